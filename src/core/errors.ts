@@ -1,0 +1,56 @@
+/**
+ * Every error the bot raises on purpose carries a machine-readable code and a hint that
+ * tells the reader what to do about it.
+ */
+export type ErrorCode =
+  | "CONFIG_INVALID"
+  | "USAGE"
+  | "KNOWLEDGE_DIR_MISSING"
+  | "SOURCE_UNREADABLE"
+  | "SOURCE_ENCODING"
+  | "SOURCE_EMPTY"
+  | "SOURCE_MALFORMED"
+  | "SOURCE_DUPLICATE_ID"
+  | "INDEX_MISSING"
+  | "INDEX_CORRUPT"
+  | "INDEX_EMBEDDER_MISMATCH"
+  | "INDEX_LOCKED"
+  | "EMBEDDER_AUTH"
+  | "EMBEDDER_DIMENSIONS"
+  | "EMBEDDER_REQUEST"
+  | "CHAT_MODEL_REQUEST"
+  | "QUESTION_INVALID";
+
+export class KnowledgeBotError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "KnowledgeBotError";
+    this.code = code;
+    this.hint = hint;
+  }
+
+  /** One line for people: what went wrong, then what to do. */
+  describe(): string {
+    return `${this.message} (${this.code}). ${this.hint}`;
+  }
+}
+
+export function isKnowledgeBotError(value: unknown): value is KnowledgeBotError {
+  return value instanceof KnowledgeBotError;
+}
+
+/** A source problem: it names the file (and line) and the rest of the folder still indexes. */
+export class SourceError extends KnowledgeBotError {
+  readonly file: string;
+  readonly line?: number;
+
+  constructor(code: ErrorCode, file: string, message: string, hint: string, line?: number) {
+    super(code, `${file}${line ? `:${line}` : ""}: ${message}`, hint);
+    this.name = "SourceError";
+    this.file = file;
+    this.line = line;
+  }
+}

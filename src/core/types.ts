@@ -1,0 +1,128 @@
+/**
+ * Plain data that flows through the bot. Nothing here knows a chat platform:
+ * adapters translate platform messages into a `Query` and render an `Answer`.
+ */
+
+/** How a source was found in the knowledge folder. */
+export type SourceKind = "page" | "excerpt" | "markdown" | "html" | "faq";
+
+/** One citable unit of knowledge: an article, a related-item excerpt, or one FAQ row. */
+export interface SourceDoc {
+  /** Stable id: the path relative to knowledge/, `path#related-N`, an FAQ row's `id`, or `path#row-N`. */
+  sourceId: string;
+  title: string;
+  /** The source's own link, when it has one; otherwise citations use the bot's `/kb/{sourceId}` page. */
+  url?: string;
+  category?: string;
+  date?: string;
+  tags?: string[];
+  kind: SourceKind;
+  /** For Q&A sources: the question as asked (usually equal to the title). */
+  question?: string;
+  /** The readable body text, paragraphs separated by blank lines. */
+  text: string;
+  /** True when the source itself carries the medical disclaimer or is marked `disclaimer: true`. */
+  disclaimer: boolean;
+  /** File the source came from, relative to the knowledge folder. */
+  file: string;
+  /** sha256 of everything above that affects the index; unchanged hash means nothing to re-embed. */
+  contentHash: string;
+}
+
+/** A piece of a source small enough to embed; `chunkId` is `sourceId#n`. */
+export interface Chunk {
+  chunkId: string;
+  sourceId: string;
+  /** Position of the chunk within its source, from 0. */
+  index: number;
+  /** The text that is embedded and quoted (a Q&A chunk keeps its question in it). */
+  text: string;
+}
+
+/** Where a question came from; adapters fill in what they know. */
+export type Platform = "telegram" | "wecom" | "web" | "cli" | "eval";
+
+export interface Query {
+  /** The user's words as received (mentions and commands may still be in it; retrieval cleans them). */
+  text: string;
+  platform: Platform;
+  userId?: string;
+  chatId?: string;
+}
+
+/** A retrieved chunk with its source's metadata and a relevance score (higher is better). */
+export interface Passage {
+  chunkId: string;
+  sourceId: string;
+  chunkIndex: number;
+  title: string;
+  url?: string;
+  text: string;
+  score: number;
+  category?: string;
+  date?: string;
+}
+
+/** A numbered reference in an answer. `url` always resolves: the source's own or the bot's source page. */
+export interface Citation {
+  n: number;
+  sourceId: string;
+  title: string;
+  url: string;
+}
+
+/** A follow-up suggestion: another close source. */
+export interface RelatedSource {
+  sourceId: string;
+  title: string;
+  url: string;
+}
+
+/** What the user reads, before any platform formatting. */
+export interface Answer {
+  /**
+   * The reply as plain text: quoted passages each followed by its `[n]` marker, and, when `disclaimer`
+   * is true, a last paragraph holding exactly `MEDICAL_DISCLAIMER`. The source list is not in the text:
+   * adapters render `citations` (and `related`) in their own format.
+   */
+  text: string;
+  passages: Passage[];
+  citations: Citation[];
+  disclaimer: boolean;
+  related: RelatedSource[];
+  noAnswer: boolean;
+}
+
+/** One hit of the retrieval layer: the best chunk of one source. */
+export interface SearchHit {
+  sourceId: string;
+  title: string;
+  url?: string;
+  score: number;
+  passages: Passage[];
+}
+
+/** What a re-index changed. */
+export interface ReindexSummary {
+  version: string | null;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: number;
+  sources: number;
+  chunks: number;
+  embeddedChunks: number;
+  errors: { file: string; line?: number; code: string; message: string }[];
+  dryRun: boolean;
+  full: boolean;
+  durationMs: number;
+}
+
+/** Counts shown by /healthz, /stats and the admin commands. */
+export interface IndexStats {
+  version: string;
+  builtAt: string;
+  sources: number;
+  chunks: number;
+  embedder: { id: string; model: string; dimensions: number };
+}

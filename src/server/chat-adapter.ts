@@ -1,0 +1,25 @@
+/**
+ * The contract between the entry point and a chat platform. A new platform is one folder under
+ * adapters/ plus one registration line in src/main.ts.
+ */
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config.js";
+import type { KnowledgeBot } from "../core/knowledge-bot.js";
+
+export interface ChatAdapterContext {
+  bot: KnowledgeBot;
+  config: AppConfig;
+  logger: Logger;
+}
+
+export interface ChatAdapter {
+  /** Short name used in logs, e.g. "telegram". */
+  readonly name: string;
+  /** Adds the adapter's webhook routes to the shared HTTP app; called before the server listens. */
+  mount?(app: Hono): void;
+  /** Starts background work (long polling, token refresh); resolves once the adapter is ready. */
+  start(): Promise<void>;
+  /** Stops background work and waits for in-flight replies to finish. */
+  stop(): Promise<void>;
+}
