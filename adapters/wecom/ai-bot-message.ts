@@ -1,0 +1,91 @@
+/**
+ * The decrypted JSON of an AI-bot (智能机器人) callback, reduced to what the adapter uses.
+ */
+import { malformed } from "./callback-http.js";
+
+export interface AiBotMessage {
+  msgid: string;
+  msgtype: string;
+  chattype?: "single" | "group";
+  chatid?: string;
+  userId: string;
+  responseUrl?: string;
+  /** The question with @mentions removed, for text, mixed and voice messages. */
+  question?: string;
+  /** Present on stream refresh callbacks. */
+  streamId?: string;
+  /** Present on event callbacks. */
+  eventType?: string;
+}
+
+/**
+ * Removes @mentions wherever they are: WeCom puts the bot's mention first in most captures but
+ * trailing in others, and the client follows a mention with U+2005, which `\s` matches. An "@"
+ * inside a word (an e-mail address) is kept.
+ */
+export function stripMentions(text: string): string {
+  return text
+    .replace(/(^|\s)@[^\s@]+/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown): Json | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function questionOf(message: Json): string | undefined {
+  switch (message.msgtype) {
+    case "text":
+      return text(object(message.text)?.content);
+    case "voice":
+      // Voice arrives already transcribed.
+      return text(object(message.voice)?.content);
+    case "mixed": {
+      const items = object(message.mixed)?.msg_item;
+      if (!Array.isArray(items)) return undefined;
+      return items
+        .map((item) => (object(item)?.msgtype === "text" ? text(object(object(item)?.text)?.content) ?? "" : ""))
+        .join(" ");
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Parses the decrypted text; a failure here is also what a wrong EncodingAESKey looks like. */
+export function parseAiBotMessage(plaintext: string): AiBotMessage {
+  let parsed: unknown;
+  try {
+    // msgid is documented as a string; quote a bare number anyway so a large id cannot lose digits.
+    parsed = JSON.parse(plaintext.replace(/("msgid"\s*:\s*)(\d+)/g, '$1"$2"'));
+  } catch (error) {
+    throw malformed("Decrypted AI-bot message", "Expected JSON; check WECOM_BOT_ENCODING_AES_KEY against the console.", error);
+  }
+  const message = object(parsed);
+  const msgid = text(message?.msgid);
+  const msgtype = text(message?.msgtype);
+  const userId = text(object(message?.from)?.userid);
+  if (!message || !msgid || !msgtype || userId === undefined) {
+    throw malformed("Decrypted AI-bot message", "Expected msgid, msgtype and from.userid.");
+  }
+  const rawQuestion = questionOf(message);
+  const chattype = text(message.chattype);
+  return {
+    msgid,
+    msgtype,
+    chattype: chattype === "group" || chattype === "single" ? chattype : undefined,
+    chatid: text(message.chatid),
+    userId,
+    responseUrl: text(message.response_url),
+    question: rawQuestion === undefined ? undefined : stripMentions(rawQuestion),
+    streamId: text(object(message.stream)?.id),
+    eventType: text(object(message.event)?.eventtype),
+  };
+}

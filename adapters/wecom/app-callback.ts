@@ -1,0 +1,89 @@
+/**
+ * /wecom/app — the self-built app (自建应用), 1:1 chats only. WeCom waits 5 s and then re-sends,
+ * so a message is acknowledged with an empty 200 at once and answered later through message/send,
+ * exactly once per MsgId.
+ */
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { WecomAppConfig } from "../../src/config.js";
+import type { WecomApiClient } from "./api-client.js";
+import { encryptedEnvelopeXml, parseXmlFields, passiveTextXml } from "./app-xml.js";
+import type { CallbackCrypto } from "./callback-crypto.js";
+import { callbackBodyLimit, malformed, refuse, signedParameters } from "./callback-http.js";
+import type { DedupeStore } from "./dedupe-store.js";
+import type { FairQueue } from "./fair-queue.js";
+import type { QuestionResponder } from "./question-responder.js";
+import { APP_MESSAGE_MAX_BYTES, renderReplyMessages } from "./render-reply.js";
+
+export const APP_BUSY_REPLY = "您的问题较多，正在逐个处理，请稍后再发送新的问题。";
+export const APP_UNSUPPORTED_REPLY = "目前只能回答文字提问，请用文字描述您的问题。";
+
+export interface AppCallbackDependencies {
+  config: WecomAppConfig;
+  crypto: CallbackCrypto;
+  responder: QuestionResponder;
+  api: WecomApiClient;
+  queue: FairQueue;
+  seenMessages: DedupeStore<true>;
+  maxBodyBytes: number;
+  logger: Logger;
+  now: () => number;
+}
+
+export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencies): void {
+  const { config, crypto, responder, api, queue, seenMessages, logger, now } = dependencies;
+  const surface = "app";
+  const path = "/wecom/app";
+
+  // URL verification: the decrypted echostr, bare, as the whole body.
+  app.get(path, (context) => {
+    try {
+      return context.text(crypto.open(signedParameters(context), context.req.query("echostr")));
+    } catch (error) {
+      return refuse(context, error, logger, surface);
+    }
+  });
+
+  app.post(path, callbackBodyLimit(dependencies.maxBodyBytes, logger, surface), async (context) => {
+    try {
+      const parameters = signedParameters(context);
+      const envelope = parseXmlFields(await context.req.text(), "App callback body");
+      const message = parseXmlFields(crypto.open(parameters, envelope.Encrypt), "Decrypted app message");
+      const userId = message.FromUserName;
+      const messageType = message.MsgType;
+      if (!userId || !messageType) throw malformed("Decrypted app message", "Expected FromUserName and MsgType.");
+      // Events carry no MsgId; WeCom's own advice is FromUserName + CreateTime.
+      const messageId = message.MsgId ?? `${userId}:${message.CreateTime ?? ""}:${message.Event ?? ""}`;
+      if (!seenMessages.claim(messageId, () => true).isNew) {
+        logger.info({ surface, messageId }, "wecom: duplicate delivery ignored");
+        return context.body(null, 200);
+      }
+      if (messageType === "event") return context.body(null, 200);
+
+      const passiveReply = (content: string) => {
+        const plaintext = passiveTextXml(userId, config.corpId, content, Math.floor(now() / 1000));
+        return context.body(encryptedEnvelopeXml(crypto.seal(plaintext, parameters.nonce!)), 200, {
+          "content-type": "application/xml; charset=utf-8",
+        });
+      };
+      // Voice arrives with a transcript in Recognition when 语音识别 is switched on for the app.
+      const question = messageType === "text" ? message.Content : messageType === "voice" ? message.Recognition : undefined;
+      if (question === undefined) return passiveReply(APP_UNSUPPORTED_REPLY);
+
+      const accepted = queue.enqueue(`app:${userId}`, async () => {
+        const reply = await responder.respond({ text: question, userId });
+        for (const content of renderReplyMessages(reply, APP_MESSAGE_MAX_BYTES)) {
+          await api.sendAppMessage(userId, { msgtype: "markdown", content });
+        }
+        logger.info({ surface, messageId, kind: reply.kind }, "wecom: app reply sent");
+      });
+      if (!accepted) {
+        logger.warn({ surface, messageId }, "wecom: user's queue is full, question refused");
+        return passiveReply(APP_BUSY_REPLY);
+      }
+      return context.body(null, 200);
+    } catch (error) {
+      return refuse(context, error, logger, surface);
+    }
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The WeCom adapter: the AI bot on /wecom/bot (group @mentions and 1:1), the self-built app on
+ * /wecom/app (1:1), and re-index notices to a group webhook. Each part starts only when its
+ * variables are set.
+ */
+import type { Hono } from "hono";
+import type { ChatAdapter, ChatAdapterContext } from "../../src/server/chat-adapter.js";
+import { mountAiBotCallback } from "./ai-bot-callback.js";
+import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
+import { createWecomApiClient } from "./api-client.js";
+import { mountAppCallback } from "./app-callback.js";
+import { createCallbackCrypto } from "./callback-crypto.js";
+import { createDedupeStore } from "./dedupe-store.js";
+import { createFairQueue, type FairQueueOptions } from "./fair-queue.js";
+import { createQuestionResponder } from "./question-responder.js";
+import { forwardReindexNotices } from "./reindex-notices.js";
+import { isAllowedResponseUrl } from "./response-url.js";
+
+/** Knobs for tests and the benchmark; production uses the defaults. */
+export interface WecomAdapterOptions {
+  /** Clock in milliseconds (the official vectors are from 2014). */
+  now?: () => number;
+  timestampWindowSeconds?: number;
+  /** How long AI-bot refreshes may carry an answer before response_url takes over. */
+  streamWindowMs?: number;
+  queue?: Omit<FairQueueOptions, "onTaskError">;
+}
+
+export function createWecomAdapter(context: ChatAdapterContext, options: WecomAdapterOptions = {}): ChatAdapter {
+  const { bot, config, logger: parentLogger } = context;
+  const logger = parentLogger.child({ adapter: "wecom" });
+  const wecom = config.wecom;
+  const now = options.now ?? Date.now;
+  const api = wecom
+    ? createWecomApiClient({
+        apiBase: wecom.apiBase,
+        app: wecom.app ? { corpId: wecom.app.corpId, secret: wecom.app.secret, agentId: wecom.app.agentId } : undefined,
+        now,
+      })
+    : undefined;
+  const queue = createFairQueue({
+    ...options.queue,
+    onTaskError: (error) => logger.error({ err: error }, "wecom: reply failed"),
+  });
+  const responder = createQuestionResponder({
+    bot,
+    adminUserIds: wecom?.adminUserIds ?? [],
+    maxQuestionChars: config.maxQuestionChars,
+    logger,
+  });
+  const pendingNotices = new Set<Promise<void>>();
+  let streams: AnswerStreams | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  return {
+    name: "wecom",
+
+    mount(app: Hono) {
+      if (!wecom || !api) return;
+      if (wecom.app) {
+        mountAppCallback(app, {
+          config: wecom.app,
+          crypto: createCallbackCrypto({
+            token: wecom.app.token,
+            encodingAesKey: wecom.app.encodingAesKey,
+            receiveId: wecom.app.corpId,
+            timestampWindowSeconds: options.timestampWindowSeconds,
+            now,
+          }),
+          responder,
+          api,
+          queue,
+          seenMessages: createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 }),
+          maxBodyBytes: config.maxBodyBytes,
+          logger,
+          now,
+        });
+        logger.info("wecom: self-built app callback on /wecom/app");
+      }
+      if (wecom.bot) {
+        streams = createAnswerStreams({
+          windowMs: options.streamWindowMs,
+          logger,
+          postLateAnswer: async (responseUrl, markdown) => {
+            if (!isAllowedResponseUrl(responseUrl, wecom.apiBase)) {
+              logger.warn("wecom: response_url is not on the WeCom API host; late answer not sent");
+              return;
+            }
+            await api.postResponseUrl(responseUrl, markdown);
+          },
+        });
+        mountAiBotCallback(app, {
+          crypto: createCallbackCrypto({
+            token: wecom.bot.token,
+            encodingAesKey: wecom.bot.encodingAesKey,
+            receiveId: "",
+            timestampWindowSeconds: options.timestampWindowSeconds,
+            now,
+          }),
+          responder,
+          streams,
+          queue,
+          welcomeText: () => {
+            const examples = bot.exampleQuestions(3);
+            return ["您好！@我并输入问题，我会从知识库中查找答案并注明出处。", ...examples.map((question) => `- ${question}`)].join("\n");
+          },
+          maxBodyBytes: config.maxBodyBytes,
+          logger,
+        });
+        logger.info("wecom: AI bot callback on /wecom/bot");
+      }
+    },
+
+    async start() {
+      if (!wecom?.webhookKey || !api || unsubscribe) return;
+      unsubscribe = forwardReindexNotices({
+        bot,
+        api,
+        webhookKey: wecom.webhookKey,
+        logger,
+        track: (work) => {
+          pendingNotices.add(work);
+          void work.finally(() => pendingNotices.delete(work));
+        },
+      });
+      logger.info("wecom: re-index notices go to the group webhook");
+    },
+
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      await queue.onIdle();
+      await Promise.all([...pendingNotices]);
+      streams?.close();
+    },
+  };
+}
+
+export type { WecomApiClient } from "./api-client.js";

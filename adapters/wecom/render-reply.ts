@@ -1,0 +1,119 @@
+/**
+ * Answer → WeCom markdown. The passages keep their `[n]` markers, each turned into a link to its
+ * source; the source list, related questions and the medical disclaimer follow. The disclaimer is
+ * always the last paragraph, so cutting a long answer down never loses it.
+ */
+import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
+import type { Answer, Citation } from "../../src/core/types.js";
+import type { Reply } from "./question-responder.js";
+import { splitUtf8, truncateUtf8, utf8ByteLength } from "./utf8-text.js";
+
+/** Byte limits from the WeCom docs. */
+export const APP_MESSAGE_MAX_BYTES = 2048;
+export const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
+export const STREAM_CONTENT_MAX_BYTES = 20480;
+
+const SOURCES_HEADING = "**来源**";
+const RELATED_HEADING = "**相关问题**";
+
+/** Link text must not contain brackets, and a URL must not contain spaces or parentheses. */
+function linkText(text: string): string {
+  return text.replace(/\[/g, "【").replace(/\]/g, "】").replace(/\s+/g, " ").trim();
+}
+
+function linkTarget(url: string): string {
+  return url.replace(/ /g, "%20").replace(/\(/g, "%28").replace(/\)/g, "%29");
+}
+
+/** The parts of a rendered answer, in reading order. */
+interface AnswerParts {
+  body: string[];
+  sources: string[];
+  related: string[];
+  disclaimer?: string;
+}
+
+function answerParts(answer: Answer): AnswerParts {
+  const byNumber = new Map<number, Citation>(answer.citations.map((citation) => [citation.n, citation]));
+  let text = answer.text.trim();
+  const hasDisclaimer = answer.disclaimer;
+  if (hasDisclaimer && text.endsWith(MEDICAL_DISCLAIMER)) text = text.slice(0, -MEDICAL_DISCLAIMER.length).trimEnd();
+  const linked = text.replace(/\[(\d+)\]/g, (marker, digits: string) => {
+    const citation = byNumber.get(Number(digits));
+    return citation ? `[[${digits}]](${linkTarget(citation.url)})` : marker;
+  });
+  return {
+    body: linked.split(/\n{2,}/).map((paragraph) => paragraph.trim()).filter(Boolean),
+    sources: answer.citations.map((citation) => `[${citation.n}] [${linkText(citation.title)}](${linkTarget(citation.url)})`),
+    related: answer.related.map((source) => `- [${linkText(source.title)}](${linkTarget(source.url)})`),
+    disclaimer: hasDisclaimer ? MEDICAL_DISCLAIMER : undefined,
+  };
+}
+
+function tailBlocks(parts: AnswerParts, withRelated: boolean): string[] {
+  const blocks: string[] = [];
+  if (parts.sources.length > 0) blocks.push([SOURCES_HEADING, ...parts.sources].join("\n"));
+  if (withRelated && parts.related.length > 0) blocks.push([RELATED_HEADING, ...parts.related].join("\n"));
+  if (parts.disclaimer) blocks.push(parts.disclaimer);
+  return blocks;
+}
+
+/** The whole answer as one markdown document, with no length limit applied. */
+export function renderAnswerMarkdown(answer: Answer): string {
+  const parts = answerParts(answer);
+  return [...parts.body, ...tailBlocks(parts, true)].join("\n\n");
+}
+
+/**
+ * The answer as one markdown message of at most `maxBytes` (a stream or a webhook post). When too
+ * long, the passages are shortened first and the related questions dropped next; the sources and
+ * the disclaimer stay.
+ */
+export function renderAnswerMarkdownWithin(answer: Answer, maxBytes: number): string {
+  const full = renderAnswerMarkdown(answer);
+  if (utf8ByteLength(full) <= maxBytes) return full;
+  const parts = answerParts(answer);
+  for (const withRelated of [true, false]) {
+    const tail = tailBlocks(parts, withRelated).join("\n\n");
+    const budget = maxBytes - utf8ByteLength(tail) - 2;
+    if (budget >= Math.min(200, maxBytes / 4)) return `${truncateUtf8(parts.body.join("\n\n"), budget)}\n\n${tail}`;
+  }
+  return truncateUtf8(full, maxBytes);
+}
+
+/**
+ * The answer as a series of markdown messages of at most `maxBytes` each (app messages: 2048).
+ * Paragraphs are packed whole when they fit; a long one is split between sentences.
+ */
+export function renderAnswerMessages(answer: Answer, maxBytes: number = APP_MESSAGE_MAX_BYTES): string[] {
+  const parts = answerParts(answer);
+  const blocks = [...parts.body, ...tailBlocks(parts, true)];
+  return packBlocks(blocks, maxBytes);
+}
+
+/** Packs paragraphs into as few messages of at most `maxBytes` as possible, keeping their order. */
+export function packBlocks(blocks: string[], maxBytes: number): string[] {
+  const messages: string[] = [];
+  let current = "";
+  for (const block of blocks.flatMap((item) => splitUtf8(item, maxBytes))) {
+    const joined = current ? `${current}\n\n${block}` : block;
+    if (utf8ByteLength(joined) <= maxBytes) {
+      current = joined;
+    } else {
+      if (current) messages.push(current);
+      current = block;
+    }
+  }
+  if (current) messages.push(current);
+  return messages;
+}
+
+/** A reply as one markdown message of at most `maxBytes`. */
+export function renderReplyWithin(reply: Reply, maxBytes: number): string {
+  return reply.kind === "answer" ? renderAnswerMarkdownWithin(reply.answer, maxBytes) : truncateUtf8(reply.markdown, maxBytes);
+}
+
+/** A reply as markdown messages of at most `maxBytes` each. */
+export function renderReplyMessages(reply: Reply, maxBytes: number = APP_MESSAGE_MAX_BYTES): string[] {
+  return reply.kind === "answer" ? renderAnswerMessages(reply.answer, maxBytes) : packBlocks(reply.markdown.split(/\n{2,}/), maxBytes);
+}
