@@ -1,0 +1,265 @@
+/**
+ * Wires telegraf to the knowledge bot. Update handlers only decide what a message wants and queue
+ * the work: telegraf handles a polling batch with Promise.all and fetches the next batch only when
+ * every handler has returned, so one slow answer awaited here would stall every other chat.
+ */
+import PQueue from "p-queue";
+import { Telegraf } from "telegraf";
+import { message } from "telegraf/filters";
+import type { InlineKeyboardButton } from "telegraf/types";
+import { KnowledgeBotError } from "../../src/core/errors.js";
+import { maskPersonalData } from "../../src/core/logger.js";
+import type { ChatAdapter, ChatAdapterContext } from "../../src/server/chat-adapter.js";
+import { createAdminCommands } from "./admin-commands.js";
+import { renderHelpText, replyTexts } from "./bot-texts.js";
+import { escapeHtml } from "./escape-html.js";
+import { renderAnswer } from "./render-reply.js";
+import { createSendQueue, type SendQueueOptions } from "./send-queue.js";
+import { splitMessage } from "./split-message.js";
+import { describeConnectionError } from "./telegram-errors.js";
+import { interpretMessage, isPrivateChat, toQuery, type BotCommandName, type BotIdentity, type IncomingTextMessage } from "./to-query.js";
+import { startTyping, type TypingTarget } from "./typing-indicator.js";
+import { mountWebhookRoute } from "./webhook-route.js";
+
+/** Tuning knobs; production uses the defaults, tests shorten the waits. */
+export interface TelegramAdapterOptions {
+  sendQueue?: Omit<SendQueueOptions, "onRetry">;
+  /** Knowledge-base questions answered at the same time across all chats. */
+  answerConcurrency?: number;
+  typingIntervalMs?: number;
+}
+
+export function createTelegramAdapter(context: ChatAdapterContext, options: TelegramAdapterOptions = {}): ChatAdapter {
+  const settings = context.config.telegram;
+  if (!settings) {
+    throw new KnowledgeBotError(
+      "CONFIG_INVALID",
+      "The Telegram adapter was created without a bot token.",
+      "Set TELEGRAM_BOT_TOKEN (BotFather's /newbot prints it), or do not start the Telegram adapter.",
+    );
+  }
+  const { bot: knowledgeBot, config } = context;
+  const logger = context.logger.child({ adapter: "telegram" });
+  const webhookUrl = settings.webhookUrl ? new URL(settings.webhookUrl) : undefined;
+
+  // webhookReply off: replies are sent from queued work after the webhook call has been answered.
+  const telegraf = new Telegraf(settings.botToken, { telegram: { apiRoot: settings.apiRoot, webhookReply: false } });
+  const sendQueue = createSendQueue({
+    ...options.sendQueue,
+    onRetry: (details) => logger.warn(details, "telegram flood control (429): waiting retry_after before sending again"),
+  });
+  const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 4 });
+  const adminCommands = createAdminCommands(knowledgeBot, settings.adminIds);
+  let polling = false;
+  let mounted = false;
+
+  function identity(): BotIdentity {
+    const botInfo = telegraf.botInfo;
+    if (!botInfo) throw new Error("telegram bot identity requested before getMe");
+    return { id: botInfo.id, username: botInfo.username };
+  }
+
+  function replyTarget(incoming: IncomingTextMessage): TypingTarget {
+    // Thread ids also appear on ordinary replies; echoing those gives "message thread not found".
+    return { chatId: incoming.chat.id, messageThreadId: incoming.is_topic_message ? incoming.message_thread_id : undefined };
+  }
+
+  /** Sends one reply (possibly several messages) quoting the user's message; the keyboard goes last. */
+  async function sendReply(incoming: IncomingTextMessage, chunks: string[], keyboard: InlineKeyboardButton.UrlButton[][] = []): Promise<void> {
+    const target = replyTarget(incoming);
+    // All chunks enter the chat's lane in this same tick, so no other reply can land between them.
+    const sends = chunks.map((html, index) =>
+      sendQueue.send(target.chatId, () =>
+        telegraf.telegram.sendMessage(target.chatId, html, {
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          message_thread_id: target.messageThreadId,
+          reply_parameters: index === 0 ? { message_id: incoming.message_id, allow_sending_without_reply: true } : undefined,
+          reply_markup: index === chunks.length - 1 && keyboard.length > 0 ? { inline_keyboard: keyboard } : undefined,
+        }),
+      ),
+    );
+    const results = await Promise.allSettled(sends);
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failure) throw failure.reason;
+  }
+
+  function withTyping<T>(incoming: IncomingTextMessage, work: () => Promise<T>): Promise<T> {
+    const stopTyping = startTyping(
+      (target) => telegraf.telegram.sendChatAction(target.chatId, "typing", { message_thread_id: target.messageThreadId }),
+      replyTarget(incoming),
+      (error) => logger.debug({ err: error, chatId: incoming.chat.id }, "telegram typing indicator failed"),
+      options.typingIntervalMs,
+    );
+    return work().finally(stopTyping);
+  }
+
+  /** Queues work for a message; failures are logged with the chat id and never reach telegraf. */
+  function schedule(incoming: IncomingTextMessage, task: () => Promise<void>): void {
+    void workQueue.add(async () => {
+      try {
+        await task();
+      } catch (error) {
+        logger.error({ err: error, chatId: incoming.chat.id }, "telegram reply failed");
+      }
+    });
+  }
+
+  async function answerQuestion(incoming: IncomingTextMessage, questionText: string): Promise<void> {
+    if (questionText === "") return sendReply(incoming, [escapeHtml(replyTexts.emptyQuestion)]);
+    if (questionText.length > config.maxQuestionChars) {
+      return sendReply(incoming, [escapeHtml(`问题太长了，请精简到 ${config.maxQuestionChars} 字以内再问。`)]);
+    }
+    const startedAt = performance.now();
+    let answered;
+    try {
+      answered = await withTyping(incoming, async () => {
+        const answer = await knowledgeBot.answer(toQuery(questionText, incoming));
+        const reply = renderAnswer(answer);
+        const chunks = splitMessage(reply.html);
+        await sendReply(incoming, chunks, reply.keyboard);
+        return { answer, messages: chunks.length };
+      });
+    } catch (error) {
+      logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(questionText) }, "telegram question failed");
+      await sendReply(incoming, [escapeHtml(replyTexts.failed)]).catch((sendError: unknown) =>
+        logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"),
+      );
+      return;
+    }
+    logger.info(
+      {
+        chatId: incoming.chat.id,
+        chatType: incoming.chat.type,
+        question: maskPersonalData(questionText),
+        durationMs: Math.round(performance.now() - startedAt),
+        citations: answered.answer.citations.length,
+        noAnswer: answered.answer.noAnswer,
+        disclaimer: answered.answer.disclaimer,
+        messages: answered.messages,
+      },
+      "telegram question answered",
+    );
+  }
+
+  async function runCommand(incoming: IncomingTextMessage, command: BotCommandName): Promise<void> {
+    if (command === "start" || command === "help") {
+      let sourceCount: number | undefined;
+      try {
+        sourceCount = knowledgeBot.stats().sources;
+      } catch {
+        // No index yet: the help text simply leaves the count out.
+      }
+      const help = renderHelpText({
+        botUsername: identity().username,
+        sourceCount,
+        exampleQuestions: knowledgeBot.exampleQuestions(3),
+        privateChat: isPrivateChat(incoming),
+      });
+      return sendReply(incoming, splitMessage(help));
+    }
+    if (!adminCommands.isAdmin(incoming.from?.id)) return sendReply(incoming, [escapeHtml(replyTexts.notAdmin)]);
+    if (command === "stats") return sendReply(incoming, [adminCommands.stats()]);
+    await sendReply(incoming, [escapeHtml(replyTexts.reindexStarted)]);
+    const report = await withTyping(incoming, () => adminCommands.reindex());
+    logger.info({ chatId: incoming.chat.id, userId: incoming.from?.id }, "telegram admin re-index finished");
+    return sendReply(incoming, splitMessage(report));
+  }
+
+  telegraf.on(message("text"), (telegrafContext) => {
+    const incoming = telegrafContext.message;
+    const intent = interpretMessage(incoming, identity());
+    if (intent.kind === "question") schedule(incoming, () => answerQuestion(incoming, intent.text));
+    else if (intent.kind === "command") schedule(incoming, () => runCommand(incoming, intent.command));
+  });
+
+  telegraf.catch((error, telegrafContext) => {
+    logger.error({ err: error, chatId: telegrafContext.chat?.id, updateId: telegrafContext.update.update_id }, "telegram update failed");
+  });
+
+  async function registerCommands(): Promise<void> {
+    try {
+      await telegraf.telegram.setMyCommands([
+        { command: "ask", description: "提问，例如 /ask 亲情账户是什么" },
+        { command: "help", description: "我能回答什么" },
+      ]);
+    } catch (error) {
+      logger.warn({ err: error }, "telegram setMyCommands failed; the command menu may be out of date");
+    }
+  }
+
+  function logConnectionError(error: unknown): void {
+    const described = describeConnectionError(error);
+    logger.error({ err: error, code: described.code, hint: described.hint }, described.message);
+  }
+
+  function startPolling(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let launched = false;
+      polling = true;
+      // launch() settles only when polling ends, so it is not awaited; onLaunch signals readiness.
+      telegraf
+        .launch({ allowedUpdates: ["message"] }, () => {
+          launched = true;
+          resolve();
+        })
+        .then(
+          () => logger.info("telegram long polling stopped"),
+          (error: unknown) => {
+            polling = false;
+            logConnectionError(error);
+            if (!launched) reject(error);
+          },
+        );
+    });
+  }
+
+  return {
+    name: "telegram",
+
+    mount: webhookUrl
+      ? (app) => {
+          mounted = true;
+          mountWebhookRoute(app, {
+            path: webhookUrl.pathname,
+            secret: settings.webhookSecret,
+            handleUpdate: (update) => telegraf.handleUpdate(update),
+            logger,
+          });
+        }
+      : undefined,
+
+    async start() {
+      try {
+        telegraf.botInfo = await telegraf.telegram.getMe();
+      } catch (error) {
+        logConnectionError(error);
+        throw error;
+      }
+      await registerCommands();
+      if (!webhookUrl) {
+        await startPolling();
+        logger.info({ username: telegraf.botInfo.username, mode: "polling" }, "telegram bot started");
+        return;
+      }
+      if (!mounted) logger.error("telegram webhook mode, but the route was never mounted on the HTTP app; updates will not arrive");
+      if (!settings.webhookSecret) logger.warn("TELEGRAM_WEBHOOK_SECRET is not set: anyone who learns the webhook URL can post fake updates");
+      try {
+        await telegraf.telegram.setWebhook(webhookUrl.href, { secret_token: settings.webhookSecret, allowed_updates: ["message"] });
+      } catch (error) {
+        logConnectionError(error);
+        throw error;
+      }
+      logger.info({ username: telegraf.botInfo.username, mode: "webhook", path: webhookUrl.pathname }, "telegram bot started");
+    },
+
+    async stop() {
+      if (polling) {
+        polling = false;
+        telegraf.stop("adapter stopped");
+      }
+      await workQueue.onIdle();
+      await sendQueue.onIdle();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Receives Telegram webhook deliveries on the shared HTTP app. The secret header is compared in
+ * constant time, and the reply goes out as soon as the update is handed over: handlers only queue
+ * work, and Telegram re-delivers updates whose webhook call is slow.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { Update } from "telegraf/types";
+
+export const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+
+export interface WebhookRouteOptions {
+  /** Path part of TELEGRAM_WEBHOOK_URL, e.g. `/telegram/webhook`. */
+  path: string;
+  /** TELEGRAM_WEBHOOK_SECRET; when unset every POST to the path is accepted. */
+  secret?: string;
+  handleUpdate(update: Update): Promise<void>;
+  logger: Logger;
+}
+
+/** Compares two secrets without leaking, through timing, how much of a guess was right. */
+export function secretsMatch(received: string | undefined, expected: string): boolean {
+  if (received === undefined) return false;
+  // Hashing first gives equal-length inputs, which timingSafeEqual requires.
+  const receivedDigest = createHash("sha256").update(received).digest();
+  const expectedDigest = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(receivedDigest, expectedDigest);
+}
+
+export function mountWebhookRoute(app: Hono, options: WebhookRouteOptions): void {
+  app.post(options.path, async (context) => {
+    if (options.secret !== undefined && !secretsMatch(context.req.header(SECRET_HEADER), options.secret)) {
+      options.logger.warn({ path: options.path }, "telegram webhook call with a missing or wrong secret token refused");
+      return context.json({ ok: false, error: "secret token mismatch" }, 403);
+    }
+    let update: Update;
+    try {
+      update = (await context.req.json()) as Update;
+    } catch {
+      return context.json({ ok: false, error: "body must be a JSON Telegram update" }, 400);
+    }
+    if (typeof update !== "object" || update === null || typeof update.update_id !== "number") {
+      return context.json({ ok: false, error: "body must be a JSON Telegram update" }, 400);
+    }
+    await options.handleUpdate(update);
+    return context.body(null, 200);
+  });
+}
