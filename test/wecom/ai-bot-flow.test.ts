@@ -1,0 +1,210 @@
+/**
+ * The AI bot over real HTTP: group @mention → placeholder stream → refresh callbacks until
+ * `finish: true`; duplicates; late answers through response_url; refused callbacks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STREAM_LATE_NOTE, STREAM_PLACEHOLDER, STREAM_SENT_SEPARATELY_NOTE } from "../../adapters/wecom/answer-streams.js";
+import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
+import {
+  aiBotRefreshMessage,
+  aiBotTextMessage,
+  openPassiveReply,
+  sealCallback,
+  verificationQuery,
+  type SurfaceKeys,
+} from "../../adapters/wecom/testing/signed-callbacks.js";
+import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
+import { createAnsweringBot, DISCLAIMER_QUESTION, type AnsweringBot } from "./support/answering-bot.js";
+import { get, post } from "./support/http.js";
+import { cannedAnswer, createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
+import { APP_KEYS, BOT_KEYS, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
+
+const botKeys: SurfaceKeys = { token: BOT_KEYS.token, encodingAesKey: BOT_KEYS.encodingAesKey, receiveId: "" };
+
+interface StreamPlaintext {
+  msgtype: string;
+  stream: { id: string; finish: boolean; content: string };
+}
+
+let fakeApi: FakeWecomApi;
+let answering: AnsweringBot;
+let server: WecomTestServer;
+let counter = 0;
+
+function nextMsgId(): string {
+  counter += 1;
+  return `msg-${Date.now()}-${counter}`;
+}
+
+async function callBot(target: WecomTestServer, plaintext: string, keys: SurfaceKeys = botKeys, nonce?: string) {
+  const sealed = sealCallback(keys, plaintext, { nonce });
+  const response = await post(`${target.baseUrl}/wecom/bot?${sealed.query}`, JSON.stringify({ encrypt: sealed.encrypt }), "application/json");
+  return { ...response, nonce: new URLSearchParams(sealed.query).get("nonce")! };
+}
+
+async function callStream(target: WecomTestServer, plaintext: string): Promise<StreamPlaintext> {
+  const response = await callBot(target, plaintext);
+  expect(response.status).toBe(200);
+  const reply = JSON.parse(response.text) as { encrypt: string; msgsignature: string; timestamp: number; nonce: string };
+  // WeCom's checks on a passive reply: our nonce echoed, a valid signature, receiveid "".
+  expect(reply.nonce).toBe(response.nonce);
+  const opened = openPassiveReply(botKeys, reply);
+  expect(opened.signatureValid).toBe(true);
+  expect(opened.receiveId).toBe("");
+  return opened.json as StreamPlaintext;
+}
+
+async function refreshUntilFinished(target: WecomTestServer, msgid: string, userId: string, streamId: string, chatid?: string) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const refreshed = await callStream(target, aiBotRefreshMessage({ msgid, userId, streamId, chatid }));
+    expect(refreshed.stream.id).toBe(streamId);
+    if (refreshed.stream.finish) return { reply: refreshed, refreshes: attempt + 1 };
+    expect(refreshed.stream.content).toBe(STREAM_PLACEHOLDER);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("stream never finished");
+}
+
+beforeAll(async () => {
+  answering = await createAnsweringBot();
+  fakeApi = await startFakeWecomApi({ corpId: APP_KEYS.corpId, secret: APP_KEYS.secret, webhookKey: WEBHOOK_KEY });
+  server = await startWecomTestServer({ bot: answering.bot, apiBase: fakeApi.baseUrl });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await fakeApi?.close();
+  await answering?.cleanup();
+});
+
+describe("AI bot: URL verification", () => {
+  it("answers the bare decrypted echostr (receiveid empty)", async () => {
+    const response = await get(`${server.baseUrl}/wecom/bot?${verificationQuery(botKeys, "5823495716231234567")}`);
+    expect(response.status).toBe(200);
+    expect(response.text).toBe("5823495716231234567");
+  });
+
+  it("refuses an echostr encrypted for an app (receiveid = CorpID)", async () => {
+    const response = await get(`${server.baseUrl}/wecom/bot?${verificationQuery({ ...botKeys, receiveId: APP_KEYS.corpId }, "1")}`);
+    expect(response.status).toBe(403);
+  });
+});
+
+describe("AI bot: group @mention", () => {
+  it("replies with a placeholder stream, then the cited answer on a refresh with finish: true", async () => {
+    const msgid = nextMsgId();
+    const before = answering.questionCount();
+    const first = await callStream(
+      server,
+      aiBotTextMessage({ msgid, userId: "zhangsan", chatid: "group-1", content: `@知识助手 ${DISCLAIMER_QUESTION}`, responseUrl: fakeApi.responseUrl("code-1") }),
+    );
+    expect(first.msgtype).toBe("stream");
+    expect(first.stream).toMatchObject({ finish: false, content: STREAM_PLACEHOLDER });
+    expect(first.stream.id).toMatch(/^[0-9a-f]{32}$/);
+
+    const { reply } = await refreshUntilFinished(server, msgid, "zhangsan", first.stream.id, "group-1");
+    const content = reply.stream.content;
+    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(20480);
+    expect(content).toMatch(/\[\[1\]\]\(http[^)]+\)/);
+    expect(content).toContain("**来源**");
+    expect(content.endsWith(MEDICAL_DISCLAIMER)).toBe(true);
+    // The mention never reaches the knowledge bot, and the question is asked once.
+    expect(answering.questionCount() - before).toBe(1);
+    expect(answering.lastQuestion()).toMatchObject({ text: DISCLAIMER_QUESTION, platform: "wecom", userId: "zhangsan", chatId: "group-1" });
+    // The answer went out in the stream, so response_url stays unused.
+    expect(fakeApi.responseUrlPosts).toHaveLength(0);
+  });
+
+  it("answers the same msgid delivered three times with one stream and one question", async () => {
+    const msgid = nextMsgId();
+    const before = answering.questionCount();
+    const message = aiBotTextMessage({ msgid, userId: "lisi", content: DISCLAIMER_QUESTION, responseUrl: fakeApi.responseUrl("code-2") });
+    const replies = [await callStream(server, message), await callStream(server, message), await callStream(server, message)];
+    expect(new Set(replies.map((reply) => reply.stream.id)).size).toBe(1);
+    await refreshUntilFinished(server, msgid, "lisi", replies[0]!.stream.id);
+    expect(answering.questionCount() - before).toBe(1);
+  });
+
+  it("welcomes a user entering the chat", async () => {
+    const event = JSON.stringify({ msgid: nextMsgId(), msgtype: "event", from: { userid: "lisi" }, event: { eventtype: "enter_chat" } });
+    const reply = (await callStream(server, event)) as unknown as { msgtype: string; text: { content: string } };
+    expect(reply.msgtype).toBe("text");
+    expect(reply.text.content).toContain("您好");
+  });
+});
+
+describe("AI bot: late answers", () => {
+  it("closes the stream after its window and posts the answer once to response_url", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowBot = createScriptedKnowledgeBot({
+      answer: async () => {
+        await gate;
+        return cannedAnswer("“迟到的段落。”[1]");
+      },
+    });
+    const slowServer = await startWecomTestServer({ bot: slowBot, apiBase: fakeApi.baseUrl, adapterOptions: { streamWindowMs: 200 } });
+    try {
+      const msgid = nextMsgId();
+      const first = await callStream(slowServer, aiBotTextMessage({ msgid, userId: "wangwu", content: "慢问题", responseUrl: fakeApi.responseUrl("late-1") }));
+      expect(first.stream.finish).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const closed = await callStream(slowServer, aiBotRefreshMessage({ msgid, userId: "wangwu", streamId: first.stream.id }));
+      expect(closed.stream).toMatchObject({ finish: true, content: STREAM_LATE_NOTE });
+      expect(fakeApi.responseUrlPosts).toHaveLength(0);
+
+      release();
+      await fakeApi.waitFor(() => fakeApi.responseUrlPosts.length === 1);
+      const posted = fakeApi.responseUrlPosts[0]!;
+      expect(posted.query.response_code).toBe("late-1");
+      expect(posted.body.msgtype).toBe("markdown");
+      expect((posted.body.markdown as { content: string }).content).toContain("“迟到的段落。”[[1]](http://127.0.0.1/kb/a.md)");
+      const after = await callStream(slowServer, aiBotRefreshMessage({ msgid, userId: "wangwu", streamId: first.stream.id }));
+      expect(after.stream).toMatchObject({ finish: true, content: STREAM_SENT_SEPARATELY_NOTE });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(fakeApi.responseUrlPosts).toHaveLength(1);
+    } finally {
+      release();
+      await slowServer.close();
+    }
+  });
+});
+
+describe("AI bot: refused callbacks", () => {
+  const message = () => aiBotTextMessage({ msgid: nextMsgId(), userId: "mallory", content: "hi" });
+
+  it("refuses a tampered signature", async () => {
+    const sealed = sealCallback(botKeys, message());
+    const query = sealed.query.replace(/nonce=\d/, (match) => `${match}9`);
+    const response = await post(`${server.baseUrl}/wecom/bot?${query}`, JSON.stringify({ encrypt: sealed.encrypt }), "application/json");
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses a message encrypted with the wrong key (garbage that is not JSON)", async () => {
+    const response = await callBot(server, message(), { ...botKeys, encodingAesKey: APP_KEYS.encodingAesKey });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+
+  it("refuses a message encrypted for an app (wrong receiveid)", async () => {
+    const response = await callBot(server, message(), { ...botKeys, receiveId: APP_KEYS.corpId });
+    expect(response.status).toBe(403);
+  });
+
+  it("refuses malformed and oversized bodies", async () => {
+    const sealed = sealCallback(botKeys, message());
+    const notJson = await post(`${server.baseUrl}/wecom/bot?${sealed.query}`, "{encrypt:", "application/json");
+    expect(notJson.status).toBe(400);
+    const noEncrypt = await post(`${server.baseUrl}/wecom/bot?${sealed.query}`, "{}", "application/json");
+    expect(noEncrypt.status).toBe(400);
+    const innerNotJson = await callBot(server, '{"msgid": "x", "FromUserName": :mycreate"}');
+    expect(innerNotJson.status).toBe(400);
+    expect(innerNotJson.text).toBe("WECOM_PAYLOAD_MALFORMED");
+    const oversized = await post(`${server.baseUrl}/wecom/bot?${sealed.query}`, JSON.stringify({ encrypt: "A".repeat(40_000) }), "application/json");
+    expect(oversized.status).toBe(413);
+  });
+
+  it("asked the knowledge bot nothing for refused callbacks", () => {
+    expect(answering.questionsFrom("mallory")).toBe(0);
+  });
+});
