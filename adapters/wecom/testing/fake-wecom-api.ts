@@ -35,6 +35,8 @@ export interface FakeWecomApi {
   responseUrl(responseCode: string): string;
   /** Makes WeCom consider `token` expired (errcode 42001) from now on. */
   expireToken(token: string): void;
+  /** While on, every token (also newly issued ones) counts as expired. */
+  expireEveryToken(enabled: boolean): void;
   /** Resolves once `condition()` holds, polling; rejects after `timeoutMs`. */
   waitFor(condition: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
   const tokens = new Map<string, { expired: boolean }>();
   const usedResponseCodes = new Set<string>();
   let tokenCounter = 0;
+  let everyTokenExpired = false;
   const state = {
     tokenRequests: [] as RecordedCall[],
     sentMessages: [] as RecordedCall[],
@@ -98,7 +101,7 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
           state.refusedMessages.push(call);
           return reply(response, { errcode: 40014, errmsg: "invalid access_token" });
         }
-        if (token.expired) {
+        if (token.expired || everyTokenExpired) {
           state.refusedMessages.push(call);
           return reply(response, { errcode: 42001, errmsg: "access_token expired" });
         }
@@ -148,6 +151,9 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
     expireToken(token) {
       const entry = tokens.get(token);
       if (entry) entry.expired = true;
+    },
+    expireEveryToken(enabled) {
+      everyTokenExpired = enabled;
     },
     async waitFor(condition, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
