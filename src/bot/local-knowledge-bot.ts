@@ -1,0 +1,132 @@
+/**
+ * The `KnowledgeBot` over a local index directory. It serves one loaded index version at a time;
+ * a re-index builds the next version on disk and then swaps the in-memory reference, so queries
+ * already running finish on the version they started with and none of them fails.
+ */
+import type { EmbedderConfig } from "../config.js";
+import { KnowledgeBotError } from "../core/errors.js";
+import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/knowledge-bot.js";
+import type { Logger } from "../core/logger.js";
+import type { Answer, IndexStats, Query, ReindexSummary, SearchHit } from "../core/types.js";
+import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
+import type { SourceProblem } from "../ingest/source-problem.js";
+import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
+import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
+import { indexStats, loadIndex, type LoadedIndex } from "../store/loaded-index.js";
+
+export interface LocalKnowledgeBotOptions {
+  knowledgeDir: string;
+  indexDir: string;
+  embedder: EmbedderConfig;
+  publicBaseUrl: string;
+  logger?: Logger;
+  /**
+   * Optional rewriting of the retrieval-only answer (the generative mode). It must keep to the
+   * passages; on any error the retrieval-only answer is used.
+   */
+  rewriteAnswer?: (answer: Answer, question: string) => Promise<Answer>;
+  onReindexProgress?: (progress: ReindexProgress) => void;
+}
+
+export class LocalKnowledgeBot implements KnowledgeBot {
+  private index: LoadedIndex;
+  private readonly options: LocalKnowledgeBotOptions;
+  private readonly listeners = new Set<(event: KnowledgeBotEvent) => void>();
+  private reindexing: Promise<unknown> = Promise.resolve();
+  /** Problems found in the knowledge folder by the last re-index, for admins. */
+  lastProblems: SourceProblem[] = [];
+
+  private constructor(index: LoadedIndex, options: LocalKnowledgeBotOptions) {
+    this.index = index;
+    this.options = options;
+  }
+
+  /** Opens the index; with `buildIfMissing`, builds it first when none exists yet (first start). */
+  static async open(options: LocalKnowledgeBotOptions, { buildIfMissing = false } = {}): Promise<LocalKnowledgeBot> {
+    try {
+      return new LocalKnowledgeBot(await loadIndex(options.indexDir, options.embedder), options);
+    } catch (error) {
+      if (!(buildIfMissing && error instanceof KnowledgeBotError && error.code === "INDEX_MISSING")) throw error;
+      options.logger?.info({ knowledgeDir: options.knowledgeDir, indexDir: options.indexDir }, "no index yet; building it");
+      const { summary, problems } = await buildIndex({ ...options, onProgress: options.onReindexProgress });
+      options.logger?.info({ sources: summary.sources, chunks: summary.chunks, durationMs: Math.round(summary.durationMs) }, "index built");
+      const bot = new LocalKnowledgeBot(await loadIndex(options.indexDir, options.embedder), options);
+      bot.lastProblems = problems;
+      return bot;
+    }
+  }
+
+  /** The loaded index now serving (for hit testing and source pages). */
+  get current(): LoadedIndex {
+    return this.index;
+  }
+
+  async retrieve(questionText: string, limit = 10): Promise<RetrievalResult> {
+    return retrieve(this.index, questionText, limit);
+  }
+
+  async answer(query: Query): Promise<Answer> {
+    const index = this.index;
+    const result = await retrieve(index, query.text, 10);
+    const answer = composeAnswer(result, index.sources, { ...DEFAULT_COMPOSE_OPTIONS, publicBaseUrl: this.options.publicBaseUrl });
+    if (answer.noAnswer || !this.options.rewriteAnswer) return answer;
+    try {
+      return await this.options.rewriteAnswer(answer, result.query);
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, "answer rewriting failed; sending the retrieval-only answer");
+      return answer;
+    }
+  }
+
+  async search(queryText: string, limit = 10): Promise<SearchHit[]> {
+    return (await retrieve(this.index, queryText, limit)).hits;
+  }
+
+  reindex(options: ReindexOptions = {}): Promise<ReindexSummary> {
+    // Re-indexes from this process run one after another; other processes are kept out by the lock.
+    const run = this.reindexing.then(async () => {
+      try {
+        const { summary, problems } = await buildIndex({ ...this.options, ...options, onProgress: this.options.onReindexProgress });
+        if (!options.dryRun) {
+          this.index = await loadIndex(this.options.indexDir, this.options.embedder);
+          this.lastProblems = problems;
+          this.emit({ type: "reindexed", summary });
+        }
+        return summary;
+      } catch (error) {
+        this.emit({ type: "reindex-failed", error: error as Error });
+        throw error;
+      }
+    });
+    this.reindexing = run.catch(() => undefined);
+    return run;
+  }
+
+  stats(): IndexStats {
+    return indexStats(this.index);
+  }
+
+  exampleQuestions(limit = 3): string[] {
+    const titles: string[] = [];
+    for (const source of this.index.sources.values()) {
+      if (titles.length >= limit) break;
+      if (source.kind !== "excerpt" && source.title.length <= 40) titles.push(source.title);
+    }
+    return titles;
+  }
+
+  on(listener: (event: KnowledgeBotEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: KnowledgeBotEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.logger?.error({ err: error }, "a knowledge bot listener failed");
+      }
+    }
+  }
+}

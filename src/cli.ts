@@ -1,0 +1,183 @@
+/**
+ * The `kb` command: reindex, ask, search, eval, serve. Flags override the environment (.env);
+ * unknown flags and missing values fail with usage.
+ */
+import { createInterface } from "node:readline";
+import { Command, CommanderError, Option } from "commander";
+import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
+import { isKnowledgeBotError } from "./core/errors.js";
+import { buildIndex } from "./ingest/build-index.js";
+import { describeProblem } from "./ingest/source-problem.js";
+import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
+import { evaluate, readEvaluationQueries } from "./cli/evaluate.js";
+import { createProgressReporter } from "./cli/reindex-progress.js";
+import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
+import { retrieve } from "./retrieval/retrieve.js";
+import { loadIndex } from "./store/loaded-index.js";
+
+interface IoStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1000) throw new CommanderError(2, "kb.invalidArgument", `--k must be a whole number from 1 to 1000, not "${value}"`);
+  return parsed;
+}
+
+function configWith(flags: { knowledge?: string; index?: string }): AppConfig {
+  return loadConfig({
+    ...process.env,
+    ...(flags.knowledge ? { KNOWLEDGE_DIR: flags.knowledge } : {}),
+    ...(flags.index ? { INDEX_DIR: flags.index } : {}),
+  });
+}
+
+export function buildProgram(io: IoStreams): Command {
+  const write = (text: string) => io.stdout.write(`${text}\n`);
+  const program = new Command("kb")
+    .description("Knowledge base for the chat bot: build the index, ask it, evaluate it.")
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride()
+    .showHelpAfterError("(run `kb --help` for usage)");
+
+  program
+    .command("reindex")
+    .description("Re-index the knowledge folder incrementally (only changed sources are embedded).")
+    .option("--knowledge <dir>", "knowledge folder (default: KNOWLEDGE_DIR or ./knowledge)")
+    .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
+    .option("--full", "rebuild everything, re-fitting and re-embedding every source")
+    .option("--dry-run", "print what would change without writing")
+    .option("--json", "print the summary as JSON")
+    .action(async (flags: { knowledge?: string; index?: string; full?: boolean; dryRun?: boolean; json?: boolean }) => {
+      const config = configWith(flags);
+      const progress = createProgressReporter(!flags.json);
+      const { summary, problems } = await buildIndex({
+        knowledgeDir: config.knowledgeDir,
+        indexDir: config.indexDir,
+        embedder: config.embedder,
+        full: flags.full,
+        dryRun: flags.dryRun,
+        onProgress: progress.onProgress,
+      }).finally(progress.stop);
+      if (flags.json) {
+        write(JSON.stringify({ ...summary, durationMs: Math.round(summary.durationMs), warnings: problems.filter((problem) => problem.severity === "warning") }));
+        return;
+      }
+      for (const problem of problems) io.stderr.write(`${describeProblem(problem)}\n`);
+      const list = (label: string, ids: string[]) => ids.length > 0 && write(`${label} (${ids.length}): ${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ", …" : ""}`);
+      write(`${summary.dryRun ? "Dry run: " : ""}${summary.sources} sources; ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed, ${summary.unchanged} unchanged.`);
+      list("added", summary.added);
+      list("changed", summary.changed);
+      list("removed", summary.removed);
+      if (!summary.dryRun) write(`Index ${summary.version}: ${summary.chunks} chunks, ${summary.embeddedChunks} embedded${summary.full ? " (full rebuild)" : ""}, ${(summary.durationMs / 1000).toFixed(2)} s.`);
+      if (summary.errors.length > 0) write(`${summary.errors.length} file(s) or row(s) had errors and were left out (see above).`);
+    });
+
+  program
+    .command("ask")
+    .description("Answer one question from the index.")
+    .argument("<question>", "the question")
+    .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
+    .option("--json", "print the answer as JSON")
+    .action(async (question: string, flags: { index?: string; json?: boolean }) => {
+      const config = configWith(flags);
+      const bot = await LocalKnowledgeBot.open({ knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, publicBaseUrl: config.publicBaseUrl });
+      const answer = await bot.answer({ text: question, platform: "cli" });
+      write(flags.json ? JSON.stringify(answerToJson(answer)) : renderAnswerText(answer));
+    });
+
+  program
+    .command("search")
+    .description('Rank sources for queries read as JSON lines {"query": "..."} on stdin.')
+    .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
+    .addOption(new Option("--k <n>", "results per query").default(10).argParser(positiveInteger))
+    .option("--json", "write JSON lines (the only output format)")
+    .action(async (flags: { index?: string; k: number; json?: boolean }) => {
+      const config = configWith(flags);
+      const index = await loadIndex(config.indexDir, config.embedder);
+      const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+      let lineNumber = 0;
+      for await (const line of lines) {
+        lineNumber++;
+        if (line.trim() === "") continue;
+        let query: string;
+        try {
+          const parsed = JSON.parse(line) as { query?: unknown };
+          if (typeof parsed.query !== "string") throw new Error("missing string field `query`");
+          query = parsed.query;
+        } catch (error) {
+          write(JSON.stringify({ line: lineNumber, error: `${(error as Error).message}; expected {"query": "..."}` }));
+          continue;
+        }
+        const result = await retrieve(index, query, flags.k);
+        write(JSON.stringify({ query, results: result.hits.map(({ sourceId, title, url, score }) => ({ sourceId, title, url: url ?? null, score })) }));
+      }
+    });
+
+  program
+    .command("eval")
+    .description("Measure retrieval on a query file: hit@1/5/10, MRR@10, latency.")
+    .requiredOption("--queries <file>", 'JSONL file of {"query", "expected": [ids]}')
+    .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
+    .addOption(new Option("--k <n>", "ranks considered").default(10).argParser(positiveInteger))
+    .option("--json", "print the report as JSON")
+    .action(async (flags: { queries: string; index?: string; k: number; json?: boolean }) => {
+      const config = configWith(flags);
+      const queries = await readEvaluationQueries(flags.queries);
+      const index = await loadIndex(config.indexDir, config.embedder);
+      const started = performance.now();
+      const report = await evaluate(index, queries, flags.k);
+      const seconds = (performance.now() - started) / 1000;
+      if (flags.json) {
+        write(JSON.stringify({ ...report, seconds }));
+        return;
+      }
+      const fixed = (value: number) => value.toFixed(3);
+      write(`queries ${report.queries} (index ${index.version}, ${index.manifest.counts.sources} sources)`);
+      write(`hit@1 ${fixed(report.hitAt1)}  hit@5 ${fixed(report.hitAt5)}  hit@10 ${fixed(report.hitAt10)}  MRR@10 ${fixed(report.mrrAt10)}`);
+      write(`no-answer rate ${fixed(report.noAnswerRate)}  latency p50 ${report.latencyMs.p50.toFixed(2)} ms  p99 ${report.latencyMs.p99.toFixed(2)} ms  (${seconds.toFixed(1)} s total)`);
+    });
+
+  program
+    .command("serve")
+    .description("Run the bot: web page, API and the chat adapters whose credentials are set (same as npm start).")
+    .action(async () => {
+      const { startBot } = await import("./main.js");
+      await startBot();
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage. */
+export async function runCli(argv: string[], io: IoStreams = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+  loadDotEnvFile();
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+      if (error.code === "kb.invalidArgument") io.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n${error.hint}\n`);
+      return 2;
+    }
+    if (isKnowledgeBotError(error)) {
+      io.stderr.write(`error: ${error.describe()}\n`);
+      return error.code === "USAGE" ? 2 : 1;
+    }
+    io.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

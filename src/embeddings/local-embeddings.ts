@@ -1,0 +1,90 @@
+/**
+ * The default embedder: offline, no model download, deterministic. It is fitted to the knowledge
+ * folder at re-index time. A text becomes TF-IDF weights over jieba words and character bigrams
+ * (IDF learned from the folder), hashed into a dense vector.
+ */
+import { createHash } from "node:crypto";
+import { mixedTerms } from "../text/chinese-terms.js";
+import { hashedSlot, normalizeInPlace } from "./feature-hashing.js";
+import { type EmbedderDescriptor, KnowledgeEmbeddings } from "./knowledge-embeddings.js";
+import { TermStatistics } from "./term-statistics.js";
+
+export const LOCAL_EMBEDDER_ID = "local-hashed-tfidf-v1";
+const DEFAULT_DIMENSIONS = 512;
+
+interface SerializedModel {
+  id: string;
+  dimensions: number;
+  documentCount: number;
+  terms: [string, number][];
+}
+
+export class LocalEmbeddings extends KnowledgeEmbeddings {
+  readonly dimensions: number;
+  private statistics: TermStatistics;
+  private fingerprint: string;
+
+  constructor(options: { dimensions?: number; statistics?: TermStatistics } = {}) {
+    super({});
+    this.dimensions = options.dimensions ?? DEFAULT_DIMENSIONS;
+    this.statistics = options.statistics ?? new TermStatistics(0, new Map());
+    this.fingerprint = this.computeFingerprint();
+  }
+
+  static fromSerializedModel(model: Buffer): LocalEmbeddings {
+    const parsed = JSON.parse(model.toString("utf8")) as SerializedModel;
+    if (parsed.id !== LOCAL_EMBEDDER_ID) throw new Error(`model file is for ${parsed.id}, not ${LOCAL_EMBEDDER_ID}`);
+    return new LocalEmbeddings({
+      dimensions: parsed.dimensions,
+      statistics: new TermStatistics(parsed.documentCount, new Map(parsed.terms)),
+    });
+  }
+
+  describe(): EmbedderDescriptor {
+    return { id: LOCAL_EMBEDDER_ID, model: this.fingerprint, dimensions: this.dimensions };
+  }
+
+  override async fit(texts: string[]): Promise<boolean> {
+    const before = this.fingerprint;
+    this.statistics = TermStatistics.fromDocuments(texts.map((text) => mixedTerms(text)));
+    this.fingerprint = this.computeFingerprint();
+    return this.fingerprint !== before;
+  }
+
+  override serializeModel(): Buffer {
+    const model: SerializedModel = {
+      id: LOCAL_EMBEDDER_ID,
+      dimensions: this.dimensions,
+      documentCount: this.statistics.documentCount,
+      terms: [...this.statistics.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)),
+    };
+    return Buffer.from(JSON.stringify(model));
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return texts.map((text) => Array.from(this.embedText(text)));
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    return Array.from(this.embedText(text));
+  }
+
+  embedText(text: string): Float32Array {
+    const counts = new Map<string, number>();
+    for (const term of mixedTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const vector = new Float32Array(this.dimensions);
+    for (const [term, count] of counts) {
+      const weight = (1 + Math.log(count)) * this.statistics.idf(term);
+      const { slot, sign } = hashedSlot(term, this.dimensions);
+      vector[slot] += sign * weight;
+    }
+    normalizeInPlace(vector);
+    return vector;
+  }
+
+  private computeFingerprint(): string {
+    const hash = createHash("sha256").update(`${LOCAL_EMBEDDER_ID}:${this.dimensions}:${this.statistics.documentCount}:`);
+    for (const [term, frequency] of [...this.statistics.entries()].sort(([left], [right]) => (left < right ? -1 : 1))) hash.update(`${term}\t${frequency}\n`);
+    return hash.digest("hex").slice(0, 16);
+  }
+}

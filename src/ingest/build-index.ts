@@ -1,0 +1,220 @@
+/**
+ * `kb reindex`: load the knowledge folder, diff it against the serving index by content hash,
+ * embed only what changed, and publish a complete new version beside the old one. The old version
+ * stays usable until CURRENT is switched, so a crash mid-way loses nothing.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { EmbedderConfig } from "../config.js";
+import type { Chunk, ReindexSummary, SourceDoc } from "../core/types.js";
+import { configuredEmbedderId, createEmbedder } from "../embeddings/create-embedder.js";
+import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js";
+import {
+  createStagingDirectory,
+  INDEX_FILES,
+  newVersionName,
+  publishStagingDirectory,
+  pruneVersions,
+  readCurrentVersion,
+  switchCurrentVersion,
+  versionDirectory,
+} from "../store/index-layout.js";
+import { INDEX_FORMAT_VERSION, type IndexManifest } from "../store/manifest.js";
+import { readManifest } from "../store/loaded-index.js";
+import { withReindexLock } from "../store/reindex-lock.js";
+import { readVectorFile, writeVectorFile } from "../store/vector-file.js";
+import { buildVectorStore, HNSW_PARAMETERS } from "../store/vector-store.js";
+import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
+import { embeddingText } from "./embedding-text.js";
+import { loadKnowledge } from "./load-knowledge.js";
+import type { SourceProblem } from "./source-problem.js";
+import { readFile } from "node:fs/promises";
+
+export interface ReindexProgress {
+  phase: "loading" | "embedding" | "writing";
+  done: number;
+  total: number;
+}
+
+export interface BuildIndexOptions {
+  knowledgeDir: string;
+  indexDir: string;
+  embedder: EmbedderConfig;
+  full?: boolean;
+  dryRun?: boolean;
+  onProgress?: (progress: ReindexProgress) => void;
+  /** How long to wait for a concurrent re-index. */
+  lockWaitMs?: number;
+}
+
+export interface BuildIndexResult {
+  summary: ReindexSummary;
+  problems: SourceProblem[];
+}
+
+const EMBED_BATCH = 256;
+
+interface PreviousIndex {
+  manifest: IndexManifest;
+  chunks: Chunk[];
+  vectors: Float32Array[];
+  embedderModel: Buffer | null;
+}
+
+export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
+  const started = performance.now();
+  const run = async (): Promise<BuildIndexResult> => {
+    options.onProgress?.({ phase: "loading", done: 0, total: 1 });
+    const knowledge = await loadKnowledge(options.knowledgeDir);
+    const previous = await readPreviousIndex(options.indexDir, options.embedder);
+    const full = options.full === true || previous === null;
+    const diff = diffSources(knowledge.sources, previous?.manifest);
+    const errors = knowledge.problems
+      .filter((problem) => problem.severity === "error")
+      .map(({ file, line, code, message }) => ({ file, ...(line ? { line } : {}), code, message }));
+    const summaryBase = {
+      added: diff.added,
+      changed: diff.changed,
+      removed: diff.removed,
+      unchanged: diff.unchanged.length,
+      sources: knowledge.sources.length,
+      errors,
+      dryRun: options.dryRun === true,
+      full,
+    };
+    if (options.dryRun) {
+      return {
+        summary: { ...summaryBase, version: previous?.manifest.version ?? null, chunks: 0, embeddedChunks: 0, durationMs: performance.now() - started },
+        problems: knowledge.problems,
+      };
+    }
+
+    const embedder = createEmbedder(options.embedder, full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions });
+    const chunksBySource = knowledge.sources.map((source) => chunkSource(source, DEFAULT_CHUNK_OPTIONS));
+    if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))));
+
+    const reusable = full ? new Set<string>() : new Set(diff.unchanged);
+    const chunks: Chunk[] = [];
+    const vectors: (Float32Array | undefined)[] = [];
+    const toEmbed: { row: number; text: string }[] = [];
+    const manifestSources: IndexManifest["sources"] = {};
+    knowledge.sources.forEach((source, sourceIndex) => {
+      const previousRows = reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows : undefined;
+      const sourceChunks = previousRows ? previousRows.map((row) => previous!.chunks[row]) : chunksBySource[sourceIndex];
+      const rows: number[] = [];
+      sourceChunks.forEach((chunk, chunkIndex) => {
+        const row = chunks.length;
+        rows.push(row);
+        chunks.push(chunk);
+        if (previousRows) vectors.push(previous!.vectors[previousRows[chunkIndex]]);
+        else {
+          vectors.push(undefined);
+          toEmbed.push({ row, text: embeddingText(source, chunk) });
+        }
+      });
+      manifestSources[source.sourceId] = { contentHash: source.contentHash, file: source.file, chunkRows: rows };
+    });
+
+    for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
+      const batch = toEmbed.slice(start, start + EMBED_BATCH);
+      const embedded = await embedder.embedDocuments(batch.map((item) => item.text));
+      batch.forEach((item, index) => (vectors[item.row] = Float32Array.from(embedded[index])));
+      options.onProgress?.({ phase: "embedding", done: Math.min(start + EMBED_BATCH, toEmbed.length), total: toEmbed.length });
+    }
+
+    options.onProgress?.({ phase: "writing", done: 0, total: 1 });
+    const version = newVersionName();
+    const descriptor = embedder.describe();
+    const dimensions = descriptor.dimensions || vectors[0]?.length || 0;
+    const manifest: IndexManifest = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      version,
+      builtAt: new Date().toISOString(),
+      embedder: { ...descriptor, dimensions },
+      chunkOptions: DEFAULT_CHUNK_OPTIONS,
+      hnsw: HNSW_PARAMETERS,
+      counts: { sources: knowledge.sources.length, chunks: chunks.length },
+      sources: manifestSources,
+    };
+    await writeVersion(options.indexDir, version, manifest, knowledge.sources, chunks, vectors as Float32Array[], embedder);
+    options.onProgress?.({ phase: "writing", done: 1, total: 1 });
+    return {
+      summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
+      problems: knowledge.problems,
+    };
+  };
+  // A dry run writes nothing, so it needs no lock.
+  return options.dryRun ? run() : withReindexLock(options.indexDir, run, { waitMs: options.lockWaitMs });
+}
+
+async function writeVersion(
+  indexDir: string,
+  version: string,
+  manifest: IndexManifest,
+  sources: SourceDoc[],
+  chunks: Chunk[],
+  vectors: Float32Array[],
+  embedder: KnowledgeEmbeddings,
+): Promise<void> {
+  const staging = await createStagingDirectory(indexDir, version);
+  const store = buildVectorStore(embedder, chunks, vectors, manifest.embedder.dimensions);
+  await mkdir(path.join(staging, INDEX_FILES.hnsw), { recursive: true });
+  const model = embedder.serializeModel();
+  await Promise.all([
+    store.save(path.join(staging, INDEX_FILES.hnsw)),
+    writeVectorFile(path.join(staging, INDEX_FILES.vectors), vectors, manifest.embedder.dimensions),
+    writeFile(path.join(staging, INDEX_FILES.sources), JSON.stringify(sources)),
+    writeFile(path.join(staging, INDEX_FILES.chunks), JSON.stringify(chunks)),
+    model ? writeFile(path.join(staging, INDEX_FILES.embedderModel), model) : Promise.resolve(),
+  ]);
+  // The manifest is written last: a version directory without one was never finished.
+  await writeFile(path.join(staging, INDEX_FILES.manifest), JSON.stringify(manifest, null, 1));
+  await publishStagingDirectory(indexDir, staging, version);
+  await switchCurrentVersion(indexDir, version);
+  await pruneVersions(indexDir, version);
+}
+
+/** The serving index, if it can be extended incrementally with the configured embedder. */
+async function readPreviousIndex(indexDir: string, embedderConfig: EmbedderConfig): Promise<PreviousIndex | null> {
+  const version = await readCurrentVersion(indexDir);
+  if (!version) return null;
+  const directory = versionDirectory(indexDir, version);
+  try {
+    const manifest = await readManifest(directory);
+    const sameEmbedder =
+      manifest.embedder.id === configuredEmbedderId(embedderConfig) && (embedderConfig.kind !== "openai" || manifest.embedder.model === embedderConfig.model);
+    const sameChunking = JSON.stringify(manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
+    // A different embedder or chunking invalidates every vector: rebuild from scratch.
+    if (!sameEmbedder || !sameChunking) return null;
+    const [chunks, vectors, embedderModel] = await Promise.all([
+      readFile(path.join(directory, INDEX_FILES.chunks), "utf8").then((text) => JSON.parse(text) as Chunk[]),
+      readVectorFile(path.join(directory, INDEX_FILES.vectors), manifest.embedder.dimensions),
+      readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
+    ]);
+    return { manifest, chunks, vectors, embedderModel };
+  } catch {
+    // An unreadable previous version is rebuilt rather than trusted.
+    return null;
+  }
+}
+
+interface SourceDiff {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+}
+
+export function diffSources(sources: SourceDoc[], manifest: IndexManifest | undefined): SourceDiff {
+  const diff: SourceDiff = { added: [], changed: [], removed: [], unchanged: [] };
+  const seen = new Set<string>();
+  for (const source of sources) {
+    seen.add(source.sourceId);
+    const previous = manifest?.sources[source.sourceId];
+    if (!previous) diff.added.push(source.sourceId);
+    else if (previous.contentHash !== source.contentHash) diff.changed.push(source.sourceId);
+    else diff.unchanged.push(source.sourceId);
+  }
+  for (const sourceId of Object.keys(manifest?.sources ?? {})) if (!seen.has(sourceId)) diff.removed.push(sourceId);
+  return diff;
+}

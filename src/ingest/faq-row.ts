@@ -1,0 +1,70 @@
+/**
+ * One FAQ row (from CSV or JSONL) becomes one source. Column names are matched loosely because FAQ
+ * exports name them in English or Chinese.
+ */
+import type { SourceDoc } from "../core/types.js";
+import { withHash } from "./source-hash.js";
+import type { SourceProblem } from "./source-problem.js";
+
+const QUESTION_KEYS = ["question", "title", "问题", "标题"];
+const ANSWER_KEYS = ["answer", "答案", "回答", "content"];
+const CATEGORY_KEYS = ["category", "department", "分类", "科室"];
+
+export function findKey(keys: string[], candidates: string[]): string | undefined {
+  const normalized = new Map(keys.map((key) => [key.trim().toLowerCase(), key]));
+  for (const candidate of candidates) {
+    const key = normalized.get(candidate);
+    if (key !== undefined) return key;
+  }
+  return undefined;
+}
+
+export function hasAnswerKey(keys: string[]): boolean {
+  return findKey(keys, ANSWER_KEYS) !== undefined;
+}
+
+export const FAQ_COLUMNS_HINT = "FAQ tables need a `question` (or `title`/`问题`) and an `answer` (or `答案`) column; `id`, `url`, `category`/`department` and `date` are optional.";
+
+/** Turns one row into a source, or a problem naming the line. `rowNumber` counts data rows from 1. */
+export function faqRowToSource(
+  row: Record<string, unknown>,
+  file: string,
+  rowNumber: number,
+  line: number,
+): { source?: SourceDoc; problem?: SourceProblem } {
+  const keys = Object.keys(row);
+  const value = (candidates: string[]) => {
+    const key = findKey(keys, candidates);
+    const raw = key === undefined ? undefined : row[key];
+    return raw === undefined || raw === null ? "" : String(raw).trim();
+  };
+  const question = value(QUESTION_KEYS);
+  const answer = value(ANSWER_KEYS);
+  const id = value(["id", "编号"]);
+  const url = value(["url", "link", "链接"]);
+  const rowProblem = (message: string, hint: string): { problem: SourceProblem } => ({
+    problem: { severity: "error", code: "SOURCE_MALFORMED", file, line, message, hint },
+  });
+  if (answer === "") return rowProblem(`row ${rowNumber} has an empty answer`, "Fill in the answer or delete the row.");
+  if (question === "") return rowProblem(`row ${rowNumber} has an empty question`, "Fill in the question or delete the row.");
+  if (url !== "" && !/^https?:\/\/\S+$/i.test(url)) {
+    return rowProblem(`row ${rowNumber} has a url that is not an http(s) link: ${url}`, "Use a full link such as https://example.org/faq/1, or leave it empty.");
+  }
+  const category = value(CATEGORY_KEYS);
+  const date = value(["date", "日期"]);
+  return {
+    source: withHash({
+      sourceId: id !== "" ? id : `${file}#row-${rowNumber}`,
+      title: question,
+      question,
+      ...(url ? { url } : {}),
+      ...(category ? { category } : {}),
+      ...(date ? { date } : {}),
+      kind: "faq",
+      text: answer,
+      // Whether a row is medical is decided by the answer composer from its content.
+      disclaimer: false,
+      file,
+    }),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * HTML pages: the title and the readable text, parsed with cheerio. Navigation, scripts and other
+ * page furniture are dropped; block elements become paragraphs so chunking can respect them.
+ */
+import path from "node:path";
+import * as cheerio from "cheerio";
+import { withHash } from "./source-hash.js";
+import { DISCLAIMER_LINE, emptyFileProblem, type FileParser } from "./parsed-file.js";
+
+const FURNITURE = "script, style, noscript, template, nav, header, footer, aside, form, iframe, svg";
+const BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, blockquote, pre, td, th, figcaption, caption";
+
+export const parseHtml: FileParser = (text, file) => {
+  if (text.trim() === "") return { sources: [], problems: [emptyFileProblem(file)] };
+  const page = cheerio.load(text);
+  const title =
+    page("title").first().text().trim() ||
+    page("h1").first().text().trim() ||
+    page('meta[property="og:title"]').attr("content")?.trim() ||
+    path.basename(file, path.extname(file));
+  const canonical = page('link[rel="canonical"]').attr("href")?.trim();
+  const category = page('meta[name="category"]').attr("content")?.trim();
+  const date = page('meta[name="date"]').attr("content")?.trim();
+
+  page(FURNITURE).remove();
+  const root = page("main").first().length ? page("main").first() : page("article").first().length ? page("article").first() : page("body");
+  const paragraphs: string[] = [];
+  root.find(BLOCKS).each((_, element) => {
+    // Nested blocks (a <p> inside an <li>) are read once, through the innermost block.
+    if (page(element).find(BLOCKS).length > 0) return;
+    const value = page(element).text().replace(/\s+/g, " ").trim();
+    if (value) paragraphs.push(value);
+  });
+  if (paragraphs.length === 0) {
+    const value = root.text().replace(/\s+/g, " ").trim();
+    if (value) paragraphs.push(value);
+  }
+  const disclaimer = paragraphs.some((paragraph) => DISCLAIMER_LINE.test(paragraph));
+  const body = paragraphs.filter((paragraph) => !DISCLAIMER_LINE.test(paragraph) && paragraph !== title);
+  if (body.length === 0) return { sources: [], problems: [emptyFileProblem(file)] };
+
+  return {
+    sources: [
+      withHash({
+        sourceId: file,
+        title,
+        ...(canonical && /^https?:\/\//i.test(canonical) ? { url: canonical } : {}),
+        ...(category ? { category } : {}),
+        ...(date ? { date } : {}),
+        kind: "html",
+        text: body.join("\n\n"),
+        disclaimer,
+        file,
+      }),
+    ],
+    problems: [],
+  };
+};

@@ -1,0 +1,24 @@
+import type { SourceDoc } from "../core/types.js";
+import type { SourceProblem } from "./source-problem.js";
+
+/** What a per-format parser returns for one file. */
+export interface ParsedFile {
+  sources: SourceDoc[];
+  problems: SourceProblem[];
+}
+
+/** A per-format parser: decoded text and the path relative to the knowledge folder in, sources out. */
+export type FileParser = (text: string, file: string) => ParsedFile;
+
+/** The page's own disclaimer line, e.g. `提示:本内容不能代替面诊,如有不适请尽快就医。` (either comma/colon width). */
+export const DISCLAIMER_LINE = /^\s*(?:提示\s*[:：]\s*)?本内容不能代替面诊/;
+
+export function emptyFileProblem(file: string): SourceProblem {
+  return {
+    severity: "error",
+    code: "SOURCE_EMPTY",
+    file,
+    message: "file has no content",
+    hint: "Add content to the file or delete it.",
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Hybrid retrieval: HNSW dense search plus BM25F keyword search, each collapsed to one score per
+ * source (its best chunk), fused, and judged against a calibrated threshold so an off-topic
+ * question gets "no answer" instead of a random passage.
+ */
+import type { Passage, SearchHit, SourceDoc } from "../core/types.js";
+import type { LoadedIndex } from "../store/loaded-index.js";
+import { searchVectorStore } from "../store/vector-store.js";
+import { cleanQuery } from "./clean-query.js";
+import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
+import { keywordTerms } from "./keyword-terms.js";
+
+export interface RetrievalSettings {
+  /** Chunks fetched from each of the two searches before fusion. */
+  candidates: number;
+  denseWeight: number;
+  keywordWeight: number;
+  /**
+   * Minimum share of the query's keyword weight (IDF mass) that the best source must match, or
+   * minimum dense similarity, for an answer to be given. See README "No-answer threshold".
+   */
+  minKeywordCoverage: number;
+  minDenseSimilarity: number;
+}
+
+export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
+  candidates: 100,
+  denseWeight: 1,
+  keywordWeight: 1,
+  minKeywordCoverage: 0.3,
+  minDenseSimilarity: 0.35,
+};
+
+export interface RetrievalResult {
+  /** The question after cleanup. */
+  query: string;
+  hits: SearchHit[];
+  /** True when nothing is close enough to answer from. */
+  noAnswer: boolean;
+  /** The signals the no-answer decision was based on, for hit testing. */
+  confidence: { keywordCoverage: number; denseSimilarity: number };
+}
+
+export async function retrieve(index: LoadedIndex, questionText: string, limit = 10, settings = DEFAULT_RETRIEVAL_SETTINGS): Promise<RetrievalResult> {
+  const query = cleanQuery(questionText);
+  const empty: RetrievalResult = { query, hits: [], noAnswer: true, confidence: { keywordCoverage: 0, denseSimilarity: 0 } };
+  if (query === "" || index.chunks.length === 0) return empty;
+
+  const queryTerms = keywordTerms(query);
+  const [queryVector, keywordHits] = [await index.embedder.embedQuery(query), index.keywordIndex.search(queryTerms, settings.candidates)];
+  const denseHits = await searchVectorStore(index.vectorStore, queryVector, settings.candidates);
+
+  const bestChunkRows = new Map<string, number[]>();
+  const noteRow = (row: number) => {
+    const sourceId = index.chunks[row].sourceId;
+    const rows = bestChunkRows.get(sourceId) ?? [];
+    if (!rows.includes(row)) rows.push(row);
+    bestChunkRows.set(sourceId, rows);
+  };
+  const denseBySource = collapseBySource(index, denseHits.map((hit) => ({ row: hit.row, score: hit.similarity })), noteRow);
+  const keywordBySource = collapseBySource(index, keywordHits, noteRow);
+  const fused = normalizedScoreFusion([
+    { items: denseBySource, weight: settings.denseWeight },
+    { items: keywordBySource, weight: settings.keywordWeight },
+  ]);
+  const ranked = [...fused.entries()].sort((left, right) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1)).slice(0, limit);
+
+  const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
+  const top = ranked[0];
+  const denseSimilarity = top ? (denseScore.get(top[0]) ?? 0) : 0;
+  const keywordCoverage = top ? coverage(index, queryTerms, index.sources.get(top[0])!, bestChunkRows.get(top[0]) ?? []) : 0;
+  const noAnswer = !top || (keywordCoverage < settings.minKeywordCoverage && denseSimilarity < settings.minDenseSimilarity);
+
+  const hits: SearchHit[] = ranked.map(([sourceId, score]) => {
+    const source = index.sources.get(sourceId)!;
+    const rows = (bestChunkRows.get(sourceId) ?? []).slice(0, 3);
+    return {
+      sourceId,
+      title: source.title,
+      ...(source.url ? { url: source.url } : {}),
+      score,
+      passages: rows.map((row, rank) => toPassage(index, row, source, score * (1 - rank * 0.01))),
+    };
+  });
+  return { query, hits, noAnswer, confidence: { keywordCoverage, denseSimilarity } };
+}
+
+function collapseBySource(index: LoadedIndex, hits: { row: number; score: number }[], noteRow: (row: number) => void): RankedSource[] {
+  const best = new Map<string, number>();
+  for (const hit of hits) {
+    const sourceId = index.chunks[hit.row].sourceId;
+    noteRow(hit.row);
+    if (!best.has(sourceId) || best.get(sourceId)! < hit.score) best.set(sourceId, hit.score);
+  }
+  return [...best.entries()].map(([sourceId, score]) => ({ sourceId, score })).sort((left, right) => right.score - left.score);
+}
+
+/** Share of the query's IDF mass found in the source's title or matched chunks. */
+function coverage(index: LoadedIndex, queryTerms: string[], source: SourceDoc, rows: number[]): number {
+  const unique = [...new Set(queryTerms)];
+  if (unique.length === 0) return 0;
+  const present = new Set(keywordTerms(`${source.title}\n${rows.map((row) => index.chunks[row].text).join("\n")}`));
+  let total = 0;
+  let matched = 0;
+  for (const term of unique) {
+    const weight = index.keywordIndex.idf(term);
+    total += weight;
+    if (present.has(term)) matched += weight;
+  }
+  return total === 0 ? 0 : matched / total;
+}
+
+function toPassage(index: LoadedIndex, row: number, source: SourceDoc, score: number): Passage {
+  const chunk = index.chunks[row];
+  return {
+    chunkId: chunk.chunkId,
+    sourceId: source.sourceId,
+    chunkIndex: chunk.index,
+    title: source.title,
+    ...(source.url ? { url: source.url } : {}),
+    text: chunk.text,
+    score,
+    ...(source.category ? { category: source.category } : {}),
+    ...(source.date ? { date: source.date } : {}),
+  };
+}

@@ -1,0 +1,23 @@
+/** The index manifest: who embedded it, how it was chunked, and every source's content hash. */
+import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
+import type { ChunkOptions } from "../ingest/chunk-text.js";
+
+export const INDEX_FORMAT_VERSION = 1;
+
+export interface ManifestSource {
+  contentHash: string;
+  file: string;
+  /** Rows of chunks.json / vectors.f32 holding this source's chunks, in order. */
+  chunkRows: number[];
+}
+
+export interface IndexManifest {
+  formatVersion: number;
+  version: string;
+  builtAt: string;
+  embedder: EmbedderDescriptor;
+  chunkOptions: ChunkOptions;
+  hnsw: { M: number; efConstruction: number; efSearch: number; space: "cosine" };
+  counts: { sources: number; chunks: number };
+  sources: Record<string, ManifestSource>;
+}

@@ -1,0 +1,52 @@
+/**
+ * Terms for matching Chinese text: jieba words and character bigrams. Words carry meaning
+ * ("糖尿病"), bigrams survive segmentation mistakes and colloquial spellings; retrieval uses both.
+ */
+import { Jieba } from "@node-rs/jieba";
+import { dict } from "@node-rs/jieba/dict.js";
+import { normalizeText } from "./normalize-text.js";
+
+let jieba: Jieba | undefined;
+function segmenter(): Jieba {
+  // Loading the dictionary takes ~200 ms; do it once, on first use.
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+/** Words that say nothing about the topic of a question. */
+const STOP_WORDS = new Set(
+  (
+    "的 了 是 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 吗 呢 吧 啊 呀 哦 嗯 和 与 及 或 也 都 就 还 又 在 有 没 没有 不 很 太 " +
+    "会 能 可以 要 想 请问 请 问 一下 一个 一些 什么 怎么 怎么办 怎样 如何 为什么 哪些 多少 是否 是不是 有没有 还是 但是 因为 所以 如果 " +
+    "然后 现在 目前 最近 已经 一直 自己 这样 那样 这种 那种 这些 那些 上 下 中 里 对 给 让 被 把 从 到 为 以 及其 等 之 其 而 " +
+    "医生 大夫 你好 您好 谢谢 感谢 麻烦 帮忙 帮 看看 知道 问题 情况 时候 东西 比较 一点 有点 应该 需要 可能 大概 好 吗？"
+  ).split(" "),
+);
+
+const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/g;
+const WORD_CHARACTERS = /[\p{L}\p{N}]/u;
+
+/** jieba words of normalized text, without stop words and punctuation. */
+export function wordTerms(normalized: string): string[] {
+  return segmenter()
+    .cut(normalized, false)
+    .filter((word) => WORD_CHARACTERS.test(word) && !STOP_WORDS.has(word) && word.trim() !== "");
+}
+
+/** Character bigrams of every CJK run (a lone character counts as itself) and whole Latin/digit tokens. */
+export function bigramTerms(normalized: string): string[] {
+  const terms: string[] = [];
+  for (const match of normalized.matchAll(CJK_RUN)) {
+    const run = match[0];
+    if (run.length === 1) terms.push(run);
+    for (let index = 0; index + 1 < run.length; index++) terms.push(run.slice(index, index + 2));
+  }
+  for (const match of normalized.matchAll(/[a-z0-9]+(?:[.-][a-z0-9]+)*/g)) terms.push(match[0]);
+  return terms;
+}
+
+/** Both kinds, prefixed so a word and a bigram with the same characters stay distinct features. */
+export function mixedTerms(text: string): string[] {
+  const normalized = normalizeText(text);
+  return [...wordTerms(normalized).map((word) => `w:${word}`), ...bigramTerms(normalized)];
+}
