@@ -30,6 +30,8 @@ export interface Emulator {
   refusedMessages: { body: Record<string, unknown>; description: string }[];
   /** Webhook deliveries made on the bot's behalf, with the HTTP status the bot answered. */
   webhookDeliveries: { updateId: number; status: number }[];
+  /** The webhook the bot registered with setWebhook, if any. */
+  webhook(): { url: string; secret?: string } | undefined;
   client(options: Partial<ClientOptions>): ReturnType<TelegramServer["getClient"]>;
   /** Id the emulator gave the user message sent last. */
   lastUserMessageId(): number;
@@ -186,6 +188,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     chatActions,
     refusedMessages,
     webhookDeliveries,
+    webhook: () => webhook,
     client: (options) => emulator.getClient(token, options),
     lastUserMessageId() {
       const updates = emulator.storage.userMessages;
