@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { createAdapterHarness, type AdapterHarness } from "./support/adapter-harness.js";
-import { createTestKnowledgeBot } from "./support/real-knowledge-bot.js";
+import { createRealKnowledgeBot } from "./support/real-knowledge-bot.js";
 import { recordQueries, type RecordingKnowledgeBot } from "./support/recording-knowledge-bot.js";
 import { EMULATOR_BOT_ID, startEmulator, type Emulator } from "./support/telegram-emulator.js";
 import { isAcceptedButtonUrl, parseTelegramHtml } from "./support/telegram-html.js";
@@ -15,12 +15,12 @@ const ADMIN_ID = 4242;
 
 let emulator: Emulator;
 let harness: AdapterHarness;
-let knowledge: Awaited<ReturnType<typeof createTestKnowledgeBot>>;
+let knowledge: Awaited<ReturnType<typeof createRealKnowledgeBot>>;
 let bot: RecordingKnowledgeBot;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  knowledge = await createTestKnowledgeBot();
+  knowledge = await createRealKnowledgeBot();
   bot = recordQueries(knowledge.bot);
   harness = createAdapterHarness({
     bot,

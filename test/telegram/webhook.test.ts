@@ -8,7 +8,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdapterHarness, type AdapterHarness } from "./support/adapter-harness.js";
-import { createTestKnowledgeBot } from "./support/real-knowledge-bot.js";
+import { createRealKnowledgeBot } from "./support/real-knowledge-bot.js";
 import { startEmulator, type Emulator } from "./support/telegram-emulator.js";
 import { parseTelegramHtml } from "./support/telegram-html.js";
 
@@ -17,13 +17,13 @@ const SEED_QUESTION = "亲情账户和家庭共济账户有什么区别";
 
 let emulator: Emulator;
 let harness: AdapterHarness;
-let knowledge: Awaited<ReturnType<typeof createTestKnowledgeBot>>;
+let knowledge: Awaited<ReturnType<typeof createRealKnowledgeBot>>;
 let httpServer: Server;
 let webhookUrl: string;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  knowledge = await createTestKnowledgeBot();
+  knowledge = await createRealKnowledgeBot();
   const app = new Hono();
   httpServer = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
