@@ -78,15 +78,15 @@ export interface WecomLoadOptions {
   /** Seconds of load; capped at 10. */
   durationSeconds?: number;
   connections?: number;
-  /** Share of requests that re-deliver an already acknowledged message. */
-  redeliveryRate?: number;
+  /** Every n-th request re-delivers an already acknowledged message, as WeCom's retries do. */
+  redeliveryEvery?: number;
   /** Defaults to an instant echo bot, so the route, crypto and delivery are what is measured. */
   bot?: KnowledgeBot;
 }
 
 export async function runWecomLoadBenchmark(options: WecomLoadOptions = {}): Promise<Record<string, unknown>> {
   const durationSeconds = Math.min(options.durationSeconds ?? 5, 10);
-  const redeliveryRate = options.redeliveryRate ?? 0.1;
+  const redeliveryEvery = Math.max(2, options.redeliveryEvery ?? 10);
   const fakeApi = await startFakeWecomApi({ corpId: KEYS.corpId, secret: KEYS.secret });
   const config = loadConfig({
     WECOM_CORP_ID: KEYS.corpId,
@@ -109,6 +109,7 @@ export async function runWecomLoadBenchmark(options: WecomLoadOptions = {}): Pro
   const deliveries: { msgId: string; body: string; path: string }[] = [];
   let redeliveries = 0;
   let counter = 0;
+  let requestNumber = 0;
   const runPrefix = Date.now().toString(36);
 
   try {
@@ -119,8 +120,9 @@ export async function runWecomLoadBenchmark(options: WecomLoadOptions = {}): Pro
       requests: [
         {
           setupRequest(request, context) {
-            if (deliveries.length > 20 && Math.random() < redeliveryRate) {
-              const earlier = deliveries[Math.floor(Math.random() * deliveries.length)]!;
+            requestNumber += 1;
+            if (deliveries.length > 0 && requestNumber % redeliveryEvery === 0) {
+              const earlier = deliveries[requestNumber % deliveries.length]!;
               context.msgId = earlier.msgId;
               context.redelivery = true;
               return { ...request, method: "POST", path: earlier.path, body: earlier.body, headers: { "content-type": "text/xml" } };

@@ -1,10 +1,10 @@
 /**
- * The KnowledgeBot used on the answer path of the flow tests, wrapped to count what it was asked.
+ * The KnowledgeBot on the answer path of the flow tests: the real one, over a real index of the
+ * seed knowledge, wrapped to record what it was asked and what it answered.
  */
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
-import { MEDICAL_DISCLAIMER } from "../../../src/core/medical-disclaimer.js";
 import type { Answer, Query } from "../../../src/core/types.js";
-import { createScriptedKnowledgeBot } from "./scripted-knowledge-bot.js";
+import { createTestKnowledgeBot } from "../../support/test-knowledge-bot.js";
 
 export const DISCLAIMER_QUESTION = "亲情账户和家庭共济账户有什么区别";
 
@@ -19,17 +19,8 @@ export interface AnsweringBot {
 }
 
 async function createInnerBot(): Promise<{ bot: KnowledgeBot; cleanup(): Promise<void> }> {
-  const scripted = createScriptedKnowledgeBot({
-    answer: async () => ({
-      text: `“亲情账户是电子凭证共享工具。”[1]\n\n${MEDICAL_DISCLAIMER}`,
-      passages: [],
-      citations: [{ n: 1, sourceId: "a.txt", title: "职工医保亲情账户和共济账户区别", url: "http://127.0.0.1/kb/a.txt" }],
-      disclaimer: true,
-      related: [],
-      noAnswer: false,
-    }),
-  });
-  return { bot: scripted, cleanup: async () => {} };
+  // A real index built from the seed page in a temporary folder.
+  return createTestKnowledgeBot();
 }
 
 export async function createAnsweringBot(): Promise<AnsweringBot> {
