@@ -17,7 +17,9 @@ import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { createAnsweringBot, DISCLAIMER_QUESTION, type AnsweringBot } from "./support/answering-bot.js";
 import { get, post } from "./support/http.js";
 import { cannedAnswer, createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
-import { APP_KEYS, BOT_KEYS, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
+import { ADMIN_ONLY_REPLY } from "../../adapters/wecom/admin-commands.js";
+import { BOT_BUSY_REPLY } from "../../adapters/wecom/ai-bot-callback.js";
+import { ADMIN_USER_ID, APP_KEYS, BOT_KEYS, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
 
 const botKeys: SurfaceKeys = { token: BOT_KEYS.token, encodingAesKey: BOT_KEYS.encodingAesKey, receiveId: "" };
 
@@ -125,6 +127,23 @@ describe("AI bot: group @mention", () => {
     expect(answering.questionCount() - before).toBe(1);
   });
 
+  it("runs /reindex for an admin in a group, answering in the stream and notifying the webhook group", async () => {
+    const webhookPostsBefore = fakeApi.webhookPosts.length;
+    const msgid = nextMsgId();
+    const first = await callStream(server, aiBotTextMessage({ msgid, userId: ADMIN_USER_ID, chatid: "group-ops", content: "@知识助手 /reindex" }));
+    const { reply } = await refreshUntilFinished(server, msgid, ADMIN_USER_ID, first.stream.id, "group-ops");
+    expect(reply.stream.content).toContain("重建索引完成");
+    await fakeApi.waitFor(() => fakeApi.webhookPosts.length > webhookPostsBefore);
+    expect((fakeApi.webhookPosts.at(-1)!.body.markdown as { content: string }).content).toContain("重建索引完成");
+  });
+
+  it("refuses /reindex politely to someone who is not an admin", async () => {
+    const msgid = nextMsgId();
+    const first = await callStream(server, aiBotTextMessage({ msgid, userId: "lisi", chatid: "group-1", content: "/reindex @知识助手" }));
+    const { reply } = await refreshUntilFinished(server, msgid, "lisi", first.stream.id, "group-1");
+    expect(reply.stream.content).toBe(ADMIN_ONLY_REPLY);
+  });
+
   it("welcomes a user entering the chat", async () => {
     const event = JSON.stringify({ msgid: nextMsgId(), msgtype: "event", from: { userid: "lisi" }, event: { eventtype: "enter_chat" } });
     const reply = (await callStream(server, event)) as unknown as { msgtype: string; text: { content: string } };
@@ -167,6 +186,44 @@ describe("AI bot: late answers", () => {
       release();
       await slowServer.close();
     }
+  });
+});
+
+describe("AI bot: a busy group", () => {
+  it("caps one group's backlog and does not make other conversations wait for it", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const bot = createScriptedKnowledgeBot({
+      answer: async (query) => {
+        if (query.chatId === "group-busy") await gate;
+        return cannedAnswer(`“${query.text}”[1]`);
+      },
+    });
+    const busyServer = await startWecomTestServer({
+      bot,
+      apiBase: fakeApi.baseUrl,
+      adapterOptions: { queue: { concurrency: 2, perKeyConcurrency: 1, maxQueuedPerKey: 3 } },
+    });
+    try {
+      const replies = [];
+      for (let index = 0; index < 4; index += 1) {
+        const message = aiBotTextMessage({ msgid: nextMsgId(), userId: `member-${index}`, chatid: "group-busy", content: `@知识助手 问题${index}` });
+        replies.push(await callStream(busyServer, message));
+      }
+      expect(replies.slice(0, 3).map((reply) => reply.stream.finish)).toEqual([false, false, false]);
+      expect(replies[3]!.stream).toMatchObject({ finish: true, content: BOT_BUSY_REPLY });
+
+      const msgid = nextMsgId();
+      const quiet = await callStream(busyServer, aiBotTextMessage({ msgid, userId: "quiet-user", content: "安静的问题" }));
+      const { reply } = await refreshUntilFinished(busyServer, msgid, "quiet-user", quiet.stream.id);
+      expect(reply.stream.content).toContain("安静的问题");
+      // The busy group is still waiting: only one of its questions has reached the bot.
+      expect(bot.questions.filter((question) => question.chatId === "group-busy")).toHaveLength(1);
+    } finally {
+      release();
+      await busyServer.close();
+    }
+    expect(bot.questions.filter((question) => question.chatId === "group-busy")).toHaveLength(3);
   });
 });
 
