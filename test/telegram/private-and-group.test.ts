@@ -9,6 +9,7 @@ import { createRealKnowledgeBot } from "./support/real-knowledge-bot.js";
 import { recordQueries, type RecordingKnowledgeBot } from "./support/recording-knowledge-bot.js";
 import { EMULATOR_BOT_ID, startEmulator, type Emulator } from "./support/telegram-emulator.js";
 import { isAcceptedButtonUrl, parseTelegramHtml } from "./support/telegram-html.js";
+import { waitFor } from "./support/wait-for.js";
 
 const SEED_QUESTION = "亲情账户和家庭共济账户有什么区别";
 const ADMIN_ID = 4242;
@@ -84,10 +85,9 @@ describe("private chat", () => {
     const client = emulator.client({ chatId: 102, userId: 102, type: "private" });
     await client.sendMessage(client.makeMessage(`我的手机13812345678，${SEED_QUESTION}`));
     await reply(102);
-    const line = harness.logs.find((log) => log.msg === "telegram question answered" && log.chatId === 102);
-    expect(line).toBeDefined();
-    expect(typeof line!.durationMs).toBe("number");
-    expect(line!.question).toContain("[phone]");
+    const line = await waitFor(() => harness.logs.find((log) => log.msg === "telegram question answered" && log.chatId === 102));
+    expect(typeof line.durationMs).toBe("number");
+    expect(line.question).toContain("[phone]");
     expect(JSON.stringify(harness.logs)).not.toContain("13812345678");
   });
 

@@ -7,6 +7,7 @@ import type { Answer } from "../../src/core/types.js";
 import { createAdapterHarness, type AdapterHarness } from "./support/adapter-harness.js";
 import { startFakeBotApi, type FakeBotApi } from "./support/fake-bot-api.js";
 import { createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
+import { waitFor } from "./support/wait-for.js";
 
 const shortAnswer: Answer = {
   text: "家庭共济账户可以给近亲属使用。[1]",
@@ -35,16 +36,6 @@ async function startAgainstFake(): Promise<{ api: FakeBotApi; harness: AdapterHa
 
 function privateMessage(chatId: number, text: string) {
   return { message: { message_id: 10, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, from: { id: chatId, is_bot: false, first_name: "Zhao" }, text } };
-}
-
-async function waitFor<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("sending under flood control", () => {
