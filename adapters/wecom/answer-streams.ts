@@ -13,6 +13,7 @@ export const STREAM_PLACEHOLDER = "正在查找资料，请稍候…";
 export const STREAM_LATE_NOTE = "回答需要较长时间，完成后会单独发送给您。";
 export const STREAM_SENT_SEPARATELY_NOTE = "回答已单独发送。";
 export const STREAM_EXPIRED_NOTE = "抱歉，这个回答已失效，请重新提问。";
+export const STREAM_TIMED_OUT_NOTE = "抱歉，回答超时，请稍后再问一次。";
 
 export interface StreamSnapshot {
   id: string;
@@ -83,9 +84,20 @@ export function createAnswerStreams(options: AnswerStreamsOptions): AnswerStream
     );
   }
 
+  /** The snapshot WeCom is about to receive; a final one means the stream is done. */
+  function present(state: StreamState): StreamSnapshot {
+    const current = snapshot(state);
+    if (current.finish && !state.delivered) {
+      state.delivered = true;
+      forget(state);
+    }
+    return current;
+  }
+
   function snapshot(state: StreamState): StreamSnapshot {
     if (state.closed) {
-      return { id: state.id, finish: true, content: state.postedToResponseUrl ? STREAM_SENT_SEPARATELY_NOTE : STREAM_LATE_NOTE };
+      const note = state.postedToResponseUrl ? STREAM_SENT_SEPARATELY_NOTE : state.responseUrl ? STREAM_LATE_NOTE : STREAM_TIMED_OUT_NOTE;
+      return { id: state.id, finish: true, content: note };
     }
     if (state.answer !== undefined) return { id: state.id, finish: true, content: state.answer };
     return { id: state.id, finish: false, content: STREAM_PLACEHOLDER };
@@ -112,7 +124,7 @@ export function createAnswerStreams(options: AnswerStreamsOptions): AnswerStream
         }, windowMs);
         state.timer.unref();
       }
-      return { stream: snapshot(state), isNew };
+      return { stream: present(state), isNew };
     },
     complete(streamId, markdown) {
       const state = byId.get(streamId);
@@ -123,12 +135,7 @@ export function createAnswerStreams(options: AnswerStreamsOptions): AnswerStream
     refresh(streamId) {
       const state = byId.get(streamId);
       if (!state) return { id: streamId, finish: true, content: STREAM_EXPIRED_NOTE };
-      const current = snapshot(state);
-      if (current.finish && !state.delivered) {
-        state.delivered = true;
-        forget(state);
-      }
-      return current;
+      return present(state);
     },
     close() {
       shutDown = true;

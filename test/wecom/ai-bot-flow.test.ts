@@ -189,6 +189,27 @@ describe("AI bot: late answers", () => {
   });
 });
 
+describe("AI bot: a re-delivery that carries the answer", () => {
+  it("counts as delivered, so the window's end posts nothing to response_url", async () => {
+    const bot = createScriptedKnowledgeBot({ answer: async () => cannedAnswer("“及时的段落。”[1]") });
+    const quickServer = await startWecomTestServer({ bot, apiBase: fakeApi.baseUrl, adapterOptions: { streamWindowMs: 250 } });
+    try {
+      const postsBefore = fakeApi.responseUrlPosts.length;
+      const message = aiBotTextMessage({ msgid: nextMsgId(), userId: "qianba", content: "问题", responseUrl: fakeApi.responseUrl("quick-1") });
+      expect((await callStream(quickServer, message)).stream.finish).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const again = await callStream(quickServer, message);
+      expect(again.stream.finish).toBe(true);
+      expect(again.stream.content).toContain("及时的段落");
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(fakeApi.responseUrlPosts.length).toBe(postsBefore);
+      expect(bot.questions).toHaveLength(1);
+    } finally {
+      await quickServer.close();
+    }
+  });
+});
+
 describe("AI bot: a busy group", () => {
   it("caps one group's backlog and does not make other conversations wait for it", async () => {
     let release: () => void = () => {};
