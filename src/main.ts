@@ -1,4 +1,118 @@
-/** Wiring: config → index → bot → adapters → HTTP server. Filled in by the server module. */
-export async function startBot(): Promise<void> {
-  throw new Error("not wired yet");
+/**
+ * Wiring: config → index → bot → adapters → HTTP server. The registration list below is the only
+ * place that knows the chat platforms; each starts only when its configuration is set.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createChatCompletionsClient } from "./answer/chat-completions-client.js";
+import { createGenerativeRewriter } from "./answer/generative-rewriter.js";
+import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
+import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
+import { isKnowledgeBotError } from "./core/errors.js";
+import { createLogger, type Logger } from "./core/logger.js";
+import type { ChatAdapter, ChatAdapterContext } from "./server/chat-adapter.js";
+import { type BotServer, createServer } from "./server/create-server.js";
+
+interface AdapterRegistration {
+  name: string;
+  isConfigured(config: AppConfig): boolean;
+  create(context: ChatAdapterContext): Promise<ChatAdapter>;
+}
+
+// Imported on demand, so a platform that is not configured costs nothing at start.
+const adapterRegistrations: AdapterRegistration[] = [
+  { name: "telegram", isConfigured: (config) => config.telegram !== undefined, create: async (context) => (await import("../adapters/telegram/index.js")).createTelegramAdapter(context) },
+  { name: "wecom", isConfigured: (config) => config.wecom !== undefined, create: async (context) => (await import("../adapters/wecom/index.js")).createWecomAdapter(context) },
+];
+
+export interface RunningBot {
+  url: string;
+  server: BotServer;
+  bot: LocalKnowledgeBot;
+  logger: Logger;
+  /** Graceful stop: adapters, then the server once in-flight requests are done. */
+  stop(): Promise<void>;
+}
+
+export interface StartBotOptions {
+  /** Defaults to the process environment after reading `.env`. */
+  environment?: NodeJS.ProcessEnv;
+  /** Stop gracefully on SIGTERM/SIGINT and exit (on by default). */
+  handleSignals?: boolean;
+}
+
+export async function startBot({ environment, handleSignals = true }: StartBotOptions = {}): Promise<RunningBot> {
+  if (!environment) loadDotEnvFile();
+  const config = loadConfig(environment ?? process.env);
+  const logger = createLogger(config.logLevel);
+
+  const rewriteAnswer =
+    config.answerMode === "generative" && config.chatModel ? createGenerativeRewriter(createChatCompletionsClient(config.chatModel), logger.child({ component: "generative" })) : undefined;
+  const bot = await LocalKnowledgeBot.open(
+    { knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, publicBaseUrl: config.publicBaseUrl, logger, rewriteAnswer },
+    { buildIfMissing: true },
+  );
+
+  const context: ChatAdapterContext = { bot, config, logger };
+  const adapters: ChatAdapter[] = [];
+  for (const registration of adapterRegistrations) {
+    if (registration.isConfigured(config)) adapters.push(await registration.create(context));
+  }
+
+  const server = createServer({ bot, config, logger, adapters });
+  const { url } = await server.start();
+  const stats = bot.stats();
+  logger.info(
+    { url, publicBaseUrl: config.publicBaseUrl, indexVersion: stats.version, sources: stats.sources, chunks: stats.chunks, answerMode: config.answerMode, adapters: adapters.map((adapter) => adapter.name) },
+    `serving on ${url}`,
+  );
+
+  const stop = () => server.close();
+  if (handleSignals) stopOnSignals(stop, logger);
+  return { url, server, bot, logger, stop };
+}
+
+function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal; exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    stop().then(
+      () => {
+        logger.info("stopped");
+        logger.flush(() => process.exit(0));
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        logger.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  startBot().catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n${error.hint}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`error: ${isKnowledgeBotError(error) ? error.describe() : ((error as Error).stack ?? String(error))}\n`);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,143 @@
+/**
+ * The HTTP server: pages, API and the adapters' webhook routes on one Hono app, with request
+ * logging, a body limit, JSON errors, a watcher for re-indexes done elsewhere, and a graceful close
+ * that lets in-flight requests finish.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { AppConfig } from "../config.js";
+import { isKnowledgeBotError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { mountApiRoutes } from "./api-routes.js";
+import type { ChatAdapter } from "./chat-adapter.js";
+import { watchIndex, type IndexWatcher } from "./index-watcher.js";
+import { jsonError } from "./json-error.js";
+import { mountPageRoutes } from "./page-routes.js";
+import { requestLog } from "./request-log.js";
+import type { ServedBot } from "./served-bot.js";
+
+export interface ServerOptions {
+  bot: ServedBot;
+  config: AppConfig;
+  logger: Logger;
+  adapters?: ChatAdapter[];
+  /** How often CURRENT is checked for a re-index by another process; 0 turns the watcher off. */
+  indexPollMs?: number;
+  /** How long a close waits for in-flight requests before cutting connections. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface BotServer {
+  readonly app: Hono;
+  /** Listens (defaults: config.host and config.port), then starts the adapters. */
+  start(listen?: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
+  /** Stops accepting requests, stops the adapters, waits for in-flight requests, closes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function createServer({ bot, config, logger, adapters = [], indexPollMs = 2000, shutdownTimeoutMs = 10_000 }: ServerOptions): BotServer {
+  const app = new Hono();
+  let inFlight = 0;
+
+  app.use("*", requestLog(logger));
+  app.use("*", async (_context, next) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  });
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (context) =>
+        jsonError(context, 413, "BODY_TOO_LARGE", `The request body is larger than ${config.maxBodyBytes} bytes.`, "Send a shorter question; the limit is MAX_BODY_BYTES."),
+    }),
+  );
+  mountPageRoutes(app, bot, config);
+  mountApiRoutes(app, bot, config);
+  for (const adapter of adapters) adapter.mount?.(app);
+
+  app.notFound((context) => {
+    if (context.req.path.startsWith("/api/")) {
+      return jsonError(context, 404, "NOT_FOUND", `No route ${context.req.method} ${context.req.path}.`, "See the README for the API routes (POST /api/reindex exists only when ADMIN_TOKEN is set).");
+    }
+    return context.text("Not found", 404);
+  });
+  app.onError((error, context) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    logger.error({ err: error, path: context.req.path }, "request handler failed");
+    if (isKnowledgeBotError(error)) return jsonError(context, 500, error.code, error.message, error.hint);
+    return jsonError(context, 500, "INTERNAL", "Something went wrong while handling the request.", "Try again; if it keeps failing, check the server log.");
+  });
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // A client that trickles its body or headers is cut off instead of holding a connection forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  let watcher: IndexWatcher | undefined;
+  let closing: Promise<void> | undefined;
+
+  async function start(listen: { host?: string; port?: number } = {}) {
+    const host = listen.host ?? config.host;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(listen.port ?? config.port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    if (indexPollMs > 0) watcher = watchIndex(bot, config.indexDir, logger, indexPollMs);
+    for (const adapter of adapters) {
+      try {
+        await adapter.start();
+        logger.info({ adapter: adapter.name }, "adapter started");
+      } catch (error) {
+        // One platform failing to start must not take the web page and the other platforms down.
+        logger.error({ err: error, adapter: adapter.name }, "adapter failed to start; the rest keeps serving");
+      }
+    }
+    const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+    return { url: `http://${shownHost}:${port}`, port };
+  }
+
+  async function shutDown(): Promise<void> {
+    watcher?.stop();
+    if (!server.listening) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const results = await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+    results.forEach((result, position) => {
+      if (result.status === "rejected") logger.warn({ err: result.reason, adapter: adapters[position].name }, "adapter did not stop cleanly");
+    });
+    const deadline = Date.now() + shutdownTimeoutMs;
+    let finished = false;
+    void closed.then(() => (finished = true));
+    // Keep-alive connections become idle only after their response is written; close them as they do.
+    while (!finished) {
+      if (Date.now() > deadline) {
+        logger.warn({ inFlight }, "shutdown timeout; closing remaining connections");
+        server.closeAllConnections();
+        break;
+      }
+      server.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await closed;
+  }
+
+  return {
+    app,
+    start,
+    close() {
+      closing ??= shutDown();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/** The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, and `/healthz`. */
+import { randomBytes } from "node:crypto";
+import type { Hono } from "hono";
+import type { AppConfig } from "../config.js";
+import { contentSecurityPolicy } from "./page-layout.js";
+import type { ServedBot } from "./served-bot.js";
+import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
+import { renderWebPage } from "./web-page.js";
+
+export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig): void {
+  app.get("/healthz", (context) => {
+    const stats = bot.stats();
+    return context.json({ status: "ok", index: { version: stats.version, builtAt: stats.builtAt, sources: stats.sources, chunks: stats.chunks, embedder: stats.embedder.id } });
+  });
+
+  app.get("/", (context) => {
+    const scriptNonce = randomBytes(16).toString("base64");
+    context.header("Content-Security-Policy", contentSecurityPolicy(scriptNonce));
+    context.header("Cache-Control", "no-store");
+    return context.html(renderWebPage({ publicBaseUrl: config.publicBaseUrl, maxQuestionChars: config.maxQuestionChars, exampleQuestions: bot.exampleQuestions(3), scriptNonce }));
+  });
+
+  // Source ids contain `/` and `#` (encoded as %2F and %23 in links); the pattern takes the whole rest.
+  app.get("/kb/:sourceId{.+}", (context) => {
+    const sourceId = context.req.param("sourceId");
+    const index = bot.current;
+    const source = index.sources.get(sourceId);
+    context.header("Content-Security-Policy", contentSecurityPolicy());
+    if (!source) return context.html(renderSourceNotFoundPage(sourceId), 404);
+    const chunks = index.chunks.filter((chunk) => chunk.sourceId === sourceId);
+    return context.html(renderSourcePage(source, chunks));
+  });
+}

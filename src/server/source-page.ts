@@ -1,0 +1,63 @@
+/**
+ * `GET /kb/:sourceId`: the bot's own page for a source without a URL of its own. Citations link
+ * here with `#chunk-n`; the anchored chunk is highlighted with CSS `:target`, so no script is needed.
+ */
+import type { Chunk, SourceDoc } from "../core/types.js";
+import { escapeHtml } from "./escape-html.js";
+import { renderPage } from "./page-layout.js";
+
+const SOURCE_CSS = `
+article h1{font-size:24px;line-height:1.4;margin:0 0 8px}
+.meta{display:flex;flex-wrap:wrap;gap:6px 16px;color:#6b7280;font-size:14px;margin-bottom:12px}
+.chunk{white-space:pre-line;padding:10px 14px;margin:0 -14px;border-left:4px solid transparent;border-radius:6px;scroll-margin-top:24px}
+.chunk:target{background:#fff6d5;border-left-color:#e0a800}
+.chunk-label{display:block;font-size:12px;color:#9aa0a6}
+`;
+
+/** Each chunk's text without the overlap it repeats from the chunk before it. */
+function chunkTexts(chunks: Chunk[]): string[] {
+  return chunks.map((chunk, position) => {
+    if (position === 0) return chunk.text;
+    const previous = chunks[position - 1].text;
+    for (let size = Math.min(previous.length, chunk.text.length); size >= 10; size--) {
+      if (previous.endsWith(chunk.text.slice(0, size))) return chunk.text.slice(size).replace(/^\s+/, "");
+    }
+    return chunk.text;
+  });
+}
+
+export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
+  const ordered = [...chunks].sort((left, right) => left.index - right.index);
+  const texts = ordered.length > 0 ? chunkTexts(ordered) : [source.text];
+  const indexes = ordered.length > 0 ? ordered.map((chunk) => chunk.index) : [0];
+  const meta = [
+    source.category ? `<span>分类：${escapeHtml(source.category)}</span>` : "",
+    source.date ? `<span>日期：<time>${escapeHtml(source.date)}</time></span>` : "",
+    source.url ? `<span>原文：<a href="${escapeHtml(source.url)}" rel="noopener noreferrer">${escapeHtml(source.url)}</a></span>` : "",
+  ].join("");
+  const sections = texts
+    .map((text, position) => `<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${escapeHtml(text)}</section>`)
+    .join("\n");
+  const body = `<main>
+<header class="top"><span class="muted">知识库来源</span><a href="/">← 返回提问</a></header>
+<article class="card">
+<h1>${escapeHtml(source.title)}</h1>
+<div class="meta">${meta}</div>
+${sections}
+</article>
+<p class="muted">来源编号：<code>${escapeHtml(source.sourceId)}</code></p>
+</main>`;
+  return renderPage({ title: `${source.title} · 知识库`, body, css: SOURCE_CSS });
+}
+
+export function renderSourceNotFoundPage(sourceId: string): string {
+  const body = `<main>
+<header class="top"><span class="muted">知识库来源</span><a href="/">← 返回提问</a></header>
+<article class="card">
+<h1>找不到这个来源</h1>
+<p>知识库里没有编号为 <code>${escapeHtml(sourceId)}</code> 的来源。它可能已在重新索引时被删除或改名。</p>
+<p><a href="/">回到首页重新提问</a></p>
+</article>
+</main>`;
+  return renderPage({ title: "找不到来源 · 知识库", body });
+}

@@ -1,0 +1,81 @@
+/**
+ * `GET /`: ask a question and read the reply exactly as composed — text with clickable `[n]`
+ * citations, the source list, the disclaimer, related questions — plus the hit-testing view.
+ */
+import { MEDICAL_DISCLAIMER } from "../core/medical-disclaimer.js";
+import { escapeHtml, jsonForScript } from "./escape-html.js";
+import { renderPage } from "./page-layout.js";
+import { WEB_PAGE_SCRIPT } from "./web-page-script.js";
+
+export interface WebPageSettings {
+  publicBaseUrl: string;
+  maxQuestionChars: number;
+  exampleQuestions: string[];
+  scriptNonce: string;
+}
+
+const WEB_PAGE_CSS = `
+form.ask{display:flex;gap:8px}
+form.ask textarea{flex:1;min-height:48px;resize:vertical;font:inherit;padding:10px 12px;border:1px solid #cfd4dc;border-radius:8px;background:#fff}
+form.ask textarea:focus,.hit-form input:focus{outline:2px solid #9ec1ff;border-color:#5b8def}
+button{font:inherit;cursor:pointer;border-radius:8px;border:1px solid #1a5fd0;background:#1a5fd0;color:#fff;padding:8px 18px}
+button:disabled{opacity:.6;cursor:progress}
+button.chip{background:#eef3fd;color:#1a5fd0;border-color:#cddcf7;padding:3px 12px;font-size:14px;margin:4px 6px 0 0;border-radius:999px;text-align:left}
+.examples{margin-top:8px}
+#answer:empty{display:none}
+.answer-text p{margin:0 0 12px;white-space:pre-line}
+a.cite{text-decoration:none;font-weight:600;padding:0 1px}
+.answer-text p.disclaimer{background:#fff4e5;border:1px solid #f5c98b;color:#8a4b00;border-radius:8px;padding:8px 12px}
+.no-answer{color:#5f6368}
+h2{font-size:16px;margin:16px 0 6px}
+ol.sources{margin:0;padding-left:0;list-style:none}
+ol.sources li{margin:4px 0}
+.error{color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:10px 12px}
+details.admin summary{cursor:pointer;font-weight:600}
+.hit-form{display:flex;gap:8px;margin:10px 0;flex-wrap:wrap}
+.hit-form input{font:inherit;padding:6px 10px;border:1px solid #cfd4dc;border-radius:8px}
+.hit-form input[name=question]{flex:1;min-width:200px}
+.hit-form input[name=limit]{width:80px}
+.confidence{font-size:14px;margin:8px 0}
+.hit{border-top:1px solid #eceff3;padding:10px 0}
+.hit-head{display:flex;justify-content:space-between;gap:12px}
+.score{font-variant-numeric:tabular-nums;color:#374151;font-size:14px;white-space:nowrap}
+.passage{font-size:14px;color:#374151;white-space:pre-line;margin:6px 0 0;padding-left:10px;border-left:3px solid #e3e6eb}
+footer{margin-top:24px}
+`;
+
+export function renderWebPage(settings: WebPageSettings): string {
+  const clientSettings = {
+    publicBaseUrl: settings.publicBaseUrl,
+    disclaimer: MEDICAL_DISCLAIMER,
+    maxQuestionChars: settings.maxQuestionChars,
+    exampleQuestions: settings.exampleQuestions,
+  };
+  const body = `<main>
+<header class="top"><h1>知识库问答</h1><a href="/healthz">服务状态</a></header>
+<section class="card">
+<form class="ask" id="ask-form">
+<label for="question" hidden>问题</label>
+<textarea id="question" name="question" rows="2" maxlength="${settings.maxQuestionChars}" placeholder="输入问题，例如：${escapeHtml(settings.exampleQuestions[0] ?? "医保怎么报销")}" required></textarea>
+<button type="submit" id="ask-button">提问</button>
+</form>
+<div class="examples" id="examples"></div>
+</section>
+<section class="card" id="answer" aria-live="polite"></section>
+<section class="card">
+<details class="admin" id="hit-testing">
+<summary>命中测试（管理员）</summary>
+<p class="muted">查看检索到的段落、相关度分数和"无答案"判断的置信度，用来检查知识库能否答好一个问题。</p>
+<form class="hit-form" id="search-form">
+<input name="question" id="search-question" placeholder="测试问题" required>
+<input name="limit" id="search-limit" type="number" min="1" max="50" value="5" aria-label="返回条数">
+<button type="submit" id="search-button">检索</button>
+</form>
+<div id="hits"></div>
+</details>
+</section>
+<footer class="muted" id="index-status"></footer>
+</main>`;
+  const script = `const SETTINGS = ${jsonForScript(clientSettings)};\n${WEB_PAGE_SCRIPT}`;
+  return renderPage({ title: "知识库问答", body, css: WEB_PAGE_CSS, script, scriptNonce: settings.scriptNonce });
+}
