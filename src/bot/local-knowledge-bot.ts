@@ -12,6 +12,7 @@ import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
 import type { SourceProblem } from "../ingest/source-problem.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
 import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
+import { readCurrentVersion } from "../store/index-layout.js";
 import { indexStats, loadIndex, type LoadedIndex } from "../store/loaded-index.js";
 
 export interface LocalKnowledgeBotOptions {
@@ -97,6 +98,21 @@ export class LocalKnowledgeBot implements KnowledgeBot {
         this.emit({ type: "reindex-failed", error: error as Error });
         throw error;
       }
+    });
+    this.reindexing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Switches to the version CURRENT names when another process (e.g. `kb reindex`) published a new
+   * one; true when it switched. Queued behind this process's re-indexes so an older load never wins.
+   */
+  reload(): Promise<boolean> {
+    const run = this.reindexing.then(async () => {
+      const version = await readCurrentVersion(this.options.indexDir);
+      if (!version || version === this.index.version) return false;
+      this.index = await loadIndex(this.options.indexDir, this.options.embedder);
+      return true;
     });
     this.reindexing = run.catch(() => undefined);
     return run;
