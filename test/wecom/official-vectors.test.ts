@@ -7,11 +7,15 @@ import { parseAiBotMessage } from "../../adapters/wecom/ai-bot-message.js";
 import { parseXmlFields } from "../../adapters/wecom/app-xml.js";
 import { createCallbackCrypto } from "../../adapters/wecom/callback-crypto.js";
 import { WecomError } from "../../adapters/wecom/errors.js";
+import { startFakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
+import { get } from "./support/http.js";
+import { cannedAnswer, createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
+import { startWecomTestServer } from "./support/wecom-test-server.js";
 
 const SET_A = { token: "QDG6eK", encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", receiveId: "wx5823bf96d3bd56c7" };
 const SET_B = { token: "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", encodingAesKey: "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt", receiveId: "ww1436e0e65a779aee" };
 
-export const VECTORS = {
+const VECTORS = {
   A1: {
     timestamp: "1409659589",
     nonce: "263014780",
@@ -137,5 +141,41 @@ describe("official test vectors", () => {
 
   it("refuses an EncodingAESKey that is not 32 bytes at construction", () => {
     expect(codeOf(() => createCallbackCrypto({ ...SET_A, encodingAesKey: "short" }))).toBe("WECOM_KEY_INVALID");
+  });
+});
+
+describe("official URL-verification vectors over HTTP", () => {
+  it("answers A1 and B1 on /wecom/app with the bare echo, and refuses a '+' sent unencoded", async () => {
+    const fakeApi = await startFakeWecomApi({ corpId: "unused", secret: "unused" });
+    const bot = createScriptedKnowledgeBot({ answer: async () => cannedAnswer() });
+    try {
+      for (const [keys, vector, echo] of [
+        [SET_A, VECTORS.A1, "1616140317555161061"],
+        [SET_B, VECTORS.B1, "1288432023552776189"],
+      ] as const) {
+        const server = await startWecomTestServer({
+          bot,
+          apiBase: fakeApi.baseUrl,
+          environment: { WECOM_CORP_ID: keys.receiveId, WECOM_TOKEN: keys.token, WECOM_ENCODING_AES_KEY: keys.encodingAesKey },
+          adapterOptions: { now: () => Number(vector.timestamp) * 1000 },
+        });
+        try {
+          const query = `msg_signature=${vector.signature}&timestamp=${vector.timestamp}&nonce=${vector.nonce}`;
+          const started = performance.now();
+          const response = await get(`${server.baseUrl}/wecom/app?${query}&echostr=${encodeURIComponent(vector.encrypt)}`);
+          expect(performance.now() - started).toBeLessThan(1000);
+          expect(response.status).toBe(200);
+          expect(response.text).toBe(echo);
+          // A raw '+' in a query string means a space, which breaks the signature (WeCom sends %2B).
+          const unencoded = await get(`${server.baseUrl}/wecom/app?${query}&echostr=${vector.encrypt}`);
+          expect(vector.encrypt).toContain("+");
+          expect(unencoded.status).toBe(401);
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      await fakeApi.close();
+    }
   });
 });
