@@ -18,7 +18,7 @@ export interface IncomingTextMessage {
   text: string;
   entities?: MessageEntityLike[];
   chat: { id: number; type: string };
-  from?: { id: number };
+  from?: { id: number; is_bot?: boolean };
   message_thread_id?: number;
   is_topic_message?: boolean;
   reply_to_message?: {
@@ -50,6 +50,8 @@ export function isPrivateChat(message: IncomingTextMessage): boolean {
 
 /** Reads what the message wants from the bot, following the rules Telegram users expect. */
 export function interpretMessage(message: IncomingTextMessage, bot: BotIdentity): MessageIntent {
+  // Answering other bots (or ourselves) could start a reply loop between bots in a group.
+  if (message.from?.is_bot) return { kind: "ignore" };
   const entities = message.entities ?? [];
   const command = readLeadingCommand(message.text, entities);
 

@@ -72,6 +72,10 @@ describe("interpretMessage in groups", () => {
     expect(interpretMessage(incoming, bot)).toEqual({ kind: "question", text: "亲情账户" });
   });
 
+  it("ignores other bots, even when they address this bot", () => {
+    expect(interpretMessage(command("/ask@TestNameBot 亲情账户", { from: { id: 8, is_bot: true } }), bot)).toEqual({ kind: "ignore" });
+  });
+
   it("answers replies to the bot's own messages only", () => {
     expect(interpretMessage(message("那怎么开通", { reply_to_message: { message_id: 3, from: { id: 666 } } }), bot)).toEqual({
       kind: "question",
