@@ -10,6 +10,7 @@ export const replyTexts = {
   relatedHeading: "相关问题",
   emptyQuestion: "请在命令或提及后面写上问题，例如：/ask 亲情账户和家庭共济账户有什么区别",
   failed: "抱歉，回答时出了点问题，请稍后再试。",
+  tooLong: (maxCharacters: number) => `问题太长了，请精简到 ${maxCharacters} 字以内再问。`,
   notAdmin: "抱歉，这个命令只有管理员可以使用。",
   reindexStarted: "正在重建索引，完成后会在这里告诉你结果。",
   reindexBusy: "索引正在重建中，请等它完成后再试。",

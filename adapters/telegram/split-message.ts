@@ -20,9 +20,16 @@ type BreakClass = (typeof BreakClass)[keyof typeof BreakClass];
 const sentenceEnd = /^[。！？；…]$/;
 const latinSentenceEnd = /^[.!?;]$/;
 
+/** The text Telegram shows for this HTML: tags dropped, entities decoded. */
+export function visibleText(html: string): string {
+  return tokenize(html)
+    .map((token) => (token.kind === "text" ? token.decoded : ""))
+    .join("");
+}
+
 /** Visible length of Telegram HTML, as Telegram counts it against the limit. */
 export function visibleLength(html: string): number {
-  return tokenize(html).reduce((total, token) => total + (token.kind === "text" ? token.decoded.length : 0), 0);
+  return visibleText(html).length;
 }
 
 export function splitMessage(html: string, limit: number = TELEGRAM_MESSAGE_LIMIT): string[] {

@@ -6,19 +6,19 @@
 import PQueue from "p-queue";
 import { Telegraf } from "telegraf";
 import { message } from "telegraf/filters";
-import type { InlineKeyboardButton } from "telegraf/types";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { maskPersonalData } from "../../src/core/logger.js";
+import type { Answer } from "../../src/core/types.js";
 import type { ChatAdapter, ChatAdapterContext } from "../../src/server/chat-adapter.js";
 import { createAdminCommands } from "./admin-commands.js";
 import { renderHelpText, replyTexts } from "./bot-texts.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
+import { createReplySender } from "./reply-sender.js";
 import { createSendQueue, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError } from "./telegram-errors.js";
 import { interpretMessage, isPrivateChat, toQuery, type BotCommandName, type BotIdentity, type IncomingTextMessage } from "./to-query.js";
-import { startTyping, type TypingTarget } from "./typing-indicator.js";
 import { mountWebhookRoute } from "./webhook-route.js";
 
 /** Tuning knobs; production uses the defaults, tests shorten the waits. */
@@ -48,8 +48,9 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     ...options.sendQueue,
     onRetry: (details) => logger.warn(details, "telegram flood control (429): waiting retry_after before sending again"),
   });
-  const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 4 });
+  const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 8 });
   const adminCommands = createAdminCommands(knowledgeBot, settings.adminIds);
+  const replies = createReplySender({ telegram: telegraf.telegram, sendQueue, logger, typingIntervalMs: options.typingIntervalMs });
   let polling = false;
   let mounted = false;
 
@@ -57,41 +58,6 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     const botInfo = telegraf.botInfo;
     if (!botInfo) throw new Error("telegram bot identity requested before getMe");
     return { id: botInfo.id, username: botInfo.username };
-  }
-
-  function replyTarget(incoming: IncomingTextMessage): TypingTarget {
-    // Thread ids also appear on ordinary replies; echoing those gives "message thread not found".
-    return { chatId: incoming.chat.id, messageThreadId: incoming.is_topic_message ? incoming.message_thread_id : undefined };
-  }
-
-  /** Sends one reply (possibly several messages) quoting the user's message; the keyboard goes last. */
-  async function sendReply(incoming: IncomingTextMessage, chunks: string[], keyboard: InlineKeyboardButton.UrlButton[][] = []): Promise<void> {
-    const target = replyTarget(incoming);
-    // All chunks enter the chat's lane in this same tick, so no other reply can land between them.
-    const sends = chunks.map((html, index) =>
-      sendQueue.send(target.chatId, () =>
-        telegraf.telegram.sendMessage(target.chatId, html, {
-          parse_mode: "HTML",
-          link_preview_options: { is_disabled: true },
-          message_thread_id: target.messageThreadId,
-          reply_parameters: index === 0 ? { message_id: incoming.message_id, allow_sending_without_reply: true } : undefined,
-          reply_markup: index === chunks.length - 1 && keyboard.length > 0 ? { inline_keyboard: keyboard } : undefined,
-        }),
-      ),
-    );
-    const results = await Promise.allSettled(sends);
-    const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
-    if (failure) throw failure.reason;
-  }
-
-  function withTyping<T>(incoming: IncomingTextMessage, work: () => Promise<T>): Promise<T> {
-    const stopTyping = startTyping(
-      (target) => telegraf.telegram.sendChatAction(target.chatId, "typing", { message_thread_id: target.messageThreadId }),
-      replyTarget(incoming),
-      (error) => logger.debug({ err: error, chatId: incoming.chat.id }, "telegram typing indicator failed"),
-      options.typingIntervalMs,
-    );
-    return work().finally(stopTyping);
   }
 
   /** Queues work for a message; failures are logged with the chat id and never reach telegraf. */
@@ -106,23 +72,21 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   }
 
   async function answerQuestion(incoming: IncomingTextMessage, questionText: string): Promise<void> {
-    if (questionText === "") return sendReply(incoming, [escapeHtml(replyTexts.emptyQuestion)]);
-    if (questionText.length > config.maxQuestionChars) {
-      return sendReply(incoming, [escapeHtml(`问题太长了，请精简到 ${config.maxQuestionChars} 字以内再问。`)]);
-    }
+    if (questionText === "") return replies.send(incoming, [escapeHtml(replyTexts.emptyQuestion)]);
+    if (questionText.length > config.maxQuestionChars) return replies.send(incoming, [escapeHtml(replyTexts.tooLong(config.maxQuestionChars))]);
     const startedAt = performance.now();
-    let answered;
+    let answered: { answer: Answer; messages: number };
     try {
-      answered = await withTyping(incoming, async () => {
+      answered = await replies.withTyping(incoming, async () => {
         const answer = await knowledgeBot.answer(toQuery(questionText, incoming));
         const reply = renderAnswer(answer);
         const chunks = splitMessage(reply.html);
-        await sendReply(incoming, chunks, reply.keyboard);
+        await replies.send(incoming, chunks, reply.keyboard);
         return { answer, messages: chunks.length };
       });
     } catch (error) {
       logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(questionText) }, "telegram question failed");
-      await sendReply(incoming, [escapeHtml(replyTexts.failed)]).catch((sendError: unknown) =>
+      await replies.send(incoming, [escapeHtml(replyTexts.failed)]).catch((sendError: unknown) =>
         logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"),
       );
       return;
@@ -156,14 +120,14 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
         exampleQuestions: knowledgeBot.exampleQuestions(3),
         privateChat: isPrivateChat(incoming),
       });
-      return sendReply(incoming, splitMessage(help));
+      return replies.send(incoming, splitMessage(help));
     }
-    if (!adminCommands.isAdmin(incoming.from?.id)) return sendReply(incoming, [escapeHtml(replyTexts.notAdmin)]);
-    if (command === "stats") return sendReply(incoming, [adminCommands.stats()]);
-    await sendReply(incoming, [escapeHtml(replyTexts.reindexStarted)]);
-    const report = await withTyping(incoming, () => adminCommands.reindex());
+    if (!adminCommands.isAdmin(incoming.from?.id)) return replies.send(incoming, [escapeHtml(replyTexts.notAdmin)]);
+    if (command === "stats") return replies.send(incoming, [adminCommands.stats()]);
+    await replies.send(incoming, [escapeHtml(replyTexts.reindexStarted)]);
+    const report = await replies.withTyping(incoming, () => adminCommands.reindex());
     logger.info({ chatId: incoming.chat.id, userId: incoming.from?.id }, "telegram admin re-index finished");
-    return sendReply(incoming, splitMessage(report));
+    return replies.send(incoming, splitMessage(report));
   }
 
   telegraf.on(message("text"), (telegrafContext) => {

@@ -69,6 +69,19 @@ describe("errors", () => {
     await waitFor(() => harness.logs.find((log) => log.msg === "telegram question answered" && log.chatId === 403));
   });
 
+  it("resends as plain text if Telegram ever refuses the HTML", async () => {
+    const { api, harness } = await startAgainstFake();
+    api.failNext("sendMessage", { error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3" });
+    await harness.adapter.start();
+    api.pushUpdate(privateMessage(404, "家庭共济账户"));
+    await waitFor(() => harness.logs.find((log) => log.msg === "telegram question answered" && log.chatId === 404));
+    const [refused, plain] = api.calls.filter((call) => call.method === "sendMessage");
+    expect(refused.body.parse_mode).toBe("HTML");
+    expect(plain.body.parse_mode).toBeUndefined();
+    expect(plain.body.text).toBe("家庭共济账户可以给近亲属使用。[1]\n\n来源\n[1] 家庭共济");
+    expect(plain.body.reply_parameters).toEqual(refused.body.reply_parameters);
+  });
+
   it("reports a 409 polling conflict with what to do", async () => {
     const { api, harness } = await startAgainstFake();
     api.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
