@@ -192,7 +192,7 @@ describe("AI bot: late answers", () => {
 describe("AI bot: a re-delivery that carries the answer", () => {
   it("counts as delivered, so the window's end posts nothing to response_url", async () => {
     const bot = createScriptedKnowledgeBot({ answer: async () => cannedAnswer("“及时的段落。”[1]") });
-    const quickServer = await startWecomTestServer({ bot, apiBase: fakeApi.baseUrl, adapterOptions: { streamWindowMs: 250 } });
+    const quickServer = await startWecomTestServer({ bot, apiBase: fakeApi.baseUrl, adapterOptions: { streamWindowMs: 800 } });
     try {
       const postsBefore = fakeApi.responseUrlPosts.length;
       const message = aiBotTextMessage({ msgid: nextMsgId(), userId: "qianba", content: "问题", responseUrl: fakeApi.responseUrl("quick-1") });
@@ -201,7 +201,7 @@ describe("AI bot: a re-delivery that carries the answer", () => {
       const again = await callStream(quickServer, message);
       expect(again.stream.finish).toBe(true);
       expect(again.stream.content).toContain("及时的段落");
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(fakeApi.responseUrlPosts.length).toBe(postsBefore);
       expect(bot.questions).toHaveLength(1);
     } finally {
