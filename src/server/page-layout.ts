@@ -34,6 +34,7 @@ export function renderPage({ title, body, css = "", script, scriptNonce }: PageP
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${BASE_CSS}${css}</style>
 </head>

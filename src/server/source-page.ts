@@ -9,7 +9,9 @@ import { renderPage } from "./page-layout.js";
 const SOURCE_CSS = `
 article h1{font-size:24px;line-height:1.4;margin:0 0 8px}
 .meta{display:flex;flex-wrap:wrap;gap:6px 16px;color:#6b7280;font-size:14px;margin-bottom:12px}
-.chunk{white-space:pre-line;padding:10px 14px;margin:0 -14px;border-left:4px solid transparent;border-radius:6px;scroll-margin-top:24px}
+.chunk p{margin:0 0 10px;white-space:pre-line}
+.chunk p:last-child{margin-bottom:0}
+.chunk{padding:10px 14px;margin:0 -14px;border-left:4px solid transparent;border-radius:6px;scroll-margin-top:24px}
 .chunk:target{background:#fff6d5;border-left-color:#e0a800}
 .chunk-label{display:block;font-size:12px;color:#9aa0a6}
 `;
@@ -26,6 +28,15 @@ function chunkTexts(chunks: Chunk[]): string[] {
   });
 }
 
+function paragraphs(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => paragraph.trim())
+    .filter((paragraph) => paragraph !== "")
+    .map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`)
+    .join("");
+}
+
 export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
   const ordered = [...chunks].sort((left, right) => left.index - right.index);
   const texts = ordered.length > 0 ? chunkTexts(ordered) : [source.text];
@@ -36,7 +47,7 @@ export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
     source.url ? `<span>原文：<a href="${escapeHtml(source.url)}" rel="noopener noreferrer">${escapeHtml(source.url)}</a></span>` : "",
   ].join("");
   const sections = texts
-    .map((text, position) => `<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${escapeHtml(text)}</section>`)
+    .map((text, position) => `<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text)}</section>`)
     .join("\n");
   const body = `<main>
 <header class="top"><span class="muted">知识库来源</span><a href="/">← 返回提问</a></header>
