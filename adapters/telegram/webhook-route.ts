@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Update } from "telegraf/types";
 
@@ -28,8 +29,12 @@ export function secretsMatch(received: string | undefined, expected: string): bo
   return timingSafeEqual(receivedDigest, expectedDigest);
 }
 
+/** Real updates are a few kilobytes; anything far larger is not from Telegram. */
+const maxUpdateBytes = 1024 * 1024;
+
 export function mountWebhookRoute(app: Hono, options: WebhookRouteOptions): void {
-  app.post(options.path, async (context) => {
+  const limit = bodyLimit({ maxSize: maxUpdateBytes, onError: (context) => context.json({ ok: false, error: "update too large" }, 413) });
+  app.post(options.path, limit, async (context) => {
     if (options.secret !== undefined && !secretsMatch(context.req.header(SECRET_HEADER), options.secret)) {
       options.logger.warn({ path: options.path }, "telegram webhook call with a missing or wrong secret token refused");
       return context.json({ ok: false, error: "secret token mismatch" }, 403);

@@ -85,5 +85,7 @@ describe("webhook mode", () => {
     expect((await postUpdate({ "X-Telegram-Bot-Api-Secret-Token": SECRET }, privateUpdate(305, SEED_QUESTION))).status).toBe(200);
     expect((await emulator.takeBotMessages(305))[0].message.text).toContain("[1]");
     expect((await postUpdate({ "X-Telegram-Bot-Api-Secret-Token": SECRET }, "not json")).status).toBe(400);
+    expect((await postUpdate({ "X-Telegram-Bot-Api-Secret-Token": SECRET }, JSON.stringify({ hello: 1 }))).status).toBe(400);
+    expect((await postUpdate({ "X-Telegram-Bot-Api-Secret-Token": SECRET }, `"${"x".repeat(2 * 1024 * 1024)}"`)).status).toBe(413);
   });
 });
