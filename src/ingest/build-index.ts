@@ -3,7 +3,7 @@
  * embed only what changed, and publish a complete new version beside the old one. The old version
  * stays usable until CURRENT is switched, so a crash mid-way loses nothing.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EmbedderConfig } from "../config.js";
 import type { Chunk, ReindexSummary, SourceDoc } from "../core/types.js";
@@ -28,7 +28,6 @@ import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { loadKnowledge } from "./load-knowledge.js";
 import type { SourceProblem } from "./source-problem.js";
-import { readFile } from "node:fs/promises";
 
 export interface ReindexProgress {
   phase: "loading" | "embedding" | "writing";
@@ -89,6 +88,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       };
     }
 
+    const nothingChanged = !full && diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
+    if (nothingChanged) {
+      // Keep serving the same version: a re-index that changes nothing writes nothing.
+      return {
+        summary: { ...summaryBase, version: previous!.manifest.version, chunks: previous!.manifest.counts.chunks, embeddedChunks: 0, durationMs: performance.now() - started },
+        problems: knowledge.problems,
+      };
+    }
     const embedder = createEmbedder(options.embedder, full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions });
     const chunksBySource = knowledge.sources.map((source) => chunkSource(source, DEFAULT_CHUNK_OPTIONS));
     if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))));

@@ -4,10 +4,11 @@
  */
 import { keywordTerms } from "./keyword-terms.js";
 
-const SENTENCE = /[^。！？；!?;\n]+(?:[。！？；!?;]+[”’"')）」』]*|$)|\n+/g;
+/** A sentence keeps its closing punctuation and the line breaks after it, so quotes keep the layout. */
+const SENTENCE = /[^。！？；!?;\n]+(?:[。！？；!?;]+[”’"')）」』]*)?\n*|[。！？；!?;]+\n*|\n+/g;
 
 export function splitSentences(text: string): string[] {
-  return (text.match(SENTENCE) ?? [text]).map((sentence) => sentence.trim()).filter(Boolean);
+  return (text.match(SENTENCE) ?? [text]).filter((sentence) => sentence.trim() !== "");
 }
 
 export function quotePassage(text: string, queryTerms: Set<string>, maxChars: number): string {
@@ -47,7 +48,7 @@ export function quotePassage(text: string, queryTerms: Set<string>, maxChars: nu
 }
 
 function joinSentences(sentences: string[]): string {
-  return sentences.reduce((joined, sentence) => (joined === "" ? sentence : /[\p{Script=Han}。！？；，]$/u.test(joined) ? joined + sentence : `${joined} ${sentence}`), "");
+  return sentences.join("").trim();
 }
 
 function cut(text: string, maxChars: number): string {
