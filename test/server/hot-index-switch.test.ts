@@ -131,7 +131,8 @@ describe("hot index switch", () => {
 describe("POST /api/reindex access", () => {
   it("refuses a missing or wrong bearer token with 401 and does not re-index", async () => {
     const version = server.bot.current.version;
-    for (const headers of [{}, { authorization: "Bearer wrong-token-0123456789abc" }, { authorization: TEST_ADMIN_TOKEN }, { authorization: "Bearer " }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong-token-0123456789abc" }, { authorization: TEST_ADMIN_TOKEN }, { authorization: "Bearer " }];
+    for (const headers of attempts) {
       const response = await server.post("/api/reindex", {}, headers);
       expect(response.status).toBe(401);
       const error = (await response.json()).error;
