@@ -46,11 +46,13 @@ export function splitText(text: string, options: ChunkOptions = DEFAULT_CHUNK_OP
   const chunks: string[] = [];
   let current: { text: string; paragraphBreak: boolean }[] = [];
   let currentLength = 0;
+  let carriedHeading = false;
 
   const flush = () => {
     if (current.length === 0) return;
     // A chunk should not end on a heading: it belongs with what follows.
     const trailingHeading = current.length > 1 && isHeading(current[current.length - 1].text) ? current.pop() : undefined;
+    carriedHeading = trailingHeading !== undefined;
     chunks.push(joinUnits(current));
     const carried: { text: string; paragraphBreak: boolean }[] = [];
     let carriedLength = 0;
@@ -72,6 +74,13 @@ export function splitText(text: string, options: ChunkOptions = DEFAULT_CHUNK_OP
       const paragraphBreak = index === 0 && current.length > 0;
       const added = unit.length + (paragraphBreak ? 2 : 0);
       if (currentLength + added > options.maxChars && current.length > 0) flush();
+      // The overlap carried over must not push the next chunk past the limit.
+      if (currentLength + unit.length > options.maxChars) {
+        // A carried heading is content, not overlap: it becomes a chunk of its own rather than be lost.
+        if (carriedHeading) chunks.push(joinUnits(current));
+        current = [];
+        currentLength = 0;
+      }
       current.push({ text: unit, paragraphBreak: index === 0 && current.length > 0 });
       currentLength += unit.length + (index === 0 && current.length > 1 ? 2 : 0);
     });

@@ -1,0 +1,123 @@
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile, appendFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIndex } from "../../src/ingest/build-index.js";
+import { readCurrentVersion, versionsDirectory } from "../../src/store/index-layout.js";
+import { loadIndex } from "../../src/store/loaded-index.js";
+import { retrieve } from "../../src/retrieval/retrieve.js";
+import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR, SHARED_DIR } from "../support/test-knowledge-bot.js";
+
+const local = { kind: "local" as const, batchSize: 64 };
+let workDir: string;
+let knowledgeDir: string;
+let indexDir: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), "kb-reindex-"));
+  knowledgeDir = path.join(workDir, "knowledge");
+  indexDir = path.join(workDir, "index");
+  await cp(SEED_KNOWLEDGE_DIR, knowledgeDir, { recursive: true });
+  await writeFile(path.join(knowledgeDir, "faq.csv"), "id,question,answer\nfaq-1,医保卡丢了怎么办,先挂失，再到经办机构补办。\nfaq-2,异地就医怎么备案,通过国家医保服务平台APP办理备案。\n");
+});
+afterAll(() => rm(workDir, { recursive: true, force: true }));
+
+describe("incremental re-index", () => {
+  it("builds the index, then a second run changes and embeds nothing", async () => {
+    const first = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect(first.summary).toMatchObject({ full: true, sources: 23, removed: [], changed: [] });
+    expect(first.summary.added).toHaveLength(23);
+    expect(first.summary.embeddedChunks).toBe(first.summary.chunks);
+    const second = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect(second.summary).toMatchObject({ added: [], changed: [], removed: [], unchanged: 23, embeddedChunks: 0, version: first.summary.version });
+    expect(await readCurrentVersion(indexDir)).toBe(first.summary.version);
+  });
+
+  it("re-embeds only the edited source and reports added, changed and removed", async () => {
+    const before = await loadIndex(indexDir, local);
+    await writeFile(path.join(knowledgeDir, "faq.csv"), "id,question,answer\nfaq-1,医保卡丢了怎么办,先打电话挂失，再带身份证到经办机构补办新卡。\nfaq-3,门诊报销比例是多少,普通门诊由统筹基金按比例支付。\n");
+    const dry = await buildIndex({ knowledgeDir, indexDir, embedder: local, dryRun: true });
+    expect(dry.summary).toMatchObject({ dryRun: true, added: ["faq-3"], changed: ["faq-1"], removed: ["faq-2"] });
+    expect(await readCurrentVersion(indexDir)).toBe(before.version);
+
+    const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect(summary).toMatchObject({ full: false, added: ["faq-3"], changed: ["faq-1"], removed: ["faq-2"], unchanged: 21, embeddedChunks: 2 });
+    const after = await loadIndex(indexDir, local);
+    expect(after.version).not.toBe(before.version);
+    expect(after.sources.has("faq-2")).toBe(false);
+    const result = await retrieve(after, "门诊报销比例");
+    expect(result.hits[0].sourceId).toBe("faq-3");
+    // Unchanged sources keep their vectors exactly.
+    const row = (index: typeof before, sourceId: string) => index.manifest.sources[sourceId].chunkRows[0];
+    const vectorOf = async (index: typeof before, sourceId: string) => (await index.vectorStore.index.getPoint(row(index, sourceId))) as number[];
+    expect(await vectorOf(after, "000_9de61d0cf05b51f0.txt#related-4")).toEqual(await vectorOf(before, "000_9de61d0cf05b51f0.txt#related-4"));
+  });
+
+  it("--full re-embeds everything", async () => {
+    const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
+    expect(summary.full).toBe(true);
+    expect(summary.embeddedChunks).toBe(summary.chunks);
+  });
+
+  it("refuses to load an index built by another embedder, saying to re-index", async () => {
+    await expect(loadIndex(indexDir, { kind: "openai", baseUrl: "http://127.0.0.1:9", model: "m", batchSize: 8 })).rejects.toMatchObject({
+      code: "INDEX_EMBEDDER_MISMATCH",
+      hint: expect.stringMatching(/kb reindex --full/),
+    });
+  });
+
+  it("lets a second concurrent re-index wait for the first, and fails clearly when it cannot wait", async () => {
+    await appendFile(path.join(knowledgeDir, "faq.csv"), "faq-4,血压高能喝咖啡吗,少量饮用，注意监测血压。\n");
+    const [first, second] = await Promise.all([
+      buildIndex({ knowledgeDir, indexDir, embedder: local }),
+      buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 20_000 }),
+    ]);
+    // One of them did the work; the other found nothing left to do.
+    expect([first.summary.added, second.summary.added].sort()).toEqual([[], ["faq-4"]]);
+    await appendFile(path.join(knowledgeDir, "faq.csv"), "faq-5,感冒能洗澡吗,可以，注意保暖。\n");
+    const results = await Promise.allSettled([
+      buildIndex({ knowledgeDir, indexDir, embedder: local, full: true }),
+      new Promise((resolve) => setTimeout(resolve, 30)).then(() => buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 0 })),
+    ]);
+    expect(results[0].status).toBe("fulfilled");
+    expect(results[1]).toMatchObject({ status: "rejected", reason: { code: "INDEX_LOCKED" } });
+    expect((await loadIndex(indexDir, local)).sources.has("faq-5")).toBe(true);
+  });
+});
+
+describe("atomic re-index", () => {
+  it("a re-index killed mid-way leaves the previous index fully usable, and the next run cleans up", async () => {
+    const crashKnowledge = path.join(workDir, "crash-knowledge");
+    const crashIndex = path.join(workDir, "crash-index");
+    await cp(SEED_KNOWLEDGE_DIR, crashKnowledge, { recursive: true });
+    const { summary: good } = await buildIndex({ knowledgeDir: crashKnowledge, indexDir: crashIndex, embedder: local });
+    // A big corpus makes the next build slow enough to kill while it is writing.
+    await cp(path.join(SHARED_DIR, "eval/medqa/corpus.csv"), path.join(crashKnowledge, "medqa.csv"));
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "test/support/reindex-child.ts"), crashKnowledge, crashIndex], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (data: Buffer) => {
+        if (data.toString().includes('"phase":"embedding"')) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+      child.on("exit", () => resolve());
+      child.on("error", reject);
+    });
+    await new Promise((resolve) => child.once("exit", resolve).once("close", resolve));
+    expect(child.signalCode).toBe("SIGKILL");
+
+    expect(await readCurrentVersion(crashIndex)).toBe(good.version);
+    const survivor = await loadIndex(crashIndex, local);
+    expect(survivor.manifest.counts.sources).toBe(21);
+    expect((await retrieve(survivor, "亲情账户和家庭共济账户有什么区别")).hits[0].sourceId).toBe("000_9de61d0cf05b51f0.txt");
+
+    // Next run (after the dead process's lock goes stale) finishes and removes leftovers.
+    const { summary } = await buildIndex({ knowledgeDir: crashKnowledge, indexDir: crashIndex, embedder: local, lockWaitMs: 30_000 });
+    expect(summary.sources).toBe(21 + 7244);
+    const leftovers = (await readdir(versionsDirectory(crashIndex))).filter((name) => name.endsWith(".partial"));
+    expect(leftovers).toEqual([]);
+    expect(JSON.parse(await readFile(path.join(versionsDirectory(crashIndex), summary.version!, "manifest.json"), "utf8")).counts.sources).toBe(7265);
+  }, 180_000);
+});

@@ -1,0 +1,12 @@
+/** Runs one full re-index in a child process, so a test can kill it mid-way. Args: knowledgeDir indexDir. */
+import { buildIndex } from "../../src/ingest/build-index.js";
+
+const [knowledgeDir, indexDir] = process.argv.slice(2);
+await buildIndex({
+  knowledgeDir,
+  indexDir,
+  embedder: { kind: "local", batchSize: 64 },
+  full: true,
+  onProgress: (progress) => process.stdout.write(`${JSON.stringify(progress)}\n`),
+});
+process.stdout.write("done\n");
