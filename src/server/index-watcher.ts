@@ -15,18 +15,22 @@ export function watchIndex(bot: ServedBot, indexDir: string, logger: Logger, int
   const reload = bot.reload?.bind(bot);
   if (!reload) return { stop() {} };
   let busy = false;
+  // A version that failed to load is not retried (nor logged again) until CURRENT names another.
+  let failedVersion: string | null = null;
   const timer = setInterval(async () => {
     if (busy) return;
     busy = true;
+    let onDisk: string | null = null;
     try {
-      const onDisk = await readCurrentVersion(indexDir);
+      onDisk = await readCurrentVersion(indexDir);
       const serving = bot.current.version;
-      if (onDisk && onDisk !== serving && (await reload())) {
+      if (onDisk && onDisk !== serving && onDisk !== failedVersion && (await reload())) {
         logger.info({ from: serving, to: bot.current.version }, "index changed on disk; now serving the new version");
       }
     } catch (error) {
-      // A half-visible or broken build must not stop the server: keep serving what is loaded.
-      logger.warn({ err: error }, "could not switch to the index on disk; still serving the loaded version");
+      // A broken build must not stop the server: keep serving what is loaded.
+      failedVersion = onDisk;
+      logger.warn({ err: error, version: onDisk }, "could not switch to the index on disk; still serving the loaded version");
     } finally {
       busy = false;
     }

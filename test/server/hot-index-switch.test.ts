@@ -126,6 +126,25 @@ describe("hot index switch", () => {
     expect(after.body.text).toContain("四十五天");
     expect(server.logLines.some((line) => line.msg === "index changed on disk; now serving the new version" && line.to === summary.version)).toBe(true);
   });
+
+  it("keeps serving the loaded version when CURRENT names a version that cannot be loaded, warning once", async () => {
+    const serving = server.bot.current.version;
+    const currentFile = path.join(server.indexDir, "CURRENT");
+    const warnings = () => server.logLines.filter((line) => line.msg === "could not switch to the index on disk; still serving the loaded version" && line.version === "v-missing");
+    await writeFile(currentFile, "v-missing\n");
+    try {
+      const deadline = Date.now() + 5000;
+      while (warnings().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(warnings()).toHaveLength(1);
+      const answer = await ask(SEED_QUESTION);
+      expect(answer.status).toBe(200);
+      expect(answer.body.noAnswer).toBe(false);
+      expect(server.bot.current.version).toBe(serving);
+    } finally {
+      await writeFile(currentFile, `${serving}\n`);
+    }
+  });
 });
 
 describe("POST /api/reindex access", () => {
