@@ -12,7 +12,7 @@ export interface KeywordIndexOptions {
   k1: number;
 }
 
-export const DEFAULT_KEYWORD_OPTIONS: KeywordIndexOptions = { titleWeight: 8, bodyWeight: 1, titleB: 0.6, bodyB: 0.75, k1: 1.2 };
+export const DEFAULT_KEYWORD_OPTIONS: KeywordIndexOptions = { titleWeight: 8, bodyWeight: 1, titleB: 0.6, bodyB: 0.75, k1: 2.2 };
 
 export interface KeywordDocument {
   titleTerms: string[];

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { readCurrentVersion, versionsDirectory } from "../../src/store/index-layout.js";
 import { loadIndex } from "../../src/store/loaded-index.js";
+import { withReindexLock } from "../../src/store/reindex-lock.js";
 import { retrieve } from "../../src/retrieval/retrieve.js";
 import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR, SHARED_DIR } from "../support/test-knowledge-bot.js";
 
@@ -76,12 +77,13 @@ describe("incremental re-index", () => {
     // One of them did the work; the other found nothing left to do.
     expect([first.summary.added, second.summary.added].sort()).toEqual([[], ["faq-4"]]);
     await appendFile(path.join(knowledgeDir, "faq.csv"), "faq-5,感冒能洗澡吗,可以，注意保暖。\n");
-    const results = await Promise.allSettled([
-      buildIndex({ knowledgeDir, indexDir, embedder: local, full: true }),
-      new Promise((resolve) => setTimeout(resolve, 30)).then(() => buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 0 })),
-    ]);
-    expect(results[0].status).toBe("fulfilled");
-    expect(results[1]).toMatchObject({ status: "rejected", reason: { code: "INDEX_LOCKED" } });
+    // While another re-index holds the lock, one that may not wait fails clearly and writes nothing.
+    const versionBefore = await readCurrentVersion(indexDir);
+    await withReindexLock(indexDir, async () => {
+      await expect(buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 0 })).rejects.toMatchObject({ code: "INDEX_LOCKED", hint: expect.stringMatching(/try again/) });
+    });
+    expect(await readCurrentVersion(indexDir)).toBe(versionBefore);
+    await buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 0 });
     expect((await loadIndex(indexDir, local)).sources.has("faq-5")).toBe(true);
   });
 });

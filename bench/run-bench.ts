@@ -1,0 +1,65 @@
+/**
+ * `npm run bench`: the measurements that are too slow or too noisy for tests. Prints one JSON
+ * object per section, as measured on this machine.
+ *   - medqa: full re-index time of the 7,244-row corpus, incremental re-index with one changed
+ *     source, retrieval quality and `retrieve` latency p50/p99 on the dev queries;
+ *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1.
+ * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { evaluate, readEvaluationQueries } from "../src/cli/evaluate.js";
+import { buildIndex } from "../src/ingest/build-index.js";
+import { loadIndex } from "../src/store/loaded-index.js";
+import { runWecomLoadBenchmark } from "./wecom-load.js";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), process.env.BENCH_PROJECT_ROOT ?? "../..");
+const medqaDir = path.resolve(projectRoot, "../shared/eval/medqa");
+const local = { kind: "local" as const, batchSize: 64 };
+
+function print(section: string, values: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ section, ...values })}\n`);
+}
+
+async function benchMedqa(): Promise<void> {
+  const work = await mkdtemp(path.join(os.tmpdir(), "kb-bench-"));
+  try {
+    const knowledgeDir = path.join(work, "knowledge");
+    const indexDir = path.join(work, "index");
+    await cp(path.join(medqaDir, "corpus.csv"), path.join(knowledgeDir, "corpus.csv"), { recursive: true });
+    const full = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
+    const corpus = await readFile(path.join(knowledgeDir, "corpus.csv"), "utf8");
+    // Change one row's answer: exactly one source is re-embedded.
+    await writeFile(path.join(knowledgeDir, "corpus.csv"), corpus.replace("高血压病人可以口服党参的。", "高血压病人可以适量口服党参。"));
+    const incremental = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    print("medqa-reindex", {
+      sources: full.summary.sources,
+      chunks: full.summary.chunks,
+      fullSeconds: +(full.summary.durationMs / 1000).toFixed(2),
+      incrementalChanged: incremental.summary.changed,
+      incrementalEmbeddedChunks: incremental.summary.embeddedChunks,
+      incrementalSeconds: +(incremental.summary.durationMs / 1000).toFixed(2),
+    });
+    const index = await loadIndex(indexDir, local);
+    const queries = await readEvaluationQueries(path.join(medqaDir, "dev-queries.jsonl"));
+    const report = await evaluate(index, queries, 10);
+    print("medqa-eval", {
+      queries: report.queries,
+      hitAt1: +report.hitAt1.toFixed(3),
+      hitAt5: +report.hitAt5.toFixed(3),
+      hitAt10: +report.hitAt10.toFixed(3),
+      mrrAt10: +report.mrrAt10.toFixed(3),
+      noAnswerRate: +report.noAnswerRate.toFixed(3),
+      retrieveP50Ms: +report.latencyMs.p50.toFixed(2),
+      retrieveP99Ms: +report.latencyMs.p99.toFixed(2),
+      rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await benchMedqa();
+print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));
