@@ -1,7 +1,7 @@
 /** FAQ tables: `.csv` (header row) and `.jsonl` (one JSON object a line), one source per row. */
 import { parse } from "csv-parse/sync";
 import type { SourceDoc } from "../core/types.js";
-import { emptyFileProblem, type FileParser } from "./parsed-file.js";
+import { emptyFileProblem, malformedProblem, type FileParser } from "./parsed-file.js";
 import { FAQ_COLUMNS_HINT, faqRowToSource, hasAnswerKey } from "./faq-row.js";
 import type { SourceProblem } from "./source-problem.js";
 
@@ -20,14 +20,7 @@ export const parseCsvTable: FileParser = (text, file) => {
     return {
       sources: [],
       problems: [
-        {
-          severity: "error",
-          code: "SOURCE_MALFORMED",
-          file,
-          line: csvError.lines,
-          message: `CSV cannot be parsed: ${csvError.message}`,
-          hint: "Check the quoting and the number of columns on that line (fields holding commas or newlines must be in double quotes).",
-        },
+        malformedProblem(file, csvError.lines, `CSV cannot be parsed: ${csvError.message}`, "Check the quoting and the number of columns on that line (fields holding commas or newlines must be in double quotes)."),
       ],
     };
   }
@@ -37,14 +30,7 @@ export const parseCsvTable: FileParser = (text, file) => {
     return {
       sources: [],
       problems: [
-        {
-          severity: "error",
-          code: "SOURCE_MALFORMED",
-          file,
-          line: 1,
-          message: `CSV has no answer column (columns: ${columns.join(", ") || "none"})`,
-          hint: FAQ_COLUMNS_HINT,
-        },
+        malformedProblem(file, 1, `CSV has no answer column (columns: ${columns.join(", ") || "none"})`, FAQ_COLUMNS_HINT),
       ],
     };
   }
@@ -65,14 +51,7 @@ export const parseJsonLinesTable: FileParser = (text, file) => {
       if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not a JSON object");
       rows.push({ row: value as Record<string, unknown>, rowNumber: rows.length + problems.length + 1, line: index + 1 });
     } catch (error) {
-      problems.push({
-        severity: "error",
-        code: "SOURCE_MALFORMED",
-        file,
-        line: index + 1,
-        message: `line is not a JSON object: ${(error as Error).message}`,
-        hint: 'Each line must be one JSON object such as {"question": "…", "answer": "…"}.',
-      });
+      problems.push(malformedProblem(file, index + 1, `line is not a JSON object: ${(error as Error).message}`, 'Each line must be one JSON object such as {"question": "…", "answer": "…"}.'));
     }
   });
   if (rows.length > 0 && !rows.some((entry) => hasAnswerKey(Object.keys(entry.row)))) {

@@ -22,3 +22,8 @@ export function emptyFileProblem(file: string): SourceProblem {
     hint: "Add content to the file or delete it.",
   };
 }
+
+/** A file or row that cannot be read as its format says, naming the line when known. */
+export function malformedProblem(file: string, line: number | undefined, message: string, hint: string): SourceProblem {
+  return { severity: "error", code: "SOURCE_MALFORMED", file, ...(line !== undefined ? { line } : {}), message, hint };
+}
