@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { parseAiBotMessage } from "./ai-bot-message.js";
 import type { AnswerStreams, StreamSnapshot } from "./answer-streams.js";
 import type { CallbackCrypto } from "./callback-crypto.js";
-import { callbackBodyLimit, malformed, refuse, signedParameters } from "./callback-http.js";
+import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { FairQueue } from "./fair-queue.js";
 import type { QuestionResponder } from "./question-responder.js";
 import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
@@ -40,13 +40,7 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
     return passiveReply(context, nonce, { msgtype: "stream", stream: { id: stream.id, finish: stream.finish, content: stream.content } });
   }
 
-  app.get(path, (context) => {
-    try {
-      return context.text(crypto.open(signedParameters(context), context.req.query("echostr")));
-    } catch (error) {
-      return refuse(context, error, logger, surface);
-    }
-  });
+  mountUrlVerification(app, path, crypto, logger, surface);
 
   app.post(path, callbackBodyLimit(dependencies.maxBodyBytes, logger, surface), async (context) => {
     try {

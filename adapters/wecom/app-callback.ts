@@ -9,7 +9,7 @@ import type { WecomAppConfig } from "../../src/config.js";
 import type { WecomApiClient } from "./api-client.js";
 import { encryptedEnvelopeXml, parseXmlFields, passiveTextXml } from "./app-xml.js";
 import type { CallbackCrypto } from "./callback-crypto.js";
-import { callbackBodyLimit, malformed, refuse, signedParameters } from "./callback-http.js";
+import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { DedupeStore } from "./dedupe-store.js";
 import type { FairQueue } from "./fair-queue.js";
 import type { QuestionResponder } from "./question-responder.js";
@@ -35,14 +35,7 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
   const surface = "app";
   const path = "/wecom/app";
 
-  // URL verification: the decrypted echostr, bare, as the whole body.
-  app.get(path, (context) => {
-    try {
-      return context.text(crypto.open(signedParameters(context), context.req.query("echostr")));
-    } catch (error) {
-      return refuse(context, error, logger, surface);
-    }
-  });
+  mountUrlVerification(app, path, crypto, logger, surface);
 
   app.post(path, callbackBodyLimit(dependencies.maxBodyBytes, logger, surface), async (context) => {
     try {

@@ -2,10 +2,10 @@
  * HTTP plumbing shared by both callback routes: the signed query parameters, the body size
  * limit, and turning a refused callback into a 4xx that is logged by code, never with its payload.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
-import type { SignedParameters } from "./callback-crypto.js";
+import type { CallbackCrypto, SignedParameters } from "./callback-crypto.js";
 import { WecomError, isWecomError } from "./errors.js";
 
 export function signedParameters(context: Context): SignedParameters {
@@ -14,6 +14,20 @@ export function signedParameters(context: Context): SignedParameters {
     timestamp: context.req.query("timestamp"),
     nonce: context.req.query("nonce"),
   };
+}
+
+/**
+ * URL verification, the same for both surfaces: the console's GET with a signed, encrypted
+ * `echostr`, answered with the decrypted text, bare, as the whole body.
+ */
+export function mountUrlVerification(app: Hono, path: string, crypto: CallbackCrypto, logger: Logger, surface: string): void {
+  app.get(path, (context) => {
+    try {
+      return context.text(crypto.open(signedParameters(context), context.req.query("echostr")));
+    } catch (error) {
+      return refuse(context, error, logger, surface);
+    }
+  });
 }
 
 /** Refuses bodies over `maxBytes` with 413 before any of it is parsed. */
