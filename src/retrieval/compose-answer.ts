@@ -41,7 +41,7 @@ export function noAnswer(): Answer {
 
 export function composeAnswer(result: RetrievalResult, sources: Map<string, SourceDoc>, options: ComposeOptions): Answer {
   if (result.noAnswer || result.hits.length === 0) return noAnswer();
-  const queryTerms = new Set(keywordTerms(result.query));
+  const queryTerms = new Set(result.queryTerms);
   const topScore = result.hits[0].score;
   const cited: { hit: SearchHit; source: SourceDoc; quote: string; passages: Passage[] }[] = [];
   const quotedTermSets: Set<string>[] = [];

@@ -40,6 +40,8 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
 export interface RetrievalResult {
   /** The question after cleanup. */
   query: string;
+  /** Its keyword terms, as the keyword index and quoting see them. */
+  queryTerms: string[];
   hits: SearchHit[];
   /** True when nothing is close enough to answer from. */
   noAnswer: boolean;
@@ -49,12 +51,12 @@ export interface RetrievalResult {
 
 export async function retrieve(index: LoadedIndex, questionText: string, limit = 10, settings = DEFAULT_RETRIEVAL_SETTINGS): Promise<RetrievalResult> {
   const query = cleanQuery(questionText);
-  const empty: RetrievalResult = { query, hits: [], noAnswer: true, confidence: { keywordCoverage: 0, denseSimilarity: 0 } };
+  const queryTerms = query === "" ? [] : keywordTerms(query);
+  const empty: RetrievalResult = { query, queryTerms, hits: [], noAnswer: true, confidence: { keywordCoverage: 0, denseSimilarity: 0 } };
   if (query === "" || index.chunks.length === 0) return empty;
 
-  const queryTerms = keywordTerms(query);
-  const [queryVector, keywordHits] = [await index.embedder.embedQuery(query), index.keywordIndex.search(queryTerms, settings.candidates)];
-  const denseHits = await searchVectorStore(index.vectorStore, queryVector, settings.candidates);
+  const keywordHits = index.keywordIndex.search(queryTerms, settings.candidates);
+  const denseHits = await searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates);
 
   const bestChunkRows = new Map<string, number[]>();
   const noteRow = (row: number) => {
@@ -88,7 +90,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
       passages: rows.map((row, rank) => toPassage(index, row, source, score * (1 - rank * 0.01))),
     };
   });
-  return { query, hits, noAnswer, confidence: { keywordCoverage, denseSimilarity } };
+  return { query, queryTerms, hits, noAnswer, confidence: { keywordCoverage, denseSimilarity } };
 }
 
 function collapseBySource(index: LoadedIndex, hits: { row: number; score: number }[], noteRow: (row: number) => void): RankedSource[] {
