@@ -23,7 +23,7 @@ import { INDEX_FORMAT_VERSION, type IndexManifest } from "../store/manifest.js";
 import { readManifest } from "../store/loaded-index.js";
 import { withReindexLock } from "../store/reindex-lock.js";
 import { readVectorFile, writeVectorFile } from "../store/vector-file.js";
-import { buildVectorStore, HNSW_PARAMETERS } from "../store/vector-store.js";
+import { buildVectorStore, HNSW_PARAMETERS, updateVectorStore } from "../store/vector-store.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { loadKnowledge } from "./load-knowledge.js";
@@ -54,6 +54,7 @@ export interface BuildIndexResult {
 const EMBED_BATCH = 256;
 
 interface PreviousIndex {
+  directory: string;
   manifest: IndexManifest;
   chunks: Chunk[];
   vectors: Float32Array[];
@@ -103,23 +104,28 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const reusable = full ? new Set<string>() : new Set(diff.unchanged);
     const chunks: Chunk[] = [];
     const vectors: (Float32Array | undefined)[] = [];
+    /** Graph label of each chunk row; -1 until a new chunk is given one. */
+    const labels: number[] = [];
     const toEmbed: { row: number; text: string }[] = [];
-    const manifestSources: IndexManifest["sources"] = {};
+    const rowsBySource = new Map<string, number[]>();
     knowledge.sources.forEach((source, sourceIndex) => {
-      const previousRows = reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows : undefined;
-      const sourceChunks = previousRows ? previousRows.map((row) => previous!.chunks[row]) : chunksBySource[sourceIndex];
+      const previousSource = reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId] : undefined;
+      const sourceChunks = previousSource ? previousSource.chunkRows.map((row) => previous!.chunks[row]) : chunksBySource[sourceIndex];
       const rows: number[] = [];
       sourceChunks.forEach((chunk, chunkIndex) => {
         const row = chunks.length;
         rows.push(row);
         chunks.push(chunk);
-        if (previousRows) vectors.push(previous!.vectors[previousRows[chunkIndex]]);
-        else {
+        if (previousSource) {
+          vectors.push(previous!.vectors[previousSource.chunkRows[chunkIndex]]);
+          labels.push(previousSource.chunkLabels[chunkIndex]);
+        } else {
           vectors.push(undefined);
+          labels.push(-1);
           toEmbed.push({ row, text: embeddingText(source, chunk) });
         }
       });
-      manifestSources[source.sourceId] = { contentHash: source.contentHash, file: source.file, chunkRows: rows };
+      rowsBySource.set(source.sourceId, rows);
     });
 
     for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
@@ -130,20 +136,26 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     }
 
     options.onProgress?.({ phase: "writing", done: 0, total: 1 });
+    const graph = planGraph(full ? null : previous, diff, labels);
     const version = newVersionName();
     const descriptor = embedder.describe();
     const dimensions = descriptor.dimensions || vectors[0]?.length || 0;
+    const manifestSources: IndexManifest["sources"] = {};
+    for (const source of knowledge.sources) {
+      const rows = rowsBySource.get(source.sourceId)!;
+      manifestSources[source.sourceId] = { contentHash: source.contentHash, file: source.file, chunkRows: rows, chunkLabels: rows.map((row) => graph.labels[row]) };
+    }
     const manifest: IndexManifest = {
       formatVersion: INDEX_FORMAT_VERSION,
       version,
       builtAt: new Date().toISOString(),
       embedder: { ...descriptor, dimensions },
       chunkOptions: DEFAULT_CHUNK_OPTIONS,
-      hnsw: HNSW_PARAMETERS,
+      hnsw: { ...HNSW_PARAMETERS, nextLabel: graph.nextLabel, deletedLabels: graph.deletedTotal },
       counts: { sources: knowledge.sources.length, chunks: chunks.length },
       sources: manifestSources,
     };
-    await writeVersion(options.indexDir, version, manifest, knowledge.sources, chunks, vectors as Float32Array[], embedder);
+    await writeVersion(options.indexDir, version, manifest, knowledge.sources, chunks, vectors as Float32Array[], embedder, graph);
     options.onProgress?.({ phase: "writing", done: 1, total: 1 });
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
@@ -162,9 +174,13 @@ async function writeVersion(
   chunks: Chunk[],
   vectors: Float32Array[],
   embedder: KnowledgeEmbeddings,
+  graph: GraphPlan,
 ): Promise<void> {
   const staging = await createStagingDirectory(indexDir, version);
-  const store = buildVectorStore(embedder, chunks, vectors, manifest.embedder.dimensions);
+  const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row] });
+  const store = graph.previousDirectory
+    ? await updateVectorStore(graph.previousDirectory, embedder, graph.deletedNow, graph.addedRows.map(entry))
+    : buildVectorStore(embedder, chunks.map((_, row) => entry(row)), manifest.embedder.dimensions);
   await mkdir(path.join(staging, INDEX_FILES.hnsw), { recursive: true });
   const model = embedder.serializeModel();
   await Promise.all([
@@ -198,11 +214,49 @@ async function readPreviousIndex(indexDir: string, embedderConfig: EmbedderConfi
       readVectorFile(path.join(directory, INDEX_FILES.vectors), manifest.embedder.dimensions),
       readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
     ]);
-    return { manifest, chunks, vectors, embedderModel };
+    return { directory, manifest, chunks, vectors, embedderModel };
   } catch {
     // An unreadable previous version is rebuilt rather than trusted.
     return null;
   }
+}
+
+/** Share of deleted labels in a graph above which an incremental re-index rebuilds it instead. */
+const MAX_DELETED_SHARE = 0.25;
+
+interface GraphPlan {
+  /** Graph label of every chunk row. */
+  labels: number[];
+  nextLabel: number;
+  deletedTotal: number;
+  /** Set when the previous graph is updated in place of a rebuild. */
+  previousDirectory?: string;
+  deletedNow: number[];
+  addedRows: number[];
+}
+
+/**
+ * Decides between updating the previous HNSW graph (mark the labels of removed and changed
+ * sources deleted, add the new chunks under fresh labels) and rebuilding it with labels equal to
+ * rows: a rebuild on a full re-index, when the graph was built with other parameters, or when
+ * deleted labels would make up too much of it.
+ */
+function planGraph(previous: PreviousIndex | null, diff: SourceDiff, labels: number[]): GraphPlan {
+  const rebuild = (): GraphPlan => ({ labels: labels.map((_, row) => row), nextLabel: labels.length, deletedTotal: 0, deletedNow: [], addedRows: [] });
+  if (!previous) return rebuild();
+  const { hnsw } = previous.manifest;
+  if (hnsw.M !== HNSW_PARAMETERS.M || hnsw.efConstruction !== HNSW_PARAMETERS.efConstruction) return rebuild();
+  const deletedNow = [...diff.removed, ...diff.changed].flatMap((sourceId) => previous.manifest.sources[sourceId].chunkLabels);
+  const deletedTotal = hnsw.deletedLabels + deletedNow.length;
+  if (deletedTotal > MAX_DELETED_SHARE * Math.max(labels.length, 1)) return rebuild();
+  let nextLabel = hnsw.nextLabel;
+  const addedRows: number[] = [];
+  const assigned = labels.map((label, row) => {
+    if (label !== -1) return label;
+    addedRows.push(row);
+    return nextLabel++;
+  });
+  return { labels: assigned, nextLabel, deletedTotal, previousDirectory: path.join(previous.directory, INDEX_FILES.hnsw), deletedNow, addedRows };
 }
 
 interface SourceDiff {

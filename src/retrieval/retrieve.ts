@@ -65,7 +65,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     if (!rows.includes(row)) rows.push(row);
     bestChunkRows.set(sourceId, rows);
   };
-  const denseBySource = collapseBySource(index, denseHits.map((hit) => ({ row: hit.row, score: hit.similarity })), noteRow);
+  const denseBySource = collapseBySource(index, denseHits.map((hit) => ({ row: index.rowByChunkId.get(hit.chunkId)!, score: hit.similarity })), noteRow);
   const keywordBySource = collapseBySource(index, keywordHits, noteRow);
   const fused = normalizedScoreFusion([
     { items: denseBySource, weight: settings.denseWeight },

@@ -22,8 +22,10 @@ export interface LoadedIndex {
   manifest: IndexManifest;
   sources: Map<string, SourceDoc>;
   chunks: Chunk[];
-  /** Row of each chunk's source in `sources`, by chunk row. */
+  /** Each chunk's source, by chunk row. */
   chunkSources: SourceDoc[];
+  /** Chunk row by chunk id, to map graph search results back to chunks. */
+  rowByChunkId: Map<string, number>;
   vectorStore: HNSWLib;
   keywordIndex: KeywordIndex;
   embedder: KnowledgeEmbeddings;
@@ -69,7 +71,8 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
     const sources = new Map(sourceList.map((source) => [source.sourceId, source]));
     const chunkSources = chunks.map((chunk) => sources.get(chunk.sourceId)!);
     const keywordIndex = new KeywordIndex(chunks.map((chunk, row) => keywordDocument(chunkSources[row], chunk)));
-    return { version, directory, manifest, sources, chunks, chunkSources, vectorStore, keywordIndex, embedder };
+    const rowByChunkId = new Map(chunks.map((chunk, row) => [chunk.chunkId, row]));
+    return { version, directory, manifest, sources, chunks, chunkSources, rowByChunkId, vectorStore, keywordIndex, embedder };
   } catch (error) {
     if (error instanceof KnowledgeBotError) throw error;
     throw new KnowledgeBotError("INDEX_CORRUPT", `Index version ${version} in ${indexDir} cannot be read: ${(error as Error).message}`, "Rebuild it with `kb reindex --full`.", { cause: error });

@@ -2,13 +2,15 @@
 import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
 import type { ChunkOptions } from "../ingest/chunk-text.js";
 
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface ManifestSource {
   contentHash: string;
   file: string;
   /** Rows of chunks.json / vectors.f32 holding this source's chunks, in order. */
   chunkRows: number[];
+  /** The chunks' labels in the HNSW graph, in the same order. */
+  chunkLabels: number[];
 }
 
 export interface IndexManifest {
@@ -17,7 +19,16 @@ export interface IndexManifest {
   builtAt: string;
   embedder: EmbedderDescriptor;
   chunkOptions: ChunkOptions;
-  hnsw: { M: number; efConstruction: number; efSearch: number; space: "cosine" };
+  hnsw: {
+    M: number;
+    efConstruction: number;
+    efSearch: number;
+    space: "cosine";
+    /** Next free graph label. */
+    nextLabel: number;
+    /** Labels marked deleted by incremental re-indexes since the graph was last rebuilt. */
+    deletedLabels: number;
+  };
   counts: { sources: number; chunks: number };
   sources: Record<string, ManifestSource>;
 }

@@ -1,6 +1,8 @@
 /**
  * The dense index: LangChain's HNSWLib over hnswlib-node, on disk. The HNSW graph is built with
  * explicit parameters (LangChain's defaults leave search `ef` at 10, too low for good recall).
+ * Each chunk has a graph label; an incremental re-index marks the labels of removed chunks deleted
+ * and adds new ones to the previous graph instead of rebuilding it.
  */
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
@@ -14,21 +16,47 @@ export interface ChunkDocumentMetadata {
   chunkId: string;
   sourceId: string;
   chunkIndex: number;
-  row: number;
 }
 
-/** Builds the HNSW store; row i of `vectors` is `chunks[i]` and gets label i. */
-export function buildVectorStore(embeddings: Embeddings, chunks: Chunk[], vectors: Float32Array[], dimensions: number): HNSWLib {
-  const index = new hnswlib.HierarchicalNSW(HNSW_PARAMETERS.space, dimensions);
-  index.initIndex(Math.max(1, chunks.length), HNSW_PARAMETERS.M, HNSW_PARAMETERS.efConstruction, 100);
-  const store = new HNSWLib(embeddings, { space: HNSW_PARAMETERS.space, numDimensions: dimensions, index });
+/** One chunk to put into the graph under `label`. */
+export interface LabelledVector {
+  label: number;
+  chunk: Chunk;
+  vector: Float32Array;
+}
+
+function addToStore(store: HNSWLib, entries: LabelledVector[]): void {
   const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
-  chunks.forEach((chunk, row) => {
-    index.addPoint(Array.from(vectors[row]), row);
-    documents[row] = new Document({ pageContent: chunk.text, metadata: { chunkId: chunk.chunkId, sourceId: chunk.sourceId, chunkIndex: chunk.index, row } });
-  });
+  for (const { label, chunk, vector } of entries) {
+    store.index.addPoint(Array.from(vector), label);
+    documents[label] = new Document({ pageContent: chunk.text, metadata: { chunkId: chunk.chunkId, sourceId: chunk.sourceId, chunkIndex: chunk.index } });
+  }
   store.docstore.add(documents);
+}
+
+/** Builds a new graph holding exactly `entries`. */
+export function buildVectorStore(embeddings: Embeddings, entries: LabelledVector[], dimensions: number): HNSWLib {
+  const index = new hnswlib.HierarchicalNSW(HNSW_PARAMETERS.space, dimensions);
+  const capacity = entries.reduce((largest, entry) => Math.max(largest, entry.label + 1), 1);
+  index.initIndex(capacity, HNSW_PARAMETERS.M, HNSW_PARAMETERS.efConstruction, 100);
+  const store = new HNSWLib(embeddings, { space: HNSW_PARAMETERS.space, numDimensions: dimensions, index });
+  addToStore(store, entries);
   index.setEf(HNSW_PARAMETERS.efSearch);
+  return store;
+}
+
+/** Loads the previous graph, hides `deletedLabels` from search and adds `additions`. */
+export async function updateVectorStore(previousDirectory: string, embeddings: Embeddings, deletedLabels: number[], additions: LabelledVector[]): Promise<HNSWLib> {
+  const store = await HNSWLib.load(previousDirectory, embeddings);
+  const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
+  for (const label of deletedLabels) {
+    store.index.markDelete(label);
+    docs.delete(String(label));
+  }
+  const needed = additions.reduce((largest, entry) => Math.max(largest, entry.label + 1), 0);
+  if (needed > store.index.getMaxElements()) store.index.resizeIndex(Math.max(needed, Math.ceil(store.index.getMaxElements() * 1.25)));
+  addToStore(store, additions);
+  store.index.setEf(HNSW_PARAMETERS.efSearch);
   return store;
 }
 
@@ -39,7 +67,7 @@ export async function loadVectorStore(directory: string, embeddings: Embeddings)
 }
 
 export interface VectorHit {
-  row: number;
+  chunkId: string;
   /** Cosine similarity, from -1 to 1. */
   similarity: number;
 }
@@ -49,5 +77,5 @@ export async function searchVectorStore(store: HNSWLib, queryVector: number[], l
   const count = store.index.getCurrentCount();
   if (count === 0) return [];
   const results = await store.similaritySearchVectorWithScore(queryVector, Math.min(limit, count));
-  return results.map(([document, distance]) => ({ row: (document.metadata as ChunkDocumentMetadata).row, similarity: 1 - distance }));
+  return results.map(([document, distance]) => ({ chunkId: (document.metadata as ChunkDocumentMetadata).chunkId, similarity: 1 - distance }));
 }

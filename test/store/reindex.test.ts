@@ -50,15 +50,43 @@ describe("incremental re-index", () => {
     const result = await retrieve(after, "门诊报销比例");
     expect(result.hits[0].sourceId).toBe("faq-3");
     // Unchanged sources keep their vectors exactly.
-    const row = (index: typeof before, sourceId: string) => index.manifest.sources[sourceId].chunkRows[0];
-    const vectorOf = async (index: typeof before, sourceId: string) => (await index.vectorStore.index.getPoint(row(index, sourceId))) as number[];
+    const label = (index: typeof before, sourceId: string) => index.manifest.sources[sourceId].chunkLabels[0];
+    const vectorOf = async (index: typeof before, sourceId: string) => (await index.vectorStore.index.getPoint(label(index, sourceId))) as number[];
     expect(await vectorOf(after, "000_9de61d0cf05b51f0.txt#related-4")).toEqual(await vectorOf(before, "000_9de61d0cf05b51f0.txt#related-4"));
+    // The previous graph was updated in place: the old labels of faq-1 and faq-2 are deleted, the new chunks get fresh labels.
+    expect(after.manifest.hnsw.deletedLabels).toBe(2);
+    expect(label(after, "faq-1")).toBeGreaterThanOrEqual(before.manifest.hnsw.nextLabel);
+    expect(label(after, "faq-3")).toBeGreaterThanOrEqual(before.manifest.hnsw.nextLabel);
+    expect(after.manifest.hnsw.nextLabel).toBe(before.manifest.hnsw.nextLabel + 2);
+    const removedLabel = before.manifest.sources["faq-2"].chunkLabels[0];
+    const everything = await after.vectorStore.similaritySearchVectorWithScore(await after.embedder.embedQuery("异地就医怎么备案"), after.chunks.length);
+    expect(everything).toHaveLength(after.chunks.length);
+    expect(everything.map(([document]) => document.metadata.chunkId)).not.toContain("faq-2#0");
+    expect(everything.filter(([document]) => document.metadata.chunkId === "faq-1#0")).toHaveLength(1);
+    expect(removedLabel).toBeLessThan(before.manifest.hnsw.nextLabel);
+  });
+
+  it("rebuilds the graph instead of updating it once deleted labels would pass a quarter of it", async () => {
+    const original = await readFile(path.join(knowledgeDir, "faq.csv"), "utf8");
+    const many = Array.from({ length: 12 }, (_, index) => `bulk-${index},批量问题${index}怎么办,批量答案${index}。`).join("\n");
+    await writeFile(path.join(knowledgeDir, "faq.csv"), `${original.trimEnd()}\n${many}\n`);
+    const grown = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect(grown.summary.added).toHaveLength(12);
+    expect((await loadIndex(indexDir, local)).manifest.hnsw.deletedLabels).toBe(2);
+    await writeFile(path.join(knowledgeDir, "faq.csv"), original);
+    const shrunk = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect(shrunk.summary.removed).toHaveLength(12);
+    const rebuilt = await loadIndex(indexDir, local);
+    expect(rebuilt.manifest.hnsw).toMatchObject({ deletedLabels: 0, nextLabel: rebuilt.chunks.length });
+    expect(rebuilt.chunks.map((_, row) => row)).toEqual(Object.values(rebuilt.manifest.sources).flatMap((source) => source.chunkLabels).sort((left, right) => left - right));
+    expect((await retrieve(rebuilt, "门诊报销比例")).hits[0].sourceId).toBe("faq-3");
   });
 
   it("--full re-embeds everything", async () => {
     const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
     expect(summary.full).toBe(true);
     expect(summary.embeddedChunks).toBe(summary.chunks);
+    expect((await loadIndex(indexDir, local)).manifest.hnsw.deletedLabels).toBe(0);
   });
 
   it("refuses to load an index built by another embedder, saying to re-index", async () => {
