@@ -16,6 +16,8 @@ interface SerializedModel {
   id: string;
   dimensions: number;
   documentCount: number;
+  /** Stored so loading does not re-hash every term; recomputed only when the model is fitted. */
+  fingerprint: string;
   terms: [string, number][];
 }
 
@@ -24,11 +26,11 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
   private statistics: TermStatistics;
   private fingerprint: string;
 
-  constructor(options: { dimensions?: number; statistics?: TermStatistics } = {}) {
+  constructor(options: { dimensions?: number; statistics?: TermStatistics; fingerprint?: string } = {}) {
     super({});
     this.dimensions = options.dimensions ?? DEFAULT_DIMENSIONS;
     this.statistics = options.statistics ?? new TermStatistics(0, new Map());
-    this.fingerprint = this.computeFingerprint();
+    this.fingerprint = options.fingerprint ?? this.computeFingerprint();
   }
 
   static fromSerializedModel(model: Buffer): LocalEmbeddings {
@@ -37,6 +39,7 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
     return new LocalEmbeddings({
       dimensions: parsed.dimensions,
       statistics: new TermStatistics(parsed.documentCount, new Map(parsed.terms)),
+      fingerprint: parsed.fingerprint,
     });
   }
 
@@ -56,6 +59,7 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
       id: LOCAL_EMBEDDER_ID,
       dimensions: this.dimensions,
       documentCount: this.statistics.documentCount,
+      fingerprint: this.fingerprint,
       terms: [...this.statistics.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)),
     };
     return Buffer.from(JSON.stringify(model));

@@ -2,12 +2,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 
 export async function writeVectorFile(file: string, vectors: Float32Array[], dimensions: number): Promise<void> {
-  const buffer = Buffer.alloc(vectors.length * dimensions * 4);
+  const all = new Float32Array(vectors.length * dimensions);
   vectors.forEach((vector, row) => {
     if (vector.length !== dimensions) throw new Error(`vector ${row} has ${vector.length} dimensions, expected ${dimensions}`);
-    for (let column = 0; column < dimensions; column++) buffer.writeFloatLE(vector[column], (row * dimensions + column) * 4);
+    all.set(vector, row * dimensions);
   });
-  await writeFile(file, buffer);
+  // Float32Array is platform-endian; every platform Node supports here is little-endian.
+  await writeFile(file, new Uint8Array(all.buffer));
 }
 
 export async function readVectorFile(file: string, dimensions: number): Promise<Float32Array[]> {
