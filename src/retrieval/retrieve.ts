@@ -8,6 +8,7 @@ import type { LoadedIndex } from "../store/loaded-index.js";
 import { searchVectorStore } from "../store/vector-store.js";
 import { cleanQuery } from "./clean-query.js";
 import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
+import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "./keyword-terms.js";
 
 export interface RetrievalSettings {
@@ -16,25 +17,25 @@ export interface RetrievalSettings {
   denseWeight: number;
   keywordWeight: number;
   /**
-   * Minimum share of the query's keyword weight (IDF mass) that the best source must match, or
-   * minimum dense similarity, for an answer to be given. See README "No-answer threshold".
+   * An answer needs both: the question must use the folder's own vocabulary (domain specificity,
+   * see domain-specificity.ts) and the best source must match a minimum share of the question's
+   * keyword weight. See README "No-answer threshold" for how they were chosen.
    */
+  minDomainSpecificity: number;
   minKeywordCoverage: number;
-  minDenseSimilarity: number;
 }
 
 /**
  * Measured on the medqa dev queries (README "Retrieval quality"): the keyword ranking carries
  * almost all of the signal; the hashed dense vectors get a small weight because more of them
- * lowered hit@5. The coverage threshold keeps the lost-answer rate on real questions low at the
- * cost of answering many off-topic ones; see the README for the trade-off table.
+ * lowered hit@5. The no-answer thresholds are calibrated in the README.
  */
 export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   candidates: 100,
   denseWeight: 0.05,
   keywordWeight: 1,
-  minKeywordCoverage: 0.12,
-  minDenseSimilarity: 0.35,
+  minDomainSpecificity: 4,
+  minKeywordCoverage: 0.05,
 };
 
 export interface RetrievalResult {
@@ -46,13 +47,13 @@ export interface RetrievalResult {
   /** True when nothing is close enough to answer from. */
   noAnswer: boolean;
   /** The signals the no-answer decision was based on, for hit testing. */
-  confidence: { keywordCoverage: number; denseSimilarity: number };
+  confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number };
 }
 
 export async function retrieve(index: LoadedIndex, questionText: string, limit = 10, settings = DEFAULT_RETRIEVAL_SETTINGS): Promise<RetrievalResult> {
   const query = cleanQuery(questionText);
   const queryTerms = query === "" ? [] : keywordTerms(query);
-  const empty: RetrievalResult = { query, queryTerms, hits: [], noAnswer: true, confidence: { keywordCoverage: 0, denseSimilarity: 0 } };
+  const empty: RetrievalResult = { query, queryTerms, hits: [], noAnswer: true, confidence: { domainSpecificity: 0, keywordCoverage: 0, denseSimilarity: 0 } };
   if (query === "" || index.chunks.length === 0) return empty;
 
   const keywordHits = index.keywordIndex.search(queryTerms, settings.candidates);
@@ -77,7 +78,8 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const top = ranked[0];
   const denseSimilarity = top ? (denseScore.get(top[0]) ?? 0) : 0;
   const keywordCoverage = top ? coverage(index, queryTerms, index.sources.get(top[0])!, bestChunkRows.get(top[0]) ?? []) : 0;
-  const noAnswer = !top || (keywordCoverage < settings.minKeywordCoverage && denseSimilarity < settings.minDenseSimilarity);
+  const specificity = domainSpecificity(queryTerms, index.keywordIndex);
+  const noAnswer = !top || specificity < settings.minDomainSpecificity || keywordCoverage < settings.minKeywordCoverage;
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {
     const source = index.sources.get(sourceId)!;
@@ -90,7 +92,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
       passages: rows.map((row, rank) => toPassage(index, row, source, score * (1 - rank * 0.01))),
     };
   });
-  return { query, queryTerms, hits, noAnswer, confidence: { keywordCoverage, denseSimilarity } };
+  return { query, queryTerms, hits, noAnswer, confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity } };
 }
 
 function collapseBySource(index: LoadedIndex, hits: { row: number; score: number }[], noteRow: (row: number) => void): RankedSource[] {

@@ -86,7 +86,7 @@ function renderHits(result) {
   const target = $("hits");
   const confidence = result.confidence;
   target.replaceChildren(element("div", { className: "confidence", textContent:
-    "关键词覆盖率 " + confidence.keywordCoverage.toFixed(3) + " · 向量相似度 " + confidence.denseSimilarity.toFixed(3) +
+    "领域相关度 " + confidence.domainSpecificity.toFixed(2) + " · 关键词覆盖率 " + confidence.keywordCoverage.toFixed(3) + " · 向量相似度 " + confidence.denseSimilarity.toFixed(3) +
     " · " + (result.noAnswer ? "判定：无答案" : "判定：可以回答") }));
   if (result.hits.length === 0) target.append(element("p", { className: "muted", textContent: "没有命中任何段落。" }));
   result.hits.forEach((hit, position) => {

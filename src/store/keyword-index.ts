@@ -12,7 +12,7 @@ export interface KeywordIndexOptions {
   k1: number;
 }
 
-export const DEFAULT_KEYWORD_OPTIONS: KeywordIndexOptions = { titleWeight: 8, bodyWeight: 1, titleB: 0.6, bodyB: 0.75, k1: 2.2 };
+export const DEFAULT_KEYWORD_OPTIONS: KeywordIndexOptions = { titleWeight: 8, bodyWeight: 1, titleB: 0.6, bodyB: 0.75, k1: 4 };
 
 export interface KeywordDocument {
   titleTerms: string[];
@@ -57,8 +57,13 @@ export class KeywordIndex {
     });
   }
 
+  /** In how many documents (chunks) the term occurs. */
+  documentFrequency(term: string): number {
+    return this.postings.get(term)?.rows.length ?? 0;
+  }
+
   idf(term: string): number {
-    const documentFrequency = this.postings.get(term)?.rows.length ?? 0;
+    const documentFrequency = this.documentFrequency(term);
     return Math.log(1 + (this.size - documentFrequency + 0.5) / (documentFrequency + 0.5));
   }
 

@@ -1,0 +1,30 @@
+/**
+ * Is a question about what the knowledge folder covers? For each word of the question, compare
+ * how often it occurs in the folder with how often it occurs in general Chinese:
+ * log(P_folder(word) / P_general(word)). A question is in the folder's domain when at least one
+ * of its words is much more common in the folder than in everyday text. Off-topic questions
+ * ("今天天气怎么样") share only everyday words with a medical folder, so they score low, however
+ * many of those words happen to match. Nothing is trained: both sides are word frequencies.
+ */
+import type { KeywordIndex } from "../store/keyword-index.js";
+import { generalWordIdf } from "../text/general-word-rarity.js";
+
+const WORD_PREFIX = "w:";
+
+/** The highest log-ratio among the question's words, floored at 0 (also when none occurs in the folder). */
+export function domainSpecificity(queryTerms: string[], keywordIndex: KeywordIndex): number {
+  const documents = keywordIndex.size;
+  if (documents === 0) return 0;
+  // In a large folder a word seen once may be noise; in a small one it is all there is.
+  const minimumFrequency = documents >= 200 ? 2 : 1;
+  let best = 0;
+  for (const term of new Set(queryTerms)) {
+    if (!term.startsWith(WORD_PREFIX)) continue;
+    const frequency = keywordIndex.documentFrequency(term);
+    if (frequency < minimumFrequency) continue;
+    // generalWordIdf is -log P_general(word); so this is log P_folder - log P_general.
+    const ratio = Math.log(frequency / documents) + generalWordIdf(term.slice(WORD_PREFIX.length));
+    if (ratio > best) best = ratio;
+  }
+  return best;
+}
