@@ -3,9 +3,11 @@
  * object per section, as measured on this machine.
  *   - medqa: full re-index time of the 7,244-row corpus, incremental re-index with one changed
  *     source, retrieval quality and `retrieve` latency p50/p99 on the dev queries;
+ *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1.
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
  */
+import { execFileSync } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -62,4 +64,9 @@ async function benchMedqa(): Promise<void> {
 }
 
 await benchMedqa();
+const scaleScript = fileURLToPath(new URL("./scale-one.js", import.meta.url));
+for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split(",").map(Number)) {
+  const output = execFileSync(process.execPath, [scaleScript, String(size), medqaDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  print("scale", JSON.parse(output.trim().split("\n").pop()!) as Record<string, unknown>);
+}
 print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));

@@ -49,7 +49,11 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
 
   override async fit(texts: string[]): Promise<boolean> {
     const before = this.fingerprint;
-    this.statistics = TermStatistics.fromDocuments(texts.map((text) => mixedTerms(text)));
+    this.statistics = TermStatistics.fromDocuments(
+      (function* () {
+        for (const text of texts) yield mixedTerms(text);
+      })(),
+    );
     this.fingerprint = this.computeFingerprint();
     return this.fingerprint !== before;
   }

@@ -9,12 +9,15 @@ export class TermStatistics {
     this.documentFrequency = documentFrequency;
   }
 
-  static fromDocuments(documents: string[][]): TermStatistics {
+  /** Documents may be a generator, so the terms of a large folder are never all held at once. */
+  static fromDocuments(documents: Iterable<string[]>): TermStatistics {
     const frequency = new Map<string, number>();
+    let count = 0;
     for (const terms of documents) {
+      count++;
       for (const term of new Set(terms)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
     }
-    return new TermStatistics(documents.length, frequency);
+    return new TermStatistics(count, frequency);
   }
 
   /** Smoothed IDF; a term never seen gets the weight of a term seen once. */

@@ -19,9 +19,17 @@ export interface KeywordDocument {
   bodyTerms: string[];
 }
 
+/** Raw term frequencies per field; BM25F's length normalisation is applied at query time. */
 interface Postings {
+  rows: Int32Array;
+  titleFrequencies: Float32Array;
+  bodyFrequencies: Float32Array;
+}
+
+interface GrowingPostings {
   rows: number[];
-  pseudoFrequencies: number[];
+  titleFrequencies: number[];
+  bodyFrequencies: number[];
 }
 
 export interface KeywordHit {
@@ -33,28 +41,58 @@ export class KeywordIndex {
   readonly size: number;
   private readonly postings = new Map<string, Postings>();
   private readonly options: KeywordIndexOptions;
+  /** Per row: field weight divided by the field's length normalisation. */
+  private readonly titleFactor: Float32Array;
+  private readonly bodyFactor: Float32Array;
+  /** Reused score accumulator, one slot per row; only touched slots are reset after a search. */
+  private readonly scores: Float64Array;
 
-  constructor(documents: KeywordDocument[], options: KeywordIndexOptions = DEFAULT_KEYWORD_OPTIONS) {
+  /** Documents may be a generator, so a large folder's terms never need to be in memory at once. */
+  constructor(documents: Iterable<KeywordDocument>, options: KeywordIndexOptions = DEFAULT_KEYWORD_OPTIONS) {
     this.options = options;
-    this.size = documents.length;
-    const averageTitle = average(documents.map((document) => document.titleTerms.length));
-    const averageBody = average(documents.map((document) => document.bodyTerms.length));
-    documents.forEach((document, row) => {
-      const titleNorm = 1 - options.titleB + options.titleB * (document.titleTerms.length / (averageTitle || 1));
-      const bodyNorm = 1 - options.bodyB + options.bodyB * (document.bodyTerms.length / (averageBody || 1));
-      const frequencies = new Map<string, number>();
-      for (const term of document.titleTerms) frequencies.set(term, (frequencies.get(term) ?? 0) + options.titleWeight / titleNorm);
-      for (const term of document.bodyTerms) frequencies.set(term, (frequencies.get(term) ?? 0) + options.bodyWeight / bodyNorm);
-      for (const [term, pseudoFrequency] of frequencies) {
-        let entry = this.postings.get(term);
+    const growing = new Map<string, GrowingPostings>();
+    const titleLengths: number[] = [];
+    const bodyLengths: number[] = [];
+    let row = 0;
+    for (const document of documents) {
+      const frequencies = new Map<string, [number, number]>();
+      for (const term of document.titleTerms) {
+        const entry = frequencies.get(term) ?? [0, 0];
+        entry[0]++;
+        frequencies.set(term, entry);
+      }
+      for (const term of document.bodyTerms) {
+        const entry = frequencies.get(term) ?? [0, 0];
+        entry[1]++;
+        frequencies.set(term, entry);
+      }
+      for (const [term, [title, body]] of frequencies) {
+        let entry = growing.get(term);
         if (!entry) {
-          entry = { rows: [], pseudoFrequencies: [] };
-          this.postings.set(term, entry);
+          entry = { rows: [], titleFrequencies: [], bodyFrequencies: [] };
+          growing.set(term, entry);
         }
         entry.rows.push(row);
-        entry.pseudoFrequencies.push(pseudoFrequency);
+        entry.titleFrequencies.push(title);
+        entry.bodyFrequencies.push(body);
       }
-    });
+      titleLengths.push(document.titleTerms.length);
+      bodyLengths.push(document.bodyTerms.length);
+      row++;
+    }
+    this.size = row;
+    for (const [term, entry] of growing) {
+      this.postings.set(term, {
+        rows: Int32Array.from(entry.rows),
+        titleFrequencies: Float32Array.from(entry.titleFrequencies),
+        bodyFrequencies: Float32Array.from(entry.bodyFrequencies),
+      });
+    }
+    const averageTitle = average(titleLengths) || 1;
+    const averageBody = average(bodyLengths) || 1;
+    this.titleFactor = Float32Array.from(titleLengths, (length) => options.titleWeight / (1 - options.titleB + options.titleB * (length / averageTitle)));
+    this.bodyFactor = Float32Array.from(bodyLengths, (length) => options.bodyWeight / (1 - options.bodyB + options.bodyB * (length / averageBody)));
+    this.scores = new Float64Array(this.size);
   }
 
   /** In how many documents (chunks) the term occurs. */
@@ -71,19 +109,25 @@ export class KeywordIndex {
   search(queryTerms: string[], limit: number): KeywordHit[] {
     const queryCounts = new Map<string, number>();
     for (const term of queryTerms) queryCounts.set(term, (queryCounts.get(term) ?? 0) + 1);
-    const scores = new Map<number, number>();
     const { k1 } = this.options;
+    const scores = this.scores;
+    const touched: number[] = [];
     for (const [term, count] of queryCounts) {
       const entry = this.postings.get(term);
       if (!entry) continue;
-      const weight = this.idf(term) * (1 + Math.log(count));
-      for (let index = 0; index < entry.rows.length; index++) {
-        const frequency = entry.pseudoFrequencies[index];
-        const row = entry.rows[index];
-        scores.set(row, (scores.get(row) ?? 0) + (weight * (frequency * (k1 + 1))) / (frequency + k1));
+      const weight = this.idf(term) * (1 + Math.log(count)) * (k1 + 1);
+      const { rows, titleFrequencies, bodyFrequencies } = entry;
+      for (let index = 0; index < rows.length; index++) {
+        const row = rows[index];
+        // BM25F: field frequencies are weighted and length-normalised before saturation.
+        const frequency = titleFrequencies[index] * this.titleFactor[row] + bodyFrequencies[index] * this.bodyFactor[row];
+        if (scores[row] === 0) touched.push(row);
+        scores[row] += (weight * frequency) / (frequency + k1);
       }
     }
-    return topHits(scores, limit);
+    const hits = selectTop(touched, scores, limit);
+    for (const row of touched) scores[row] = 0;
+    return hits;
   }
 }
 
@@ -91,9 +135,38 @@ function average(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-function topHits(scores: Map<number, number>, limit: number): KeywordHit[] {
-  const hits: KeywordHit[] = [];
-  for (const [row, score] of scores) hits.push({ row, score });
-  hits.sort((left, right) => right.score - left.score || left.row - right.row);
-  return hits.slice(0, limit);
+const better = (scores: Float64Array, left: number, right: number) => scores[left] > scores[right] || (scores[left] === scores[right] && left < right);
+
+/** The `limit` best rows, best first, with a bounded min-heap instead of sorting every touched row. */
+function selectTop(rows: number[], scores: Float64Array, limit: number): KeywordHit[] {
+  const heap: number[] = [];
+  const siftDown = (start: number) => {
+    let position = start;
+    for (;;) {
+      const left = 2 * position + 1;
+      const right = left + 1;
+      let worst = position;
+      if (left < heap.length && better(scores, heap[worst], heap[left])) worst = left;
+      if (right < heap.length && better(scores, heap[worst], heap[right])) worst = right;
+      if (worst === position) return;
+      [heap[position], heap[worst]] = [heap[worst], heap[position]];
+      position = worst;
+    }
+  };
+  for (const row of rows) {
+    if (heap.length < limit) {
+      heap.push(row);
+      let position = heap.length - 1;
+      while (position > 0) {
+        const parent = (position - 1) >> 1;
+        if (!better(scores, heap[parent], heap[position])) break;
+        [heap[parent], heap[position]] = [heap[position], heap[parent]];
+        position = parent;
+      }
+    } else if (limit > 0 && better(scores, row, heap[0])) {
+      heap[0] = row;
+      siftDown(0);
+    }
+  }
+  return heap.sort((left, right) => (better(scores, left, right) ? -1 : 1)).map((row) => ({ row, score: scores[row] }));
 }

@@ -70,7 +70,11 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
     const vectorStore = await loadVectorStore(path.join(directory, INDEX_FILES.hnsw), embedder);
     const sources = new Map(sourceList.map((source) => [source.sourceId, source]));
     const chunkSources = chunks.map((chunk) => sources.get(chunk.sourceId)!);
-    const keywordIndex = new KeywordIndex(chunks.map((chunk, row) => keywordDocument(chunkSources[row], chunk)));
+    const keywordIndex = new KeywordIndex(
+      (function* () {
+        for (let row = 0; row < chunks.length; row++) yield keywordDocument(chunkSources[row], chunks[row]);
+      })(),
+    );
     const rowByChunkId = new Map(chunks.map((chunk, row) => [chunk.chunkId, row]));
     return { version, directory, manifest, sources, chunks, chunkSources, rowByChunkId, vectorStore, keywordIndex, embedder };
   } catch (error) {

@@ -10,7 +10,7 @@ import type { Embeddings } from "@langchain/core/embeddings";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
 
-export const HNSW_PARAMETERS = { M: 16, efConstruction: 100, efSearch: 128, space: "cosine" as const };
+export const HNSW_PARAMETERS = { M: 32, efConstruction: 200, efSearch: 256, space: "cosine" as const };
 
 export interface ChunkDocumentMetadata {
   chunkId: string;
