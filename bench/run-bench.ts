@@ -65,7 +65,7 @@ async function benchMedqa(): Promise<void> {
 
 await benchMedqa();
 const scaleScript = fileURLToPath(new URL("./scale-one.js", import.meta.url));
-for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split(",").map(Number)) {
+for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split(",").filter(Boolean).map(Number)) {
   const output = execFileSync(process.execPath, [scaleScript, String(size), medqaDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   print("scale", JSON.parse(output.trim().split("\n").pop()!) as Record<string, unknown>);
 }

@@ -1,24 +1,26 @@
 /**
- * One step of the scale benchmark, in its own process so peak RSS is its own: builds a synthetic
- * knowledge folder of N chunks from the medqa corpus's sentences (recombined with a seeded random
- * generator, so every run builds the same folder), indexes it, and measures build time, `retrieve`
- * latency, HNSW recall@10 against exact search, peak RSS and size on disk.
+ * One step of the scale benchmark: builds a synthetic knowledge folder of N chunks from the medqa
+ * corpus's sentences (recombined with a seeded random generator, so every run builds the same
+ * folder), indexes it, then serves it in a second process (this script with "serve") so that
+ * building and serving each report their own peak RSS. Serving measures load time, `retrieve`
+ * latency, and HNSW recall@10 against exact search at several search `ef` values.
  * Usage: node dist/bench/scale-one.js N MEDQA_DIR
  */
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { percentile } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { retrieve } from "../src/retrieval/retrieve.js";
-import { loadIndex } from "../src/store/loaded-index.js";
 import { INDEX_FILES } from "../src/store/index-layout.js";
+import { loadIndex } from "../src/store/loaded-index.js";
 import { HNSW_PARAMETERS } from "../src/store/vector-store.js";
 
-const [countText, medqaDir] = process.argv.slice(2);
-const chunkCount = Number(countText);
 const local = { kind: "local" as const, batchSize: 64 };
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -37,30 +39,16 @@ async function directorySize(directory: string): Promise<number> {
   return total;
 }
 
-const rows = parse(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), { columns: true, bom: true }) as { question: string; answer: string }[];
-const sentences = rows.flatMap((row) => row.answer.split(/(?<=[。！？])/).filter((sentence) => sentence.length > 4));
-const random = seededRandom(chunkCount);
-const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
-// Short synthetic Q&A rows stay one chunk each, so N rows give N chunks.
-const lines = ["id,question,answer"];
-for (let row = 0; row < chunkCount; row++) {
-  const answer = Array.from({ length: 2 + Math.floor(random() * 3) }, () => pick(sentences)).join("");
-  lines.push(`s${row},"${pick(rows).question.replace(/"/g, '""')}","${answer.replace(/"/g, '""')}"`);
+async function readQueries(medqaDir: string, count: number): Promise<string[]> {
+  const lines = (await readFile(path.join(medqaDir, "dev-queries.jsonl"), "utf8")).trim().split("\n");
+  return lines.slice(0, count).map((line) => (JSON.parse(line) as { query: string }).query);
 }
-const work = await mkdtemp(path.join(os.tmpdir(), "kb-scale-"));
-try {
-  await writeFile(path.join(work, "synthetic.csv"), `${lines.join("\n")}\n`);
-  const knowledgeDir = work;
-  const indexDir = path.join(os.tmpdir(), `kb-scale-index-${process.pid}`);
-  const built = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
+
+async function serve(indexDir: string, medqaDir: string): Promise<Record<string, unknown>> {
   const loadStarted = performance.now();
   const index = await loadIndex(indexDir, local);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
-  const queries = (await readFile(path.join(medqaDir, "dev-queries.jsonl"), "utf8"))
-    .trim()
-    .split("\n")
-    .slice(0, 500)
-    .map((line) => (JSON.parse(line) as { query: string }).query);
+  const queries = await readQueries(medqaDir, 500);
   const latencies: number[] = [];
   for (const query of queries) {
     const started = performance.now();
@@ -69,38 +57,71 @@ try {
   }
   latencies.sort((left, right) => left - right);
 
-  // Recall@10 of the HNSW graph against exact cosine search over every stored vector.
   const dimensions = index.manifest.embedder.dimensions;
   const vectors = new Float32Array((await readFile(path.join(index.directory, INDEX_FILES.vectors))).buffer.slice(0));
-  let found = 0;
-  const recallQueries = queries.slice(0, 100);
-  for (const query of recallQueries) {
-    const vector = await index.embedder.embedQuery(query);
-    const exact: { row: number; similarity: number }[] = [];
+  const recallQueries = await Promise.all(queries.slice(0, 100).map((query) => index.embedder.embedQuery(query)));
+  const truths = recallQueries.map((vector) => {
+    const similarities = new Float64Array(index.chunks.length);
     for (let row = 0; row < index.chunks.length; row++) {
       let similarity = 0;
       for (let column = 0; column < dimensions; column++) similarity += vectors[row * dimensions + column] * vector[column];
-      exact.push({ row, similarity });
+      similarities[row] = similarity;
     }
-    exact.sort((left, right) => right.similarity - left.similarity);
-    const truth = new Set(exact.slice(0, 10).map((entry) => entry.row));
-    const approximate = index.vectorStore.index.searchKnn(vector, 10).neighbors;
-    found += approximate.filter((label: number) => truth.has(label)).length;
+    return new Set([...similarities.keys()].sort((left, right) => similarities[right] - similarities[left]).slice(0, 10));
+  });
+  const recallByEf: Record<string, { recallAt10: number; searchMs: number }> = {};
+  for (const ef of [HNSW_PARAMETERS.efSearch, 512, 1024]) {
+    index.vectorStore.index.setEf(ef);
+    let found = 0;
+    const started = performance.now();
+    recallQueries.forEach((vector, position) => {
+      found += index.vectorStore.index.searchKnn(vector, 10).neighbors.filter((label: number) => truths[position].has(label)).length;
+    });
+    recallByEf[String(ef)] = { recallAt10: +(found / (recallQueries.length * 10)).toFixed(4), searchMs: +((performance.now() - started) / recallQueries.length).toFixed(3) };
   }
-  process.stdout.write(
-    `${JSON.stringify({
-      chunks: index.chunks.length,
-      buildSeconds: +(built.summary.durationMs / 1000).toFixed(1),
-      loadSeconds: +loadSeconds.toFixed(1),
-      retrieveP50Ms: +percentile(latencies, 0.5).toFixed(2),
-      retrieveP99Ms: +percentile(latencies, 0.99).toFixed(2),
-      hnswRecallAt10: +(found / (recallQueries.length * 10)).toFixed(4),
-      hnsw: HNSW_PARAMETERS,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      indexMb: +((await directorySize(indexDir)) / 1e6).toFixed(1),
-    })}\n`,
-  );
-  await rm(indexDir, { recursive: true, force: true });
-} finally {
-  await rm(work, { recursive: true, force: true });
+  return {
+    loadSeconds: +loadSeconds.toFixed(1),
+    retrieveP50Ms: +percentile(latencies, 0.5).toFixed(2),
+    retrieveP99Ms: +percentile(latencies, 0.99).toFixed(2),
+    hnsw: HNSW_PARAMETERS,
+    recallByEf,
+    servePeakRssMb: peakRssMb(),
+  };
 }
+
+async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Record<string, unknown>> {
+  const rows = parse(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), { columns: true, bom: true }) as { question: string; answer: string }[];
+  const sentences = rows.flatMap((row) => row.answer.split(/(?<=[。！？])/).filter((sentence) => sentence.length > 4));
+  const random = seededRandom(chunkCount);
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+  // Short synthetic Q&A rows stay one chunk each, so N rows give N chunks.
+  const lines = ["id,question,answer"];
+  for (let row = 0; row < chunkCount; row++) {
+    const answer = Array.from({ length: 2 + Math.floor(random() * 3) }, () => pick(sentences)).join("");
+    lines.push(`s${row},"${pick(rows).question.replace(/"/g, '""')}","${answer.replace(/"/g, '""')}"`);
+  }
+  const knowledgeDir = await mkdtemp(path.join(os.tmpdir(), "kb-scale-knowledge-"));
+  const indexDir = await mkdtemp(path.join(os.tmpdir(), "kb-scale-index-"));
+  try {
+    await writeFile(path.join(knowledgeDir, "synthetic.csv"), `${lines.join("\n")}\n`);
+    const built = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
+    const buildPeakRssMb = peakRssMb();
+    const served = JSON.parse(
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(chunkCount), medqaDir, "serve", indexDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim(),
+    ) as Record<string, unknown>;
+    return {
+      chunks: built.summary.chunks,
+      buildSeconds: +(built.summary.durationMs / 1000).toFixed(1),
+      buildPeakRssMb,
+      indexMb: +((await directorySize(indexDir)) / 1e6).toFixed(1),
+      ...served,
+    };
+  } finally {
+    await rm(knowledgeDir, { recursive: true, force: true });
+    await rm(indexDir, { recursive: true, force: true });
+  }
+}
+
+const [countText, medqaDir, mode, servedIndexDir] = process.argv.slice(2);
+const result = mode === "serve" ? await serve(servedIndexDir, medqaDir) : await buildAndMeasure(Number(countText), medqaDir);
+process.stdout.write(`${JSON.stringify(result)}\n`);
