@@ -17,7 +17,7 @@ import { buildIndex } from "../src/ingest/build-index.js";
 import { retrieve } from "../src/retrieval/retrieve.js";
 import { INDEX_FILES } from "../src/store/index-layout.js";
 import { loadIndex } from "../src/store/loaded-index.js";
-import { HNSW_PARAMETERS } from "../src/store/vector-store.js";
+import { HNSW_PARAMETERS, searchEf } from "../src/store/vector-store.js";
 
 const local = { kind: "local" as const, batchSize: 64 };
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -69,8 +69,9 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
     }
     return new Set([...similarities.keys()].sort((left, right) => similarities[right] - similarities[left]).slice(0, 10));
   });
+  const servedEf = searchEf(index.chunks.length);
   const recallByEf: Record<string, { recallAt10: number; searchMs: number }> = {};
-  for (const ef of [HNSW_PARAMETERS.efSearch, 512, 1024]) {
+  for (const ef of [...new Set([HNSW_PARAMETERS.efSearch, servedEf, 512, 1024])]) {
     index.vectorStore.index.setEf(ef);
     let found = 0;
     const started = performance.now();
@@ -83,7 +84,7 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
     loadSeconds: +loadSeconds.toFixed(1),
     retrieveP50Ms: +percentile(latencies, 0.5).toFixed(2),
     retrieveP99Ms: +percentile(latencies, 0.99).toFixed(2),
-    hnsw: HNSW_PARAMETERS,
+    hnsw: { ...HNSW_PARAMETERS, efSearch: servedEf },
     recallByEf,
     servePeakRssMb: peakRssMb(),
   };

@@ -5,7 +5,7 @@ import { cleanQuery } from "../../src/retrieval/clean-query.js";
 import { isMedicalText, needsDisclaimer } from "../../src/retrieval/disclaimer-policy.js";
 import { normalizedScoreFusion, reciprocalRankFusion } from "../../src/retrieval/fuse-rankings.js";
 import { quotePassage } from "../../src/retrieval/quote-passage.js";
-import { searchVectorStore } from "../../src/store/vector-store.js";
+import { searchEf, searchVectorStore } from "../../src/store/vector-store.js";
 import { normalizeText } from "../../src/text/normalize-text.js";
 import { createTestKnowledgeBot } from "../support/test-knowledge-bot.js";
 
@@ -53,6 +53,16 @@ describe("fusion", () => {
   it("reciprocal-rank fusion rewards agreement", () => {
     const fused = reciprocalRankFusion([{ items: dense, weight: 1 }, { items: keyword, weight: 1 }], 60);
     expect([...fused.entries()].sort((left, right) => right[1] - left[1])[0][0]).toBe("b");
+  });
+});
+
+describe("HNSW search ef", () => {
+  it("grows with the graph between 256 and 1024", () => {
+    expect(searchEf(22)).toBe(256);
+    expect(searchEf(7244)).toBe(256);
+    expect(searchEf(50_000)).toBe(500);
+    expect(searchEf(100_000)).toBe(1000);
+    expect(searchEf(5_000_000)).toBe(1024);
   });
 });
 
