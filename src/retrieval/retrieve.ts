@@ -10,6 +10,7 @@ import { cleanQuery } from "./clean-query.js";
 import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "./keyword-terms.js";
+import { titleCoverage } from "./title-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -23,6 +24,10 @@ export interface RetrievalSettings {
    */
   minDomainSpecificity: number;
   minKeywordCoverage: number;
+  /** Weight of title coverage (see title-coverage.ts) added to the fused score of the best candidates. */
+  titleCoverageWeight: number;
+  /** How many of the best fused sources are re-scored with title coverage. */
+  rerankDepth: number;
 }
 
 /**
@@ -36,6 +41,8 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   keywordWeight: 1,
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.05,
+  titleCoverageWeight: 0.3,
+  rerankDepth: 50,
 };
 
 export interface RetrievalResult {
@@ -72,12 +79,14 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     { items: denseBySource, weight: settings.denseWeight },
     { items: keywordBySource, weight: settings.keywordWeight },
   ]);
-  const ranked = [...fused.entries()].sort((left, right) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1)).slice(0, limit);
+  const ranked = rerankByTitleCoverage(index, queryTerms, [...fused.entries()].sort(byScoreThenId), settings).slice(0, limit);
 
   const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
   const top = ranked[0];
   const denseSimilarity = top ? (denseScore.get(top[0]) ?? 0) : 0;
-  const keywordCoverage = top ? coverage(index, queryTerms, index.sources.get(top[0])!, bestChunkRows.get(top[0]) ?? []) : 0;
+  // Judged on the best keyword match, before re-ranking: "does anything cover enough of the question".
+  const bestKeywordSource = keywordBySource[0]?.sourceId;
+  const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, index.sources.get(bestKeywordSource)!, bestChunkRows.get(bestKeywordSource) ?? []) : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
   const noAnswer = !top || specificity < settings.minDomainSpecificity || keywordCoverage < settings.minKeywordCoverage;
 
@@ -93,6 +102,20 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     };
   });
   return { query, queryTerms, hits, noAnswer, confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity } };
+}
+
+const byScoreThenId = (left: [string, number], right: [string, number]) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1);
+
+/** Re-scores the best fused sources by how much of their title the question covers; the rest keep their order. */
+function rerankByTitleCoverage(index: LoadedIndex, queryTerms: string[], ranked: [string, number][], settings: RetrievalSettings): [string, number][] {
+  if (settings.titleCoverageWeight === 0 || ranked.length === 0) return ranked;
+  const queryTermSet = new Set(queryTerms);
+  const inverseDocumentFrequency = (term: string) => index.keywordIndex.idf(term);
+  const head = ranked.slice(0, settings.rerankDepth).map(([sourceId, score]): [string, number] => {
+    const coverage = titleCoverage(queryTermSet, keywordTerms(index.sources.get(sourceId)!.title), inverseDocumentFrequency);
+    return [sourceId, score + settings.titleCoverageWeight * coverage];
+  });
+  return [...head.sort(byScoreThenId), ...ranked.slice(settings.rerankDepth)];
 }
 
 function collapseBySource(index: LoadedIndex, hits: { row: number; score: number }[], noteRow: (row: number) => void): RankedSource[] {

@@ -4,7 +4,9 @@ import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { cleanQuery } from "../../src/retrieval/clean-query.js";
 import { isMedicalText, needsDisclaimer } from "../../src/retrieval/disclaimer-policy.js";
 import { normalizedScoreFusion, reciprocalRankFusion } from "../../src/retrieval/fuse-rankings.js";
+import { keywordTerms } from "../../src/retrieval/keyword-terms.js";
 import { quotePassage } from "../../src/retrieval/quote-passage.js";
+import { titleCoverage } from "../../src/retrieval/title-coverage.js";
 import { searchEf, searchVectorStore } from "../../src/store/vector-store.js";
 import { normalizeText } from "../../src/text/normalize-text.js";
 import { createTestKnowledgeBot } from "../support/test-knowledge-bot.js";
@@ -53,6 +55,23 @@ describe("fusion", () => {
   it("reciprocal-rank fusion rewards agreement", () => {
     const fused = reciprocalRankFusion([{ items: dense, weight: 1 }, { items: keyword, weight: 1 }], 60);
     expect([...fused.entries()].sort((left, right) => right[1] - left[1])[0][0]).toBe("b");
+  });
+});
+
+describe("title coverage", () => {
+  const rarity = (term: string) => (term.includes("党参") ? 5 : 1);
+  const question = new Set(keywordTerms("我有高血压，女婿拿了些党参泡水喝，高血压可以吃党参吗？"));
+
+  it("is 1 when the message contains the whole title and 0 when it shares nothing", () => {
+    expect(titleCoverage(question, keywordTerms("高血压可以吃党参吗"), rarity)).toBe(1);
+    expect(titleCoverage(question, keywordTerms("五指山在哪个省"), rarity)).toBe(0);
+  });
+
+  it("weighs the title's rare terms more than its common ones", () => {
+    const withRareTermMissing = titleCoverage(question, keywordTerms("高血压可以吃黄芪吗"), rarity);
+    const withCommonTermMissing = titleCoverage(question, keywordTerms("低血压可以吃党参吗"), rarity);
+    expect(withRareTermMissing).toBeGreaterThan(0);
+    expect(withRareTermMissing).toBeLessThan(withCommonTermMissing);
   });
 });
 
