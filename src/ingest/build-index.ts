@@ -19,7 +19,10 @@ import {
   switchCurrentVersion,
   versionDirectory,
 } from "../store/index-layout.js";
+import { readKeywordFile, writeKeywordFile } from "../store/keyword-file.js";
+import { buildKeywordPostings, type KeywordAddition, type KeywordPostings, updateKeywordPostings } from "../store/keyword-index.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "../store/manifest.js";
+import { keywordDocument } from "../retrieval/keyword-terms.js";
 import { readManifest } from "../store/loaded-index.js";
 import { withReindexLock } from "../store/reindex-lock.js";
 import { readVectorFile, writeVectorFile } from "../store/vector-file.js";
@@ -59,6 +62,7 @@ interface PreviousIndex {
   chunks: Chunk[];
   vectors: Float32Array[];
   embedderModel: Buffer | null;
+  keywordPostings: KeywordPostings;
 }
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
@@ -98,15 +102,20 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       };
     }
     const embedder = createEmbedder(options.embedder, full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions });
-    const chunksBySource = knowledge.sources.map((source) => chunkSource(source, DEFAULT_CHUNK_OPTIONS));
+    const reusable = full ? new Set<string>() : new Set(diff.unchanged);
+    // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
+    const chunksBySource = knowledge.sources.map((source) => (reusable.has(source.sourceId) ? [] : chunkSource(source, DEFAULT_CHUNK_OPTIONS)));
     if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))));
 
-    const reusable = full ? new Set<string>() : new Set(diff.unchanged);
     const chunks: Chunk[] = [];
     const vectors: (Float32Array | undefined)[] = [];
     /** Graph label of each chunk row; -1 until a new chunk is given one. */
     const labels: number[] = [];
     const toEmbed: { row: number; text: string }[] = [];
+    /** The source of each chunk row. */
+    const rowSources: SourceDoc[] = [];
+    /** Where each previous chunk row moves to in this version, -1 when it is gone. */
+    const newRowOf = new Int32Array(full ? 0 : previous!.chunks.length).fill(-1);
     const rowsBySource = new Map<string, number[]>();
     knowledge.sources.forEach((source, sourceIndex) => {
       const previousSource = reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId] : undefined;
@@ -116,9 +125,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         const row = chunks.length;
         rows.push(row);
         chunks.push(chunk);
+        rowSources.push(source);
         if (previousSource) {
           vectors.push(previous!.vectors[previousSource.chunkRows[chunkIndex]]);
           labels.push(previousSource.chunkLabels[chunkIndex]);
+          newRowOf[previousSource.chunkRows[chunkIndex]] = row;
         } else {
           vectors.push(undefined);
           labels.push(-1);
@@ -136,6 +147,15 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     }
 
     options.onProgress?.({ phase: "writing", done: 0, total: 1 });
+    // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
+    // Terms are produced lazily so a large folder's terms are never all in memory at once.
+    const keywordPostings = full
+      ? buildKeywordPostings((function* () {
+          for (let row = 0; row < chunks.length; row++) yield keywordDocument(rowSources[row], chunks[row]);
+        })())
+      : updateKeywordPostings(previous!.keywordPostings, newRowOf, (function* (): Generator<KeywordAddition> {
+          for (const { row } of toEmbed) yield { row, document: keywordDocument(rowSources[row], chunks[row]) };
+        })());
     const graph = planGraph(full ? null : previous, diff, labels);
     const version = newVersionName();
     const descriptor = embedder.describe();
@@ -155,7 +175,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       counts: { sources: knowledge.sources.length, chunks: chunks.length },
       sources: manifestSources,
     };
-    await writeVersion(options.indexDir, version, manifest, knowledge.sources, chunks, vectors as Float32Array[], embedder, graph);
+    await writeVersion(options.indexDir, version, { manifest, sources: knowledge.sources, chunks, vectors: vectors as Float32Array[], keywordPostings, embedder, graph });
     options.onProgress?.({ phase: "writing", done: 1, total: 1 });
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
@@ -166,16 +186,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   return options.dryRun ? run() : withReindexLock(options.indexDir, run, { waitMs: options.lockWaitMs });
 }
 
-async function writeVersion(
-  indexDir: string,
-  version: string,
-  manifest: IndexManifest,
-  sources: SourceDoc[],
-  chunks: Chunk[],
-  vectors: Float32Array[],
-  embedder: KnowledgeEmbeddings,
-  graph: GraphPlan,
-): Promise<void> {
+interface VersionContents {
+  manifest: IndexManifest;
+  sources: SourceDoc[];
+  chunks: Chunk[];
+  vectors: Float32Array[];
+  keywordPostings: KeywordPostings;
+  embedder: KnowledgeEmbeddings;
+  graph: GraphPlan;
+}
+
+async function writeVersion(indexDir: string, version: string, contents: VersionContents): Promise<void> {
+  const { manifest, sources, chunks, vectors, keywordPostings, embedder, graph } = contents;
   const staging = await createStagingDirectory(indexDir, version);
   const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row] });
   const store = graph.previousDirectory
@@ -188,6 +210,7 @@ async function writeVersion(
     writeVectorFile(path.join(staging, INDEX_FILES.vectors), vectors, manifest.embedder.dimensions),
     writeFile(path.join(staging, INDEX_FILES.sources), JSON.stringify(sources)),
     writeFile(path.join(staging, INDEX_FILES.chunks), JSON.stringify(chunks)),
+    writeKeywordFile(path.join(staging, INDEX_FILES.keywords), keywordPostings),
     model ? writeFile(path.join(staging, INDEX_FILES.embedderModel), model) : Promise.resolve(),
   ]);
   // The manifest is written last: a version directory without one was never finished.
@@ -209,12 +232,13 @@ async function readPreviousIndex(indexDir: string, embedderConfig: EmbedderConfi
     const sameChunking = JSON.stringify(manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
     // A different embedder or chunking invalidates every vector: rebuild from scratch.
     if (!sameEmbedder || !sameChunking) return null;
-    const [chunks, vectors, embedderModel] = await Promise.all([
+    const [chunks, vectors, embedderModel, keywordPostings] = await Promise.all([
       readFile(path.join(directory, INDEX_FILES.chunks), "utf8").then((text) => JSON.parse(text) as Chunk[]),
       readVectorFile(path.join(directory, INDEX_FILES.vectors), manifest.embedder.dimensions),
       readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
+      readKeywordFile(path.join(directory, INDEX_FILES.keywords)),
     ]);
-    return { directory, manifest, chunks, vectors, embedderModel };
+    return { directory, manifest, chunks, vectors, embedderModel, keywordPostings };
   } catch {
     // An unreadable previous version is rebuilt rather than trusted.
     return null;

@@ -64,7 +64,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   if (query === "" || index.chunks.length === 0) return empty;
 
   const keywordHits = index.keywordIndex.search(queryTerms, settings.candidates);
-  const denseHits = await searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates);
+  const denseHits = searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates).filter((hit) => index.rowByLabel[hit.label] >= 0);
 
   const bestChunkRows = new Map<string, number[]>();
   const noteRow = (row: number) => {
@@ -73,7 +73,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     if (!rows.includes(row)) rows.push(row);
     bestChunkRows.set(sourceId, rows);
   };
-  const denseBySource = collapseBySource(index, denseHits.map((hit) => ({ row: index.rowByChunkId.get(hit.chunkId)!, score: hit.similarity })), noteRow);
+  const denseBySource = collapseBySource(index, denseHits.map((hit) => ({ row: index.rowByLabel[hit.label], score: hit.similarity })), noteRow);
   const keywordBySource = collapseBySource(index, keywordHits, noteRow);
   const fused = normalizedScoreFusion([
     { items: denseBySource, weight: settings.denseWeight },

@@ -13,6 +13,7 @@ export const INDEX_FILES = {
   chunks: "chunks.json",
   vectors: "vectors.f32",
   hnsw: "hnsw",
+  keywords: "keywords.bin",
   embedderModel: "embedder-model.bin",
 } as const;
 

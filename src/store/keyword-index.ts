@@ -19,27 +19,39 @@ export interface KeywordDocument {
   bodyTerms: string[];
 }
 
-/** Raw term frequencies per field; BM25F's length normalisation is applied at query time. */
-interface Postings {
-  rows: Int32Array;
-  titleFrequencies: Float32Array;
-  bodyFrequencies: Float32Array;
-}
-
-interface GrowingPostings {
-  rows: number[];
-  titleFrequencies: number[];
-  bodyFrequencies: number[];
-}
-
 export interface KeywordHit {
   row: number;
   score: number;
 }
 
+/**
+ * The postings of every term in one compressed layout (CSR): term t's rows are
+ * rows[offsets[t] .. offsets[t + 1]), with their raw per-field term frequencies alongside. Typed
+ * arrays keep a 100k-chunk index compact and let it be written to and read from disk as is.
+ */
+export interface KeywordPostings {
+  terms: string[];
+  offsets: Int32Array;
+  rows: Int32Array;
+  titleFrequencies: Uint16Array;
+  bodyFrequencies: Uint16Array;
+  /** Term count of each row's title and body, for BM25F length normalisation. */
+  titleLengths: Uint32Array;
+  bodyLengths: Uint32Array;
+}
+
+/** A chunk added by an incremental update, at its row in the new index. */
+export interface KeywordAddition {
+  row: number;
+  document: KeywordDocument;
+}
+
+const MAX_FREQUENCY = 0xffff;
+
 export class KeywordIndex {
   readonly size: number;
-  private readonly postings = new Map<string, Postings>();
+  readonly postings: KeywordPostings;
+  private readonly termIds = new Map<string, number>();
   private readonly options: KeywordIndexOptions;
   /** Per row: field weight divided by the field's length normalisation. */
   private readonly titleFactor: Float32Array;
@@ -47,57 +59,27 @@ export class KeywordIndex {
   /** Reused score accumulator, one slot per row; only touched slots are reset after a search. */
   private readonly scores: Float64Array;
 
-  /** Documents may be a generator, so a large folder's terms never need to be in memory at once. */
-  constructor(documents: Iterable<KeywordDocument>, options: KeywordIndexOptions = DEFAULT_KEYWORD_OPTIONS) {
+  constructor(postings: KeywordPostings, options: KeywordIndexOptions = DEFAULT_KEYWORD_OPTIONS) {
+    this.postings = postings;
     this.options = options;
-    const growing = new Map<string, GrowingPostings>();
-    const titleLengths: number[] = [];
-    const bodyLengths: number[] = [];
-    let row = 0;
-    for (const document of documents) {
-      const frequencies = new Map<string, [number, number]>();
-      for (const term of document.titleTerms) {
-        const entry = frequencies.get(term) ?? [0, 0];
-        entry[0]++;
-        frequencies.set(term, entry);
-      }
-      for (const term of document.bodyTerms) {
-        const entry = frequencies.get(term) ?? [0, 0];
-        entry[1]++;
-        frequencies.set(term, entry);
-      }
-      for (const [term, [title, body]] of frequencies) {
-        let entry = growing.get(term);
-        if (!entry) {
-          entry = { rows: [], titleFrequencies: [], bodyFrequencies: [] };
-          growing.set(term, entry);
-        }
-        entry.rows.push(row);
-        entry.titleFrequencies.push(title);
-        entry.bodyFrequencies.push(body);
-      }
-      titleLengths.push(document.titleTerms.length);
-      bodyLengths.push(document.bodyTerms.length);
-      row++;
-    }
-    this.size = row;
-    for (const [term, entry] of growing) {
-      this.postings.set(term, {
-        rows: Int32Array.from(entry.rows),
-        titleFrequencies: Float32Array.from(entry.titleFrequencies),
-        bodyFrequencies: Float32Array.from(entry.bodyFrequencies),
-      });
-    }
-    const averageTitle = average(titleLengths) || 1;
-    const averageBody = average(bodyLengths) || 1;
-    this.titleFactor = Float32Array.from(titleLengths, (length) => options.titleWeight / (1 - options.titleB + options.titleB * (length / averageTitle)));
-    this.bodyFactor = Float32Array.from(bodyLengths, (length) => options.bodyWeight / (1 - options.bodyB + options.bodyB * (length / averageBody)));
+    this.size = postings.titleLengths.length;
+    postings.terms.forEach((term, id) => this.termIds.set(term, id));
+    const averageTitle = average(postings.titleLengths) || 1;
+    const averageBody = average(postings.bodyLengths) || 1;
+    this.titleFactor = Float32Array.from(postings.titleLengths, (length) => options.titleWeight / (1 - options.titleB + options.titleB * (length / averageTitle)));
+    this.bodyFactor = Float32Array.from(postings.bodyLengths, (length) => options.bodyWeight / (1 - options.bodyB + options.bodyB * (length / averageBody)));
     this.scores = new Float64Array(this.size);
+  }
+
+  /** Documents may be a generator, so a large folder's terms never need to be in memory at once. */
+  static build(documents: Iterable<KeywordDocument>, options: KeywordIndexOptions = DEFAULT_KEYWORD_OPTIONS): KeywordIndex {
+    return new KeywordIndex(buildKeywordPostings(documents), options);
   }
 
   /** In how many documents (chunks) the term occurs. */
   documentFrequency(term: string): number {
-    return this.postings.get(term)?.rows.length ?? 0;
+    const id = this.termIds.get(term);
+    return id === undefined ? 0 : this.postings.offsets[id + 1] - this.postings.offsets[id];
   }
 
   idf(term: string): number {
@@ -110,17 +92,17 @@ export class KeywordIndex {
     const queryCounts = new Map<string, number>();
     for (const term of queryTerms) queryCounts.set(term, (queryCounts.get(term) ?? 0) + 1);
     const { k1 } = this.options;
-    const scores = this.scores;
+    const { offsets, rows, titleFrequencies, bodyFrequencies } = this.postings;
+    const { scores, titleFactor, bodyFactor } = this;
     const touched: number[] = [];
     for (const [term, count] of queryCounts) {
-      const entry = this.postings.get(term);
-      if (!entry) continue;
+      const id = this.termIds.get(term);
+      if (id === undefined) continue;
       const weight = this.idf(term) * (1 + Math.log(count)) * (k1 + 1);
-      const { rows, titleFrequencies, bodyFrequencies } = entry;
-      for (let index = 0; index < rows.length; index++) {
+      for (let index = offsets[id], end = offsets[id + 1]; index < end; index++) {
         const row = rows[index];
         // BM25F: field frequencies are weighted and length-normalised before saturation.
-        const frequency = titleFrequencies[index] * this.titleFactor[row] + bodyFrequencies[index] * this.bodyFactor[row];
+        const frequency = titleFrequencies[index] * titleFactor[row] + bodyFrequencies[index] * bodyFactor[row];
         if (scores[row] === 0) touched.push(row);
         scores[row] += (weight * frequency) / (frequency + k1);
       }
@@ -131,8 +113,135 @@ export class KeywordIndex {
   }
 }
 
-function average(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+/** Per-term frequencies of one document: [title, body]. */
+function fieldFrequencies(document: KeywordDocument): Map<string, [number, number]> {
+  const frequencies = new Map<string, [number, number]>();
+  for (const term of document.titleTerms) {
+    const entry = frequencies.get(term) ?? [0, 0];
+    entry[0]++;
+    frequencies.set(term, entry);
+  }
+  for (const term of document.bodyTerms) {
+    const entry = frequencies.get(term) ?? [0, 0];
+    entry[1]++;
+    frequencies.set(term, entry);
+  }
+  return frequencies;
+}
+
+/** Postings of `documents`, row i being the i-th document. */
+export function buildKeywordPostings(documents: Iterable<KeywordDocument>): KeywordPostings {
+  const additions = (function* () {
+    let row = 0;
+    for (const document of documents) yield { row: row++, document };
+  })();
+  return mergePostings(undefined, undefined, additions);
+}
+
+/**
+ * The postings after an incremental re-index: rows of unchanged chunks move to their new row
+ * (`newRowOf[oldRow]`, -1 for a removed chunk) and the added chunks are indexed, without
+ * re-reading the terms of anything unchanged.
+ */
+export function updateKeywordPostings(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>): KeywordPostings {
+  return mergePostings(previous, newRowOf, additions);
+}
+
+/**
+ * Postings of the kept rows of `previous` (renumbered by `newRowOf`) plus `additions`. Two passes
+ * over the kept postings: count, then fill, so the result is allocated once at its final size.
+ */
+function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Array | undefined, additions: Iterable<KeywordAddition>): KeywordPostings {
+  const added = new Map<string, { rows: number[]; titleFrequencies: number[]; bodyFrequencies: number[] }>();
+  const addedLengths = new Map<number, [number, number]>();
+  for (const { row, document } of additions) {
+    for (const [term, [title, body]] of fieldFrequencies(document)) {
+      let entry = added.get(term);
+      if (!entry) {
+        entry = { rows: [], titleFrequencies: [], bodyFrequencies: [] };
+        added.set(term, entry);
+      }
+      entry.rows.push(row);
+      entry.titleFrequencies.push(Math.min(title, MAX_FREQUENCY));
+      entry.bodyFrequencies.push(Math.min(body, MAX_FREQUENCY));
+    }
+    addedLengths.set(row, [document.titleTerms.length, document.bodyTerms.length]);
+  }
+
+  const keptCount = new Int32Array(previous?.terms.length ?? 0);
+  let size = 0;
+  for (const row of addedLengths.keys()) size = Math.max(size, row + 1);
+  if (previous && newRowOf) {
+    for (let term = 0; term < previous.terms.length; term++) {
+      let kept = 0;
+      for (let index = previous.offsets[term]; index < previous.offsets[term + 1]; index++) if (newRowOf[previous.rows[index]] >= 0) kept++;
+      keptCount[term] = kept;
+    }
+    for (const row of newRowOf) size = Math.max(size, row + 1);
+  }
+
+  const terms: string[] = [];
+  const counts: number[] = [];
+  previous?.terms.forEach((term, id) => {
+    const count = keptCount[id] + (added.get(term)?.rows.length ?? 0);
+    if (count === 0) return;
+    terms.push(term);
+    counts.push(count);
+  });
+  const previousIds = new Map(previous?.terms.map((term, id) => [term, id]) ?? []);
+  for (const [term, entry] of added) {
+    if (previousIds.has(term)) continue;
+    terms.push(term);
+    counts.push(entry.rows.length);
+  }
+
+  const offsets = new Int32Array(terms.length + 1);
+  for (let term = 0; term < terms.length; term++) offsets[term + 1] = offsets[term] + counts[term];
+  const total = offsets[terms.length];
+  const rows = new Int32Array(total);
+  const titleFrequencies = new Uint16Array(total);
+  const bodyFrequencies = new Uint16Array(total);
+  terms.forEach((term, id) => {
+    let position = offsets[id];
+    const previousId = previousIds.get(term);
+    if (previous && newRowOf && previousId !== undefined) {
+      for (let index = previous.offsets[previousId]; index < previous.offsets[previousId + 1]; index++) {
+        const row = newRowOf[previous.rows[index]];
+        if (row < 0) continue;
+        rows[position] = row;
+        titleFrequencies[position] = previous.titleFrequencies[index];
+        bodyFrequencies[position] = previous.bodyFrequencies[index];
+        position++;
+      }
+    }
+    const entry = added.get(term);
+    if (entry) {
+      rows.set(entry.rows, position);
+      titleFrequencies.set(entry.titleFrequencies, position);
+      bodyFrequencies.set(entry.bodyFrequencies, position);
+    }
+  });
+
+  const titleLengths = new Uint32Array(size);
+  const bodyLengths = new Uint32Array(size);
+  if (previous && newRowOf) {
+    newRowOf.forEach((row, oldRow) => {
+      if (row < 0) return;
+      titleLengths[row] = previous.titleLengths[oldRow];
+      bodyLengths[row] = previous.bodyLengths[oldRow];
+    });
+  }
+  for (const [row, [title, body]] of addedLengths) {
+    titleLengths[row] = title;
+    bodyLengths[row] = body;
+  }
+  return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
+}
+
+function average(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let index = 0; index < values.length; index++) sum += values[index];
+  return values.length === 0 ? 0 : sum / values.length;
 }
 
 const better = (scores: Float64Array, left: number, right: number) => scores[left] > scores[right] || (scores[left] === scores[right] && left < right);

@@ -10,8 +10,8 @@ import { KnowledgeBotError } from "../core/errors.js";
 import type { Chunk, IndexStats, SourceDoc } from "../core/types.js";
 import { configuredEmbedderId, createEmbedder } from "../embeddings/create-embedder.js";
 import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js";
-import { keywordDocument } from "../retrieval/keyword-terms.js";
 import { INDEX_FILES, readCurrentVersion, versionDirectory } from "./index-layout.js";
+import { readKeywordFile } from "./keyword-file.js";
 import { KeywordIndex } from "./keyword-index.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { loadVectorStore } from "./vector-store.js";
@@ -24,8 +24,8 @@ export interface LoadedIndex {
   chunks: Chunk[];
   /** Each chunk's source, by chunk row. */
   chunkSources: SourceDoc[];
-  /** Chunk row by chunk id, to map graph search results back to chunks. */
-  rowByChunkId: Map<string, number>;
+  /** Chunk row by HNSW graph label (-1 for a deleted label), to map graph search results back to chunks. */
+  rowByLabel: Int32Array;
   vectorStore: HNSWLib;
   keywordIndex: KeywordIndex;
   embedder: KnowledgeEmbeddings;
@@ -61,22 +61,21 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
   try {
     const manifest = await readManifest(directory);
     checkEmbedderMatches(manifest, embedderConfig);
-    const [sourceList, chunks, embedderModel] = await Promise.all([
+    const [sourceList, chunks, embedderModel, keywordPostings] = await Promise.all([
       readFile(path.join(directory, INDEX_FILES.sources), "utf8").then((text) => JSON.parse(text) as SourceDoc[]),
       readFile(path.join(directory, INDEX_FILES.chunks), "utf8").then((text) => JSON.parse(text) as Chunk[]),
       readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
+      readKeywordFile(path.join(directory, INDEX_FILES.keywords)),
     ]);
+    if (keywordPostings.titleLengths.length !== chunks.length) throw new Error(`keyword index has ${keywordPostings.titleLengths.length} rows, chunks.json ${chunks.length}`);
     const embedder = createEmbedder(embedderConfig, { model: embedderModel, dimensions: manifest.embedder.dimensions });
     const vectorStore = await loadVectorStore(path.join(directory, INDEX_FILES.hnsw), embedder);
     const sources = new Map(sourceList.map((source) => [source.sourceId, source]));
     const chunkSources = chunks.map((chunk) => sources.get(chunk.sourceId)!);
-    const keywordIndex = new KeywordIndex(
-      (function* () {
-        for (let row = 0; row < chunks.length; row++) yield keywordDocument(chunkSources[row], chunks[row]);
-      })(),
-    );
-    const rowByChunkId = new Map(chunks.map((chunk, row) => [chunk.chunkId, row]));
-    return { version, directory, manifest, sources, chunks, chunkSources, rowByChunkId, vectorStore, keywordIndex, embedder };
+    const keywordIndex = new KeywordIndex(keywordPostings);
+    const rowByLabel = new Int32Array(manifest.hnsw.nextLabel).fill(-1);
+    for (const { chunkRows, chunkLabels } of Object.values(manifest.sources)) chunkLabels.forEach((label, position) => (rowByLabel[label] = chunkRows[position]));
+    return { version, directory, manifest, sources, chunks, chunkSources, rowByLabel, vectorStore, keywordIndex, embedder };
   } catch (error) {
     if (error instanceof KnowledgeBotError) throw error;
     throw new KnowledgeBotError("INDEX_CORRUPT", `Index version ${version} in ${indexDir} cannot be read: ${(error as Error).message}`, "Rebuild it with `kb reindex --full`.", { cause: error });

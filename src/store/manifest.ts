@@ -2,7 +2,7 @@
 import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
 import type { ChunkOptions } from "../ingest/chunk-text.js";
 
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 export interface ManifestSource {
   contentHash: string;

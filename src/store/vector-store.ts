@@ -7,6 +7,8 @@
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { Embeddings } from "@langchain/core/embeddings";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
 
@@ -69,22 +71,31 @@ export async function updateVectorStore(previousDirectory: string, embeddings: E
   return store;
 }
 
+/**
+ * Opens a graph for serving. Only the graph is read: LangChain's docstore.json repeats every
+ * chunk's text, which the loaded index already holds, so serving skips it and maps graph labels
+ * to chunk rows itself (a 100k-chunk folder would otherwise hold its text twice).
+ */
 export async function loadVectorStore(directory: string, embeddings: Embeddings): Promise<HNSWLib> {
-  const store = await HNSWLib.load(directory, embeddings);
-  store.index.setEf(searchEf(store.index.getCurrentCount()));
-  return store;
+  const args = JSON.parse(await readFile(path.join(directory, "args.json"), "utf8")) as { space: "cosine"; numDimensions: number };
+  const index = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
+  await index.readIndex(path.join(directory, "hnswlib.index"));
+  index.setEf(searchEf(index.getCurrentCount()));
+  return new HNSWLib(embeddings, { space: args.space, numDimensions: args.numDimensions, index });
 }
 
 export interface VectorHit {
-  chunkId: string;
+  /** The chunk's graph label. */
+  label: number;
   /** Cosine similarity, from -1 to 1. */
   similarity: number;
 }
 
 /** Nearest chunks to a query vector. */
-export async function searchVectorStore(store: HNSWLib, queryVector: number[], limit: number): Promise<VectorHit[]> {
+export function searchVectorStore(store: HNSWLib, queryVector: number[], limit: number): VectorHit[] {
   const count = store.index.getCurrentCount();
   if (count === 0) return [];
-  const results = await store.similaritySearchVectorWithScore(queryVector, Math.min(limit, count));
-  return results.map(([document, distance]) => ({ chunkId: (document.metadata as ChunkDocumentMetadata).chunkId, similarity: 1 - distance }));
+  // Labels marked deleted are skipped, so fewer than `limit` may come back.
+  const { neighbors, distances } = store.index.searchKnn(queryVector, Math.min(limit, count));
+  return neighbors.map((label, position) => ({ label, similarity: 1 - distances[position] }));
 }

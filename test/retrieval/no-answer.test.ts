@@ -15,13 +15,13 @@ describe("domain specificity", () => {
     titleTerms: [],
     bodyTerms: keywordTerms(text),
   }));
-  const index = new KeywordIndex(documents);
+  const index = KeywordIndex.build(documents);
 
   it("is high for a question in the folder's vocabulary and low for everyday words", () => {
     expect(domainSpecificity(keywordTerms("我有高血压能不能吃党参"), index)).toBeGreaterThan(4);
     expect(domainSpecificity(keywordTerms("今天天气怎么样"), index)).toBeLessThan(4);
     expect(domainSpecificity(keywordTerms("量子计算机"), index)).toBe(0);
-    expect(domainSpecificity([], new KeywordIndex([]))).toBe(0);
+    expect(domainSpecificity([], KeywordIndex.build([]))).toBe(0);
   });
 });
 

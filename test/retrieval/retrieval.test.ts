@@ -136,8 +136,8 @@ describe("answers from the seed index", () => {
         .map((vector, row) => ({ row, similarity: vector.reduce((sum, value, column) => sum + value * query[column], 0) }))
         .sort((left, right) => right.similarity - left.similarity)
         .slice(0, 5);
-      const approximate = await searchVectorStore(index.vectorStore, query, 5);
-      expect(approximate.map((hit) => index.rowByChunkId.get(hit.chunkId))).toEqual(exact.map((hit) => hit.row));
+      const approximate = searchVectorStore(index.vectorStore, query, 5);
+      expect(approximate.map((hit) => index.rowByLabel[hit.label])).toEqual(exact.map((hit) => hit.row));
       approximate.forEach((hit, rank) => expect(hit.similarity).toBeCloseTo(exact[rank].similarity, 4));
     }
   });
