@@ -36,13 +36,13 @@ export interface RetrievalSettings {
  * lowered hit@5. The no-answer thresholds are calibrated in the README.
  */
 export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
-  candidates: 100,
+  candidates: 30,
   denseWeight: 0.05,
   keywordWeight: 1,
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.05,
   titleCoverageWeight: 0.3,
-  rerankDepth: 50,
+  rerankDepth: 30,
 };
 
 export interface RetrievalResult {

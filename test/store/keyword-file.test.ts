@@ -38,3 +38,17 @@ describe("keyword index file", () => {
     expect(updated.terms).not.toContain("挂失");
   });
 });
+
+describe("keyword postings after an update", () => {
+  it("stay sorted by row when added rows fall between kept ones, and rank as a fresh build", () => {
+    const previous = buildKeywordPostings(documents);
+    const added = { titleTerms: keywordTerms("医保卡补办要多久"), bodyTerms: keywordTerms("一般当场补办。") };
+    const updated = updateKeywordPostings(previous, Int32Array.from([0, 2, 3]), [{ row: 1, document: added }]);
+    for (let term = 0; term < updated.terms.length; term++) {
+      const rows = Array.from(updated.rows.subarray(updated.offsets[term], updated.offsets[term + 1]));
+      expect(rows).toEqual([...rows].sort((left, right) => left - right));
+    }
+    const fresh = new KeywordIndex(buildKeywordPostings([documents[0], added, documents[1], documents[2]]));
+    for (const question of ["医保卡补办", "高血压党参", "异地备案"]) expect(new KeywordIndex(updated).search(keywordTerms(question), 4)).toEqual(fresh.search(keywordTerms(question), 4));
+  });
+});
