@@ -11,7 +11,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "csv-parse/sync";
+import Papa from "papaparse";
 import { percentile } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { retrieve } from "../src/retrieval/retrieve.js";
@@ -91,7 +91,7 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
 }
 
 async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Record<string, unknown>> {
-  const rows = parse(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), { columns: true, bom: true }) as { question: string; answer: string }[];
+  const rows = Papa.parse<{ question: string; answer: string }>(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), { header: true, skipEmptyLines: true }).data;
   const sentences = rows.flatMap((row) => row.answer.split(/(?<=[。！？])/).filter((sentence) => sentence.length > 4));
   const random = seededRandom(chunkCount);
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];

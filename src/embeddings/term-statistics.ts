@@ -1,10 +1,21 @@
 /** Document frequencies learned from the knowledge folder, for IDF weights. */
 
+/** Terms in ascending code-unit order with their frequencies: looked up by binary search. */
+export interface SortedTermFrequencies {
+  terms: string[];
+  frequencies: ArrayLike<number>;
+}
+
 export class TermStatistics {
   readonly documentCount: number;
-  private readonly documentFrequency: Map<string, number>;
+  /**
+   * A Map when fitted; sorted arrays when loaded from a model file, because building a Map of
+   * every term of a large folder cost more than the rest of loading (an incremental re-index
+   * embeds a handful of chunks, a query one text).
+   */
+  private readonly documentFrequency: Map<string, number> | SortedTermFrequencies;
 
-  constructor(documentCount: number, documentFrequency: Map<string, number>) {
+  constructor(documentCount: number, documentFrequency: Map<string, number> | SortedTermFrequencies) {
     this.documentCount = documentCount;
     this.documentFrequency = documentFrequency;
   }
@@ -20,21 +31,41 @@ export class TermStatistics {
     return new TermStatistics(count, frequency);
   }
 
+  frequency(term: string): number | undefined {
+    const table = this.documentFrequency;
+    if (table instanceof Map) return table.get(term);
+    let low = 0;
+    let high = table.terms.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const candidate = table.terms[middle];
+      if (candidate === term) return table.frequencies[middle];
+      if (candidate < term) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
+  }
+
   /** Smoothed IDF; a term never seen gets the weight of a term seen once. */
   idf(term: string): number {
-    const frequency = this.documentFrequency.get(term) ?? 1;
+    const frequency = this.frequency(term) ?? 1;
     return Math.log(1 + (this.documentCount - frequency + 0.5) / (frequency + 0.5));
   }
 
   has(term: string): boolean {
-    return this.documentFrequency.has(term);
+    return this.frequency(term) !== undefined;
   }
 
-  entries(): IterableIterator<[string, number]> {
-    return this.documentFrequency.entries();
+  /** All terms with their frequencies, in ascending term order. */
+  sorted(): SortedTermFrequencies {
+    const table = this.documentFrequency;
+    if (!(table instanceof Map)) return table;
+    const terms = [...table.keys()].sort((left, right) => (left < right ? -1 : left > right ? 1 : 0));
+    return { terms, frequencies: terms.map((term) => table.get(term)!) };
   }
 
   get size(): number {
-    return this.documentFrequency.size;
+    const table = this.documentFrequency;
+    return table instanceof Map ? table.size : table.terms.length;
   }
 }

@@ -214,7 +214,7 @@ async function writeVersion(indexDir: string, version: string, contents: Version
     model ? writeFile(path.join(staging, INDEX_FILES.embedderModel), model) : Promise.resolve(),
   ]);
   // The manifest is written last: a version directory without one was never finished.
-  await writeFile(path.join(staging, INDEX_FILES.manifest), JSON.stringify(manifest, null, 1));
+  await writeFile(path.join(staging, INDEX_FILES.manifest), JSON.stringify(manifest));
   await publishStagingDirectory(indexDir, staging, version);
   await switchCurrentVersion(indexDir, version);
   await pruneVersions(indexDir, version);

@@ -10,8 +10,13 @@ const QUESTION_KEYS = ["question", "title", "问题", "标题"];
 const ANSWER_KEYS = ["answer", "答案", "回答", "content"];
 const CATEGORY_KEYS = ["category", "department", "分类", "科室"];
 
-export function findKey(keys: string[], candidates: string[]): string | undefined {
-  const normalized = new Map(keys.map((key) => [key.trim().toLowerCase(), key]));
+/** Column names by their trimmed lower-case form. */
+function normalizedKeys(keys: string[]): Map<string, string> {
+  return new Map(keys.map((key) => [key.trim().toLowerCase(), key]));
+}
+
+export function findKey(keys: string[] | Map<string, string>, candidates: string[]): string | undefined {
+  const normalized = keys instanceof Map ? keys : normalizedKeys(keys);
   for (const candidate of candidates) {
     const key = normalized.get(candidate);
     if (key !== undefined) return key;
@@ -32,7 +37,8 @@ export function faqRowToSource(
   rowNumber: number,
   line: number,
 ): { source?: SourceDoc; problem?: SourceProblem } {
-  const keys = Object.keys(row);
+  // Once per row, not once per looked-up column: a large table has thousands of rows.
+  const keys = normalizedKeys(Object.keys(row));
   const value = (candidates: string[]) => {
     const key = findKey(keys, candidates);
     const raw = key === undefined ? undefined : row[key];

@@ -189,27 +189,35 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
   let size = 0;
   for (const row of addedLengths.keys()) size = Math.max(size, row + 1);
   if (previous && newRowOf) {
-    for (let term = 0; term < previous.terms.length; term++) {
+    const { offsets: previousOffsets, rows: previousRows } = previous;
+    for (let term = 0, termCount = previous.terms.length; term < termCount; term++) {
       let kept = 0;
-      for (let index = previous.offsets[term]; index < previous.offsets[term + 1]; index++) if (newRowOf[previous.rows[index]] >= 0) kept++;
+      for (let index = previousOffsets[term], end = previousOffsets[term + 1]; index < end; index++) if (newRowOf[previousRows[index]] >= 0) kept++;
       keptCount[term] = kept;
     }
     for (const row of newRowOf) size = Math.max(size, row + 1);
   }
 
+  // Kept terms first, in their previous order, then the terms only the added chunks use. No map
+  // of the previous terms is built: the added chunks' terms are few, so they are the ones looked up.
   const terms: string[] = [];
   const counts: number[] = [];
+  const previousIdOf: number[] = [];
+  const addedAlreadyKnown = new Set<string>();
   previous?.terms.forEach((term, id) => {
-    const count = keptCount[id] + (added.get(term)?.rows.length ?? 0);
+    const addedHere = added.get(term);
+    if (addedHere) addedAlreadyKnown.add(term);
+    const count = keptCount[id] + (addedHere?.rows.length ?? 0);
     if (count === 0) return;
     terms.push(term);
     counts.push(count);
+    previousIdOf.push(id);
   });
-  const previousIds = new Map(previous?.terms.map((term, id) => [term, id]) ?? []);
   for (const [term, entry] of added) {
-    if (previousIds.has(term)) continue;
+    if (addedAlreadyKnown.has(term)) continue;
     terms.push(term);
     counts.push(entry.rows.length);
+    previousIdOf.push(-1);
   }
 
   const offsets = new Int32Array(terms.length + 1);
@@ -218,29 +226,30 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
   const rows = new Int32Array(total);
   const titleFrequencies = new Uint16Array(total);
   const bodyFrequencies = new Uint16Array(total);
-  terms.forEach((term, id) => {
+  for (let id = 0; id < terms.length; id++) {
     let position = offsets[id];
-    const previousId = previousIds.get(term);
-    if (previous && newRowOf && previousId !== undefined) {
-      for (let index = previous.offsets[previousId]; index < previous.offsets[previousId + 1]; index++) {
-        const row = newRowOf[previous.rows[index]];
+    const previousId = previousIdOf[id];
+    if (previous && newRowOf && previousId >= 0) {
+      const { offsets: previousOffsets, rows: previousRows, titleFrequencies: previousTitle, bodyFrequencies: previousBody } = previous;
+      for (let index = previousOffsets[previousId], end = previousOffsets[previousId + 1]; index < end; index++) {
+        const row = newRowOf[previousRows[index]];
         if (row < 0) continue;
         rows[position] = row;
-        titleFrequencies[position] = previous.titleFrequencies[index];
-        bodyFrequencies[position] = previous.bodyFrequencies[index];
+        titleFrequencies[position] = previousTitle[index];
+        bodyFrequencies[position] = previousBody[index];
         position++;
       }
     }
-    const entry = added.get(term);
+    const entry = added.size > 0 ? added.get(terms[id]) : undefined;
     if (entry) {
       rows.set(entry.rows, position);
       titleFrequencies.set(entry.titleFrequencies, position);
       bodyFrequencies.set(entry.bodyFrequencies, position);
     }
-    // Row-sorted postings make search walk the score array forwards (cache friendly); after an
-    // update, added rows may fall between kept ones.
+    // Row-sorted postings make search walk the score array forwards (cache friendly); added rows
+    // may fall between kept ones, and kept ones move when sources are reordered.
     sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[id], offsets[id + 1]);
-  });
+  }
 
   const titleLengths = new Uint32Array(size);
   const bodyLengths = new Uint32Array(size);

@@ -40,7 +40,9 @@ function addToStore(store: HNSWLib, entries: LabelledVector[]): void {
   const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
   for (const { label, chunk, vector } of entries) {
     store.index.addPoint(Array.from(vector), label);
-    documents[label] = new Document({ pageContent: chunk.text, metadata: { chunkId: chunk.chunkId, sourceId: chunk.sourceId, chunkIndex: chunk.index } });
+    // The docstore keeps each label's chunk id, not its text: chunks.json already holds the text,
+    // and a second copy made every re-index write, and re-read, the whole folder once more.
+    documents[label] = new Document({ pageContent: "", metadata: { chunkId: chunk.chunkId, sourceId: chunk.sourceId, chunkIndex: chunk.index } });
   }
   store.docstore.add(documents);
 }

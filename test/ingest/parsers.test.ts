@@ -76,6 +76,25 @@ describe("loadKnowledge", () => {
     expect(byId.get("more.jsonl#row-2")).toMatchObject({ title: "咳嗽" });
   });
 
+  it("reports CSV rows with broken quoting or the wrong number of fields by line, and keeps the other rows", async () => {
+    const directory = await folderWith({
+      "faq.csv":
+        "\uFEFFid,question,answer\n" +
+        'c1,多行答案,"第一行；\n第二行，含逗号"\n' +
+        "c2,少一列\n" +
+        "c3,正常问题,正常答案。\n" +
+        '\n' +
+        'c4,坏引号,"没有结束\n',
+    });
+    const { sources, problems } = await loadKnowledge(directory);
+    expect(sources.map((source) => source.sourceId)).toEqual(["c1", "c3"]);
+    expect(sources[0].text).toContain("第一行；\n第二行，含逗号");
+    expect(problems).toEqual([
+      expect.objectContaining({ code: "SOURCE_MALFORMED", file: "faq.csv", line: 4, message: expect.stringMatching(/row 2 has 2 fields, the header has 3/) }),
+      expect.objectContaining({ code: "SOURCE_MALFORMED", file: "faq.csv", line: 7, message: expect.stringMatching(/CSV cannot be parsed/) }),
+    ]);
+  });
+
   it("reports bad files with file and line and still loads the rest", async () => {
     const directory = await folderWith({
       "good.md": "# 好的\n\n内容。\n",

@@ -12,7 +12,7 @@ const documents = [
 describe("keyword index file", () => {
   it("round-trips the postings exactly, so a loaded index ranks as the one that was built", () => {
     const postings = buildKeywordPostings(documents);
-    const decoded = decodeKeywordPostings(encodeKeywordPostings(postings));
+    const decoded = decodeKeywordPostings(Buffer.concat(encodeKeywordPostings(postings)));
     expect(decoded.terms).toEqual(postings.terms);
     for (const key of ["offsets", "rows", "titleFrequencies", "bodyFrequencies", "titleLengths", "bodyLengths"] as const) expect(Array.from(decoded[key])).toEqual(Array.from(postings[key]));
     const terms = keywordTerms("高血压能不能吃党参");
@@ -20,7 +20,7 @@ describe("keyword index file", () => {
   });
 
   it("rejects a truncated file and a file of another kind with a message saying which", () => {
-    const file = encodeKeywordPostings(buildKeywordPostings(documents));
+    const file = Buffer.concat(encodeKeywordPostings(buildKeywordPostings(documents)));
     expect(() => decodeKeywordPostings(file.subarray(0, file.length - 16))).toThrow(/truncated/);
     expect(() => decodeKeywordPostings(Buffer.from("not an index at all"))).toThrow(/not a keyword index file/);
   });
