@@ -15,7 +15,6 @@ import Papa from "papaparse";
 import { percentile } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { retrieve } from "../src/retrieval/retrieve.js";
-import { INDEX_FILES } from "../src/store/index-layout.js";
 import { loadIndex } from "../src/store/loaded-index.js";
 import { HNSW_PARAMETERS, searchEf } from "../src/store/vector-store.js";
 
@@ -58,7 +57,9 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
   latencies.sort((left, right) => left - right);
 
   const dimensions = index.manifest.embedder.dimensions;
-  const vectors = new Float32Array((await readFile(path.join(index.directory, INDEX_FILES.vectors))).buffer.slice(0));
+  // The graph stores every chunk's unit-length vector under its label (label = row after a full build).
+  const vectors = new Float32Array(index.chunks.length * dimensions);
+  for (let row = 0; row < index.chunks.length; row++) vectors.set(index.vectorStore.index.getPoint(row), row * dimensions);
   const recallQueries = await Promise.all(queries.slice(0, 100).map((query) => index.embedder.embedQuery(query)));
   const truths = recallQueries.map((vector) => {
     const similarities = new Float64Array(index.chunks.length);

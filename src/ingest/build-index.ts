@@ -25,8 +25,7 @@ import { INDEX_FORMAT_VERSION, type IndexManifest } from "../store/manifest.js";
 import { keywordDocument } from "../retrieval/keyword-terms.js";
 import { readManifest } from "../store/loaded-index.js";
 import { withReindexLock } from "../store/reindex-lock.js";
-import { readVectorFile, writeVectorFile } from "../store/vector-file.js";
-import { buildVectorStore, HNSW_PARAMETERS, updateVectorStore } from "../store/vector-store.js";
+import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore } from "../store/vector-store.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { loadKnowledge } from "./load-knowledge.js";
@@ -60,7 +59,6 @@ interface PreviousIndex {
   directory: string;
   manifest: IndexManifest;
   chunks: Chunk[];
-  vectors: Float32Array[];
   embedderModel: Buffer | null;
   keywordPostings: KeywordPostings;
 }
@@ -108,6 +106,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))));
 
     const chunks: Chunk[] = [];
+    /** Vectors of new chunks; an unchanged chunk's vector stays in the previous graph. */
     const vectors: (Float32Array | undefined)[] = [];
     /** Graph label of each chunk row; -1 until a new chunk is given one. */
     const labels: number[] = [];
@@ -127,7 +126,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         chunks.push(chunk);
         rowSources.push(source);
         if (previousSource) {
-          vectors.push(previous!.vectors[previousSource.chunkRows[chunkIndex]]);
+          vectors.push(undefined);
           labels.push(previousSource.chunkLabels[chunkIndex]);
           newRowOf[previousSource.chunkRows[chunkIndex]] = row;
         } else {
@@ -157,9 +156,15 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
           for (const { row } of toEmbed) yield { row, document: keywordDocument(rowSources[row], chunks[row]) };
         })());
     const graph = planGraph(full ? null : previous, diff, labels);
+    if (!graph.previousDirectory && !full) {
+      // Rebuilding the graph on an incremental run: unchanged chunks' vectors come from the old graph.
+      const reusedRows = labels.flatMap((label, row) => (label === -1 ? [] : [row]));
+      const reusedVectors = await readGraphVectors(path.join(previous!.directory, INDEX_FILES.hnsw), reusedRows.map((row) => labels[row]));
+      reusedRows.forEach((row, position) => (vectors[row] = reusedVectors[position]));
+    }
     const version = newVersionName();
     const descriptor = embedder.describe();
-    const dimensions = descriptor.dimensions || vectors[0]?.length || 0;
+    const dimensions = descriptor.dimensions || previous?.manifest.embedder.dimensions || vectors.find((vector) => vector)?.length || 0;
     const manifestSources: IndexManifest["sources"] = {};
     for (const source of knowledge.sources) {
       const rows = rowsBySource.get(source.sourceId)!;
@@ -190,7 +195,8 @@ interface VersionContents {
   manifest: IndexManifest;
   sources: SourceDoc[];
   chunks: Chunk[];
-  vectors: Float32Array[];
+  /** Every row's vector when the graph is rebuilt; only the added rows' when it is updated. */
+  vectors: (Float32Array | undefined)[];
   keywordPostings: KeywordPostings;
   embedder: KnowledgeEmbeddings;
   graph: GraphPlan;
@@ -199,7 +205,7 @@ interface VersionContents {
 async function writeVersion(indexDir: string, version: string, contents: VersionContents): Promise<void> {
   const { manifest, sources, chunks, vectors, keywordPostings, embedder, graph } = contents;
   const staging = await createStagingDirectory(indexDir, version);
-  const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row] });
+  const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row]! });
   const store = graph.previousDirectory
     ? await updateVectorStore(graph.previousDirectory, embedder, graph.deletedNow, graph.addedRows.map(entry))
     : buildVectorStore(embedder, chunks.map((_, row) => entry(row)), manifest.embedder.dimensions);
@@ -207,7 +213,6 @@ async function writeVersion(indexDir: string, version: string, contents: Version
   const model = embedder.serializeModel();
   await Promise.all([
     store.save(path.join(staging, INDEX_FILES.hnsw)),
-    writeVectorFile(path.join(staging, INDEX_FILES.vectors), vectors, manifest.embedder.dimensions),
     writeFile(path.join(staging, INDEX_FILES.sources), JSON.stringify(sources)),
     writeFile(path.join(staging, INDEX_FILES.chunks), JSON.stringify(chunks)),
     writeKeywordFile(path.join(staging, INDEX_FILES.keywords), keywordPostings),
@@ -232,13 +237,12 @@ async function readPreviousIndex(indexDir: string, embedderConfig: EmbedderConfi
     const sameChunking = JSON.stringify(manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
     // A different embedder or chunking invalidates every vector: rebuild from scratch.
     if (!sameEmbedder || !sameChunking) return null;
-    const [chunks, vectors, embedderModel, keywordPostings] = await Promise.all([
+    const [chunks, embedderModel, keywordPostings] = await Promise.all([
       readFile(path.join(directory, INDEX_FILES.chunks), "utf8").then((text) => JSON.parse(text) as Chunk[]),
-      readVectorFile(path.join(directory, INDEX_FILES.vectors), manifest.embedder.dimensions),
       readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
       readKeywordFile(path.join(directory, INDEX_FILES.keywords)),
     ]);
-    return { directory, manifest, chunks, vectors, embedderModel, keywordPostings };
+    return { directory, manifest, chunks, embedderModel, keywordPostings };
   } catch {
     // An unreadable previous version is rebuilt rather than trusted.
     return null;

@@ -11,7 +11,6 @@ export const INDEX_FILES = {
   manifest: "manifest.json",
   sources: "sources.json",
   chunks: "chunks.json",
-  vectors: "vectors.f32",
   hnsw: "hnsw",
   keywords: "keywords.bin",
   embedderModel: "embedder-model.bin",

@@ -7,7 +7,7 @@ export const INDEX_FORMAT_VERSION = 3;
 export interface ManifestSource {
   contentHash: string;
   file: string;
-  /** Rows of chunks.json / vectors.f32 holding this source's chunks, in order. */
+  /** Rows of chunks.json (and of the keyword index) holding this source's chunks, in order. */
   chunkRows: number[];
   /** The chunks' labels in the HNSW graph, in the same order. */
   chunkLabels: number[];

@@ -86,6 +86,14 @@ export async function loadVectorStore(directory: string, embeddings: Embeddings)
   return new HNSWLib(embeddings, { space: args.space, numDimensions: args.numDimensions, index });
 }
 
+/** The stored (unit-length) vectors of `labels` in a saved graph, to rebuild it without re-embedding. */
+export async function readGraphVectors(directory: string, labels: number[]): Promise<Float32Array[]> {
+  const args = JSON.parse(await readFile(path.join(directory, "args.json"), "utf8")) as { space: "cosine"; numDimensions: number };
+  const index = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
+  await index.readIndex(path.join(directory, "hnswlib.index"));
+  return labels.map((label) => Float32Array.from(index.getPoint(label)));
+}
+
 export interface VectorHit {
   /** The chunk's graph label. */
   label: number;

@@ -85,7 +85,8 @@ describe("incremental re-index", () => {
     await writeFile(path.join(knowledgeDir, "faq.csv"), `${original.trimEnd()}\n${many}\n`);
     const grown = await buildIndex({ knowledgeDir, indexDir, embedder: local });
     expect(grown.summary.added).toHaveLength(12);
-    expect((await loadIndex(indexDir, local)).manifest.hnsw.deletedLabels).toBe(2);
+    const beforeRebuild = await loadIndex(indexDir, local);
+    expect(beforeRebuild.manifest.hnsw.deletedLabels).toBe(2);
     await writeFile(path.join(knowledgeDir, "faq.csv"), original);
     const shrunk = await buildIndex({ knowledgeDir, indexDir, embedder: local });
     expect(shrunk.summary.removed).toHaveLength(12);
@@ -93,6 +94,14 @@ describe("incremental re-index", () => {
     expect(rebuilt.manifest.hnsw).toMatchObject({ deletedLabels: 0, nextLabel: rebuilt.chunks.length });
     expect(rebuilt.chunks.map((_, row) => row)).toEqual(Object.values(rebuilt.manifest.sources).flatMap((source) => source.chunkLabels).sort((left, right) => left - right));
     expect((await retrieve(rebuilt, "门诊报销比例")).hits[0].sourceId).toBe("faq-3");
+    // Unchanged chunks were not re-embedded: their vectors were read back from the old graph.
+    expect(shrunk.summary.embeddedChunks).toBe(0);
+    for (const sourceId of ["faq-1", "faq-3", "000_9de61d0cf05b51f0.txt#related-4"]) {
+      const vectorIn = (index: typeof rebuilt) => index.vectorStore.index.getPoint(index.manifest.sources[sourceId].chunkLabels[0]);
+      // Equal up to float rounding: the graph normalises a vector again when it is inserted.
+      const before = vectorIn(beforeRebuild);
+      vectorIn(rebuilt).forEach((value, column) => expect(value).toBeCloseTo(before[column], 6));
+    }
   });
 
   it("--full re-embeds everything", async () => {
