@@ -5,7 +5,7 @@
  * then the typed arrays of the postings, each 4-byte aligned.
  */
 import { open, readFile } from "node:fs/promises";
-import type { KeywordPostings } from "./keyword-index.js";
+import { compareTerms, type KeywordPostings } from "./keyword-index.js";
 
 const MAGIC = "KBKW";
 const FORMAT = 1;
@@ -59,6 +59,7 @@ export function decodeKeywordPostings(file: Buffer): KeywordPostings {
   if (12 + headerLength + termBytes > file.length) throw new Error("keyword index file is truncated");
   const terms = termCount === 0 ? [] : file.toString("utf8", 12 + headerLength, 12 + headerLength + termBytes).split(TERM_SEPARATOR);
   if (terms.length !== termCount) throw new Error(`keyword index file lists ${terms.length} terms, its header says ${termCount}`);
+  for (let index = 1; index < terms.length; index++) if (compareTerms(terms[index - 1], terms[index]) >= 0) throw new Error("keyword index file terms are not in order");
   // Views need 4-byte aligned memory; a Buffer from the pool may not start aligned, so copy once.
   const bytes = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
   let offset = align(12 + headerLength + termBytes);

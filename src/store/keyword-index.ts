@@ -30,6 +30,7 @@ export interface KeywordHit {
  * arrays keep a 100k-chunk index compact and let it be written to and read from disk as is.
  */
 export interface KeywordPostings {
+  /** In ascending code-unit order (compareTerms). */
   terms: string[];
   offsets: Int32Array;
   /** Each term's rows are in ascending order. */
@@ -49,10 +50,14 @@ export interface KeywordAddition {
 
 const MAX_FREQUENCY = 0xffff;
 
+/** Code-unit order, the order of the term list. */
+export function compareTerms(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
 export class KeywordIndex {
   readonly size: number;
   readonly postings: KeywordPostings;
-  private readonly termIds = new Map<string, number>();
   private readonly options: KeywordIndexOptions;
   /** Per row: field weight divided by the field's length normalisation. */
   private readonly titleFactor: Float32Array;
@@ -64,7 +69,6 @@ export class KeywordIndex {
     this.postings = postings;
     this.options = options;
     this.size = postings.titleLengths.length;
-    postings.terms.forEach((term, id) => this.termIds.set(term, id));
     const averageTitle = average(postings.titleLengths) || 1;
     const averageBody = average(postings.bodyLengths) || 1;
     this.titleFactor = Float32Array.from(postings.titleLengths, (length) => options.titleWeight / (1 - options.titleB + options.titleB * (length / averageTitle)));
@@ -77,9 +81,24 @@ export class KeywordIndex {
     return new KeywordIndex(buildKeywordPostings(documents), options);
   }
 
+  /** The term's position in the sorted term list, by binary search. */
+  private termId(term: string): number | undefined {
+    const { terms } = this.postings;
+    let low = 0;
+    let high = terms.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const order = compareTerms(terms[middle], term);
+      if (order === 0) return middle;
+      if (order < 0) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
+  }
+
   /** In how many documents (chunks) the term occurs. */
   documentFrequency(term: string): number {
-    const id = this.termIds.get(term);
+    const id = this.termId(term);
     return id === undefined ? 0 : this.postings.offsets[id + 1] - this.postings.offsets[id];
   }
 
@@ -97,7 +116,7 @@ export class KeywordIndex {
     const { scores, titleFactor, bodyFactor } = this;
     let matched = false;
     for (const [term, count] of queryCounts) {
-      const id = this.termIds.get(term);
+      const id = this.termId(term);
       if (id === undefined) continue;
       matched = true;
       const weight = this.idf(term) * (1 + Math.log(count)) * (k1 + 1);
@@ -198,26 +217,29 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
     for (const row of newRowOf) size = Math.max(size, row + 1);
   }
 
-  // Kept terms first, in their previous order, then the terms only the added chunks use. No map
-  // of the previous terms is built: the added chunks' terms are few, so they are the ones looked up.
+  // Terms stay in ascending order: the previous ones merged with the added chunks' ones, so a term
+  // is found by binary search and no map of every term is ever built (a large folder has millions).
+  const addedTerms = [...added.keys()].sort(compareTerms);
+  const previousTerms = previous?.terms ?? [];
   const terms: string[] = [];
   const counts: number[] = [];
   const previousIdOf: number[] = [];
-  const addedAlreadyKnown = new Set<string>();
-  previous?.terms.forEach((term, id) => {
-    const addedHere = added.get(term);
-    if (addedHere) addedAlreadyKnown.add(term);
-    const count = keptCount[id] + (addedHere?.rows.length ?? 0);
-    if (count === 0) return;
-    terms.push(term);
-    counts.push(count);
-    previousIdOf.push(id);
-  });
-  for (const [term, entry] of added) {
-    if (addedAlreadyKnown.has(term)) continue;
-    terms.push(term);
-    counts.push(entry.rows.length);
-    previousIdOf.push(-1);
+  const addedEntries: ({ rows: number[]; titleFrequencies: number[]; bodyFrequencies: number[] } | undefined)[] = [];
+  for (let previousId = 0, next = 0; previousId < previousTerms.length || next < addedTerms.length; ) {
+    const previousTerm = previousTerms[previousId];
+    const addedTerm = addedTerms[next];
+    const order = previousId >= previousTerms.length ? 1 : next >= addedTerms.length ? -1 : compareTerms(previousTerm, addedTerm);
+    const term = order <= 0 ? previousTerm : addedTerm;
+    const entry = order >= 0 ? added.get(addedTerm) : undefined;
+    const count = (order <= 0 ? keptCount[previousId] : 0) + (entry?.rows.length ?? 0);
+    if (count > 0) {
+      terms.push(term);
+      counts.push(count);
+      previousIdOf.push(order <= 0 ? previousId : -1);
+      addedEntries.push(entry);
+    }
+    if (order <= 0) previousId++;
+    if (order >= 0) next++;
   }
 
   const offsets = new Int32Array(terms.length + 1);
@@ -240,7 +262,7 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
         position++;
       }
     }
-    const entry = added.size > 0 ? added.get(terms[id]) : undefined;
+    const entry = addedEntries[id];
     if (entry) {
       rows.set(entry.rows, position);
       titleFrequencies.set(entry.titleFrequencies, position);
