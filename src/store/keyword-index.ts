@@ -167,11 +167,12 @@ function fieldFrequencies(document: KeywordDocument): Map<string, [number, numbe
 
 /** Postings of `documents`, row i being the i-th document. */
 export function buildKeywordPostings(documents: Iterable<KeywordDocument>): KeywordPostings {
-  const additions = (function* () {
-    let row = 0;
-    for (const document of documents) yield { row: row++, document };
-  })();
-  return mergePostings(undefined, undefined, additions);
+  return collectPostings(
+    (function* () {
+      let row = 0;
+      for (const document of documents) yield { row: row++, document };
+    })(),
+  );
 }
 
 /**
@@ -180,66 +181,121 @@ export function buildKeywordPostings(documents: Iterable<KeywordDocument>): Keyw
  * re-reading the terms of anything unchanged.
  */
 export function updateKeywordPostings(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>): KeywordPostings {
-  return mergePostings(previous, newRowOf, additions);
+  return mergePostings(previous, newRowOf, collectPostings(additions));
+}
+
+/** Typed arrays that double when full: a posting costs 12 bytes instead of three boxed array slots. */
+class PostingLog {
+  length = 0;
+  terms = new Int32Array(1024);
+  rows = new Int32Array(1024);
+  titleFrequencies = new Uint16Array(1024);
+  bodyFrequencies = new Uint16Array(1024);
+
+  push(term: number, row: number, title: number, body: number): void {
+    if (this.length === this.terms.length) {
+      const grow = <T extends Int32Array | Uint16Array>(array: T): T => {
+        const larger = new (array.constructor as new (length: number) => T)(array.length * 2);
+        larger.set(array);
+        return larger;
+      };
+      this.terms = grow(this.terms);
+      this.rows = grow(this.rows);
+      this.titleFrequencies = grow(this.titleFrequencies);
+      this.bodyFrequencies = grow(this.bodyFrequencies);
+    }
+    this.terms[this.length] = term;
+    this.rows[this.length] = row;
+    this.titleFrequencies[this.length] = Math.min(title, MAX_FREQUENCY);
+    this.bodyFrequencies[this.length] = Math.min(body, MAX_FREQUENCY);
+    this.length++;
+  }
 }
 
 /**
- * Postings of the kept rows of `previous` (renumbered by `newRowOf`) plus `additions`. Two passes
- * over the kept postings: count, then fill, so the result is allocated once at its final size.
+ * Postings of the added documents, terms sorted. Postings are logged in arrival order, then placed
+ * by a counting sort on the term's rank; additions arrive in row order, so each term's rows are
+ * sorted. A 100k-chunk folder needs one log and one final copy, not an array per term.
  */
-function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Array | undefined, additions: Iterable<KeywordAddition>): KeywordPostings {
-  const added = new Map<string, { rows: number[]; titleFrequencies: number[]; bodyFrequencies: number[] }>();
-  const addedLengths = new Map<number, [number, number]>();
+function collectPostings(additions: Iterable<KeywordAddition>): KeywordPostings {
+  const termIds = new Map<string, number>();
+  const termList: string[] = [];
+  const log = new PostingLog();
+  const lengths: [number, number, number][] = [];
+  let size = 0;
   for (const { row, document } of additions) {
     for (const [term, [title, body]] of fieldFrequencies(document)) {
-      let entry = added.get(term);
-      if (!entry) {
-        entry = { rows: [], titleFrequencies: [], bodyFrequencies: [] };
-        added.set(term, entry);
+      let id = termIds.get(term);
+      if (id === undefined) {
+        id = termList.length;
+        termIds.set(term, id);
+        termList.push(term);
       }
-      entry.rows.push(row);
-      entry.titleFrequencies.push(Math.min(title, MAX_FREQUENCY));
-      entry.bodyFrequencies.push(Math.min(body, MAX_FREQUENCY));
+      log.push(id, row, title, body);
     }
-    addedLengths.set(row, [document.titleTerms.length, document.bodyTerms.length]);
+    lengths.push([row, document.titleTerms.length, document.bodyTerms.length]);
+    size = Math.max(size, row + 1);
   }
+  termIds.clear();
 
-  const keptCount = new Int32Array(previous?.terms.length ?? 0);
-  let size = 0;
-  for (const row of addedLengths.keys()) size = Math.max(size, row + 1);
-  if (previous && newRowOf) {
-    const { offsets: previousOffsets, rows: previousRows } = previous;
-    for (let term = 0, termCount = previous.terms.length; term < termCount; term++) {
-      let kept = 0;
-      for (let index = previousOffsets[term], end = previousOffsets[term + 1]; index < end; index++) if (newRowOf[previousRows[index]] >= 0) kept++;
-      keptCount[term] = kept;
-    }
-    for (const row of newRowOf) size = Math.max(size, row + 1);
+  const order = Array.from(termList.keys()).sort((left, right) => compareTerms(termList[left], termList[right]));
+  const rank = new Int32Array(termList.length);
+  order.forEach((id, position) => (rank[id] = position));
+  const offsets = new Int32Array(termList.length + 1);
+  for (let index = 0; index < log.length; index++) offsets[rank[log.terms[index]] + 1]++;
+  for (let position = 0; position < termList.length; position++) offsets[position + 1] += offsets[position];
+  const next = offsets.slice(0, termList.length);
+  const rows = new Int32Array(log.length);
+  const titleFrequencies = new Uint16Array(log.length);
+  const bodyFrequencies = new Uint16Array(log.length);
+  for (let index = 0; index < log.length; index++) {
+    const position = next[rank[log.terms[index]]]++;
+    rows[position] = log.rows[index];
+    titleFrequencies[position] = log.titleFrequencies[index];
+    bodyFrequencies[position] = log.bodyFrequencies[index];
   }
+  const titleLengths = new Uint32Array(size);
+  const bodyLengths = new Uint32Array(size);
+  for (const [row, title, body] of lengths) {
+    titleLengths[row] = title;
+    bodyLengths[row] = body;
+  }
+  const terms = order.map((id) => termList[id]);
+  for (let position = 0; position < terms.length; position++) sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[position], offsets[position + 1]);
+  return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
+}
 
-  // Terms stay in ascending order: the previous ones merged with the added chunks' ones, so a term
-  // is found by binary search and no map of every term is ever built (a large folder has millions).
-  const addedTerms = [...added.keys()].sort(compareTerms);
-  const previousTerms = previous?.terms ?? [];
+/**
+ * Postings of the kept rows of `previous` (renumbered by `newRowOf`) plus `added`. Two passes over
+ * the kept postings: count, then fill, so the result is allocated once at its final size. Both
+ * term lists are sorted, so they are merged without a map of either.
+ */
+function mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: KeywordPostings): KeywordPostings {
+  const keptCount = new Int32Array(previous.terms.length);
+  const { offsets: previousOffsets, rows: previousRows, titleFrequencies: previousTitle, bodyFrequencies: previousBody } = previous;
+  for (let term = 0, termCount = previous.terms.length; term < termCount; term++) {
+    let kept = 0;
+    for (let index = previousOffsets[term], end = previousOffsets[term + 1]; index < end; index++) if (newRowOf[previousRows[index]] >= 0) kept++;
+    keptCount[term] = kept;
+  }
+  let size = added.titleLengths.length;
+  for (const row of newRowOf) size = Math.max(size, row + 1);
+
   const terms: string[] = [];
   const counts: number[] = [];
   const previousIdOf: number[] = [];
-  const addedEntries: ({ rows: number[]; titleFrequencies: number[]; bodyFrequencies: number[] } | undefined)[] = [];
-  for (let previousId = 0, next = 0; previousId < previousTerms.length || next < addedTerms.length; ) {
-    const previousTerm = previousTerms[previousId];
-    const addedTerm = addedTerms[next];
-    const order = previousId >= previousTerms.length ? 1 : next >= addedTerms.length ? -1 : compareTerms(previousTerm, addedTerm);
-    const term = order <= 0 ? previousTerm : addedTerm;
-    const entry = order >= 0 ? added.get(addedTerm) : undefined;
-    const count = (order <= 0 ? keptCount[previousId] : 0) + (entry?.rows.length ?? 0);
+  const addedIdOf: number[] = [];
+  for (let previousId = 0, addedId = 0; previousId < previous.terms.length || addedId < added.terms.length; ) {
+    const order = previousId >= previous.terms.length ? 1 : addedId >= added.terms.length ? -1 : compareTerms(previous.terms[previousId], added.terms[addedId]);
+    const count = (order <= 0 ? keptCount[previousId] : 0) + (order >= 0 ? added.offsets[addedId + 1] - added.offsets[addedId] : 0);
     if (count > 0) {
-      terms.push(term);
+      terms.push(order <= 0 ? previous.terms[previousId] : added.terms[addedId]);
       counts.push(count);
       previousIdOf.push(order <= 0 ? previousId : -1);
-      addedEntries.push(entry);
+      addedIdOf.push(order >= 0 ? addedId : -1);
     }
     if (order <= 0) previousId++;
-    if (order >= 0) next++;
+    if (order >= 0) addedId++;
   }
 
   const offsets = new Int32Array(terms.length + 1);
@@ -251,8 +307,7 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
   for (let id = 0; id < terms.length; id++) {
     let position = offsets[id];
     const previousId = previousIdOf[id];
-    if (previous && newRowOf && previousId >= 0) {
-      const { offsets: previousOffsets, rows: previousRows, titleFrequencies: previousTitle, bodyFrequencies: previousBody } = previous;
+    if (previousId >= 0) {
       for (let index = previousOffsets[previousId], end = previousOffsets[previousId + 1]; index < end; index++) {
         const row = newRowOf[previousRows[index]];
         if (row < 0) continue;
@@ -262,11 +317,13 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
         position++;
       }
     }
-    const entry = addedEntries[id];
-    if (entry) {
-      rows.set(entry.rows, position);
-      titleFrequencies.set(entry.titleFrequencies, position);
-      bodyFrequencies.set(entry.bodyFrequencies, position);
+    const addedId = addedIdOf[id];
+    if (addedId >= 0) {
+      const start = added.offsets[addedId];
+      const end = added.offsets[addedId + 1];
+      rows.set(added.rows.subarray(start, end), position);
+      titleFrequencies.set(added.titleFrequencies.subarray(start, end), position);
+      bodyFrequencies.set(added.bodyFrequencies.subarray(start, end), position);
     }
     // Row-sorted postings make search walk the score array forwards (cache friendly); added rows
     // may fall between kept ones, and kept ones move when sources are reordered.
@@ -275,16 +332,16 @@ function mergePostings(previous: KeywordPostings | undefined, newRowOf: Int32Arr
 
   const titleLengths = new Uint32Array(size);
   const bodyLengths = new Uint32Array(size);
-  if (previous && newRowOf) {
-    newRowOf.forEach((row, oldRow) => {
-      if (row < 0) return;
-      titleLengths[row] = previous.titleLengths[oldRow];
-      bodyLengths[row] = previous.bodyLengths[oldRow];
-    });
-  }
-  for (const [row, [title, body]] of addedLengths) {
-    titleLengths[row] = title;
-    bodyLengths[row] = body;
+  newRowOf.forEach((row, oldRow) => {
+    if (row < 0) return;
+    titleLengths[row] = previous.titleLengths[oldRow];
+    bodyLengths[row] = previous.bodyLengths[oldRow];
+  });
+  for (let row = 0; row < added.titleLengths.length; row++) {
+    // Rows the additions did not touch have length 0 there and are filled from previous above.
+    if (added.titleLengths[row] === 0 && added.bodyLengths[row] === 0) continue;
+    titleLengths[row] = added.titleLengths[row];
+    bodyLengths[row] = added.bodyLengths[row];
   }
   return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
 }
