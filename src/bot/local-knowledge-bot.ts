@@ -42,13 +42,17 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     this.options = options;
   }
 
-  /** Opens the index; with `buildIfMissing`, builds it first when none exists yet (first start). */
+  /**
+   * Opens the index; with `buildIfMissing`, builds it first when none exists yet (first start) or
+   * when it was written by an older version (an upgrade): the index is derived from the folder.
+   */
   static async open(options: LocalKnowledgeBotOptions, { buildIfMissing = false } = {}): Promise<LocalKnowledgeBot> {
     try {
       return new LocalKnowledgeBot(await loadIndex(options.indexDir, options.embedder), options);
     } catch (error) {
-      if (!(buildIfMissing && error instanceof KnowledgeBotError && error.code === "INDEX_MISSING")) throw error;
-      options.logger?.info({ knowledgeDir: options.knowledgeDir, indexDir: options.indexDir }, "no index yet; building it");
+      const rebuildable = error instanceof KnowledgeBotError && (error.code === "INDEX_MISSING" || error.code === "INDEX_OUTDATED");
+      if (!(buildIfMissing && rebuildable)) throw error;
+      options.logger?.info({ knowledgeDir: options.knowledgeDir, indexDir: options.indexDir, reason: error.message }, "building the index");
       const { summary, problems } = await buildIndex({ ...options, onProgress: options.onReindexProgress });
       options.logger?.info({ sources: summary.sources, chunks: summary.chunks, durationMs: Math.round(summary.durationMs) }, "index built");
       const bot = new LocalKnowledgeBot(await loadIndex(options.indexDir, options.embedder), options);

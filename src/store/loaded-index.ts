@@ -34,7 +34,11 @@ export interface LoadedIndex {
 export async function readManifest(directory: string): Promise<IndexManifest> {
   const manifest = JSON.parse(await readFile(path.join(directory, INDEX_FILES.manifest), "utf8")) as IndexManifest;
   if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new KnowledgeBotError("INDEX_CORRUPT", `Index at ${directory} has format ${manifest.formatVersion}, this version reads ${INDEX_FORMAT_VERSION}`, "Run `kb reindex --full`.");
+    throw new KnowledgeBotError(
+      "INDEX_OUTDATED",
+      `Index at ${directory} was built by another version of the bot (format ${manifest.formatVersion}, this version reads ${INDEX_FORMAT_VERSION})`,
+      "Run `kb reindex` to rebuild it from the knowledge folder (`npm start` does this by itself).",
+    );
   }
   return manifest;
 }

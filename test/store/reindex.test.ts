@@ -3,6 +3,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile, appendFile } from "node:
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { readCurrentVersion, versionsDirectory } from "../../src/store/index-layout.js";
 import { loadIndex } from "../../src/store/loaded-index.js";
@@ -116,6 +117,18 @@ describe("incremental re-index", () => {
       code: "INDEX_EMBEDDER_MISMATCH",
       hint: expect.stringMatching(/kb reindex --full/),
     });
+  });
+
+  it("rebuilds an index written by an older version on start, and names the problem otherwise", async () => {
+    const upgradeIndex = path.join(workDir, "upgrade-index");
+    await buildIndex({ knowledgeDir, indexDir: upgradeIndex, embedder: local });
+    const version = (await readCurrentVersion(upgradeIndex))!;
+    const manifestFile = path.join(versionsDirectory(upgradeIndex), version, "manifest.json");
+    await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, "utf8")), formatVersion: 2 }));
+    await expect(loadIndex(upgradeIndex, local)).rejects.toMatchObject({ code: "INDEX_OUTDATED", hint: expect.stringMatching(/kb reindex/) });
+    const bot = await LocalKnowledgeBot.open({ knowledgeDir, indexDir: upgradeIndex, embedder: local, publicBaseUrl: "http://127.0.0.1:3000" }, { buildIfMissing: true });
+    expect(bot.current.version).not.toBe(version);
+    expect((await bot.retrieve("门诊报销比例")).hits.length).toBeGreaterThan(0);
   });
 
   it("lets a second concurrent re-index wait for the first, and fails clearly when it cannot wait", async () => {
