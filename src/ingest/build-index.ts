@@ -20,7 +20,7 @@ import {
   versionDirectory,
 } from "../store/index-layout.js";
 import { readKeywordFile, writeKeywordFile } from "../store/keyword-file.js";
-import { buildKeywordPostings, type KeywordAddition, type KeywordPostings, updateKeywordPostings } from "../store/keyword-index.js";
+import { buildKeywordPostings, type KeywordAddition, type KeywordPostings, updateKeywordPostings } from "../store/keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "../store/manifest.js";
 import { keywordDocument } from "../retrieval/keyword-terms.js";
 import { readManifest } from "../store/loaded-index.js";

@@ -5,7 +5,7 @@
  * then the typed arrays of the postings, each 4-byte aligned.
  */
 import { open, readFile } from "node:fs/promises";
-import { compareTerms, type KeywordPostings } from "./keyword-index.js";
+import { compareTerms, type KeywordPostings } from "./keyword-postings.js";
 
 const MAGIC = "KBKW";
 const FORMAT = 1;

@@ -3,6 +3,8 @@
  * question/title is a far better match for a user's question than its body, so it is weighted.
  */
 
+import { buildKeywordPostings, compareTerms, type KeywordDocument, type KeywordPostings } from "./keyword-postings.js";
+
 export interface KeywordIndexOptions {
   titleWeight: number;
   bodyWeight: number;
@@ -14,45 +16,9 @@ export interface KeywordIndexOptions {
 
 export const DEFAULT_KEYWORD_OPTIONS: KeywordIndexOptions = { titleWeight: 8, bodyWeight: 1, titleB: 0.6, bodyB: 0.75, k1: 4 };
 
-export interface KeywordDocument {
-  titleTerms: string[];
-  bodyTerms: string[];
-}
-
 export interface KeywordHit {
   row: number;
   score: number;
-}
-
-/**
- * The postings of every term in one compressed layout (CSR): term t's rows are
- * rows[offsets[t] .. offsets[t + 1]), with their raw per-field term frequencies alongside. Typed
- * arrays keep a 100k-chunk index compact and let it be written to and read from disk as is.
- */
-export interface KeywordPostings {
-  /** In ascending code-unit order (compareTerms). */
-  terms: string[];
-  offsets: Int32Array;
-  /** Each term's rows are in ascending order. */
-  rows: Int32Array;
-  titleFrequencies: Uint16Array;
-  bodyFrequencies: Uint16Array;
-  /** Term count of each row's title and body, for BM25F length normalisation. */
-  titleLengths: Uint32Array;
-  bodyLengths: Uint32Array;
-}
-
-/** A chunk added by an incremental update, at its row in the new index. */
-export interface KeywordAddition {
-  row: number;
-  document: KeywordDocument;
-}
-
-const MAX_FREQUENCY = 0xffff;
-
-/** Code-unit order, the order of the term list. */
-export function compareTerms(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 export class KeywordIndex {
@@ -62,7 +28,7 @@ export class KeywordIndex {
   /** Per row: field weight divided by the field's length normalisation. */
   private readonly titleFactor: Float32Array;
   private readonly bodyFactor: Float32Array;
-  /** Reused score accumulator, one slot per row; only touched slots are reset after a search. */
+  /** Reused score accumulator, one slot per row, cleared after each search. */
   private readonly scores: Float64Array;
 
   constructor(postings: KeywordPostings, options: KeywordIndexOptions = DEFAULT_KEYWORD_OPTIONS) {
@@ -134,216 +100,6 @@ export class KeywordIndex {
     scores.fill(0);
     return hits;
   }
-}
-
-function sortSegmentByRow(rows: Int32Array, titleFrequencies: Uint16Array, bodyFrequencies: Uint16Array, start: number, end: number): void {
-  let sorted = true;
-  for (let index = start + 1; index < end && sorted; index++) sorted = rows[index - 1] < rows[index];
-  if (sorted) return;
-  const order = Array.from({ length: end - start }, (_, offset) => start + offset).sort((left, right) => rows[left] - rows[right]);
-  const sortedRows = order.map((index) => rows[index]);
-  const sortedTitle = order.map((index) => titleFrequencies[index]);
-  const sortedBody = order.map((index) => bodyFrequencies[index]);
-  rows.set(sortedRows, start);
-  titleFrequencies.set(sortedTitle, start);
-  bodyFrequencies.set(sortedBody, start);
-}
-
-/** Per-term frequencies of one document: [title, body]. */
-function fieldFrequencies(document: KeywordDocument): Map<string, [number, number]> {
-  const frequencies = new Map<string, [number, number]>();
-  for (const term of document.titleTerms) {
-    const entry = frequencies.get(term) ?? [0, 0];
-    entry[0]++;
-    frequencies.set(term, entry);
-  }
-  for (const term of document.bodyTerms) {
-    const entry = frequencies.get(term) ?? [0, 0];
-    entry[1]++;
-    frequencies.set(term, entry);
-  }
-  return frequencies;
-}
-
-/** Postings of `documents`, row i being the i-th document. */
-export function buildKeywordPostings(documents: Iterable<KeywordDocument>): KeywordPostings {
-  return collectPostings(
-    (function* () {
-      let row = 0;
-      for (const document of documents) yield { row: row++, document };
-    })(),
-  );
-}
-
-/**
- * The postings after an incremental re-index: rows of unchanged chunks move to their new row
- * (`newRowOf[oldRow]`, -1 for a removed chunk) and the added chunks are indexed, without
- * re-reading the terms of anything unchanged.
- */
-export function updateKeywordPostings(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>): KeywordPostings {
-  return mergePostings(previous, newRowOf, collectPostings(additions));
-}
-
-/** Typed arrays that double when full: a posting costs 12 bytes instead of three boxed array slots. */
-class PostingLog {
-  length = 0;
-  terms = new Int32Array(1024);
-  rows = new Int32Array(1024);
-  titleFrequencies = new Uint16Array(1024);
-  bodyFrequencies = new Uint16Array(1024);
-
-  push(term: number, row: number, title: number, body: number): void {
-    if (this.length === this.terms.length) {
-      const grow = <T extends Int32Array | Uint16Array>(array: T): T => {
-        const larger = new (array.constructor as new (length: number) => T)(array.length * 2);
-        larger.set(array);
-        return larger;
-      };
-      this.terms = grow(this.terms);
-      this.rows = grow(this.rows);
-      this.titleFrequencies = grow(this.titleFrequencies);
-      this.bodyFrequencies = grow(this.bodyFrequencies);
-    }
-    this.terms[this.length] = term;
-    this.rows[this.length] = row;
-    this.titleFrequencies[this.length] = Math.min(title, MAX_FREQUENCY);
-    this.bodyFrequencies[this.length] = Math.min(body, MAX_FREQUENCY);
-    this.length++;
-  }
-}
-
-/**
- * Postings of the added documents, terms sorted. Postings are logged in arrival order, then placed
- * by a counting sort on the term's rank; additions arrive in row order, so each term's rows are
- * sorted. A 100k-chunk folder needs one log and one final copy, not an array per term.
- */
-function collectPostings(additions: Iterable<KeywordAddition>): KeywordPostings {
-  const termIds = new Map<string, number>();
-  const termList: string[] = [];
-  const log = new PostingLog();
-  const lengths: [number, number, number][] = [];
-  let size = 0;
-  for (const { row, document } of additions) {
-    for (const [term, [title, body]] of fieldFrequencies(document)) {
-      let id = termIds.get(term);
-      if (id === undefined) {
-        id = termList.length;
-        termIds.set(term, id);
-        termList.push(term);
-      }
-      log.push(id, row, title, body);
-    }
-    lengths.push([row, document.titleTerms.length, document.bodyTerms.length]);
-    size = Math.max(size, row + 1);
-  }
-  termIds.clear();
-
-  const order = Array.from(termList.keys()).sort((left, right) => compareTerms(termList[left], termList[right]));
-  const rank = new Int32Array(termList.length);
-  order.forEach((id, position) => (rank[id] = position));
-  const offsets = new Int32Array(termList.length + 1);
-  for (let index = 0; index < log.length; index++) offsets[rank[log.terms[index]] + 1]++;
-  for (let position = 0; position < termList.length; position++) offsets[position + 1] += offsets[position];
-  const next = offsets.slice(0, termList.length);
-  const rows = new Int32Array(log.length);
-  const titleFrequencies = new Uint16Array(log.length);
-  const bodyFrequencies = new Uint16Array(log.length);
-  for (let index = 0; index < log.length; index++) {
-    const position = next[rank[log.terms[index]]]++;
-    rows[position] = log.rows[index];
-    titleFrequencies[position] = log.titleFrequencies[index];
-    bodyFrequencies[position] = log.bodyFrequencies[index];
-  }
-  const titleLengths = new Uint32Array(size);
-  const bodyLengths = new Uint32Array(size);
-  for (const [row, title, body] of lengths) {
-    titleLengths[row] = title;
-    bodyLengths[row] = body;
-  }
-  const terms = order.map((id) => termList[id]);
-  for (let position = 0; position < terms.length; position++) sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[position], offsets[position + 1]);
-  return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
-}
-
-/**
- * Postings of the kept rows of `previous` (renumbered by `newRowOf`) plus `added`. Two passes over
- * the kept postings: count, then fill, so the result is allocated once at its final size. Both
- * term lists are sorted, so they are merged without a map of either.
- */
-function mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: KeywordPostings): KeywordPostings {
-  const keptCount = new Int32Array(previous.terms.length);
-  const { offsets: previousOffsets, rows: previousRows, titleFrequencies: previousTitle, bodyFrequencies: previousBody } = previous;
-  for (let term = 0, termCount = previous.terms.length; term < termCount; term++) {
-    let kept = 0;
-    for (let index = previousOffsets[term], end = previousOffsets[term + 1]; index < end; index++) if (newRowOf[previousRows[index]] >= 0) kept++;
-    keptCount[term] = kept;
-  }
-  let size = added.titleLengths.length;
-  for (const row of newRowOf) size = Math.max(size, row + 1);
-
-  const terms: string[] = [];
-  const counts: number[] = [];
-  const previousIdOf: number[] = [];
-  const addedIdOf: number[] = [];
-  for (let previousId = 0, addedId = 0; previousId < previous.terms.length || addedId < added.terms.length; ) {
-    const order = previousId >= previous.terms.length ? 1 : addedId >= added.terms.length ? -1 : compareTerms(previous.terms[previousId], added.terms[addedId]);
-    const count = (order <= 0 ? keptCount[previousId] : 0) + (order >= 0 ? added.offsets[addedId + 1] - added.offsets[addedId] : 0);
-    if (count > 0) {
-      terms.push(order <= 0 ? previous.terms[previousId] : added.terms[addedId]);
-      counts.push(count);
-      previousIdOf.push(order <= 0 ? previousId : -1);
-      addedIdOf.push(order >= 0 ? addedId : -1);
-    }
-    if (order <= 0) previousId++;
-    if (order >= 0) addedId++;
-  }
-
-  const offsets = new Int32Array(terms.length + 1);
-  for (let term = 0; term < terms.length; term++) offsets[term + 1] = offsets[term] + counts[term];
-  const total = offsets[terms.length];
-  const rows = new Int32Array(total);
-  const titleFrequencies = new Uint16Array(total);
-  const bodyFrequencies = new Uint16Array(total);
-  for (let id = 0; id < terms.length; id++) {
-    let position = offsets[id];
-    const previousId = previousIdOf[id];
-    if (previousId >= 0) {
-      for (let index = previousOffsets[previousId], end = previousOffsets[previousId + 1]; index < end; index++) {
-        const row = newRowOf[previousRows[index]];
-        if (row < 0) continue;
-        rows[position] = row;
-        titleFrequencies[position] = previousTitle[index];
-        bodyFrequencies[position] = previousBody[index];
-        position++;
-      }
-    }
-    const addedId = addedIdOf[id];
-    if (addedId >= 0) {
-      const start = added.offsets[addedId];
-      const end = added.offsets[addedId + 1];
-      rows.set(added.rows.subarray(start, end), position);
-      titleFrequencies.set(added.titleFrequencies.subarray(start, end), position);
-      bodyFrequencies.set(added.bodyFrequencies.subarray(start, end), position);
-    }
-    // Row-sorted postings make search walk the score array forwards (cache friendly); added rows
-    // may fall between kept ones, and kept ones move when sources are reordered.
-    sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[id], offsets[id + 1]);
-  }
-
-  const titleLengths = new Uint32Array(size);
-  const bodyLengths = new Uint32Array(size);
-  newRowOf.forEach((row, oldRow) => {
-    if (row < 0) return;
-    titleLengths[row] = previous.titleLengths[oldRow];
-    bodyLengths[row] = previous.bodyLengths[oldRow];
-  });
-  for (let row = 0; row < added.titleLengths.length; row++) {
-    // Rows the additions did not touch have length 0 there and are filled from previous above.
-    if (added.titleLengths[row] === 0 && added.bodyLengths[row] === 0) continue;
-    titleLengths[row] = added.titleLengths[row];
-    bodyLengths[row] = added.bodyLengths[row];
-  }
-  return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
 }
 
 function average(values: ArrayLike<number>): number {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { keywordTerms } from "../../src/retrieval/keyword-terms.js";
 import { decodeKeywordPostings, encodeKeywordPostings } from "../../src/store/keyword-file.js";
-import { buildKeywordPostings, KeywordIndex, updateKeywordPostings } from "../../src/store/keyword-index.js";
+import { KeywordIndex } from "../../src/store/keyword-index.js";
+import { buildKeywordPostings, updateKeywordPostings } from "../../src/store/keyword-postings.js";
 
 const documents = [
   { titleTerms: keywordTerms("医保卡丢了怎么办"), bodyTerms: keywordTerms("先挂失，再到经办机构补办。") },
