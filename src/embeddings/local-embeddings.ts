@@ -10,7 +10,7 @@ import { type EmbedderDescriptor, KnowledgeEmbeddings } from "./knowledge-embedd
 import { TermStatistics } from "./term-statistics.js";
 
 export const LOCAL_EMBEDDER_ID = "local-hashed-tfidf-v1";
-const DEFAULT_DIMENSIONS = 256;
+const DEFAULT_DIMENSIONS = 128;
 
 interface SerializedModel {
   id: string;

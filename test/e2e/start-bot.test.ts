@@ -79,7 +79,7 @@ describe("startBot as a process", () => {
       scratch,
     );
     const url = await waitForUrl(bot);
-    expect(bot.output()).toContain("no index yet; building it");
+    expect(bot.output()).toContain("building the index");
     expect(bot.output()).toContain('"adapters":[]');
 
     const health = await (await fetch(`${url}/healthz`)).json();
