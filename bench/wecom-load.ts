@@ -4,10 +4,6 @@
  * API counts message/send calls. Reports acknowledgements per second and p99 latency, and checks
  * that every acknowledged message got exactly one reply and re-deliveries got none.
  */
-import { serve } from "@hono/node-server";
-import { Hono } from "hono";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import pino from "pino";
 import { loadConfig } from "../src/config.js";
@@ -15,6 +11,7 @@ import type { KnowledgeBot } from "../src/core/knowledge-bot.js";
 import type { Answer } from "../src/core/types.js";
 import { createWecomAdapter } from "../adapters/wecom/index.js";
 import { startFakeWecomApi } from "../adapters/wecom/testing/fake-wecom-api.js";
+import { serveAdapterOnLoopback } from "../adapters/wecom/testing/serve-adapter.js";
 import { appCallbackBody, appTextMessageXml, sealCallback } from "../adapters/wecom/testing/signed-callbacks.js";
 
 /** The slice of autocannon's API used here (the package ships no types). */
@@ -97,13 +94,8 @@ export async function runWecomLoadBenchmark(options: WecomLoadOptions = {}): Pro
     WECOM_API_BASE: fakeApi.baseUrl,
   });
   const adapter = createWecomAdapter({ bot: options.bot ?? createEchoBot(), config, logger: pino({ level: "silent" }) });
-  const app = new Hono();
-  adapter.mount?.(app);
-  await adapter.start();
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await serveAdapterOnLoopback(adapter);
+  const { baseUrl } = served;
 
   const acknowledged = new Set<string>();
   const deliveries: { msgId: string; body: string; path: string }[] = [];
@@ -187,9 +179,7 @@ export async function runWecomLoadBenchmark(options: WecomLoadOptions = {}): Pro
       drainMs: Math.round(drainMs),
     };
   } finally {
-    await adapter.stop();
-    (server as Server).closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await served.close();
     await fakeApi.close();
   }
 }

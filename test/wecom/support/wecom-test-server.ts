@@ -2,15 +2,12 @@
  * Serves the WeCom adapter over real HTTP on 127.0.0.1, configured through the real config
  * loader and pointed at a fake WeCom API.
  */
-import { serve } from "@hono/node-server";
-import { Hono } from "hono";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { loadConfig } from "../../../src/config.js";
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
 import type { ChatAdapter } from "../../../src/server/chat-adapter.js";
 import { createWecomAdapter, type WecomAdapterOptions } from "../../../adapters/wecom/index.js";
+import { serveAdapterOnLoopback } from "../../../adapters/wecom/testing/serve-adapter.js";
 
 export const APP_KEYS = {
   corpId: "ww0123456789abcdef",
@@ -55,21 +52,5 @@ export async function startWecomTestServer(options: {
     ...options.environment,
   });
   const adapter = createWecomAdapter({ bot: options.bot, config, logger: pino({ level: "silent" }) }, options.adapterOptions);
-  const app = new Hono();
-  adapter.mount?.(app);
-  await adapter.start();
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    baseUrl,
-    adapter,
-    async close() {
-      await adapter.stop();
-      // fetch keeps connections alive; close them so close() does not wait for their idle timeout.
-      (server as Server).closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await serveAdapterOnLoopback(adapter)), adapter };
 }
