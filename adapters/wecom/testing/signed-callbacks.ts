@@ -53,11 +53,7 @@ export function aiBotTextMessage(message: {
   responseUrl?: string;
 }): string {
   return JSON.stringify({
-    msgid: message.msgid,
-    aibotid: "aib-test",
-    chatid: message.chatid,
-    chattype: message.chatid ? "group" : "single",
-    from: { userid: message.userId },
+    ...aiBotEnvelope(message),
     response_url: message.responseUrl,
     msgtype: "text",
     text: { content: message.content },
@@ -65,15 +61,18 @@ export function aiBotTextMessage(message: {
 }
 
 export function aiBotRefreshMessage(message: { msgid: string; userId: string; streamId: string; chatid?: string }): string {
-  return JSON.stringify({
+  return JSON.stringify({ ...aiBotEnvelope(message), msgtype: "stream", stream: { id: message.streamId } });
+}
+
+/** The fields every AI-bot callback carries: who wrote, where, under which message id. */
+function aiBotEnvelope(message: { msgid: string; userId: string; chatid?: string }) {
+  return {
     msgid: message.msgid,
     aibotid: "aib-test",
     chatid: message.chatid,
     chattype: message.chatid ? "group" : "single",
     from: { userid: message.userId },
-    msgtype: "stream",
-    stream: { id: message.streamId },
-  });
+  };
 }
 
 /** Opens a passive AI-bot reply as WeCom would: checks the signature, then decrypts. */
