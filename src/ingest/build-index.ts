@@ -55,9 +55,14 @@ export interface BuildIndexResult {
 
 const EMBED_BATCH = 256;
 
-interface PreviousIndex {
+/** The serving version, when its vectors are usable with the configured embedder and chunking. */
+interface PreviousVersion {
   directory: string;
   manifest: IndexManifest;
+}
+
+/** What an incremental re-index reuses from the serving version. */
+interface PreviousIndex extends PreviousVersion {
   chunks: Chunk[];
   embedderModel: Buffer | null;
   keywordPostings: KeywordPostings;
@@ -68,9 +73,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const run = async (): Promise<BuildIndexResult> => {
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
     const knowledge = await loadKnowledge(options.knowledgeDir);
-    const previous = await readPreviousIndex(options.indexDir, options.embedder);
+    const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
+    // `--full` reuses nothing, so only the manifest is read (for the summary's diff).
+    const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
     const full = options.full === true || previous === null;
-    const diff = diffSources(knowledge.sources, previous?.manifest);
+    const diff = diffSources(knowledge.sources, (options.full === true ? previousVersion : previous)?.manifest);
     const errors = knowledge.problems
       .filter((problem) => problem.severity === "error")
       .map(({ file, line, code, message }) => ({ file, ...(line ? { line } : {}), code, message }));
@@ -225,8 +232,8 @@ async function writeVersion(indexDir: string, version: string, contents: Version
   await pruneVersions(indexDir, version);
 }
 
-/** The serving index, if it can be extended incrementally with the configured embedder. */
-async function readPreviousIndex(indexDir: string, embedderConfig: EmbedderConfig): Promise<PreviousIndex | null> {
+/** The serving version's manifest, if the version can be extended with the configured embedder. */
+async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderConfig): Promise<PreviousVersion | null> {
   const version = await readCurrentVersion(indexDir);
   if (!version) return null;
   const directory = versionDirectory(indexDir, version);
@@ -236,7 +243,16 @@ async function readPreviousIndex(indexDir: string, embedderConfig: EmbedderConfi
       manifest.embedder.id === configuredEmbedderId(embedderConfig) && (embedderConfig.kind !== "openai" || manifest.embedder.model === embedderConfig.model);
     const sameChunking = JSON.stringify(manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
     // A different embedder or chunking invalidates every vector: rebuild from scratch.
-    if (!sameEmbedder || !sameChunking) return null;
+    return sameEmbedder && sameChunking ? { directory, manifest } : null;
+  } catch {
+    // An unreadable previous version is rebuilt rather than trusted.
+    return null;
+  }
+}
+
+/** The serving version's chunks, embedder model and keyword postings, for an incremental re-index. */
+async function readPreviousIndex({ directory, manifest }: PreviousVersion): Promise<PreviousIndex | null> {
+  try {
     const [chunks, embedderModel, keywordPostings] = await Promise.all([
       readFile(path.join(directory, INDEX_FILES.chunks), "utf8").then((text) => JSON.parse(text) as Chunk[]),
       readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
