@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { mixedTerms } from "../text/chinese-terms.js";
+import { joinTerms, splitTerms } from "../text/sorted-terms.js";
 import { hashedSlot, normalizeInPlace } from "./feature-hashing.js";
 import { type EmbedderDescriptor, KnowledgeEmbeddings } from "./knowledge-embeddings.js";
 import { TermStatistics } from "./term-statistics.js";
@@ -23,7 +24,6 @@ interface SerializedModel {
   frequencies: number[];
 }
 
-const TERM_SEPARATOR = "\u0000";
 
 export class LocalEmbeddings extends KnowledgeEmbeddings {
   readonly dimensions: number;
@@ -43,7 +43,7 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
     const parsed = JSON.parse(model.toString("utf8")) as SerializedModel;
     if (parsed.id !== LOCAL_EMBEDDER_ID) throw new Error(`model file is for ${parsed.id}, not ${LOCAL_EMBEDDER_ID}`);
     if (typeof parsed.terms !== "string" || !Array.isArray(parsed.frequencies)) throw new Error("model file is in an older format; run `kb reindex --full`");
-    const terms = parsed.terms === "" ? [] : parsed.terms.split(TERM_SEPARATOR);
+    const terms = splitTerms(parsed.terms);
     if (terms.length !== parsed.frequencies.length) throw new Error(`model file lists ${terms.length} terms but ${parsed.frequencies.length} frequencies`);
     const embeddings = new LocalEmbeddings({
       dimensions: parsed.dimensions,
@@ -73,13 +73,12 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
   override serializeModel(): Buffer {
     if (this.serialized) return this.serialized;
     const { terms, frequencies } = this.statistics.sorted();
-    if (terms.some((term) => term.includes(TERM_SEPARATOR))) throw new Error("a term contains NUL");
     const model: SerializedModel = {
       id: LOCAL_EMBEDDER_ID,
       dimensions: this.dimensions,
       documentCount: this.statistics.documentCount,
       fingerprint: this.fingerprint,
-      terms: terms.join(TERM_SEPARATOR),
+      terms: joinTerms(terms),
       frequencies: Array.from(frequencies),
     };
     return Buffer.from(JSON.stringify(model));

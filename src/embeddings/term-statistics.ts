@@ -1,4 +1,5 @@
 /** Document frequencies learned from the knowledge folder, for IDF weights. */
+import { compareTerms, indexOfSortedTerm } from "../text/sorted-terms.js";
 
 /** Terms in ascending code-unit order with their frequencies: looked up by binary search. */
 export interface SortedTermFrequencies {
@@ -34,16 +35,8 @@ export class TermStatistics {
   frequency(term: string): number | undefined {
     const table = this.documentFrequency;
     if (table instanceof Map) return table.get(term);
-    let low = 0;
-    let high = table.terms.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const candidate = table.terms[middle];
-      if (candidate === term) return table.frequencies[middle];
-      if (candidate < term) low = middle + 1;
-      else high = middle - 1;
-    }
-    return undefined;
+    const position = indexOfSortedTerm(table.terms, term);
+    return position < 0 ? undefined : table.frequencies[position];
   }
 
   /** Smoothed IDF; a term never seen gets the weight of a term seen once. */
@@ -60,7 +53,7 @@ export class TermStatistics {
   sorted(): SortedTermFrequencies {
     const table = this.documentFrequency;
     if (!(table instanceof Map)) return table;
-    const terms = [...table.keys()].sort((left, right) => (left < right ? -1 : left > right ? 1 : 0));
+    const terms = [...table.keys()].sort(compareTerms);
     return { terms, frequencies: terms.map((term) => table.get(term)!) };
   }
 

@@ -5,7 +5,8 @@
  * then the typed arrays of the postings, each 4-byte aligned.
  */
 import { open, readFile } from "node:fs/promises";
-import { compareTerms, type KeywordPostings } from "./keyword-postings.js";
+import { compareTerms, joinTerms, splitTerms } from "../text/sorted-terms.js";
+import type { KeywordPostings } from "./keyword-postings.js";
 
 const MAGIC = "KBKW";
 const FORMAT = 1;
@@ -17,7 +18,6 @@ interface KeywordFileHeader {
   termBytes: number;
 }
 
-const TERM_SEPARATOR = "\u0000";
 
 const align = (offset: number) => (offset + 3) & ~3;
 
@@ -26,8 +26,7 @@ const align = (offset: number) => (offset + 3) & ~3;
  * large index never builds a second copy of it in memory.
  */
 export function encodeKeywordPostings(postings: KeywordPostings): Buffer[] {
-  if (postings.terms.some((term) => term.includes(TERM_SEPARATOR))) throw new Error("a keyword term contains NUL");
-  const termBlock = Buffer.from(postings.terms.join(TERM_SEPARATOR), "utf8");
+  const termBlock = Buffer.from(joinTerms(postings.terms), "utf8");
   const header: KeywordFileHeader = { rowCount: postings.titleLengths.length, postingCount: postings.rows.length, termCount: postings.terms.length, termBytes: termBlock.length };
   const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
   const prefix = Buffer.alloc(12);
@@ -57,7 +56,7 @@ export function decodeKeywordPostings(file: Buffer): KeywordPostings {
   const header = JSON.parse(file.toString("utf8", 12, 12 + headerLength)) as KeywordFileHeader;
   const { rowCount, postingCount, termCount, termBytes } = header;
   if (12 + headerLength + termBytes > file.length) throw new Error("keyword index file is truncated");
-  const terms = termCount === 0 ? [] : file.toString("utf8", 12 + headerLength, 12 + headerLength + termBytes).split(TERM_SEPARATOR);
+  const terms = termCount === 0 ? [] : splitTerms(file.toString("utf8", 12 + headerLength, 12 + headerLength + termBytes));
   if (terms.length !== termCount) throw new Error(`keyword index file lists ${terms.length} terms, its header says ${termCount}`);
   for (let index = 1; index < terms.length; index++) if (compareTerms(terms[index - 1], terms[index]) >= 0) throw new Error("keyword index file terms are not in order");
   // Views need 4-byte aligned memory; a Buffer from the pool may not start aligned, so copy once.

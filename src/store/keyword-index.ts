@@ -3,7 +3,8 @@
  * question/title is a far better match for a user's question than its body, so it is weighted.
  */
 
-import { buildKeywordPostings, compareTerms, type KeywordDocument, type KeywordPostings } from "./keyword-postings.js";
+import { indexOfSortedTerm } from "../text/sorted-terms.js";
+import { buildKeywordPostings, type KeywordDocument, type KeywordPostings } from "./keyword-postings.js";
 
 export interface KeywordIndexOptions {
   titleWeight: number;
@@ -47,25 +48,10 @@ export class KeywordIndex {
     return new KeywordIndex(buildKeywordPostings(documents), options);
   }
 
-  /** The term's position in the sorted term list, by binary search. */
-  private termId(term: string): number | undefined {
-    const { terms } = this.postings;
-    let low = 0;
-    let high = terms.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const order = compareTerms(terms[middle], term);
-      if (order === 0) return middle;
-      if (order < 0) low = middle + 1;
-      else high = middle - 1;
-    }
-    return undefined;
-  }
-
   /** In how many documents (chunks) the term occurs. */
   documentFrequency(term: string): number {
-    const id = this.termId(term);
-    return id === undefined ? 0 : this.postings.offsets[id + 1] - this.postings.offsets[id];
+    const id = indexOfSortedTerm(this.postings.terms, term);
+    return id < 0 ? 0 : this.postings.offsets[id + 1] - this.postings.offsets[id];
   }
 
   idf(term: string): number {
@@ -82,8 +68,8 @@ export class KeywordIndex {
     const { scores, titleFactor, bodyFactor } = this;
     let matched = false;
     for (const [term, count] of queryCounts) {
-      const id = this.termId(term);
-      if (id === undefined) continue;
+      const id = indexOfSortedTerm(this.postings.terms, term);
+      if (id < 0) continue;
       matched = true;
       const weight = this.idf(term) * (1 + Math.log(count)) * (k1 + 1);
       // The hot loop has no branch: tracking which rows were touched cost five times the scoring

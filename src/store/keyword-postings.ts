@@ -3,6 +3,8 @@
  * full re-index and merged with the previous postings at an incremental one.
  */
 
+import { compareTerms } from "../text/sorted-terms.js";
+
 export interface KeywordDocument {
   titleTerms: string[];
   bodyTerms: string[];
@@ -34,10 +36,6 @@ export interface KeywordAddition {
 
 const MAX_FREQUENCY = 0xffff;
 
-/** Code-unit order, the order of the term list. */
-export function compareTerms(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
-}
 
 function sortSegmentByRow(rows: Int32Array, titleFrequencies: Uint16Array, bodyFrequencies: Uint16Array, start: number, end: number): void {
   let sorted = true;
@@ -233,18 +231,15 @@ function mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: K
     sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[id], offsets[id + 1]);
   }
 
+  // Added and kept rows are disjoint: start from the added lengths, then place the kept ones.
   const titleLengths = new Uint32Array(size);
   const bodyLengths = new Uint32Array(size);
+  titleLengths.set(added.titleLengths);
+  bodyLengths.set(added.bodyLengths);
   newRowOf.forEach((row, oldRow) => {
     if (row < 0) return;
     titleLengths[row] = previous.titleLengths[oldRow];
     bodyLengths[row] = previous.bodyLengths[oldRow];
   });
-  for (let row = 0; row < added.titleLengths.length; row++) {
-    // Rows the additions did not touch have length 0 there and are filled from previous above.
-    if (added.titleLengths[row] === 0 && added.bodyLengths[row] === 0) continue;
-    titleLengths[row] = added.titleLengths[row];
-    bodyLengths[row] = added.bodyLengths[row];
-  }
   return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
 }
