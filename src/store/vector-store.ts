@@ -79,19 +79,23 @@ export async function updateVectorStore(previousDirectory: string, embeddings: E
  * to chunk rows itself (a 100k-chunk folder would otherwise hold its text twice).
  */
 export async function loadVectorStore(directory: string, embeddings: Embeddings): Promise<HNSWLib> {
-  const args = JSON.parse(await readFile(path.join(directory, "args.json"), "utf8")) as { space: "cosine"; numDimensions: number };
-  const index = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
-  await index.readIndex(path.join(directory, "hnswlib.index"));
+  const { index, args } = await readGraph(directory);
   index.setEf(searchEf(index.getCurrentCount()));
   return new HNSWLib(embeddings, { space: args.space, numDimensions: args.numDimensions, index });
 }
 
 /** The stored (unit-length) vectors of `labels` in a saved graph, to rebuild it without re-embedding. */
 export async function readGraphVectors(directory: string, labels: number[]): Promise<Float32Array[]> {
+  const { index } = await readGraph(directory);
+  return labels.map((label) => Float32Array.from(index.getPoint(label)));
+}
+
+/** The graph LangChain's HNSWLib saved in `directory` (its args.json and hnswlib.index), without the docstore. */
+async function readGraph(directory: string): Promise<{ index: hnswlib.HierarchicalNSW; args: { space: "cosine"; numDimensions: number } }> {
   const args = JSON.parse(await readFile(path.join(directory, "args.json"), "utf8")) as { space: "cosine"; numDimensions: number };
   const index = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
   await index.readIndex(path.join(directory, "hnswlib.index"));
-  return labels.map((label) => Float32Array.from(index.getPoint(label)));
+  return { index, args };
 }
 
 export interface VectorHit {
