@@ -58,6 +58,7 @@ export function buildProgram(io: IoStreams): Command {
         knowledgeDir: config.knowledgeDir,
         indexDir: config.indexDir,
         embedder: config.embedder,
+        limits: config.limits,
         full: flags.full,
         dryRun: flags.dryRun,
         onProgress: progress.onProgress,

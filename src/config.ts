@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { KnowledgeBotError } from "./core/errors.js";
+import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./ingest/index-limits.js";
 
 const optionalText = z
   .string()
@@ -30,6 +31,10 @@ const idList = optionalText.transform((value) =>
 const environmentSchema = z.object({
   KNOWLEDGE_DIR: optionalText,
   INDEX_DIR: optionalText,
+  MAX_FILE_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 ** 3).default(DEFAULT_INDEX_LIMITS.maxFileBytes),
+  MAX_CHUNKS: z.coerce.number().int().min(1).max(100_000_000).default(DEFAULT_INDEX_LIMITS.maxChunks),
+  MAX_FRONT_MATTER_BYTES: z.coerce.number().int().min(64).max(1024 * 1024).default(DEFAULT_INDEX_LIMITS.maxFrontMatterBytes),
+  REINDEX_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_INDEX_LIMITS.lockWaitMs),
 
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDINGS_BASE_URL: optionalUrl,
@@ -51,6 +56,7 @@ const environmentSchema = z.object({
   }),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
   MAX_QUESTION_CHARS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   TELEGRAM_BOT_TOKEN: optionalText,
@@ -60,6 +66,7 @@ const environmentSchema = z.object({
     message: "must be 1-256 characters of A-Z a-z 0-9 _ -",
   }),
   TELEGRAM_API_ROOT: optionalUrl,
+  TELEGRAM_MAX_RETRY_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
 
   WECOM_BOT_TOKEN: optionalText,
   WECOM_BOT_ENCODING_AES_KEY: optionalText,
@@ -96,6 +103,8 @@ export interface TelegramConfig {
   webhookUrl?: string;
   webhookSecret?: string;
   apiRoot?: string;
+  /** A `retry_after` longer than this drops the message with a warning instead of holding the chat. */
+  maxRetryAfterSeconds: number;
 }
 
 export interface WecomBotConfig {
@@ -122,6 +131,7 @@ export interface WecomConfig {
 export interface AppConfig {
   knowledgeDir: string;
   indexDir: string;
+  limits: IndexLimits;
   embedder: EmbedderConfig;
   answerMode: "retrieval" | "generative";
   chatModel?: ChatModelConfig;
@@ -131,6 +141,8 @@ export interface AppConfig {
   adminToken?: string;
   maxBodyBytes: number;
   maxQuestionChars: number;
+  /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
+  rateLimitPerMinute: number;
   logLevel: Environment["LOG_LEVEL"];
   telegram?: TelegramConfig;
   wecom?: WecomConfig;
@@ -211,6 +223,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   return {
     knowledgeDir: path.resolve(values.KNOWLEDGE_DIR ?? "knowledge"),
     indexDir: path.resolve(values.INDEX_DIR ?? ".index"),
+    limits: {
+      maxFileBytes: values.MAX_FILE_BYTES,
+      maxChunks: values.MAX_CHUNKS,
+      maxFrontMatterBytes: values.MAX_FRONT_MATTER_BYTES,
+      lockWaitMs: values.REINDEX_LOCK_WAIT_MS,
+    },
     embedder: {
       kind: values.EMBEDDER,
       baseUrl: values.EMBEDDINGS_BASE_URL,
@@ -233,6 +251,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     adminToken: values.ADMIN_TOKEN,
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxQuestionChars: values.MAX_QUESTION_CHARS,
+    rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,
     telegram: values.TELEGRAM_BOT_TOKEN
       ? {
@@ -241,6 +260,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
           webhookUrl: values.TELEGRAM_WEBHOOK_URL,
           webhookSecret: values.TELEGRAM_WEBHOOK_SECRET,
           apiRoot: values.TELEGRAM_API_ROOT,
+          maxRetryAfterSeconds: values.TELEGRAM_MAX_RETRY_AFTER_SECONDS,
         }
       : undefined,
     wecom: wecomAny

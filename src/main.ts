@@ -49,7 +49,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   const rewriteAnswer =
     config.answerMode === "generative" && config.chatModel ? createGenerativeRewriter(createChatCompletionsClient(config.chatModel), logger.child({ component: "generative" })) : undefined;
   const bot = await LocalKnowledgeBot.open(
-    { knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, publicBaseUrl: config.publicBaseUrl, logger, rewriteAnswer },
+    { knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, limits: config.limits, publicBaseUrl: config.publicBaseUrl, logger, rewriteAnswer },
     { buildIfMissing: true },
   );
 

@@ -9,6 +9,7 @@ import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/kn
 import type { Logger } from "../core/logger.js";
 import type { Answer, IndexStats, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
+import type { IndexLimits } from "../ingest/index-limits.js";
 import type { SourceProblem } from "../ingest/source-problem.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
 import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
@@ -19,6 +20,8 @@ export interface LocalKnowledgeBotOptions {
   knowledgeDir: string;
   indexDir: string;
   embedder: EmbedderConfig;
+  /** Bounds for re-indexes this bot runs; defaults where unset. */
+  limits?: Partial<IndexLimits>;
   publicBaseUrl: string;
   logger?: Logger;
   /**

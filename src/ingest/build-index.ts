@@ -29,6 +29,7 @@ import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore 
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { loadKnowledge } from "./load-knowledge.js";
+import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 
 export interface ReindexProgress {
@@ -44,8 +45,8 @@ export interface BuildIndexOptions {
   full?: boolean;
   dryRun?: boolean;
   onProgress?: (progress: ReindexProgress) => void;
-  /** How long to wait for a concurrent re-index. */
-  lockWaitMs?: number;
+  /** Bounds on files, chunks and waiting; each missing one takes its default. */
+  limits?: Partial<IndexLimits>;
 }
 
 export interface BuildIndexResult {
@@ -70,6 +71,7 @@ interface PreviousIndex extends PreviousVersion {
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
   const started = performance.now();
+  const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
   const run = async (): Promise<BuildIndexResult> => {
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
     const knowledge = await loadKnowledge(options.knowledgeDir);
@@ -195,7 +197,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     };
   };
   // A dry run writes nothing, so it needs no lock.
-  return options.dryRun ? run() : withReindexLock(options.indexDir, run, { waitMs: options.lockWaitMs });
+  return options.dryRun ? run() : withReindexLock(options.indexDir, run, { waitMs: limits.lockWaitMs });
 }
 
 interface VersionContents {

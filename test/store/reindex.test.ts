@@ -135,7 +135,7 @@ describe("incremental re-index", () => {
     await appendFile(path.join(knowledgeDir, "faq.csv"), "faq-4,血压高能喝咖啡吗,少量饮用，注意监测血压。\n");
     const [first, second] = await Promise.all([
       buildIndex({ knowledgeDir, indexDir, embedder: local }),
-      buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 20_000 }),
+      buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 20_000 } }),
     ]);
     // One of them did the work; the other found nothing left to do.
     expect([first.summary.added, second.summary.added].sort()).toEqual([[], ["faq-4"]]);
@@ -143,10 +143,10 @@ describe("incremental re-index", () => {
     // While another re-index holds the lock, one that may not wait fails clearly and writes nothing.
     const versionBefore = await readCurrentVersion(indexDir);
     await withReindexLock(indexDir, async () => {
-      await expect(buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 0 })).rejects.toMatchObject({ code: "INDEX_LOCKED", hint: expect.stringMatching(/try again/) });
+      await expect(buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 0 } })).rejects.toMatchObject({ code: "INDEX_LOCKED", hint: expect.stringMatching(/try again/) });
     });
     expect(await readCurrentVersion(indexDir)).toBe(versionBefore);
-    await buildIndex({ knowledgeDir, indexDir, embedder: local, lockWaitMs: 0 });
+    await buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 0 } });
     expect((await loadIndex(indexDir, local)).sources.has("faq-5")).toBe(true);
   });
 });
@@ -179,7 +179,7 @@ describe("atomic re-index", () => {
     expect((await retrieve(survivor, "亲情账户和家庭共济账户有什么区别")).hits[0].sourceId).toBe("000_9de61d0cf05b51f0.txt");
 
     // Next run (after the dead process's lock goes stale) finishes and removes leftovers.
-    const { summary } = await buildIndex({ knowledgeDir: crashKnowledge, indexDir: crashIndex, embedder: local, lockWaitMs: 30_000 });
+    const { summary } = await buildIndex({ knowledgeDir: crashKnowledge, indexDir: crashIndex, embedder: local, limits: { lockWaitMs: 30_000 } });
     expect(summary.sources).toBe(21 + 7244);
     const leftovers = (await readdir(versionsDirectory(crashIndex))).filter((name) => name.endsWith(".partial"));
     expect(leftovers).toEqual([]);
