@@ -1,17 +1,20 @@
 /**
  * Reads the knowledge folder recursively, one parser per format. A bad file is reported with its
- * path (and line) and left out; the rest of the folder still loads.
+ * path (and line) and left out; the rest of the folder still loads. File sizes are checked before
+ * a file is read, and every source's short fields are bounded whichever parser produced it.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { type FileHandle, open, readdir } from "node:fs/promises";
 import path from "node:path";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { SourceDoc } from "../core/types.js";
 import { decodeFile } from "./decode-file.js";
+import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { FileParser } from "./parsed-file.js";
 import { parseCsvTable, parseJsonLinesTable } from "./parse-faq-table.js";
 import { parseHtml } from "./parse-html.js";
 import { parseMarkdown } from "./parse-markdown.js";
 import { parseTextPage } from "./parse-text-page.js";
+import { boundSourceFields } from "./source-field-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 
 const PARSERS: Record<string, FileParser> = {
@@ -33,7 +36,8 @@ export interface LoadedKnowledge {
   files: number;
 }
 
-export async function loadKnowledge(knowledgeDir: string): Promise<LoadedKnowledge> {
+export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partial<IndexLimits> = {}): Promise<LoadedKnowledge> {
+  const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...limitOverrides };
   let files: string[];
   try {
     files = await listFiles(knowledgeDir);
@@ -61,19 +65,33 @@ export async function loadKnowledge(knowledgeDir: string): Promise<LoadedKnowled
       });
       continue;
     }
-    let bytes: Buffer;
+    let read: BoundedRead;
     try {
-      bytes = await readFile(absolute);
+      read = await readAtMost(absolute, limits.maxFileBytes);
     } catch (error) {
       problems.push({ severity: "error", code: "SOURCE_UNREADABLE", file, message: `cannot read file: ${(error as Error).message}`, hint: "Check the file's permissions." });
       continue;
     }
-    const decoded = decodeFile(bytes, file);
+    if (read.bytes === null) {
+      problems.push({
+        severity: "error",
+        code: "SOURCE_TOO_LARGE",
+        file,
+        message: `file is ${read.size} bytes, more than the limit of ${limits.maxFileBytes} bytes (MAX_FILE_BYTES); it was not read`,
+        hint: "Split the file into smaller ones, or raise MAX_FILE_BYTES if files this large are expected.",
+      });
+      continue;
+    }
+    const decoded = decodeFile(read.bytes, file);
     problems.push(...decoded.problems);
     if (decoded.text === null) continue;
-    const parsed = parser(decoded.text, file);
+    const parsed = parser(decoded.text, file, limits);
     problems.push(...parsed.problems);
-    for (const source of parsed.sources) {
+    for (const parsedSource of parsed.sources) {
+      const bounded = boundSourceFields(parsedSource);
+      problems.push(...bounded.problems);
+      if (!bounded.source) continue;
+      const source = bounded.source;
       const earlier = firstSeen.get(source.sourceId);
       if (earlier) {
         problems.push({
@@ -90,6 +108,40 @@ export async function loadKnowledge(knowledgeDir: string): Promise<LoadedKnowled
     }
   }
   return { sources, problems, files: files.length };
+}
+
+/** The file's bytes, or null with the size seen when it is over the limit. */
+type BoundedRead = { bytes: Buffer } | { bytes: null; size: string };
+
+/** Read size once the file turned out larger than `stat` said. */
+const GROWTH_READ_BYTES = 64 * 1024;
+
+/**
+ * Reads a file only when `stat` says it is within `maxBytes`, and never more than one byte past the
+ * limit, so a file that grows between the check and the read is still refused without being loaded.
+ */
+async function readAtMost(absolute: string, maxBytes: number): Promise<BoundedRead> {
+  const handle: FileHandle = await open(absolute, "r");
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) return { bytes: null, size: String(size) };
+    const parts: Buffer[] = [];
+    let total = 0;
+    // One byte more than stat reported, to notice a file that is still growing.
+    let want = size + 1;
+    while (total <= maxBytes) {
+      const part = Buffer.alloc(Math.min(want, maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(part, 0, part.length, total);
+      if (bytesRead === 0) break;
+      parts.push(part.subarray(0, bytesRead));
+      total += bytesRead;
+      want = GROWTH_READ_BYTES;
+    }
+    if (total > maxBytes) return { bytes: null, size: `at least ${total}` };
+    return { bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts, total) };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Sorted so that source order, and so the index, does not depend on the file system. */

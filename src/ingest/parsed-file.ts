@@ -1,4 +1,5 @@
 import type { SourceDoc } from "../core/types.js";
+import type { IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 
 /** What a per-format parser returns for one file. */
@@ -7,8 +8,11 @@ export interface ParsedFile {
   problems: SourceProblem[];
 }
 
-/** A per-format parser: decoded text and the path relative to the knowledge folder in, sources out. */
-export type FileParser = (text: string, file: string) => ParsedFile;
+/**
+ * A per-format parser: decoded text and the path relative to the knowledge folder in, sources out.
+ * `limits` bounds what the parser may accept (e.g. Markdown front matter size); defaults apply without it.
+ */
+export type FileParser = (text: string, file: string, limits?: IndexLimits) => ParsedFile;
 
 /** The page's own disclaimer line, e.g. `提示:本内容不能代替面诊,如有不适请尽快就医。` (either comma/colon width). */
 export const DISCLAIMER_LINE = /^\s*(?:提示\s*[:：]\s*)?本内容不能代替面诊/;
