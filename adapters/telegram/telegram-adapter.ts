@@ -7,7 +7,7 @@ import PQueue from "p-queue";
 import { Telegraf } from "telegraf";
 import { message } from "telegraf/filters";
 import { KnowledgeBotError } from "../../src/core/errors.js";
-import { maskPersonalData } from "../../src/core/logger.js";
+import { maskPersonalData } from "../../src/text/mask-personal-data.js";
 import type { Answer } from "../../src/core/types.js";
 import type { ChatAdapter, ChatAdapterContext } from "../../src/server/chat-adapter.js";
 import { createAdminCommands } from "./admin-commands.js";

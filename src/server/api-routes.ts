@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import { answerToJson } from "../cli/render-answer.js";
 import type { AppConfig } from "../config.js";
 import { isKnowledgeBotError } from "../core/errors.js";
-import { maskPersonalData } from "../core/logger.js";
+import { maskPersonalData } from "../text/mask-personal-data.js";
 import { sourceLink } from "../retrieval/compose-answer.js";
 import { hasAdminToken } from "./admin-token.js";
 import { jsonError } from "./json-error.js";
