@@ -3,8 +3,14 @@
  * throttled (or a 429 `retry_after` wait) never delays another chat. Within a lane messages keep
  * their order and keep to Telegram's guidance: about one message a second per chat, at most 20 a
  * minute per group, about 30 a second overall.
+ *
+ * A `retry_after` longer than `maxRetryAfterSeconds` is not waited out: Telegram can ask for a
+ * day, and holding the chat that long would stall every later reply to it. That one message is
+ * dropped (reported through `onDrop`) and the lane moves on to the next.
  */
 import PQueue from "p-queue";
+import { KnowledgeBotError } from "../../src/core/errors.js";
+import { readFailedMethod } from "./telegram-errors.js";
 
 export interface SendQueueOptions {
   /** Gap between two messages to one chat. */
@@ -15,8 +21,12 @@ export interface SendQueueOptions {
   globalMessagesPerSecond?: number;
   /** Attempts after a 429 before the send fails. */
   maxRetries?: number;
+  /** Longest 429 `retry_after` that is waited out; a longer one drops the message. Default 60. */
+  maxRetryAfterSeconds?: number;
   /** Called before each wait caused by a 429, for logging. */
   onRetry?: (details: { chatId: number; retryAfterSeconds: number; attempt: number }) => void;
+  /** Called when a message is dropped because its `retry_after` is over the cap, for logging. */
+  onDrop?: (details: { chatId: number; method: string; retryAfterSeconds: number }) => void;
 }
 
 export interface SendQueue {
@@ -39,6 +49,7 @@ export function createSendQueue(options: SendQueueOptions = {}): SendQueue {
   const perChatIntervalMs = options.perChatIntervalMs ?? 1000;
   const groupMessagesPerMinute = options.groupMessagesPerMinute ?? 20;
   const maxRetries = options.maxRetries ?? 5;
+  const maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 60;
   const globalQueue = new PQueue({ intervalCap: options.globalMessagesPerSecond ?? 30, interval: 1000 });
   const lanes = new Map<number, ChatLane>();
 
@@ -71,6 +82,16 @@ export function createSendQueue(options: SendQueueOptions = {}): SendQueue {
       } catch (error) {
         const retryAfterSeconds = readRetryAfter(error);
         if (retryAfterSeconds === undefined || attempt > maxRetries) throw error;
+        if (retryAfterSeconds > maxRetryAfterSeconds) {
+          const method = readFailedMethod(error);
+          options.onDrop?.({ chatId, method, retryAfterSeconds });
+          // A new error, not Telegram's: that one carries the request payload (the message text).
+          throw new KnowledgeBotError(
+            "RATE_LIMITED",
+            `Telegram flood control asked to wait ${retryAfterSeconds} s before ${method} to chat ${chatId}; the message was dropped.`,
+            `Waits up to TELEGRAM_MAX_RETRY_AFTER_SECONDS (${maxRetryAfterSeconds} s) are waited out; send fewer messages to this chat, or raise that setting to wait longer.`,
+          );
+        }
         options.onRetry?.({ chatId, retryAfterSeconds, attempt });
         await sleep(retryAfterSeconds * 1000);
       }
@@ -104,6 +125,11 @@ export function createSendQueue(options: SendQueueOptions = {}): SendQueue {
       }
     },
   };
+}
+
+/** True for the error `send` throws when it dropped a message over the `retry_after` cap. */
+export function isDroppedForFloodControl(error: unknown): boolean {
+  return error instanceof KnowledgeBotError && error.code === "RATE_LIMITED";
 }
 
 /** Telegram's flood-control answer: HTTP 429 with `parameters.retry_after` in seconds. */

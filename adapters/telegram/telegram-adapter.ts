@@ -14,8 +14,9 @@ import { createAdminCommands } from "./admin-commands.js";
 import { renderHelpText, replyTexts } from "./bot-texts.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
+import { createRecentUpdates } from "./recent-updates.js";
 import { createReplySender } from "./reply-sender.js";
-import { createSendQueue, type SendQueueOptions } from "./send-queue.js";
+import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError } from "./telegram-errors.js";
 import { interpretMessage, isPrivateChat, toQuery, type BotCommandName, type BotIdentity, type IncomingTextMessage } from "./to-query.js";
@@ -23,7 +24,8 @@ import { mountWebhookRoute } from "./webhook-route.js";
 
 /** Tuning knobs; production uses the defaults, tests shorten the waits. */
 export interface TelegramAdapterOptions {
-  sendQueue?: Omit<SendQueueOptions, "onRetry">;
+  /** The `retry_after` cap always comes from config (TELEGRAM_MAX_RETRY_AFTER_SECONDS). */
+  sendQueue?: Omit<SendQueueOptions, "onRetry" | "onDrop" | "maxRetryAfterSeconds">;
   /** Knowledge-base questions answered at the same time across all chats. */
   answerConcurrency?: number;
   typingIntervalMs?: number;
@@ -46,8 +48,16 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   const telegraf = new Telegraf(settings.botToken, { telegram: { apiRoot: settings.apiRoot, webhookReply: false } });
   const sendQueue = createSendQueue({
     ...options.sendQueue,
+    maxRetryAfterSeconds: settings.maxRetryAfterSeconds,
     onRetry: (details) => logger.warn(details, "telegram flood control (429): waiting retry_after before sending again"),
+    // Chat id, method and wait only: neither the message text nor the token reaches the log.
+    onDrop: (details) =>
+      logger.warn(
+        { ...details, maxRetryAfterSeconds: settings.maxRetryAfterSeconds },
+        "telegram flood control (429): retry_after is over TELEGRAM_MAX_RETRY_AFTER_SECONDS; message dropped",
+      ),
   });
+  const recentUpdates = createRecentUpdates();
   const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 8 });
   const adminCommands = createAdminCommands(knowledgeBot, settings.adminIds);
   const replies = createReplySender({ telegram: telegraf.telegram, sendQueue, logger, typingIntervalMs: options.typingIntervalMs });
@@ -66,6 +76,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       try {
         await task();
       } catch (error) {
+        if (isDroppedForFloodControl(error)) return; // already logged as a warning by the send queue
         logger.error({ err: error, chatId: incoming.chat.id }, "telegram reply failed");
       }
     });
@@ -85,6 +96,8 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
         return { answer, messages: chunks.length };
       });
     } catch (error) {
+      // Telegram asked this chat to wait far too long; a "something failed" reply would meet the same wait.
+      if (isDroppedForFloodControl(error)) return;
       logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(questionText) }, "telegram question failed");
       await replies.send(incoming, [escapeHtml(replyTexts.failed)]).catch((sendError: unknown) =>
         logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"),
@@ -129,6 +142,16 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     logger.info({ chatId: incoming.chat.id, userId: incoming.from?.id }, "telegram admin re-index finished");
     return replies.send(incoming, splitMessage(report));
   }
+
+  // First middleware, for polling and webhook alike: a re-delivered update is dropped before any work.
+  telegraf.use((telegrafContext, next) => {
+    const updateId = telegrafContext.update.update_id;
+    if (recentUpdates.seen(updateId)) {
+      logger.debug({ updateId, chatId: telegrafContext.chat?.id }, "telegram update delivered again; already handled, dropped");
+      return;
+    }
+    return next();
+  });
 
   telegraf.on(message("text"), (telegrafContext) => {
     const incoming = telegrafContext.message;

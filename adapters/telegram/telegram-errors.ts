@@ -47,3 +47,9 @@ export function describeConnectionError(error: unknown): DescribedTelegramError 
     hint: "Check network access to api.telegram.org (or TELEGRAM_API_ROOT); the bot keeps serving other channels meanwhile.",
   };
 }
+
+/** The Bot API method a telegraf error came from (`TelegramError.on.method`), without its payload. */
+export function readFailedMethod(error: unknown): string {
+  const method = (error as { on?: { method?: unknown } } | null)?.on?.method;
+  return typeof method === "string" ? method : "unknown";
+}

@@ -1,7 +1,7 @@
 /**
  * The HTTP server: pages, API and the adapters' webhook routes on one Hono app, with request
- * logging, a body limit, JSON errors, a watcher for re-indexes done elsewhere, and a graceful close
- * that lets in-flight requests finish.
+ * logging, a per-client rate limit on the question routes, a body limit, JSON errors, a watcher
+ * for re-indexes done elsewhere, and a graceful close that lets in-flight requests finish.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +17,7 @@ import type { ChatAdapter } from "./chat-adapter.js";
 import { watchIndex, type IndexWatcher } from "./index-watcher.js";
 import { jsonError } from "./json-error.js";
 import { mountPageRoutes } from "./page-routes.js";
+import { apiRateLimit } from "./rate-limit.js";
 import { requestLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
 
@@ -52,6 +53,10 @@ export function createServer({ bot, config, logger, adapters = [], indexPollMs =
       inFlight--;
     }
   });
+  // Before the body limit, so a client over its budget is refused before its body is read.
+  const rateLimit = apiRateLimit({ requestsPerMinute: config.rateLimitPerMinute, adminToken: config.adminToken });
+  app.use("/api/ask", rateLimit);
+  app.use("/api/search", rateLimit);
   app.use(
     "/api/*",
     bodyLimit({

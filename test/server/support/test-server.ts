@@ -44,6 +44,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     INDEX_DIR: knowledge.indexDir,
     PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
     LOG_LEVEL: "info",
+    // Tests here fire questions in bursts about other things; the limit is tested in test/security/api-rate-limit.test.ts.
+    RATE_LIMIT_PER_MINUTE: "0",
     ...options.environment,
   });
   const logLines: Record<string, unknown>[] = [];
