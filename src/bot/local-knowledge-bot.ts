@@ -37,6 +37,8 @@ export class LocalKnowledgeBot implements KnowledgeBot {
   private readonly options: LocalKnowledgeBotOptions;
   private readonly listeners = new Set<(event: KnowledgeBotEvent) => void>();
   private reindexing: Promise<unknown> = Promise.resolve();
+  /** Aborted by `close()`: stops the running re-index and refuses new ones. */
+  private readonly closing = new AbortController();
   /** Problems found in the knowledge folder by the last re-index, for admins. */
   lastProblems: SourceProblem[] = [];
 
@@ -94,9 +96,14 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     // Re-indexes from this process run one after another; other processes are kept out by the lock.
     const run = this.reindexing.then(async () => {
       try {
-        const { summary, problems } = await buildIndex({ ...this.options, ...options, onProgress: this.options.onReindexProgress });
+        // The build pauses every ~50 ms, so questions keep being answered while it runs.
+        const { summary, problems } = await buildIndex({ ...this.options, ...options, onProgress: this.options.onReindexProgress, signal: this.closing.signal });
         if (!options.dryRun) {
-          this.index = await loadIndex(this.options.indexDir, this.options.embedder);
+          this.index = await loadIndex(this.options.indexDir, this.options.embedder).catch((error: unknown) => {
+            // E.g. a file damaged on disk after it was written (INDEX_CORRUPT): the loaded version keeps serving.
+            this.options.logger?.error({ err: error, version: summary.version, serving: this.index.version }, "the re-indexed version cannot be loaded; still serving the loaded version");
+            throw error;
+          });
           this.lastProblems = problems;
           this.emit({ type: "reindexed", summary });
         }
@@ -118,11 +125,22 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     const run = this.reindexing.then(async () => {
       const version = await readCurrentVersion(this.options.indexDir);
       if (!version || version === this.index.version) return false;
+      // A version that fails to load (INDEX_CORRUPT, ...) throws here and leaves the loaded one serving.
       this.index = await loadIndex(this.options.indexDir, this.options.embedder);
       return true;
     });
     this.reindexing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Stops a running re-index (it fails with REINDEX_INTERRUPTED, removes its staging folder and
+   * leaves CURRENT as it was) and waits for it to wind down; later re-indexes fail the same way.
+   * The loaded index keeps answering until the process ends.
+   */
+  async close(): Promise<void> {
+    if (!this.closing.signal.aborted) this.closing.abort("the server is shutting down");
+    await this.reindexing;
   }
 
   stats(): IndexStats {

@@ -3,6 +3,7 @@
  * states who it is: the index manifest records this and refuses to load with a different one.
  */
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
+import type { BuildPacer } from "../ingest/build-pacer.js";
 
 export interface EmbedderDescriptor {
   /** The embedder's kind and version, e.g. "local-lsa-v1" or "openai-compatible". */
@@ -24,7 +25,7 @@ export abstract class KnowledgeEmbeddings extends Embeddings {
    * Corpus-fitted embedders learn from the texts of a full re-index; others ignore this. Returns
    * whether the model changed (then every vector must be recomputed).
    */
-  async fit(_texts: string[]): Promise<boolean> {
+  async fit(_texts: string[], _pacer?: BuildPacer): Promise<boolean> {
     return false;
   }
 

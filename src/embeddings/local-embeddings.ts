@@ -4,6 +4,7 @@
  * (IDF learned from the folder), hashed into a dense vector.
  */
 import { createHash } from "node:crypto";
+import type { BuildPacer } from "../ingest/build-pacer.js";
 import { mixedTerms } from "../text/chinese-terms.js";
 import { joinTerms, splitTerms } from "../text/sorted-terms.js";
 import { hashedSlot, normalizeInPlace } from "./feature-hashing.js";
@@ -58,14 +59,14 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
     return { id: LOCAL_EMBEDDER_ID, model: this.fingerprint, dimensions: this.dimensions };
   }
 
-  override async fit(texts: string[]): Promise<boolean> {
+  override async fit(texts: string[], pacer?: BuildPacer): Promise<boolean> {
     const before = this.fingerprint;
     this.serialized = undefined;
-    this.statistics = TermStatistics.fromDocuments(
-      (function* () {
-        for (const text of texts) yield mixedTerms(text);
-      })(),
-    );
+    const documents = (function* () {
+      for (const text of texts) yield mixedTerms(text);
+    })();
+    // Segmenting every text is seconds of work on a large folder: paced so the build stays responsive.
+    this.statistics = pacer ? await pacer.drive(TermStatistics.collect(documents, pacer.due)) : TermStatistics.fromDocuments(documents);
     this.fingerprint = this.computeFingerprint();
     return this.fingerprint !== before;
   }

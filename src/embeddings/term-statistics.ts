@@ -1,4 +1,5 @@
 /** Document frequencies learned from the knowledge folder, for IDF weights. */
+import { NEVER_DUE, runSteps } from "../ingest/build-pacer.js";
 import { compareTerms, indexOfSortedTerm } from "../text/sorted-terms.js";
 
 /** Terms in ascending code-unit order with their frequencies: looked up by binary search. */
@@ -23,11 +24,17 @@ export class TermStatistics {
 
   /** Documents may be a generator, so the terms of a large folder are never all held at once. */
   static fromDocuments(documents: Iterable<string[]>): TermStatistics {
+    return runSteps(TermStatistics.collect(documents, NEVER_DUE));
+  }
+
+  /** The counting loop as a step generator: it yields when `due()` (see BuildPacer.drive). */
+  static *collect(documents: Iterable<string[]>, due: () => boolean): Generator<void, TermStatistics, void> {
     const frequency = new Map<string, number>();
     let count = 0;
     for (const terms of documents) {
       count++;
       for (const term of new Set(terms)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
+      if (due()) yield;
     }
     return new TermStatistics(count, frequency);
   }

@@ -14,6 +14,9 @@ export type HttpErrorCode =
   | "NOT_FOUND"
   | "REINDEX_BUSY"
   | "REINDEX_FAILED"
+  | "INDEX_LOCKED"
+  | "REINDEX_INTERRUPTED"
+  | "DISK_FULL"
   | "INTERNAL";
 
 export interface JsonErrorBody {
@@ -23,4 +26,16 @@ export interface JsonErrorBody {
 export function jsonError(context: Context, status: ContentfulStatusCode, code: HttpErrorCode | string, message: string, hint: string): Response {
   const body: JsonErrorBody = { error: { code, message, hint } };
   return context.json(body, status);
+}
+
+/**
+ * How a failed re-index is answered: a re-index already running (409), one stopped because the
+ * server is shutting down (503) and a full disk (507) keep their own code, so a client can tell
+ * "try later" from "free space"; any other coded failure is REINDEX_FAILED (500).
+ */
+export function reindexFailure(code: string): { status: ContentfulStatusCode; code: HttpErrorCode } {
+  if (code === "INDEX_LOCKED") return { status: 409, code: "INDEX_LOCKED" };
+  if (code === "REINDEX_INTERRUPTED") return { status: 503, code: "REINDEX_INTERRUPTED" };
+  if (code === "DISK_FULL") return { status: 507, code: "DISK_FULL" };
+  return { status: 500, code: "REINDEX_FAILED" };
 }

@@ -4,8 +4,10 @@
  * old version or the new one, never a half-written one.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { writingTo } from "./disk-full.js";
+import { KnowledgeBotError } from "../core/errors.js";
 
 export const INDEX_FILES = {
   manifest: "manifest.json",
@@ -29,29 +31,93 @@ export function newVersionName(now = new Date()): string {
   return `v${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
-/** The version CURRENT names, or null when no index has been built yet. */
-export async function readCurrentVersion(indexDir: string): Promise<string | null> {
+/** What newVersionName makes: `v`, the build time's digits, `-`, random hex. Nothing else may be followed. */
+const VERSION_NAME = /^v[0-9]{1,32}-[0-9a-f]{1,32}$/;
+/** CURRENT holds one version name; anything longer is not read whole. */
+const CURRENT_MAX_BYTES = 256;
+
+/**
+ * CURRENT's text as written (trimmed), without checking it; null when there is no CURRENT yet.
+ * The index watcher uses it to tell one bad pointer from the next without reloading each time.
+ */
+export async function readCurrentPointer(indexDir: string): Promise<string | null> {
+  let handle;
   try {
-    const version = (await readFile(path.join(indexDir, "CURRENT"), "utf8")).trim();
-    return version === "" ? null : version;
+    handle = await open(path.join(indexDir, "CURRENT"), "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
+  try {
+    const buffer = Buffer.alloc(CURRENT_MAX_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.toString("utf8", 0, bytesRead).trim();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The version CURRENT names, or null when no index has been built yet. CURRENT is a file on disk
+ * like any other, so it is checked before it becomes a path: only a version name (no separators,
+ * no `..`, nothing absolute) is accepted, anything else is INDEX_CORRUPT naming CURRENT.
+ */
+export async function readCurrentVersion(indexDir: string): Promise<string | null> {
+  const version = await readCurrentPointer(indexDir);
+  if (version === null || version === "") return null;
+  if (!VERSION_NAME.test(version)) {
+    const shown = JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version);
+    throw new KnowledgeBotError(
+      "INDEX_CORRUPT",
+      `${path.join(indexDir, "CURRENT")} does not name an index version (it holds ${shown}; a version looks like v20250101120000000-a1b2c3 and lives in versions/)`,
+      "Rebuild the index with `kb reindex --full`, which writes CURRENT again.",
+    );
+  }
+  return version;
 }
 
 /** Points CURRENT at a finished version with an atomic rename. */
 export async function switchCurrentVersion(indexDir: string, version: string): Promise<void> {
   const temporary = path.join(indexDir, `CURRENT.${process.pid}.tmp`);
-  await writeFile(temporary, `${version}\n`);
+  try {
+    await writingTo(temporary, writeFile(temporary, `${version}\n`));
+  } catch (error) {
+    // CURRENT itself was not touched: the version serving before still serves.
+    await rm(temporary, { force: true });
+    throw error;
+  }
   await rename(temporary, path.join(indexDir, "CURRENT"));
 }
 
 /** A scratch directory for a build; renamed into place only when complete. */
 export async function createStagingDirectory(indexDir: string, version: string): Promise<string> {
-  const staging = path.join(versionsDirectory(indexDir), `${version}.partial`);
-  await mkdir(staging, { recursive: true });
+  const staging = stagingDirectory(indexDir, version);
+  await writingTo(staging, mkdir(staging, { recursive: true }));
   return staging;
+}
+
+function stagingDirectory(indexDir: string, version: string): string {
+  return path.join(versionsDirectory(indexDir), `${version}${STAGING_SUFFIX}`);
+}
+
+const STAGING_SUFFIX = ".partial";
+const CURRENT_TEMPORARY = /^CURRENT\..*\.tmp$/;
+
+/** Removes the staging directory of a build that failed or was interrupted (if it got that far). */
+export async function removeStagingDirectory(indexDir: string, version: string): Promise<void> {
+  await rm(stagingDirectory(indexDir, version), { recursive: true, force: true });
+}
+
+/**
+ * Removes what killed builds leave behind: staging directories and temporary CURRENT files. Only
+ * the holder of the re-index lock may call this: no other build is then alive to own them.
+ */
+export async function removeDeadBuilds(indexDir: string): Promise<void> {
+  const [versions, files] = await Promise.all([readdir(versionsDirectory(indexDir)).catch(() => []), readdir(indexDir).catch(() => [])]);
+  await Promise.all([
+    ...versions.filter((name) => name.endsWith(STAGING_SUFFIX)).map((name) => rm(path.join(versionsDirectory(indexDir), name), { recursive: true, force: true })),
+    ...files.filter((name) => CURRENT_TEMPORARY.test(name)).map((name) => rm(path.join(indexDir, name), { force: true })),
+  ]);
 }
 
 export async function publishStagingDirectory(indexDir: string, staging: string, version: string): Promise<void> {
@@ -69,7 +135,7 @@ export async function pruneVersions(indexDir: string, current: string, keep = 1)
   } catch {
     return;
   }
-  const finished = entries.filter((name) => !name.endsWith(".partial") && name !== current).sort().reverse();
-  const doomed = [...entries.filter((name) => name.endsWith(".partial")), ...finished.slice(keep)];
+  const finished = entries.filter((name) => !name.endsWith(STAGING_SUFFIX) && name !== current).sort().reverse();
+  const doomed = [...entries.filter((name) => name.endsWith(STAGING_SUFFIX)), ...finished.slice(keep)];
   await Promise.all(doomed.map((name) => rm(path.join(versionsDirectory(indexDir), name), { recursive: true, force: true })));
 }

@@ -3,6 +3,7 @@
  * full re-index and merged with the previous postings at an incremental one.
  */
 
+import { type BuildPacer, NEVER_DUE, runSteps } from "../ingest/build-pacer.js";
 import { compareTerms } from "../text/sorted-terms.js";
 
 export interface KeywordDocument {
@@ -66,14 +67,19 @@ function fieldFrequencies(document: KeywordDocument): Map<string, [number, numbe
   return frequencies;
 }
 
+function* numbered(documents: Iterable<KeywordDocument>): Generator<KeywordAddition> {
+  let row = 0;
+  for (const document of documents) yield { row: row++, document };
+}
+
 /** Postings of `documents`, row i being the i-th document. */
 export function buildKeywordPostings(documents: Iterable<KeywordDocument>): KeywordPostings {
-  return collectPostings(
-    (function* () {
-      let row = 0;
-      for (const document of documents) yield { row: row++, document };
-    })(),
-  );
+  return runSteps(collectPostings(numbered(documents), NEVER_DUE));
+}
+
+/** `buildKeywordPostings` for a re-index: gives the event loop a turn every slice, stops on abort. */
+export function buildKeywordPostingsPaced(documents: Iterable<KeywordDocument>, pacer: BuildPacer): Promise<KeywordPostings> {
+  return pacer.drive(collectPostings(numbered(documents), pacer.due));
 }
 
 /**
@@ -82,8 +88,25 @@ export function buildKeywordPostings(documents: Iterable<KeywordDocument>): Keyw
  * re-reading the terms of anything unchanged.
  */
 export function updateKeywordPostings(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>): KeywordPostings {
-  return mergePostings(previous, newRowOf, collectPostings(additions));
+  return runSteps(updateSteps(previous, newRowOf, additions, NEVER_DUE));
 }
+
+/** `updateKeywordPostings` for a re-index: gives the event loop a turn every slice, stops on abort. */
+export function updateKeywordPostingsPaced(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>, pacer: BuildPacer): Promise<KeywordPostings> {
+  return pacer.drive(updateSteps(previous, newRowOf, additions, pacer.due));
+}
+
+function* updateSteps(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>, due: () => boolean): Generator<void, KeywordPostings, void> {
+  const added = yield* collectPostings(additions, due);
+  return yield* mergePostings(previous, newRowOf, added, due);
+}
+
+/**
+ * The loops below are step generators (see BuildPacer): they yield only when `due()` says a slice
+ * is used up, checked every so many items in the tightest loops, so driven synchronously with
+ * NEVER_DUE they run as plain loops.
+ */
+const CHECK_EVERY = 1024;
 
 /** Typed arrays that double when full: a posting costs 12 bytes instead of three boxed array slots. */
 class PostingLog {
@@ -118,7 +141,7 @@ class PostingLog {
  * by a counting sort on the term's rank; additions arrive in row order, so each term's rows are
  * sorted. A 100k-chunk folder needs one log and one final copy, not an array per term.
  */
-function collectPostings(additions: Iterable<KeywordAddition>): KeywordPostings {
+function* collectPostings(additions: Iterable<KeywordAddition>, due: () => boolean): Generator<void, KeywordPostings, void> {
   const termIds = new Map<string, number>();
   const termList: string[] = [];
   const log = new PostingLog();
@@ -136,6 +159,7 @@ function collectPostings(additions: Iterable<KeywordAddition>): KeywordPostings 
     }
     lengths.push([row, document.titleTerms.length, document.bodyTerms.length]);
     size = Math.max(size, row + 1);
+    if (due()) yield;
   }
   termIds.clear();
 
@@ -162,7 +186,10 @@ function collectPostings(additions: Iterable<KeywordAddition>): KeywordPostings 
     bodyLengths[row] = body;
   }
   const terms = order.map((id) => termList[id]);
-  for (let position = 0; position < terms.length; position++) sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[position], offsets[position + 1]);
+  for (let position = 0; position < terms.length; position++) {
+    sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[position], offsets[position + 1]);
+    if (position % CHECK_EVERY === 0 && due()) yield;
+  }
   return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
 }
 
@@ -171,13 +198,14 @@ function collectPostings(additions: Iterable<KeywordAddition>): KeywordPostings 
  * the kept postings: count, then fill, so the result is allocated once at its final size. Both
  * term lists are sorted, so they are merged without a map of either.
  */
-function mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: KeywordPostings): KeywordPostings {
+function* mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: KeywordPostings, due: () => boolean): Generator<void, KeywordPostings, void> {
   const keptCount = new Int32Array(previous.terms.length);
   const { offsets: previousOffsets, rows: previousRows, titleFrequencies: previousTitle, bodyFrequencies: previousBody } = previous;
   for (let term = 0, termCount = previous.terms.length; term < termCount; term++) {
     let kept = 0;
     for (let index = previousOffsets[term], end = previousOffsets[term + 1]; index < end; index++) if (newRowOf[previousRows[index]] >= 0) kept++;
     keptCount[term] = kept;
+    if (term % CHECK_EVERY === 0 && due()) yield;
   }
   let size = added.titleLengths.length;
   for (const row of newRowOf) size = Math.max(size, row + 1);
@@ -197,6 +225,7 @@ function mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: K
     }
     if (order <= 0) previousId++;
     if (order >= 0) addedId++;
+    if (terms.length % CHECK_EVERY === 0 && due()) yield;
   }
 
   const offsets = new Int32Array(terms.length + 1);
@@ -229,6 +258,7 @@ function mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: K
     // Row-sorted postings make search walk the score array forwards (cache friendly); added rows
     // may fall between kept ones, and kept ones move when sources are reordered.
     sortSegmentByRow(rows, titleFrequencies, bodyFrequencies, offsets[id], offsets[id + 1]);
+    if (id % CHECK_EVERY === 0 && due()) yield;
   }
 
   // Added and kept rows are disjoint: start from the added lengths, then place the kept ones.

@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
+import type { BuildPacer } from "../ingest/build-pacer.js";
 
 export const HNSW_PARAMETERS = { M: 32, efConstruction: 200, efSearch: 256, space: "cosine" as const };
 
@@ -36,9 +37,11 @@ export interface LabelledVector {
   vector: Float32Array;
 }
 
-function addToStore(store: HNSWLib, entries: LabelledVector[]): void {
+/** Inserting is the slowest part of a build (seconds at 20k chunks), so it pauses every slice. */
+async function addToStore(store: HNSWLib, entries: LabelledVector[], pacer?: BuildPacer): Promise<void> {
   const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
   for (const { label, chunk, vector } of entries) {
+    if (pacer?.due()) await pacer.pause();
     store.index.addPoint(Array.from(vector), label);
     // The docstore keeps each label's chunk id, not its text: chunks.json already holds the text,
     // and a second copy made every re-index write, and re-read, the whole folder once more.
@@ -48,18 +51,18 @@ function addToStore(store: HNSWLib, entries: LabelledVector[]): void {
 }
 
 /** Builds a new graph holding exactly `entries`. */
-export function buildVectorStore(embeddings: Embeddings, entries: LabelledVector[], dimensions: number): HNSWLib {
+export async function buildVectorStore(embeddings: Embeddings, entries: LabelledVector[], dimensions: number, pacer?: BuildPacer): Promise<HNSWLib> {
   const index = new hnswlib.HierarchicalNSW(HNSW_PARAMETERS.space, dimensions);
   const capacity = entries.reduce((largest, entry) => Math.max(largest, entry.label + 1), 1);
   index.initIndex(capacity, HNSW_PARAMETERS.M, HNSW_PARAMETERS.efConstruction, 100);
   const store = new HNSWLib(embeddings, { space: HNSW_PARAMETERS.space, numDimensions: dimensions, index });
-  addToStore(store, entries);
+  await addToStore(store, entries, pacer);
   index.setEf(searchEf(entries.length));
   return store;
 }
 
 /** Loads the previous graph, hides `deletedLabels` from search and adds `additions`. */
-export async function updateVectorStore(previousDirectory: string, embeddings: Embeddings, deletedLabels: number[], additions: LabelledVector[]): Promise<HNSWLib> {
+export async function updateVectorStore(previousDirectory: string, embeddings: Embeddings, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<HNSWLib> {
   const store = await HNSWLib.load(previousDirectory, embeddings);
   const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
   for (const label of deletedLabels) {
@@ -68,7 +71,7 @@ export async function updateVectorStore(previousDirectory: string, embeddings: E
   }
   const needed = additions.reduce((largest, entry) => Math.max(largest, entry.label + 1), 0);
   if (needed > store.index.getMaxElements()) store.index.resizeIndex(Math.max(needed, Math.ceil(store.index.getMaxElements() * 1.25)));
-  addToStore(store, additions);
+  await addToStore(store, additions, pacer);
   store.index.setEf(searchEf(store.index.getCurrentCount()));
   return store;
 }
@@ -85,9 +88,14 @@ export async function loadVectorStore(directory: string, embeddings: Embeddings)
 }
 
 /** The stored (unit-length) vectors of `labels` in a saved graph, to rebuild it without re-embedding. */
-export async function readGraphVectors(directory: string, labels: number[]): Promise<Float32Array[]> {
+export async function readGraphVectors(directory: string, labels: number[], pacer?: BuildPacer): Promise<Float32Array[]> {
   const { index } = await readGraph(directory);
-  return labels.map((label) => Float32Array.from(index.getPoint(label)));
+  const vectors: Float32Array[] = [];
+  for (const label of labels) {
+    vectors.push(Float32Array.from(index.getPoint(label)));
+    if (pacer?.due()) await pacer.pause();
+  }
+  return vectors;
 }
 
 /** The graph LangChain's HNSWLib saved in `directory` (its args.json and hnswlib.index), without the docstore. */
