@@ -112,7 +112,10 @@ if (isEntryPoint()) {
       process.stderr.write(`${error.message}\n${error.hint}\n`);
       process.exit(2);
     }
-    process.stderr.write(`error: ${isKnowledgeBotError(error) ? error.describe() : ((error as Error).stack ?? String(error))}\n`);
+    // A deliberate error is one line a person can act on, e.g. a damaged index: INDEX_CORRUPT naming
+    // the file and `kb reindex --full`. Start-up builds only a missing or outdated index by itself;
+    // a damaged one is refused, not rebuilt, so the damage is seen instead of silently replaced.
+    process.stderr.write(`error: ${isKnowledgeBotError(error) ? error.describe().replace(/\s*\n\s*/g, " ") : ((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
   });
 }

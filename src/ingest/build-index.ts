@@ -3,7 +3,7 @@
  * embed only what changed, and publish a complete new version beside the old one. The old version
  * stays usable until CURRENT is switched, so a crash mid-way loses nothing.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EmbedderConfig } from "../config.js";
 import type { Chunk, ReindexSummary, SourceDoc } from "../core/types.js";
@@ -19,11 +19,12 @@ import {
   switchCurrentVersion,
   versionDirectory,
 } from "../store/index-layout.js";
-import { readKeywordFile, writeKeywordFile } from "../store/keyword-file.js";
+import { writeKeywordFile } from "../store/keyword-file.js";
 import { buildKeywordPostings, type KeywordAddition, type KeywordPostings, updateKeywordPostings } from "../store/keyword-postings.js";
-import { INDEX_FORMAT_VERSION, type IndexManifest } from "../store/manifest.js";
+import { INDEX_FORMAT_VERSION, type IndexManifest, type StoredManifest } from "../store/manifest.js";
+import { describeVersionFiles, sealManifest } from "../store/version-files.js";
 import { keywordDocument } from "../retrieval/keyword-terms.js";
-import { readManifest } from "../store/loaded-index.js";
+import { readChunksFile, readEmbedderModelFile, readKeywordsFile, readManifest, verifyGraphFiles } from "../store/loaded-index.js";
 import { withReindexLock } from "../store/reindex-lock.js";
 import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore } from "../store/vector-store.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
@@ -59,7 +60,7 @@ const EMBED_BATCH = 256;
 /** The serving version, when its vectors are usable with the configured embedder and chunking. */
 interface PreviousVersion {
   directory: string;
-  manifest: IndexManifest;
+  manifest: StoredManifest;
 }
 
 /** What an incremental re-index reuses from the serving version. */
@@ -227,8 +228,9 @@ async function writeVersion(indexDir: string, version: string, contents: Version
     writeKeywordFile(path.join(staging, INDEX_FILES.keywords), keywordPostings),
     model ? writeFile(path.join(staging, INDEX_FILES.embedderModel), model) : Promise.resolve(),
   ]);
-  // The manifest is written last: a version directory without one was never finished.
-  await writeFile(path.join(staging, INDEX_FILES.manifest), JSON.stringify(manifest));
+  // The manifest is written last: a version directory without one was never finished. It records
+  // every file's size and checksum as read back from disk, which every reader checks first.
+  await writeFile(path.join(staging, INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging)));
   await publishStagingDirectory(indexDir, staging, version);
   await switchCurrentVersion(indexDir, version);
   await pruneVersions(indexDir, version);
@@ -236,11 +238,14 @@ async function writeVersion(indexDir: string, version: string, contents: Version
 
 /** The serving version's manifest, if the version can be extended with the configured embedder. */
 async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderConfig): Promise<PreviousVersion | null> {
-  const version = await readCurrentVersion(indexDir);
-  if (!version) return null;
-  const directory = versionDirectory(indexDir, version);
   try {
+    // A CURRENT that names no version is no previous version: the full build writes it again.
+    const version = await readCurrentVersion(indexDir);
+    if (!version) return null;
+    const directory = versionDirectory(indexDir, version);
+    // The manifest's own checksum is checked here; the files it lists, by readPreviousIndex.
     const manifest = await readManifest(directory);
+    if (manifest.version !== version) return null;
     const sameEmbedder =
       manifest.embedder.id === configuredEmbedderId(embedderConfig) && (embedderConfig.kind !== "openai" || manifest.embedder.model === embedderConfig.model);
     const sameChunking = JSON.stringify(manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
@@ -255,14 +260,17 @@ async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderCon
 /** The serving version's chunks, embedder model and keyword postings, for an incremental re-index. */
 async function readPreviousIndex({ directory, manifest }: PreviousVersion): Promise<PreviousIndex | null> {
   try {
+    // Checked against the manifest like a serving load, graph and docstore included: the graph may
+    // be updated in place (hnswlib reads it) or have its vectors read back.
     const [chunks, embedderModel, keywordPostings] = await Promise.all([
-      readFile(path.join(directory, INDEX_FILES.chunks), "utf8").then((text) => JSON.parse(text) as Chunk[]),
-      readFile(path.join(directory, INDEX_FILES.embedderModel)).catch(() => null),
-      readKeywordFile(path.join(directory, INDEX_FILES.keywords)),
+      readChunksFile(directory, manifest),
+      readEmbedderModelFile(directory, manifest),
+      readKeywordsFile(directory, manifest),
+      verifyGraphFiles(directory, manifest, { withDocstore: true }),
     ]);
     return { directory, manifest, chunks, embedderModel, keywordPostings };
   } catch {
-    // An unreadable previous version is rebuilt rather than trusted.
+    // A damaged previous version is rebuilt in full rather than trusted.
     return null;
   }
 }

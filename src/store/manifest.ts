@@ -1,8 +1,22 @@
-/** The index manifest: who embedded it, how it was chunked, and every source's content hash. */
+/**
+ * The index manifest: who embedded it, how it was chunked, every source's content hash, and a
+ * record of every other file in the version (size and SHA-256) so that readers can refuse a damaged
+ * file before parsing it or handing it to native code. The manifest carries its own checksum too.
+ */
 import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
 import type { ChunkOptions } from "../ingest/chunk-text.js";
 
-export const INDEX_FORMAT_VERSION = 3;
+/** 4: the manifest records every file's size and checksum and its own checksum. */
+export const INDEX_FORMAT_VERSION = 4;
+
+/** One file of a version, as the build wrote it. */
+export interface VersionFile {
+  /** Relative to the version directory, with `/` separators. */
+  path: string;
+  bytes: number;
+  /** Hex SHA-256 of the file's bytes. */
+  sha256: string;
+}
 
 export interface ManifestSource {
   contentHash: string;
@@ -31,4 +45,12 @@ export interface IndexManifest {
   };
   counts: { sources: number; chunks: number };
   sources: Record<string, ManifestSource>;
+}
+
+/** The manifest as stored: the contents above, the file records, and a checksum over both. */
+export interface StoredManifest extends IndexManifest {
+  /** Every file of the version except manifest.json, sorted by path. */
+  files: VersionFile[];
+  /** Hex SHA-256 of this manifest's JSON without the `checksum` field. */
+  checksum: string;
 }

@@ -1,0 +1,136 @@
+/**
+ * The record of every file in an index version (relative path, size, SHA-256) and its checks. The
+ * build records the files it wrote; every reader checks a file against its record before parsing it
+ * or handing it to hnswlib's native code, so a damaged file is refused by name instead of crashing
+ * the process or quietly answering worse. The manifest that holds the records carries its own
+ * checksum, so a damaged manifest is refused as well.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { KnowledgeBotError } from "../core/errors.js";
+import { INDEX_FILES } from "./index-layout.js";
+import type { IndexManifest, StoredManifest, VersionFile } from "./manifest.js";
+
+export const REBUILD_HINT = "Rebuild the index with `kb reindex --full` (a running server keeps serving the version it has loaded).";
+
+/** INDEX_CORRUPT naming the damaged file of a version. */
+export function indexFileCorrupt(directory: string, file: string, problem: string, cause?: unknown): KnowledgeBotError {
+  return new KnowledgeBotError("INDEX_CORRUPT", `Index file ${path.join(directory, file)} is damaged: ${problem}`, REBUILD_HINT, cause === undefined ? undefined : { cause });
+}
+
+function sha256(bytes: Buffer | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Streams the file through SHA-256, so a large graph is never held in memory twice. */
+async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+/** Records every file under a finished (staging) version directory except the manifest. */
+export async function describeVersionFiles(directory: string): Promise<VersionFile[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  const relativePaths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .filter((relative) => relative !== INDEX_FILES.manifest)
+    .sort();
+  return Promise.all(relativePaths.map(async (relative) => ({ path: relative, ...(await hashFile(path.join(directory, relative))) })));
+}
+
+/** The manifest's JSON: its contents, the file records, and a checksum over both. */
+export function sealManifest(manifest: IndexManifest, files: VersionFile[]): string {
+  // A manifest carried over from an earlier version keeps none of that version's records.
+  const contents: Partial<StoredManifest> = { ...manifest };
+  delete contents.files;
+  delete contents.checksum;
+  const body = { ...contents, files };
+  return JSON.stringify({ ...body, checksum: sha256(JSON.stringify(body)) });
+}
+
+/** A relative path inside the version: plain names joined by `/`, never `..` or absolute. */
+const SAFE_RELATIVE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+/**
+ * Checks a parsed manifest's own checksum and the shape of its file records. The JSON was written
+ * by JSON.stringify, so serializing the parsed object again reproduces the checksummed text.
+ */
+export function checkManifestSeal(parsed: Record<string, unknown>, directory: string): StoredManifest {
+  const { checksum, ...body } = parsed;
+  if (typeof checksum !== "string" || sha256(JSON.stringify(body)) !== checksum) {
+    throw indexFileCorrupt(directory, INDEX_FILES.manifest, "its checksum does not match its contents");
+  }
+  const files = body.files;
+  const wellFormed =
+    Array.isArray(files) &&
+    files.every(
+      (record: Partial<VersionFile>) =>
+        typeof record?.path === "string" &&
+        SAFE_RELATIVE_PATH.test(record.path) &&
+        Number.isSafeInteger(record.bytes) &&
+        record.bytes! >= 0 &&
+        typeof record.sha256 === "string" &&
+        /^[0-9a-f]{64}$/.test(record.sha256),
+    );
+  if (!wellFormed) throw indexFileCorrupt(directory, INDEX_FILES.manifest, "its file records are malformed");
+  return parsed as unknown as StoredManifest;
+}
+
+export function fileRecord(manifest: StoredManifest, file: string): VersionFile | undefined {
+  return manifest.files.find((record) => record.path === file);
+}
+
+function requireRecord(directory: string, manifest: StoredManifest, file: string): VersionFile {
+  const record = fileRecord(manifest, file);
+  if (!record) throw indexFileCorrupt(directory, file, "the manifest does not list it");
+  return record;
+}
+
+/** The file's size on disk, refusing a missing file or one whose size differs from its record. */
+async function checkSize(directory: string, record: VersionFile): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(path.join(directory, record.path))).size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw indexFileCorrupt(directory, record.path, code === "ENOENT" ? "it is missing" : `it cannot be read (${code ?? (error as Error).message})`, error);
+  }
+  if (size !== record.bytes) throw indexFileCorrupt(directory, record.path, `it has ${size} bytes, the manifest records ${record.bytes}`);
+}
+
+/**
+ * Reads a file of the version after checking its size and checksum; the bytes returned are the
+ * bytes checked, so nothing can change between the check and the parse.
+ */
+export async function readVerifiedFile(directory: string, manifest: StoredManifest, file: string): Promise<Buffer> {
+  const record = requireRecord(directory, manifest, file);
+  await checkSize(directory, record);
+  const bytes = await readFile(path.join(directory, record.path));
+  if (bytes.length !== record.bytes || sha256(bytes) !== record.sha256) throw indexFileCorrupt(directory, file, "its checksum does not match the manifest");
+  return bytes;
+}
+
+/** Checks a file that another reader (hnswlib, LangChain) opens by path itself. */
+export async function verifyFileOnDisk(directory: string, manifest: StoredManifest, file: string): Promise<void> {
+  const record = requireRecord(directory, manifest, file);
+  await checkSize(directory, record);
+  const { sha256: actual, bytes } = await hashFile(path.join(directory, record.path));
+  if (bytes !== record.bytes || actual !== record.sha256) throw indexFileCorrupt(directory, file, "its checksum does not match the manifest");
+}
+
+/** Parses checked bytes, naming the file when they still do not parse. */
+export function parseVerifiedJson<T>(directory: string, file: string, bytes: Buffer): T {
+  try {
+    return JSON.parse(bytes.toString("utf8")) as T;
+  } catch (error) {
+    throw indexFileCorrupt(directory, file, `it is not valid JSON (${(error as Error).message})`, error);
+  }
+}
