@@ -9,7 +9,7 @@ import { createGenerativeRewriter } from "./answer/generative-rewriter.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
 import { isKnowledgeBotError } from "./core/errors.js";
-import { createLogger, type Logger } from "./core/logger.js";
+import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./server/chat-adapter.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 
@@ -44,7 +44,8 @@ export interface StartBotOptions {
 export async function startBot({ environment, handleSignals = true }: StartBotOptions = {}): Promise<RunningBot> {
   if (!environment) loadDotEnvFile();
   const config = loadConfig(environment ?? process.env);
-  const logger = createLogger(config.logLevel);
+  // The configured credentials are also scrubbed by value from every log line.
+  const logger = createLogger(config.logLevel, undefined, { secrets: configuredSecrets(config) });
 
   const rewriteAnswer =
     config.answerMode === "generative" && config.chatModel ? createGenerativeRewriter(createChatCompletionsClient(config.chatModel), logger.child({ component: "generative" })) : undefined;

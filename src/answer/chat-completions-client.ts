@@ -15,6 +15,13 @@ export interface ChatCompletionsClient {
   complete(messages: ChatMessage[]): Promise<string>;
 }
 
+/** Servers quote a rejected key in their error message ("Incorrect API key provided: …"); it stays out of ours. */
+function withoutKey(detail: unknown, apiKey: string | undefined): string | undefined {
+  if (typeof detail !== "string") return undefined;
+  const text = detail.slice(0, 300);
+  return apiKey ? text.split(apiKey).join("[redacted]") : text;
+}
+
 export function createChatCompletionsClient(config: ChatModelConfig): ChatCompletionsClient {
   const endpoint = `${config.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   const failure = (message: string, cause?: unknown) =>
@@ -45,7 +52,7 @@ export function createChatCompletionsClient(config: ChatModelConfig): ChatComple
         throw failure(`HTTP ${response.status} with a body that is not JSON`, error);
       }
       if (!response.ok) {
-        const detail = (body as { error?: { message?: string } })?.error?.message;
+        const detail = withoutKey((body as { error?: { message?: string } })?.error?.message, config.apiKey);
         throw failure(`HTTP ${response.status}${detail ? `: ${detail}` : ""}`);
       }
       const content = (body as { choices?: { message?: { content?: unknown } }[] })?.choices?.[0]?.message?.content;

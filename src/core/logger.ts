@@ -79,19 +79,24 @@ export function scrubSecrets(text: string): string {
 const KEPT_ERROR_FIELDS = ["code", "errcode", "status", "statusCode", "hint", "description", "file", "line", "syscall"] as const;
 const MAX_CAUSE_DEPTH = 4;
 
-function cleanText(text: string): string {
-  return maskPersonalData(scrubSecrets(text));
-}
+type Scrub = (text: string) => string;
+const keepText: Scrub = (text) => text;
 
 function isErrorLike(value: unknown): value is Error {
   return value instanceof Error || (typeof value === "object" && value !== null && typeof (value as Error).message === "string" && "stack" in value);
 }
 
-/** The `err` serializer: an allow-list of fields, so payloads, configs and headers never get in. */
-export function serializeError(value: unknown, depth = 0): unknown {
+/**
+ * The `err` serializer: an allow-list of fields, so payloads, configs and headers never get in.
+ * `byValue` removes configured secrets first, before masking could change how they look.
+ */
+export function serializeError(value: unknown, depth = 0, byValue: Scrub = keepText): unknown {
+  const cleanText = (text: string) => maskPersonalData(scrubSecrets(byValue(text)));
   if (!isErrorLike(value)) {
-    if (value === null || value === undefined) return value;
-    return { type: typeof value, message: cleanText(typeof value === "string" ? value : Object.prototype.toString.call(value)) };
+    if (typeof value === "string") return cleanText(value);
+    if (typeof value !== "object" || value === null) return value;
+    // A thrown non-error object may be anything, a request config included: only its kind is kept.
+    return { type: Object.prototype.toString.call(value), message: "a non-error value was thrown" };
   }
   const error = value as Error & Record<string, unknown>;
   const serialized: Record<string, unknown> = {
@@ -115,8 +120,8 @@ export function serializeError(value: unknown, depth = 0): unknown {
   if (typeof retryAfter === "number") serialized.retryAfter = retryAfter;
   if (typeof error.stack === "string") serialized.stack = cleanText(error.stack);
   if (depth < MAX_CAUSE_DEPTH) {
-    if (error.cause !== undefined) serialized.cause = serializeError(error.cause, depth + 1);
-    if (Array.isArray(error.errors)) serialized.errors = error.errors.slice(0, 10).map((inner) => serializeError(inner, depth + 1));
+    if (error.cause !== undefined) serialized.cause = serializeError(error.cause, depth + 1, byValue);
+    if (Array.isArray(error.errors)) serialized.errors = error.errors.slice(0, 10).map((inner) => serializeError(inner, depth + 1, byValue));
   }
   return serialized;
 }
@@ -143,7 +148,7 @@ export function configuredSecrets(config: AppConfig): string[] {
   return values.filter((value): value is string => typeof value === "string");
 }
 
-function valueScrubber(secrets: Iterable<string | undefined>): (line: string) => string {
+function valueScrubber(secrets: Iterable<string | undefined>): Scrub {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
@@ -168,6 +173,7 @@ export interface LoggerOptions {
 
 export function createLogger(level: string = "info", destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
   const byValue = valueScrubber(options.secrets ?? []);
+  const errorSerializer = (value: unknown) => serializeError(value, 0, byValue);
   return pino(
     {
       level,
@@ -175,7 +181,7 @@ export function createLogger(level: string = "info", destination?: pino.Destinat
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
-      serializers: { err: serializeError, error: serializeError, reason: serializeError },
+      serializers: { err: errorSerializer, error: errorSerializer, reason: errorSerializer },
       hooks: { streamWrite: (line) => byValue(scrubSecrets(line)) },
     },
     destination ?? pino.destination({ dest: 2, sync: false }),

@@ -136,7 +136,9 @@ export class OpenAiEmbeddings extends KnowledgeEmbeddings {
       throw new RetryableStatus(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : undefined);
     }
     if (!response.ok) {
-      const detail = (await response.text()).slice(0, 300);
+      // Servers may quote the key they refused; it stays out of the error (and so out of logs).
+      const text = await response.text();
+      const detail = (this.options.apiKey ? text.split(this.options.apiKey).join("[redacted]") : text).slice(0, 300);
       throw new AbortError(
         new KnowledgeBotError("EMBEDDER_REQUEST", `Embeddings server answered HTTP ${response.status}: ${detail}`, "Check EMBEDDINGS_MODEL and the server's documentation."),
       );
