@@ -1,7 +1,8 @@
 /**
  * `startBot()` as its own process, the way `npm start` runs it: no index yet (it builds one), no
  * chat platform configured, generative mode wired to a local model; then SIGTERM while a question
- * is in flight. A bad configuration exits with code 2 and names the variable.
+ * is in flight. A bad configuration is refused in-process with a ConfigError naming each variable
+ * (src/main.ts turns that error into exit code 2).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+import { startBot } from "../../src/main.js";
 import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
 import { startLocalChatModel, type LocalChatModel } from "../server/support/local-chat-model.js";
 
@@ -35,15 +38,20 @@ function runMain(environment: Record<string, string>, workingDirectory: string):
   return { child, output: () => output, exited };
 }
 
-async function waitForUrl(bot: BotProcess, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"serving on/.exec(bot.output());
-    if (match) return match[1];
-    if (bot.child.exitCode !== null) throw new Error(`bot exited early:\n${bot.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`bot did not start:\n${bot.output()}`);
+/** Resolves with the URL from the "serving on" log line; rejects if the process exits first. */
+function waitForUrl(bot: BotProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // The log goes to stderr; this listener runs after runMain's, so the output already has the chunk.
+    const check = () => {
+      const match = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"serving on/.exec(bot.output());
+      if (match) {
+        bot.child.stderr!.off("data", check);
+        resolve(match[1]);
+      }
+    };
+    bot.child.stderr!.on("data", check);
+    void bot.exited.then((code) => reject(new Error(`bot exited early with code ${code}:\n${bot.output()}`)));
+  });
 }
 
 let scratch: string;
@@ -88,7 +96,11 @@ describe("startBot as a process", () => {
 
     model.reply = () => ({ content: "五指山位于海南省[1][5]。", delayMs: 700 });
     const arrived = model.nextRequest();
-    const inFlight = fetch(`${url}/api/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "五指山在哪个省" }) });
+    const inFlight = fetch(`${url}/api/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "五指山在哪个省" }),
+    });
     await arrived;
     bot.child.kill("SIGTERM");
 
@@ -100,12 +112,33 @@ describe("startBot as a process", () => {
     expect(bot.output()).toContain('"signal":"SIGTERM"');
     expect(bot.output()).toContain('"msg":"stopped"');
   });
+});
 
-  it("exits with code 2 and names every invalid variable", async () => {
-    const broken = runMain({ INDEX_DIR: path.join(scratch, "index"), PORT: "not-a-port", ANSWER_MODE: "sometimes" }, scratch);
-    expect(await broken.exited).toBe(2);
-    expect(broken.output()).toContain("Configuration is invalid");
-    expect(broken.output()).toContain("PORT");
-    expect(broken.output()).toContain("ANSWER_MODE");
+describe("a bad configuration", () => {
+  const broken = { INDEX_DIR: "/nonexistent/index", PORT: "not-a-port", ANSWER_MODE: "sometimes" };
+
+  it("is refused by startBot before anything starts, naming every invalid variable", async () => {
+    const error: unknown = await startBot({ environment: broken, handleSignals: false }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    const { code, message, hint } = error as ConfigError;
+    expect(code).toBe("CONFIG_INVALID");
+    expect(message).toContain("Configuration is invalid");
+    expect(message).toContain("PORT");
+    expect(message).toContain("ANSWER_MODE");
+    expect(hint).toContain(".env.example");
+  });
+
+  it("is refused by loadConfig with one problem per variable", () => {
+    expect(() => loadConfig(broken)).toThrow(ConfigError);
+    try {
+      loadConfig(broken);
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems.filter((problem) => problem.startsWith("PORT"))).toHaveLength(1);
+      expect(problems.filter((problem) => problem.startsWith("ANSWER_MODE"))).toHaveLength(1);
+    }
   });
 });

@@ -117,7 +117,12 @@ describe("POST /api/ask bad input", () => {
         else controller.close();
       },
     });
-    const response = await fetch(`${server.url}/api/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    const response = await fetch(`${server.url}/api/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(response.status).toBe(413);
     expect((await response.json()).error.code).toBe("BODY_TOO_LARGE");
   });
@@ -156,9 +161,18 @@ describe("POST /api/ask bad input", () => {
     expect(error.message).toContain(String(server.config.maxQuestionChars));
   });
 
-  it("keeps serving after all of the above", async () => {
+  it("keeps serving after a run of bad requests", async () => {
+    const refused = [
+      await server.post("/api/ask", { question: "问".repeat(server.config.maxBodyBytes) }),
+      await server.post("/api/ask", '{"question": "医保'),
+      await server.post("/api/ask", ""),
+      await server.post("/api/ask", { question: 42 }),
+      await server.post("/api/ask", { question: "医".repeat(10_000) }),
+    ];
+    expect(refused.map((response) => response.status)).toEqual([413, 400, 400, 400, 413]);
     const response = await server.post("/api/ask", { question: GEOGRAPHY_QUESTION });
     expect(response.status).toBe(200);
+    expect((await response.json()).text).toContain("海南");
   });
 
   it("answers unknown API routes with a JSON 404", async () => {

@@ -98,7 +98,13 @@ describe("AI bot: group @mention", () => {
     const before = answering.questionCount();
     const first = await callStream(
       server,
-      aiBotTextMessage({ msgid, userId: "zhangsan", chatid: "group-1", content: `@知识助手 ${DISCLAIMER_QUESTION}`, responseUrl: fakeApi.responseUrl("code-1") }),
+      aiBotTextMessage({
+        msgid,
+        userId: "zhangsan",
+        chatid: "group-1",
+        content: `@知识助手 ${DISCLAIMER_QUESTION}`,
+        responseUrl: fakeApi.responseUrl("code-1"),
+      }),
     );
     expect(first.msgtype).toBe("stream");
     expect(first.stream).toMatchObject({ finish: false, content: STREAM_PLACEHOLDER });
@@ -282,7 +288,26 @@ describe("AI bot: refused callbacks", () => {
     expect(oversized.status).toBe(413);
   });
 
-  it("asked the knowledge bot nothing for refused callbacks", () => {
+  it("asks the knowledge bot nothing for refused callbacks", async () => {
+    const sealed = sealCallback(botKeys, message());
+    const refused = [
+      await post(
+        `${server.baseUrl}/wecom/bot?${sealed.query.replace(/nonce=\d/, (match) => `${match}9`)}`,
+        JSON.stringify({ encrypt: sealed.encrypt }),
+        "application/json",
+      ),
+      await callBot(server, message(), { ...botKeys, encodingAesKey: APP_KEYS.encodingAesKey }),
+      await callBot(server, message(), { ...botKeys, receiveId: APP_KEYS.corpId }),
+      await callBot(server, '{"msgid": "x", "FromUserName": :mycreate"}'),
+      await post(`${server.baseUrl}/wecom/bot?${sealed.query}`, JSON.stringify({ encrypt: "A".repeat(40_000) }), "application/json"),
+    ];
+    expect(refused.map((response) => response.status >= 400 && response.status < 500)).toEqual([true, true, true, true, true]);
+    // A valid message sent after them is answered in full; nothing from mallory was asked before it.
+    const msgid = nextMsgId();
+    const before = answering.questionCount();
+    const after = await callStream(server, aiBotTextMessage({ msgid, userId: "after-mallory", content: DISCLAIMER_QUESTION }));
+    await refreshUntilFinished(server, msgid, "after-mallory", after.stream.id);
+    expect(answering.questionCount() - before).toBe(1);
     expect(answering.questionsFrom("mallory")).toBe(0);
   });
 });

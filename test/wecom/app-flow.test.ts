@@ -10,6 +10,7 @@ import { ADMIN_ONLY_REPLY } from "../../adapters/wecom/admin-commands.js";
 import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
 import { appCallbackBody, appTextMessageXml, sealCallback, verificationQuery } from "../../adapters/wecom/testing/signed-callbacks.js";
 import { renderAnswerMessages } from "../../adapters/wecom/render-reply.js";
+import type { KnowledgeBot } from "../../src/core/knowledge-bot.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { createAnsweringBot, DISCLAIMER_QUESTION, type AnsweringBot } from "./support/answering-bot.js";
 import { get, post } from "./support/http.js";
@@ -43,10 +44,29 @@ function contentOf(call: { body: Record<string, unknown> }): string {
   return (call.body.markdown as { content: string }).content;
 }
 
+/** Users whose questions the bot holds back until the test releases them. */
+const heldUsers = new Map<string, Promise<void>>();
+
+function holdAnswersFor(userId: string): () => void {
+  let release = () => {};
+  heldUsers.set(userId, new Promise<void>((resolve) => (release = resolve)));
+  return () => {
+    heldUsers.delete(userId);
+    release();
+  };
+}
+
 beforeAll(async () => {
   answering = await createAnsweringBot();
+  const heldBot: KnowledgeBot = {
+    ...answering.bot,
+    answer: async (query) => {
+      await heldUsers.get(query.userId ?? "");
+      return answering.bot.answer(query);
+    },
+  };
   fakeApi = await startFakeWecomApi({ corpId: APP_KEYS.corpId, secret: APP_KEYS.secret, webhookKey: WEBHOOK_KEY });
-  server = await startWecomTestServer({ bot: answering.bot, apiBase: fakeApi.baseUrl });
+  server = await startWecomTestServer({ bot: heldBot, apiBase: fakeApi.baseUrl });
 });
 
 afterAll(async () => {
@@ -74,11 +94,15 @@ describe("self-built app: URL verification", () => {
 });
 
 describe("self-built app: messages", () => {
-  it("acknowledges at once with an empty 200, then sends exactly one answer with citations and the disclaimer", async () => {
-    const { response } = await sendAppText(DISCLAIMER_QUESTION, { userId: "lisi" });
+  it("acknowledges with an empty 200 before answering, then sends exactly one answer with citations and the disclaimer", async () => {
+    // The answer is held until the acknowledgement has arrived: were the callback to wait for the
+    // answer, the request would never complete.
+    const release = holdAnswersFor("lisi");
+    const { response } = await sendAppText(DISCLAIMER_QUESTION, { userId: "lisi" }).finally(release);
     expect(response.status).toBe(200);
     expect(response.text).toBe("");
-    expect(response.elapsedMs).toBeLessThan(1000);
+    expect(answering.questionsFrom("lisi")).toBe(0);
+    expect(sentTo("lisi")).toEqual([]);
     await fakeApi.waitFor(() => sentTo("lisi").length > 0);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const messages = sentTo("lisi");
@@ -202,8 +226,33 @@ describe("self-built app: refused callbacks", () => {
     expect(response.text).toBe("WECOM_TIMESTAMP_OUT_OF_WINDOW");
   });
 
-  it("sent nothing for any refused callback", () => {
+  it("sends nothing and asks nothing for refused callbacks", async () => {
+    const sealed = validMessage();
+    const body = appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt);
+    const wrongKey = sealCallback(
+      { ...appKeys, encodingAesKey: "0000000000111111111122222222223333333333444" },
+      appTextMessageXml({ corpId: APP_KEYS.corpId, userId: "mallory", content: "hi", msgId: nextMsgId(), agentId: APP_KEYS.agentId }),
+    );
+    const stale = sealCallback(
+      appKeys,
+      appTextMessageXml({ corpId: APP_KEYS.corpId, userId: "mallory", content: "hi", msgId: nextMsgId(), agentId: APP_KEYS.agentId }),
+      { timestamp: Math.floor(Date.now() / 1000) - 3600 },
+    );
+    const refused = [
+      await postRaw(
+        sealed.query.replace(/msg_signature=([0-9a-f])/, (_, first: string) => `msg_signature=${first === "0" ? "1" : "0"}`),
+        body,
+      ),
+      await postRaw(wrongKey.query, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, wrongKey.encrypt)),
+      await postRaw(stale.query, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, stale.encrypt)),
+      await postRaw(sealed.query, "{not xml"),
+    ];
+    expect(refused.map((response) => response.status >= 400 && response.status < 500)).toEqual([true, true, true, true]);
+    // A valid message sent after them is answered; nothing went to mallory before it.
+    await sendAppText(DISCLAIMER_QUESTION, { userId: "after-mallory" });
+    await fakeApi.waitFor(() => sentTo("after-mallory").length > 0);
     expect(sentTo("mallory")).toHaveLength(0);
+    expect(answering.questionsFrom("mallory")).toBe(0);
   });
 });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 import { startTestServer, type TestServer } from "../server/support/test-server.js";
+import { CHROMIUM_PATH } from "./chromium-path.js";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -29,7 +30,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: "zh-CN" });
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (message) => {
@@ -76,7 +77,10 @@ describe("web page in Chromium", () => {
     const target = page.locator(`#${anchor}`);
     expect(await target.evaluate((element) => element.matches(":target"))).toBe(true);
     const highlighted = await target.evaluate((element) => getComputedStyle(element).backgroundColor);
-    const plain = await page.locator("section.chunk:not(:target)").first().evaluate((element) => getComputedStyle(element).backgroundColor);
+    const plain = await page
+      .locator("section.chunk:not(:target)")
+      .first()
+      .evaluate((element) => getComputedStyle(element).backgroundColor);
     expect(highlighted).not.toBe(plain);
     expect(highlighted).not.toBe("rgba(0, 0, 0, 0)");
     await page.screenshot({ path: path.join(PROJECT_ROOT, "test-output", "source-page.png") });
