@@ -86,7 +86,13 @@ describe("a re-delivered update_id is answered once", () => {
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({
             update_id: updateId,
-            message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, from: { id: chatId, is_bot: false, first_name: "Li" }, text },
+            message: {
+              message_id: messageId,
+              date: Math.floor(Date.now() / 1000),
+              chat: { id: chatId, type: "private" },
+              from: { id: chatId, is_bot: false, first_name: "Li" },
+              text,
+            },
           }),
         });
 

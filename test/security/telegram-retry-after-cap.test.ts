@@ -34,7 +34,15 @@ afterEach(async () => {
 });
 
 function privateMessage(chatId: number, messageId: number, text: string) {
-  return { message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, from: { id: chatId, is_bot: false, first_name: "Zhao" }, text } };
+  return {
+    message: {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: "private" },
+      from: { id: chatId, is_bot: false, first_name: "Zhao" },
+      text,
+    },
+  };
 }
 
 function sends(fake: FakeBotApi) {
@@ -93,6 +101,8 @@ describe("a retry_after over TELEGRAM_MAX_RETRY_AFTER_SECONDS", () => {
     expect(sends(fake)).toHaveLength(2);
     expect(second.body).toEqual(first.body);
     expect(harness.logs).toContainEqual(expect.objectContaining({ level: "warn", chatId: 902, retryAfterSeconds: 1, attempt: 1 }));
-    expect(harness.logs).toContainEqual(expect.objectContaining({ level: "warn", chatId: 902, method: "sendMessage", retryAfterSeconds: 2, maxRetryAfterSeconds: 1 }));
+    expect(harness.logs).toContainEqual(
+      expect.objectContaining({ level: "warn", chatId: 902, method: "sendMessage", retryAfterSeconds: 2, maxRetryAfterSeconds: 1 }),
+    );
   });
 });
