@@ -15,7 +15,7 @@ export interface RecentUpdates {
 
 /**
  * Enough for far more updates than Telegram ever redelivers (it retries a webhook for minutes, not
- * days); a few hundred kilobytes at most.
+ * days); about a megabyte of heap when full.
  */
 export const DEFAULT_RECENT_UPDATE_CAPACITY = 10_000;
 
