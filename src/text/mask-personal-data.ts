@@ -37,7 +37,10 @@ const rules: { kind: PersonalDataKind; pattern: RegExp }[] = [
   { kind: "phone", pattern: new RegExp(`${START}${COUNTRY_CODE}?1[3-9]\\d${SEP}\\d{4}${SEP}\\d{4}${END}`, "g") },
   // Bank cards: 16–19 digits, whole, grouped 4-4-4-4(-1..3) with one kind of separator throughout
   // (so a date range such as 20250318-20250401 is not a card), or 6 then 10–13.
-  { kind: "bank-card", pattern: new RegExp(`${START}(?:\\d{16,19}|\\d{4}([ .\\-])\\d{4}\\1\\d{4}\\1\\d{4}(?:\\1\\d{1,3})?|\\d{6}[ .\\-]\\d{10,13})${END}`, "g") },
+  {
+    kind: "bank-card",
+    pattern: new RegExp(`${START}(?:\\d{16,19}|\\d{4}([ .\\-])\\d{4}\\1\\d{4}\\1\\d{4}(?:\\1\\d{1,3})?|\\d{6}[ .\\-]\\d{10,13})${END}`, "g"),
+  },
   // Landlines: area code 0xx or 0xxx (optionally in brackets, or +86 without the 0), then 7–8 digits,
   // optionally an extension after a hyphen.
   {

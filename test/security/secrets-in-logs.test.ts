@@ -11,6 +11,9 @@
  * the error serializer, the shape-based scrubbing) must hold on their own; scrubbing by value is
  * checked separately below.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
@@ -28,9 +31,6 @@ import { type BotServer, createServer } from "../../src/server/create-server.js"
 import { startFakeBotApi, type FakeBotApi } from "../telegram/support/fake-bot-api.js";
 import { startLocalChatModel, type LocalChatModel } from "../server/support/local-chat-model.js";
 import { SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 
 const SECRETS = {
   TELEGRAM_BOT_TOKEN: "123456:LEAKCHECKbotToken_abcdefghijklmnopqrstu",
@@ -122,10 +122,16 @@ async function startWecomFront(target: FakeWecomApi): Promise<WecomFront> {
     let body = "";
     for await (const chunk of request) body += chunk;
     if (state.failGettoken && request.url?.startsWith("/cgi-bin/gettoken")) {
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ errcode: 40001, errmsg: "invalid credential, hint: [1700000000_00_abc]" }));
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ errcode: 40001, errmsg: "invalid credential, hint: [1700000000_00_abc]" }));
       return;
     }
-    const answer = await fetch(`${target.baseUrl}${request.url}`, { method: request.method, headers: { "content-type": "application/json" }, body: body || undefined });
+    const answer = await fetch(`${target.baseUrl}${request.url}`, {
+      method: request.method,
+      headers: { "content-type": "application/json" },
+      body: body || undefined,
+    });
     response.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
   };
   const server = createHttpServer((request, response) => void forward(request, response).catch(() => response.writeHead(502).end()));
@@ -153,7 +159,10 @@ function parsedLines(): Record<string, unknown>[] {
 }
 
 function waitForLog(message: string | RegExp, extra: (line: Record<string, unknown>) => boolean = () => true) {
-  return waitFor(() => parsedLines().find((line) => (typeof message === "string" ? line.msg === message : message.test(String(line.msg))) && extra(line)), `log "${message}"`);
+  return waitFor(
+    () => parsedLines().find((line) => (typeof message === "string" ? line.msg === message : message.test(String(line.msg))) && extra(line)),
+    `log "${message}"`,
+  );
 }
 
 let scratch: string;
@@ -200,7 +209,13 @@ async function telegramUpdate(text: string, secret: string | undefined): Promise
   messageCounter += 1;
   const update = {
     update_id: 5000 + messageCounter,
-    message: { message_id: messageCounter, date: Math.floor(Date.now() / 1000), chat: { id: 4242, type: "private" }, from: { id: 4242, is_bot: false, first_name: "Li" }, text },
+    message: {
+      message_id: messageCounter,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: 4242, type: "private" },
+      from: { id: 4242, is_bot: false, first_name: "Li" },
+      text,
+    },
   };
   const response = await fetch(`${baseUrl}${WEBHOOK_PATH}`, {
     method: "POST",
@@ -213,7 +228,13 @@ async function telegramUpdate(text: string, secret: string | undefined): Promise
 
 async function wecomAppText(content: string): Promise<number> {
   messageCounter += 1;
-  const plaintext = appTextMessageXml({ corpId: CORP_ID, userId: "zhangsan", content, msgId: String(9_007_199_254_740_993n + BigInt(messageCounter)), agentId: AGENT_ID });
+  const plaintext = appTextMessageXml({
+    corpId: CORP_ID,
+    userId: "zhangsan",
+    content,
+    msgId: String(9_007_199_254_740_993n + BigInt(messageCounter)),
+    agentId: AGENT_ID,
+  });
   const sealed = sealCallback({ token: SECRETS.WECOM_TOKEN, encodingAesKey: SECRETS.WECOM_ENCODING_AES_KEY, receiveId: CORP_ID }, plaintext);
   const response = await fetch(`${baseUrl}/wecom/app?${sealed.query}`, {
     method: "POST",
@@ -225,7 +246,11 @@ async function wecomAppText(content: string): Promise<number> {
 }
 
 async function reindex(token: string): Promise<number> {
-  const response = await fetch(`${baseUrl}/api/reindex`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+  const response = await fetch(`${baseUrl}/api/reindex`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: "{}",
+  });
   await response.text();
   return response.status;
 }
@@ -250,7 +275,15 @@ beforeAll(async () => {
   const logger = loggerModule.createLogger("debug", destination);
   const rewriteAnswer = createGenerativeRewriter(createChatCompletionsClient(config.chatModel!), logger.child({ component: "generative" }));
   bot = await LocalKnowledgeBot.open(
-    { knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, limits: config.limits, publicBaseUrl: config.publicBaseUrl, logger, rewriteAnswer },
+    {
+      knowledgeDir: config.knowledgeDir,
+      indexDir: config.indexDir,
+      embedder: config.embedder,
+      limits: config.limits,
+      publicBaseUrl: config.publicBaseUrl,
+      logger,
+      rewriteAnswer,
+    },
     { buildIfMissing: true },
   );
   const context = { bot, config, logger };
@@ -351,11 +384,23 @@ describe("scrubbing by value and by shape", () => {
   }
 
   it("replaces every configured secret wherever it appears, in fields, messages and nested errors", () => {
-    const secrets = loggerModule.configuredSecrets(loadConfig({ ...SECRETS, WECOM_CORP_ID: CORP_ID, WECOM_AGENT_ID: AGENT_ID, EMBEDDINGS_BASE_URL: "http://127.0.0.1:1/v1", CHAT_MODEL_BASE_URL: "http://127.0.0.1:1/v1", CHAT_MODEL_NAME: "m" }));
+    const secrets = loggerModule.configuredSecrets(
+      loadConfig({
+        ...SECRETS,
+        WECOM_CORP_ID: CORP_ID,
+        WECOM_AGENT_ID: AGENT_ID,
+        EMBEDDINGS_BASE_URL: "http://127.0.0.1:1/v1",
+        CHAT_MODEL_BASE_URL: "http://127.0.0.1:1/v1",
+        CHAT_MODEL_NAME: "m",
+      }),
+    );
     expect(secrets).toEqual(expect.arrayContaining(Object.values(SECRETS)));
     const { logger, lines } = capture({ secrets });
     for (const [name, secret] of Object.entries(SECRETS)) {
-      logger.warn({ note: `value of ${name} is ${secret}`, nested: { deeper: { text: secret } }, err: new Error(`failed with ${secret}`, { cause: new Error(secret) }) }, `message quoting ${secret}`);
+      logger.warn(
+        { note: `value of ${name} is ${secret}`, nested: { deeper: { text: secret } }, err: new Error(`failed with ${secret}`, { cause: new Error(secret) }) },
+        `message quoting ${secret}`,
+      );
     }
     expect(lines).toHaveLength(Object.keys(SECRETS).length);
     expect(lines.join("")).not.toContain("LEAKCHECK");
@@ -365,10 +410,22 @@ describe("scrubbing by value and by shape", () => {
   it("scrubs Bot API tokens, credential query parameters and bearer tokens without a values list", () => {
     const { logger, lines } = capture();
     logger.error(
-      { url: "https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww1&corpsecret=abcSECRETdef", hook: "/cgi-bin/webhook/send?key=abcKEYdef&debug=1", header: "Bearer abcBEARERdef" },
+      {
+        url: "https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww1&corpsecret=abcSECRETdef",
+        hook: "/cgi-bin/webhook/send?key=abcKEYdef&debug=1",
+        header: "Bearer abcBEARERdef",
+      },
       "request to https://api.telegram.org/bot987654:AAabcTOKENdefghijklmnopqrstuvwxyz/getMe failed (token 987654:AAabcTOKENdefghijklmnopqrstuvwxyz)",
     );
-    logger.info({ headers: { authorization: "Basic abcAUTHdef" }, config: { headers: { "x-api-key": "abcAPIKEYdef" } }, apiKey: "abcAPIdef", payload: { secret_token: "abcPAYLOADdef" } }, "fields");
+    logger.info(
+      {
+        headers: { authorization: "Basic abcAUTHdef" },
+        config: { headers: { "x-api-key": "abcAPIKEYdef" } },
+        apiKey: "abcAPIdef",
+        payload: { secret_token: "abcPAYLOADdef" },
+      },
+      "fields",
+    );
     const log = lines.join("");
     for (const hidden of ["SECRET", "KEYdef", "BEARER", "TOKEN", "AUTH", "APIKEY", "APIdef", "PAYLOAD"]) expect(log).not.toContain(hidden);
     expect(log).toContain("corpid=ww1");
@@ -392,7 +449,12 @@ describe("scrubbing by value and by shape", () => {
     logger.error({ err: telegramError }, "telegram");
     logger.error({ err: httpError }, "http");
     const [telegramLine, httpLine] = lines.map((line) => JSON.parse(line) as { err: Record<string, unknown> });
-    expect(telegramLine.err).toMatchObject({ message: "400: Bad Request: bad webhook", code: 400, description: "Bad Request: bad webhook", method: "setWebhook" });
+    expect(telegramLine.err).toMatchObject({
+      message: "400: Bad Request: bad webhook",
+      code: 400,
+      description: "Bad Request: bad webhook",
+      method: "setWebhook",
+    });
     expect(httpLine.err).toMatchObject({ message: "Request failed with status code 401", code: "ERR_BAD_REQUEST" });
     const log = lines.join("");
     for (const hidden of ["WEBHOOK", "CONFIG", "QUERY", "DATA", "13812345678"]) expect(log).not.toContain(hidden);
