@@ -30,6 +30,7 @@ import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore 
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { loadKnowledge } from "./load-knowledge.js";
+import { assertChunkCountWithinLimit } from "./chunk-limit.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 
@@ -75,7 +76,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
   const run = async (): Promise<BuildIndexResult> => {
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
-    const knowledge = await loadKnowledge(options.knowledgeDir);
+    const knowledge = await loadKnowledge(options.knowledgeDir, limits);
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
     // `--full` reuses nothing, so only the manifest is read (for the summary's diff).
     const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
@@ -113,6 +114,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const reusable = full ? new Set<string>() : new Set(diff.unchanged);
     // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
     const chunksBySource = knowledge.sources.map((source) => (reusable.has(source.sourceId) ? [] : chunkSource(source, DEFAULT_CHUNK_OPTIONS)));
+    // Counted before fitting or embedding: a too-large build is refused before it costs anything.
+    assertChunkCountWithinLimit(
+      knowledge.sources.reduce((total, source, index) => total + (reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows.length : chunksBySource[index].length), 0),
+      limits.maxChunks,
+    );
     if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))));
 
     const chunks: Chunk[] = [];
