@@ -15,9 +15,7 @@ const YAML_LABELS = new Set(["", "yaml", "yml"]);
 
 const CLOSING_LINE = /^---[ \t]*\r?$/m;
 
-export type FrontMatterResult =
-  | { ok: true; data: Record<string, unknown>; content: string }
-  | { ok: false; problem: SourceProblem };
+export type FrontMatterResult = { ok: true; data: Record<string, unknown>; content: string } | { ok: false; problem: SourceProblem };
 
 /**
  * Splits `text` into its front matter (as a plain object) and the Markdown after it. A file that
@@ -39,7 +37,12 @@ export function readFrontMatter(text: string, file: string, maxBytes: number): F
   const rest = firstLineEnd === -1 ? "" : text.slice(firstLineEnd + 1);
   const closing = CLOSING_LINE.exec(rest);
   if (!closing) {
-    return refuse(file, 1, "front matter opened on line 1 has no closing `---` line", "Close the front matter with a line that is just `---`, or remove the opening `---`.");
+    return refuse(
+      file,
+      1,
+      "front matter opened on line 1 has no closing `---` line",
+      "Close the front matter with a line that is just `---`, or remove the opening `---`.",
+    );
   }
   const block = rest.slice(0, closing.index);
   const blockBytes = Buffer.byteLength(block, "utf8");
@@ -78,7 +81,12 @@ function parseYamlData(block: string, file: string): { ok: true; data: Record<st
   // A tag the core schema does not know (`!!js/function`, `!include`, …) asks for more than data.
   const [warning] = document.warnings;
   if (warning) {
-    return refuse(file, lineAt(warning.pos[0]), `front matter is not plain YAML data: ${warning.message}`, "Remove `!tags` from the front matter; write plain values.");
+    return refuse(
+      file,
+      lineAt(warning.pos[0]),
+      `front matter is not plain YAML data: ${warning.message}`,
+      "Remove `!tags` from the front matter; write plain values.",
+    );
   }
   let data: unknown;
   try {

@@ -27,7 +27,8 @@ export function boundSourceFields(source: SourceDoc): BoundedSource {
   const limits = SOURCE_FIELD_LIMITS;
   const problems: SourceProblem[] = [];
   const where = source.sourceId === source.file ? "" : ` (source ${JSON.stringify(source.sourceId)})`;
-  const warn = (message: string, hint: string) => problems.push({ severity: "warning", code: "SOURCE_MALFORMED", file: source.file, message: `${message}${where}`, hint });
+  const warn = (message: string, hint: string) =>
+    problems.push({ severity: "warning", code: "SOURCE_MALFORMED", file: source.file, message: `${message}${where}`, hint });
 
   if (source.url !== undefined && source.url.length > limits.urlChars) {
     return {
@@ -46,9 +47,12 @@ export function boundSourceFields(source: SourceDoc): BoundedSource {
 
   let changed = false;
   const cut = (field: "title" | "category" | "date", value: string | undefined, max: number): string | undefined => {
-    if (value === undefined || characterCount(value) <= max) return value;
+    if (value === undefined || isWithin(value, max)) return value;
     changed = true;
-    warn(`${field} is ${characterCount(value)} characters, more than the limit of ${max}; it was shortened`, `Shorten the ${field} to at most ${max} characters.`);
+    warn(
+      `${field} is ${characterCount(value)} characters, more than the limit of ${max}; it was shortened`,
+      `Shorten the ${field} to at most ${max} characters.`,
+    );
     return firstCharacters(value, max);
   };
   const title = cut("title", source.title, limits.titleChars)!;
@@ -58,10 +62,13 @@ export function boundSourceFields(source: SourceDoc): BoundedSource {
   let tags = source.tags;
   if (tags && tags.length > limits.tagCount) {
     changed = true;
-    warn(`has ${tags.length} tags, more than the limit of ${limits.tagCount}; only the first ${limits.tagCount} were kept`, `Keep at most ${limits.tagCount} tags.`);
+    warn(
+      `has ${tags.length} tags, more than the limit of ${limits.tagCount}; only the first ${limits.tagCount} were kept`,
+      `Keep at most ${limits.tagCount} tags.`,
+    );
     tags = tags.slice(0, limits.tagCount);
   }
-  if (tags?.some((tag) => characterCount(tag) > limits.tagChars)) {
+  if (tags?.some((tag) => !isWithin(tag, limits.tagChars))) {
     changed = true;
     warn(`has tags longer than ${limits.tagChars} characters; they were shortened`, `Keep each tag to at most ${limits.tagChars} characters.`);
     tags = tags.map((tag) => firstCharacters(tag, limits.tagChars));
@@ -69,15 +76,24 @@ export function boundSourceFields(source: SourceDoc): BoundedSource {
 
   if (!changed) return { source, problems };
   // Hashed again so the hash covers exactly what is stored and served.
-  const bounded = withHash({ ...source, title, ...(category !== undefined ? { category } : {}), ...(date !== undefined ? { date } : {}), ...(tags ? { tags } : {}) });
+  const bounded = withHash({
+    ...source,
+    title,
+    ...(category !== undefined ? { category } : {}),
+    ...(date !== undefined ? { date } : {}),
+    ...(tags ? { tags } : {}),
+  });
   return { source: bounded, problems };
 }
 
 /** Counted in code points, so a cut never splits a character outside the BMP. */
 function characterCount(value: string): number {
-  let count = 0;
-  for (const _character of value) count++;
-  return count;
+  return Array.from(value).length;
+}
+
+/** Code points never outnumber UTF-16 units, so a short value is not split up to be counted. */
+function isWithin(value: string, max: number): boolean {
+  return value.length <= max || characterCount(value) <= max;
 }
 
 function firstCharacters(value: string, max: number): string {
