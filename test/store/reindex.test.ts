@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, readdir, readFile, rm, writeFile, appendFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,29 +7,44 @@ import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { readCurrentVersion, versionsDirectory } from "../../src/store/index-layout.js";
 import { loadIndex } from "../../src/store/loaded-index.js";
-import { withReindexLock } from "../../src/store/reindex-lock.js";
+import { LOCK_FILE_NAME, withReindexLock } from "../../src/store/reindex-lock.js";
 import { keywordDocument, keywordTerms } from "../../src/retrieval/keyword-terms.js";
 import { retrieve } from "../../src/retrieval/retrieve.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { searchVectorStore } from "../../src/store/vector-store.js";
-import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR, SHARED_DIR } from "../support/test-knowledge-bot.js";
+import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
 
 const local = { kind: "local" as const, batchSize: 64 };
+/** The FAQ table every test starts from, and the edit most of them make to it. */
+const FAQ_FIRST = "id,question,answer\nfaq-1,医保卡丢了怎么办,先挂失，再到经办机构补办。\nfaq-2,异地就医怎么备案,通过国家医保服务平台APP办理备案。\n";
+const FAQ_EDITED =
+  "id,question,answer\nfaq-1,医保卡丢了怎么办,先打电话挂失，再带身份证到经办机构补办新卡。\nfaq-3,门诊报销比例是多少,普通门诊由统筹基金按比例支付。\n";
 let workDir: string;
-let knowledgeDir: string;
-let indexDir: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(os.tmpdir(), "kb-reindex-"));
-  knowledgeDir = path.join(workDir, "knowledge");
-  indexDir = path.join(workDir, "index");
-  await cp(SEED_KNOWLEDGE_DIR, knowledgeDir, { recursive: true });
-  await writeFile(path.join(knowledgeDir, "faq.csv"), "id,question,answer\nfaq-1,医保卡丢了怎么办,先挂失，再到经办机构补办。\nfaq-2,异地就医怎么备案,通过国家医保服务平台APP办理备案。\n");
 });
 afterAll(() => rm(workDir, { recursive: true, force: true }));
 
+/** A folder of its own for one test: the seed page plus FAQ_FIRST, and an index not yet built. */
+async function freshFolder(): Promise<{ knowledgeDir: string; indexDir: string }> {
+  const folder = await mkdtemp(path.join(workDir, "case-"));
+  const knowledgeDir = path.join(folder, "knowledge");
+  await cp(SEED_KNOWLEDGE_DIR, knowledgeDir, { recursive: true });
+  await writeFile(path.join(knowledgeDir, "faq.csv"), FAQ_FIRST);
+  return { knowledgeDir, indexDir: path.join(folder, "index") };
+}
+
+/** freshFolder, indexed once. */
+async function builtFolder(): Promise<{ knowledgeDir: string; indexDir: string }> {
+  const folder = await freshFolder();
+  await buildIndex({ ...folder, embedder: local });
+  return folder;
+}
+
 describe("incremental re-index", () => {
   it("builds the index, then a second run changes and embeds nothing", async () => {
+    const { knowledgeDir, indexDir } = await freshFolder();
     const first = await buildIndex({ knowledgeDir, indexDir, embedder: local });
     expect(first.summary).toMatchObject({ full: true, sources: 23, removed: [], changed: [] });
     expect(first.summary.added).toHaveLength(23);
@@ -40,8 +55,9 @@ describe("incremental re-index", () => {
   });
 
   it("re-embeds only the edited source and reports added, changed and removed", async () => {
+    const { knowledgeDir, indexDir } = await builtFolder();
     const before = await loadIndex(indexDir, local);
-    await writeFile(path.join(knowledgeDir, "faq.csv"), "id,question,answer\nfaq-1,医保卡丢了怎么办,先打电话挂失，再带身份证到经办机构补办新卡。\nfaq-3,门诊报销比例是多少,普通门诊由统筹基金按比例支付。\n");
+    await writeFile(path.join(knowledgeDir, "faq.csv"), FAQ_EDITED);
     const dry = await buildIndex({ knowledgeDir, indexDir, embedder: local, dryRun: true });
     expect(dry.summary).toMatchObject({ dryRun: true, added: ["faq-3"], changed: ["faq-1"], removed: ["faq-2"] });
     expect(await readCurrentVersion(indexDir)).toBe(before.version);
@@ -81,7 +97,11 @@ describe("incremental re-index", () => {
   });
 
   it("rebuilds the graph instead of updating it once deleted labels would pass a quarter of it", async () => {
-    const original = await readFile(path.join(knowledgeDir, "faq.csv"), "utf8");
+    const { knowledgeDir, indexDir } = await builtFolder();
+    // The edit leaves two deleted labels in the updated graph.
+    await writeFile(path.join(knowledgeDir, "faq.csv"), FAQ_EDITED);
+    await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    const original = FAQ_EDITED;
     const many = Array.from({ length: 12 }, (_, index) => `bulk-${index},批量问题${index}怎么办,批量答案${index}。`).join("\n");
     await writeFile(path.join(knowledgeDir, "faq.csv"), `${original.trimEnd()}\n${many}\n`);
     const grown = await buildIndex({ knowledgeDir, indexDir, embedder: local });
@@ -93,7 +113,11 @@ describe("incremental re-index", () => {
     expect(shrunk.summary.removed).toHaveLength(12);
     const rebuilt = await loadIndex(indexDir, local);
     expect(rebuilt.manifest.hnsw).toMatchObject({ deletedLabels: 0, nextLabel: rebuilt.chunks.length });
-    expect(rebuilt.chunks.map((_, row) => row)).toEqual(Object.values(rebuilt.manifest.sources).flatMap((source) => source.chunkLabels).sort((left, right) => left - right));
+    expect(rebuilt.chunks.map((_, row) => row)).toEqual(
+      Object.values(rebuilt.manifest.sources)
+        .flatMap((source) => source.chunkLabels)
+        .sort((left, right) => left - right),
+    );
     expect((await retrieve(rebuilt, "门诊报销比例")).hits[0].sourceId).toBe("faq-3");
     // Unchanged chunks were not re-embedded: their vectors were read back from the old graph.
     expect(shrunk.summary.embeddedChunks).toBe(0);
@@ -105,7 +129,11 @@ describe("incremental re-index", () => {
     }
   });
 
-  it("--full re-embeds everything", async () => {
+  it("--full re-embeds everything and leaves no deleted labels", async () => {
+    const { knowledgeDir, indexDir } = await builtFolder();
+    await writeFile(path.join(knowledgeDir, "faq.csv"), FAQ_EDITED);
+    await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect((await loadIndex(indexDir, local)).manifest.hnsw.deletedLabels).toBe(2);
     const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
     expect(summary.full).toBe(true);
     expect(summary.embeddedChunks).toBe(summary.chunks);
@@ -113,6 +141,7 @@ describe("incremental re-index", () => {
   });
 
   it("refuses to load an index built by another embedder, saying to re-index", async () => {
+    const { indexDir } = await builtFolder();
     await expect(loadIndex(indexDir, { kind: "openai", baseUrl: "http://127.0.0.1:9", model: "m", batchSize: 8 })).rejects.toMatchObject({
       code: "INDEX_EMBEDDER_MISMATCH",
       hint: expect.stringMatching(/kb reindex --full/),
@@ -120,18 +149,22 @@ describe("incremental re-index", () => {
   });
 
   it("rebuilds an index written by an older version on start, and names the problem otherwise", async () => {
-    const upgradeIndex = path.join(workDir, "upgrade-index");
+    const { knowledgeDir, indexDir: upgradeIndex } = await freshFolder();
     await buildIndex({ knowledgeDir, indexDir: upgradeIndex, embedder: local });
     const version = (await readCurrentVersion(upgradeIndex))!;
     const manifestFile = path.join(versionsDirectory(upgradeIndex), version, "manifest.json");
     await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, "utf8")), formatVersion: 2 }));
     await expect(loadIndex(upgradeIndex, local)).rejects.toMatchObject({ code: "INDEX_OUTDATED", hint: expect.stringMatching(/kb reindex/) });
-    const bot = await LocalKnowledgeBot.open({ knowledgeDir, indexDir: upgradeIndex, embedder: local, publicBaseUrl: "http://127.0.0.1:3000" }, { buildIfMissing: true });
+    const bot = await LocalKnowledgeBot.open(
+      { knowledgeDir, indexDir: upgradeIndex, embedder: local, publicBaseUrl: "http://127.0.0.1:3000" },
+      { buildIfMissing: true },
+    );
     expect(bot.current.version).not.toBe(version);
     expect((await bot.retrieve("门诊报销比例")).hits.length).toBeGreaterThan(0);
   });
 
   it("lets a second concurrent re-index wait for the first, and fails clearly when it cannot wait", async () => {
+    const { knowledgeDir, indexDir } = await builtFolder();
     await appendFile(path.join(knowledgeDir, "faq.csv"), "faq-4,血压高能喝咖啡吗,少量饮用，注意监测血压。\n");
     const [first, second] = await Promise.all([
       buildIndex({ knowledgeDir, indexDir, embedder: local }),
@@ -143,7 +176,10 @@ describe("incremental re-index", () => {
     // While another re-index holds the lock, one that may not wait fails clearly and writes nothing.
     const versionBefore = await readCurrentVersion(indexDir);
     await withReindexLock(indexDir, async () => {
-      await expect(buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 0 } })).rejects.toMatchObject({ code: "INDEX_LOCKED", hint: expect.stringMatching(/try again/) });
+      await expect(buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 0 } })).rejects.toMatchObject({
+        code: "INDEX_LOCKED",
+        hint: expect.stringMatching(/try again/),
+      });
     });
     expect(await readCurrentVersion(indexDir)).toBe(versionBefore);
     await buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 0 } });
@@ -152,37 +188,58 @@ describe("incremental re-index", () => {
 });
 
 describe("atomic re-index", () => {
-  it("a re-index killed mid-way leaves the previous index fully usable, and the next run cleans up", async () => {
-    const crashKnowledge = path.join(workDir, "crash-knowledge");
-    const crashIndex = path.join(workDir, "crash-index");
-    await cp(SEED_KNOWLEDGE_DIR, crashKnowledge, { recursive: true });
-    const { summary: good } = await buildIndex({ knowledgeDir: crashKnowledge, indexDir: crashIndex, embedder: local });
-    // A big corpus makes the next build slow enough to kill while it is writing.
-    await cp(path.join(SHARED_DIR, "eval/medqa/corpus.csv"), path.join(crashKnowledge, "medqa.csv"));
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "test/support/reindex-child.ts"), crashKnowledge, crashIndex], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (data: Buffer) => {
-        if (data.toString().includes('"phase":"embedding"')) {
-          child.kill("SIGKILL");
-          resolve();
-        }
-      });
-      child.on("exit", () => resolve());
-      child.on("error", reject);
+  it("a re-index killed while writing its new version leaves the previous one serving, and the next run cleans up", async () => {
+    const { knowledgeDir, indexDir } = await builtFolder();
+    const good = (await readCurrentVersion(indexDir))!;
+    // Enough rows that writing the new version (graph, files, checksums) takes a moment to catch.
+    await writeFile(path.join(knowledgeDir, "generated.csv"), generatedFaq(GENERATED_ROWS));
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "test/support/reindex-child.ts"), knowledgeDir, indexDir], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
     });
-    await new Promise((resolve) => child.once("exit", resolve).once("close", resolve));
-    expect(child.signalCode).toBe("SIGKILL");
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let childExited = false;
+    void exited.then(() => (childExited = true));
 
-    expect(await readCurrentVersion(crashIndex)).toBe(good.version);
-    const survivor = await loadIndex(crashIndex, local);
-    expect(survivor.manifest.counts.sources).toBe(21);
+    // Poll versions/ until the build's staging folder exists, then kill the build mid-write.
+    let partial: string | undefined;
+    while (!partial && !childExited) {
+      partial = (await readdir(versionsDirectory(indexDir))).find((name) => name.endsWith(".partial"));
+      if (!partial) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    child.kill("SIGKILL");
+    await exited;
+    expect(partial, "the build finished before its .partial folder was seen").toBeDefined();
+    expect(child.signalCode).toBe("SIGKILL");
+    expect(await readdir(versionsDirectory(indexDir))).toContain(partial);
+
+    // The previous version still serves, whole.
+    expect(await readCurrentVersion(indexDir)).toBe(good);
+    const survivor = await loadIndex(indexDir, local);
+    expect(survivor.manifest.counts.sources).toBe(23);
     expect((await retrieve(survivor, "亲情账户和家庭共济账户有什么区别")).hits[0].sourceId).toBe("000_9de61d0cf05b51f0.txt");
 
-    // Next run (after the dead process's lock goes stale) finishes and removes leftovers.
-    const { summary } = await buildIndex({ knowledgeDir: crashKnowledge, indexDir: crashIndex, embedder: local, limits: { lockWaitMs: 30_000 } });
-    expect(summary.sources).toBe(21 + 7244);
-    const leftovers = (await readdir(versionsDirectory(crashIndex))).filter((name) => name.endsWith(".partial"));
-    expect(leftovers).toEqual([]);
-    expect(JSON.parse(await readFile(path.join(versionsDirectory(crashIndex), summary.version!, "manifest.json"), "utf8")).counts.sources).toBe(7265);
-  }, 180_000);
+    // The dead process cannot renew its lock; age it past the stale threshold instead of waiting it out.
+    await utimes(path.join(indexDir, LOCK_FILE_NAME), new Date(0), new Date(0));
+    const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local, limits: { lockWaitMs: 0 } });
+    expect(summary.sources).toBe(23 + GENERATED_ROWS);
+    const versions = await readdir(versionsDirectory(indexDir));
+    expect(versions.filter((name) => name.endsWith(".partial"))).toEqual([]);
+    expect(await readCurrentVersion(indexDir)).toBe(summary.version);
+    expect((await loadIndex(indexDir, local)).manifest.counts.sources).toBe(23 + GENERATED_ROWS);
+  });
 });
+
+const GENERATED_ROWS = 2000;
+
+/** A synthetic FAQ table of distinct rows, made by the test so it needs no data set. */
+function generatedFaq(rows: number): string {
+  const topics = ["高血压", "糖尿病", "胃炎", "感冒", "咳嗽", "哮喘", "痛风", "贫血", "失眠", "湿疹", "肾结石", "脂肪肝", "甲亢", "近视", "牙龈出血", "腰痛"];
+  const actions = ["饮食", "用药", "运动", "复查", "护理", "预防", "检查", "治疗"];
+  const lines = Array.from({ length: rows }, (_, row) => {
+    const topic = topics[row % topics.length];
+    const action = actions[(row >> 4) % actions.length];
+    return `gen-${row},${topic}患者${action}第${row}问怎么办,${topic}的${action}要点第${row}条：注意休息，按时${actions[(row * 3) % actions.length]}，定期到医院${actions[(row * 5) % actions.length]}。`;
+  });
+  return `id,question,answer\n${lines.join("\n")}\n`;
+}

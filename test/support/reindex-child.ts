@@ -2,11 +2,4 @@
 import { buildIndex } from "../../src/ingest/build-index.js";
 
 const [knowledgeDir, indexDir] = process.argv.slice(2);
-await buildIndex({
-  knowledgeDir,
-  indexDir,
-  embedder: { kind: "local", batchSize: 64 },
-  full: true,
-  onProgress: (progress) => process.stdout.write(`${JSON.stringify(progress)}\n`),
-});
-process.stdout.write("done\n");
+await buildIndex({ knowledgeDir, indexDir, embedder: { kind: "local", batchSize: 64 }, full: true });
