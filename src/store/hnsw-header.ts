@@ -59,7 +59,8 @@ export async function checkHnswHeader(file: string, expected: ExpectedGraph): Pr
   if (size(8) < elements) return `its header's capacity ${size(8)} is below its element count ${elements}`;
   const maxLevel = header.readInt32LE(48);
   const entryPoint = header.readUInt32LE(52);
-  if (elements > 0n && (maxLevel < 0 || maxLevel > MAX_LEVEL || BigInt(entryPoint) >= elements)) return `its header's top level ${maxLevel} or entry point ${entryPoint} is out of range`;
+  if (elements > 0n && (maxLevel < 0 || maxLevel > MAX_LEVEL || BigInt(entryPoint) >= elements))
+    return `its header's top level ${maxLevel} or entry point ${entryPoint} is out of range`;
   // Level-0 records, then at least a 4-byte link-list size per element.
   const minimumBytes = BigInt(HEADER_BYTES) + elements * (bytesPerElement + BigInt(LINK_BYTES));
   if (BigInt(fileBytes) < minimumBytes) return `it is ${fileBytes} bytes, its header needs at least ${minimumBytes}`;

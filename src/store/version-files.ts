@@ -17,7 +17,12 @@ export const REBUILD_HINT = "Rebuild the index with `kb reindex --full` (a runni
 
 /** INDEX_CORRUPT naming the damaged file of a version. */
 export function indexFileCorrupt(directory: string, file: string, problem: string, cause?: unknown): KnowledgeBotError {
-  return new KnowledgeBotError("INDEX_CORRUPT", `Index file ${path.join(directory, file)} is damaged: ${problem}`, REBUILD_HINT, cause === undefined ? undefined : { cause });
+  return new KnowledgeBotError(
+    "INDEX_CORRUPT",
+    `Index file ${path.join(directory, file)} is damaged: ${problem}`,
+    REBUILD_HINT,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function sha256(bytes: Buffer | string): string {
