@@ -124,6 +124,23 @@ describe("a damaged index version is INDEX_CORRUPT naming the file", () => {
   });
 });
 
+describe("a re-index over a damaged version", () => {
+  it("does not reuse it: an incremental `kb reindex` rebuilds in full, and the result loads", async () => {
+    const { indexDir, versionDir } = await copyOfIndex();
+    await flipBytes(path.join(versionDir, "keywords.bin"));
+    const knowledgeDir = path.join(workDir, `knowledge-${copies}`);
+    await cp(SEED_KNOWLEDGE_DIR, knowledgeDir, { recursive: true });
+    await writeFile(path.join(knowledgeDir, "library.md"), "# 月球图书馆借书期限\n\n月球图书馆的借书期限是四十五天，到期前可以续借一次。\n");
+
+    const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    expect(summary.full).toBe(true);
+    expect(summary.embeddedChunks).toBe(summary.chunks);
+    const rebuilt = await loadIndex(indexDir, local);
+    expect(rebuilt.version).toBe(summary.version);
+    expect(rebuilt.sources.has("library.md")).toBe(true);
+  });
+});
+
 interface ExitedProcess {
   code: number | null;
   signal: NodeJS.Signals | null;
