@@ -69,13 +69,13 @@ function parseYamlData(block: string, file: string): { ok: true; data: Record<st
   // The block starts on the file's second line.
   const lineAt = (offset: number) => block.slice(0, Math.max(0, offset)).split("\n").length + 1;
   const yamlHint = "Fix the YAML between the two `---` lines (quote values that contain a colon).";
-  const document = parseDocument(block, {
-    schema: "core",
-    customTags: [],
-    merge: false,
-    uniqueKeys: true,
-    prettyErrors: false,
-  });
+  let document: ReturnType<typeof parseDocument>;
+  try {
+    document = parseDocument(block, { schema: "core", customTags: [], merge: false, uniqueKeys: true, prettyErrors: false });
+  } catch (cause) {
+    // The parser reports bad YAML as document errors; anything it throws is still this file's problem alone.
+    return refuse(file, 1, `front matter cannot be parsed: ${(cause as Error).message}`, yamlHint);
+  }
   const [error] = document.errors;
   if (error) return refuse(file, lineAt(error.pos[0]), `front matter is not valid YAML: ${error.message}`, yamlHint);
   // A tag the core schema does not know (`!!js/function`, `!include`, …) asks for more than data.
@@ -96,7 +96,9 @@ function parseYamlData(block: string, file: string): { ok: true; data: Record<st
     return refuse(
       file,
       1,
-      `front matter is not usable YAML data: ${(cause as Error).message}`,
+      cause instanceof ReferenceError
+        ? `front matter's YAML aliases (\`*name\`) would expand past the limit of ${FRONT_MATTER_MAX_ALIAS_COUNT}; the file was left out`
+        : `front matter is not usable YAML data: ${(cause as Error).message}`,
       "Remove the `&anchor` / `*alias` references from the front matter and write the values out.",
     );
   }
