@@ -4,7 +4,7 @@
  * old version or the new one, never a half-written one.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writingTo } from "./disk-full.js";
 import { KnowledgeBotError } from "../core/errors.js";
@@ -41,12 +41,16 @@ const CURRENT_MAX_BYTES = 256;
  * The index watcher uses it to tell one bad pointer from the next without reloading each time.
  */
 export async function readCurrentPointer(indexDir: string): Promise<string | null> {
+  const file = path.join(indexDir, "CURRENT");
   let handle;
   try {
-    handle = await open(path.join(indexDir, "CURRENT"), "r");
+    // Only a regular file is opened: a FIFO or device in its place would block or never end.
+    if (!(await stat(file)).isFile()) throw currentCorrupt(indexDir, "it is not a regular file");
+    handle = await open(file, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
+    if (error instanceof KnowledgeBotError) throw error;
+    throw currentCorrupt(indexDir, `it cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   try {
     const buffer = Buffer.alloc(CURRENT_MAX_BYTES + 1);
@@ -67,13 +71,13 @@ export async function readCurrentVersion(indexDir: string): Promise<string | nul
   if (version === null || version === "") return null;
   if (!VERSION_NAME.test(version)) {
     const shown = JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version);
-    throw new KnowledgeBotError(
-      "INDEX_CORRUPT",
-      `${path.join(indexDir, "CURRENT")} does not name an index version (it holds ${shown}; a version looks like v20250101120000000-a1b2c3 and lives in versions/)`,
-      "Rebuild the index with `kb reindex --full`, which writes CURRENT again.",
-    );
+    throw currentCorrupt(indexDir, `it holds ${shown}, not a version name (like v20250101120000000-a1b2c3, a folder in versions/)`);
   }
   return version;
+}
+
+function currentCorrupt(indexDir: string, problem: string): KnowledgeBotError {
+  return new KnowledgeBotError("INDEX_CORRUPT", `${path.join(indexDir, "CURRENT")} does not name an index version: ${problem}`, "Rebuild the index with `kb reindex --full`, which writes CURRENT again.");
 }
 
 /** Points CURRENT at a finished version with an atomic rename. */

@@ -3,7 +3,7 @@
  * real index planted elsewhere), an absolute path, or garbage is INDEX_CORRUPT naming CURRENT and
  * is never followed. `kb reindex --full`, the fix the error names, writes CURRENT again.
  */
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,6 +70,14 @@ describe("CURRENT names only a version inside versions/", () => {
     const { summary } = await buildIndex({ knowledgeDir: SEED_KNOWLEDGE_DIR, indexDir, embedder: local, full: true });
     expect(await readCurrentVersion(indexDir)).toBe(summary.version);
     expect((await loadIndex(indexDir, local)).version).toBe(summary.version);
+  });
+
+  it("refuses a CURRENT that is not a regular file", async () => {
+    const indexDir = path.join(workDir, `copy-${++copies}`);
+    await cp(pristineIndex, indexDir, { recursive: true });
+    await rm(path.join(indexDir, "CURRENT"));
+    await mkdir(path.join(indexDir, "CURRENT"));
+    await expectCorruptCurrent(indexDir);
   });
 
   it("refuses a version name with a path inside it", async () => {
