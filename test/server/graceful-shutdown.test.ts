@@ -74,9 +74,8 @@ describe("graceful shutdown", () => {
       () => "cut",
     );
     await arrived;
-    const started = performance.now();
+    // Were close to wait for the request, the model's reply would arrive and the request succeed.
     await server.server.close();
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(await stuck).toBe("cut");
     expect(server.logLines.some((line) => line.msg === "shutdown timeout; closing remaining connections")).toBe(true);
   });

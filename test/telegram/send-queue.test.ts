@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSendQueue, readRetryAfter } from "../../adapters/telegram/send-queue.js";
 
 function flood(retryAfter: number) {
@@ -6,14 +6,26 @@ function flood(retryAfter: number) {
 }
 
 describe("send queue", () => {
+  // The queue's waits run on a fake clock: the gaps are exact and no test depends on machine speed.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("keeps order and the gap between messages within one chat", async () => {
     const queue = createSendQueue({ perChatIntervalMs: 80 });
     const sentAt: [string, number][] = [];
     const started = Date.now();
-    await Promise.all(["a", "b", "c"].map((label) => queue.send(1, async () => sentAt.push([label, Date.now() - started]))));
-    expect(sentAt.map(([label]) => label)).toEqual(["a", "b", "c"]);
-    expect(sentAt[1][1] - sentAt[0][1]).toBeGreaterThanOrEqual(75);
-    expect(sentAt[2][1] - sentAt[1][1]).toBeGreaterThanOrEqual(75);
+    const sent = Promise.all(["a", "b", "c"].map((label) => queue.send(1, async () => sentAt.push([label, Date.now() - started]))));
+    await vi.runAllTimersAsync();
+    await sent;
+    expect(sentAt).toEqual([
+      ["a", 0],
+      ["b", 80],
+      ["c", 160],
+    ]);
   });
 
   it("does not make one chat wait for another chat's throttling or retries", async () => {
@@ -24,9 +36,13 @@ describe("send queue", () => {
       if (attempts === 1) throw flood(1);
       return "slow";
     });
-    const started = Date.now();
-    await queue.send(2, async () => "fast");
-    expect(Date.now() - started).toBeLessThan(200);
+    let slowSettled = false;
+    void slow.then(() => (slowSettled = true));
+    // Chat 2 is sent while chat 1 still waits out its retry_after.
+    await expect(queue.send(2, async () => "fast")).resolves.toBe("fast");
+    expect(slowSettled).toBe(false);
+    expect(attempts).toBe(1);
+    await vi.runAllTimersAsync();
     expect(await slow).toBe("slow");
   });
 
@@ -36,23 +52,24 @@ describe("send queue", () => {
     const retrying = createSendQueue({ perChatIntervalMs: 0, onRetry: ({ retryAfterSeconds }) => retries.push(retryAfterSeconds) });
     let calls = 0;
     const started = Date.now();
-    await expect(
-      retrying.send(3, async () => {
-        calls += 1;
-        if (calls === 1) throw flood(0.2);
-        return "ok";
-      }),
-    ).resolves.toBe("ok");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    const retried = retrying.send(3, async () => {
+      calls += 1;
+      if (calls === 1) throw flood(0.2);
+      return "ok";
+    });
+    await vi.runAllTimersAsync();
+    await expect(retried).resolves.toBe("ok");
+    expect(Date.now() - started).toBe(200);
     expect(retries).toEqual([0.2]);
 
     let failures = 0;
-    await expect(
-      queue.send(4, async () => {
-        failures += 1;
-        throw flood(0);
-      }),
-    ).rejects.toThrow("429");
+    const givenUp = queue.send(4, async () => {
+      failures += 1;
+      throw flood(0);
+    });
+    const outcome = expect(givenUp).rejects.toThrow("429");
+    await vi.runAllTimersAsync();
+    await outcome;
     expect(failures).toBe(3);
   });
 
@@ -71,21 +88,29 @@ describe("send queue", () => {
   it("holds a group to its per-minute limit", async () => {
     const queue = createSendQueue({ perChatIntervalMs: 0, groupMessagesPerMinute: 3 });
     const sentAt: number[] = [];
-    Array.from({ length: 4 }, () => void queue.send(-100, async () => sentAt.push(Date.now())));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Three went out at once; the fourth waits for the rolling minute.
-    expect(sentAt).toHaveLength(3);
+    const started = Date.now();
+    const group = Promise.all(Array.from({ length: 4 }, () => queue.send(-100, async () => sentAt.push(Date.now() - started))));
+    // Three go out at once; the fourth waits for the rolling minute.
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(sentAt).toEqual([0, 0, 0]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await group;
+    expect(sentAt).toEqual([0, 0, 0, 60_000]);
     const privateChat = createSendQueue({ perChatIntervalMs: 0, groupMessagesPerMinute: 3 });
     const privateSent: number[] = [];
-    await Promise.all(Array.from({ length: 4 }, () => privateChat.send(100, async () => privateSent.push(Date.now()))));
-    expect(privateSent).toHaveLength(4);
+    const privately = Promise.all(Array.from({ length: 4 }, () => privateChat.send(100, async () => privateSent.push(Date.now() - started))));
+    await vi.advanceTimersByTimeAsync(0);
+    await privately;
+    expect(privateSent).toEqual([60_000, 60_000, 60_000, 60_000]);
   });
 
   it("onIdle waits for queued sends", async () => {
     const queue = createSendQueue({ perChatIntervalMs: 50 });
     let done = 0;
     for (let index = 0; index < 3; index += 1) void queue.send(6, async () => (done += 1));
-    await queue.onIdle();
+    const idle = queue.onIdle();
+    await vi.runAllTimersAsync();
+    await idle;
     expect(done).toBe(3);
   });
 

@@ -161,9 +161,7 @@ describe("official URL-verification vectors over HTTP", () => {
         });
         try {
           const query = `msg_signature=${vector.signature}&timestamp=${vector.timestamp}&nonce=${vector.nonce}`;
-          const started = performance.now();
           const response = await get(`${server.baseUrl}/wecom/app?${query}&echostr=${encodeURIComponent(vector.encrypt)}`);
-          expect(performance.now() - started).toBeLessThan(1000);
           expect(response.status).toBe(200);
           expect(response.text).toBe(echo);
           // A raw '+' in a query string means a space, which breaks the signature (WeCom sends %2B).

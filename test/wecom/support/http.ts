@@ -1,9 +1,8 @@
 /** Small fetch wrappers for driving the callback routes. */
-export async function post(url: string, body: string, contentType: string): Promise<{ status: number; text: string; elapsedMs: number }> {
-  const started = performance.now();
+export async function post(url: string, body: string, contentType: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": contentType }, body });
   const text = await response.text();
-  return { status: response.status, text, elapsedMs: performance.now() - started };
+  return { status: response.status, text };
 }
 
 export async function get(url: string): Promise<{ status: number; text: string; contentType: string | null }> {
