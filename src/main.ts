@@ -68,7 +68,11 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
     `serving on ${url}`,
   );
 
-  const stop = () => server.close();
+  // A running re-index is stopped first (it pauses every ~50 ms, so this is quick): the server's
+  // close waits for in-flight requests, and a POST /api/reindex would otherwise hold it open.
+  const stop = async () => {
+    await Promise.all([bot.close(), server.close()]);
+  };
   if (handleSignals) stopOnSignals(stop, logger);
   return { url, server, bot, logger, stop };
 }
@@ -81,7 +85,7 @@ function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    logger.info({ signal }, "shutting down: stopping any re-index, finishing in-flight requests");
     stop().then(
       () => {
         logger.info("stopped");

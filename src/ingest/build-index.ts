@@ -16,17 +16,21 @@ import {
   publishStagingDirectory,
   pruneVersions,
   readCurrentVersion,
+  removeDeadBuilds,
+  removeStagingDirectory,
   switchCurrentVersion,
   versionDirectory,
 } from "../store/index-layout.js";
+import { allWritten, writingTo } from "../store/disk-full.js";
 import { writeKeywordFile } from "../store/keyword-file.js";
-import { buildKeywordPostings, type KeywordAddition, type KeywordPostings, updateKeywordPostings } from "../store/keyword-postings.js";
+import { buildKeywordPostingsPaced, type KeywordAddition, type KeywordPostings, updateKeywordPostingsPaced } from "../store/keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest, type StoredManifest } from "../store/manifest.js";
 import { describeVersionFiles, sealManifest } from "../store/version-files.js";
 import { keywordDocument } from "../retrieval/keyword-terms.js";
 import { readChunksFile, readEmbedderModelFile, readKeywordsFile, readManifest, verifyGraphFiles } from "../store/loaded-index.js";
 import { withReindexLock } from "../store/reindex-lock.js";
 import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore } from "../store/vector-store.js";
+import { BuildPacer } from "./build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { loadKnowledge } from "./load-knowledge.js";
@@ -49,6 +53,11 @@ export interface BuildIndexOptions {
   onProgress?: (progress: ReindexProgress) => void;
   /** Bounds on files, chunks and waiting; each missing one takes its default. */
   limits?: Partial<IndexLimits>;
+  /**
+   * Stops the build (REINDEX_INTERRUPTED): it is checked every ~50 ms of work, the staging folder
+   * is removed and CURRENT is left as it was.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BuildIndexResult {
@@ -74,7 +83,10 @@ interface PreviousIndex extends PreviousVersion {
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
   const started = performance.now();
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
-  const run = async (): Promise<BuildIndexResult> => {
+  // Every long loop below pauses through `pacer` (a turn of the event loop every ~50 ms, so the lock
+  // is renewed, questions are answered and signals are seen) and stops there once it is aborted.
+  const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
+    pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
     const knowledge = await loadKnowledge(options.knowledgeDir, limits);
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
@@ -113,13 +125,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const embedder = createEmbedder(options.embedder, full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions });
     const reusable = full ? new Set<string>() : new Set(diff.unchanged);
     // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
-    const chunksBySource = knowledge.sources.map((source) => (reusable.has(source.sourceId) ? [] : chunkSource(source, DEFAULT_CHUNK_OPTIONS)));
+    await pacer.pause();
+    const chunksBySource: Chunk[][] = [];
+    for (const source of knowledge.sources) {
+      chunksBySource.push(reusable.has(source.sourceId) ? [] : chunkSource(source, DEFAULT_CHUNK_OPTIONS));
+      if (pacer.due()) await pacer.pause();
+    }
     // Counted before fitting or embedding: a too-large build is refused before it costs anything.
     assertChunkCountWithinLimit(
       knowledge.sources.reduce((total, source, index) => total + (reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows.length : chunksBySource[index].length), 0),
       limits.maxChunks,
     );
-    if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))));
+    if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))), pacer);
 
     const chunks: Chunk[] = [];
     /** Vectors of new chunks; an unchanged chunk's vector stays in the previous graph. */
@@ -132,7 +149,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     /** Where each previous chunk row moves to in this version, -1 when it is gone. */
     const newRowOf = new Int32Array(full ? 0 : previous!.chunks.length).fill(-1);
     const rowsBySource = new Map<string, number[]>();
-    knowledge.sources.forEach((source, sourceIndex) => {
+    for (const [sourceIndex, source] of knowledge.sources.entries()) {
       const previousSource = reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId] : undefined;
       const sourceChunks = previousSource ? previousSource.chunkRows.map((row) => previous!.chunks[row]) : chunksBySource[sourceIndex];
       const rows: number[] = [];
@@ -152,30 +169,32 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         }
       });
       rowsBySource.set(source.sourceId, rows);
-    });
+      if (pacer.due()) await pacer.pause();
+    }
 
     for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
       const batch = toEmbed.slice(start, start + EMBED_BATCH);
       const embedded = await embedder.embedDocuments(batch.map((item) => item.text));
       batch.forEach((item, index) => (vectors[item.row] = Float32Array.from(embedded[index])));
       options.onProgress?.({ phase: "embedding", done: Math.min(start + EMBED_BATCH, toEmbed.length), total: toEmbed.length });
+      await pacer.pause();
     }
 
     options.onProgress?.({ phase: "writing", done: 0, total: 1 });
     // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
     // Terms are produced lazily so a large folder's terms are never all in memory at once.
     const keywordPostings = full
-      ? buildKeywordPostings((function* () {
+      ? await buildKeywordPostingsPaced((function* () {
           for (let row = 0; row < chunks.length; row++) yield keywordDocument(rowSources[row], chunks[row]);
-        })())
-      : updateKeywordPostings(previous!.keywordPostings, newRowOf, (function* (): Generator<KeywordAddition> {
+        })(), pacer)
+      : await updateKeywordPostingsPaced(previous!.keywordPostings, newRowOf, (function* (): Generator<KeywordAddition> {
           for (const { row } of toEmbed) yield { row, document: keywordDocument(rowSources[row], chunks[row]) };
-        })());
+        })(), pacer);
     const graph = planGraph(full ? null : previous, diff, labels);
     if (!graph.previousDirectory && !full) {
       // Rebuilding the graph on an incremental run: unchanged chunks' vectors come from the old graph.
       const reusedRows = labels.flatMap((label, row) => (label === -1 ? [] : [row]));
-      const reusedVectors = await readGraphVectors(path.join(previous!.directory, INDEX_FILES.hnsw), reusedRows.map((row) => labels[row]));
+      const reusedVectors = await readGraphVectors(path.join(previous!.directory, INDEX_FILES.hnsw), reusedRows.map((row) => labels[row]), pacer);
       reusedRows.forEach((row, position) => (vectors[row] = reusedVectors[position]));
     }
     const version = newVersionName();
@@ -196,7 +215,13 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       counts: { sources: knowledge.sources.length, chunks: chunks.length },
       sources: manifestSources,
     };
-    await writeVersion(options.indexDir, version, { manifest, sources: knowledge.sources, chunks, vectors: vectors as Float32Array[], keywordPostings, embedder, graph });
+    try {
+      await writeVersion(options.indexDir, version, { manifest, sources: knowledge.sources, chunks, vectors: vectors as Float32Array[], keywordPostings, embedder, graph, pacer });
+    } catch (error) {
+      // A failed or interrupted build leaves no staging folder; CURRENT was not switched.
+      await removeStagingDirectory(options.indexDir, version);
+      throw error;
+    }
     options.onProgress?.({ phase: "writing", done: 1, total: 1 });
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
@@ -204,7 +229,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     };
   };
   // A dry run writes nothing, so it needs no lock.
-  return options.dryRun ? run() : withReindexLock(options.indexDir, run, { waitMs: limits.lockWaitMs });
+  if (options.dryRun) return run(new BuildPacer(options.signal));
+  return withReindexLock(
+    options.indexDir,
+    async (lockLost) => {
+      // Holding the lock, no other build is alive: staging folders and CURRENT temporaries are a
+      // killed run's leftovers, removed even when this run turns out to change nothing.
+      await removeDeadBuilds(options.indexDir);
+      // A lost lock stops this build too (INDEX_LOCKED): another one may be writing now.
+      return run(new BuildPacer(options.signal ? AbortSignal.any([options.signal, lockLost]) : lockLost));
+    },
+    { waitMs: limits.lockWaitMs },
+  );
 }
 
 interface VersionContents {
@@ -216,27 +252,32 @@ interface VersionContents {
   keywordPostings: KeywordPostings;
   embedder: KnowledgeEmbeddings;
   graph: GraphPlan;
+  pacer: BuildPacer;
 }
 
 async function writeVersion(indexDir: string, version: string, contents: VersionContents): Promise<void> {
-  const { manifest, sources, chunks, vectors, keywordPostings, embedder, graph } = contents;
+  const { manifest, sources, chunks, vectors, keywordPostings, embedder, graph, pacer } = contents;
   const staging = await createStagingDirectory(indexDir, version);
   const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row]! });
   const store = graph.previousDirectory
-    ? await updateVectorStore(graph.previousDirectory, embedder, graph.deletedNow, graph.addedRows.map(entry))
-    : buildVectorStore(embedder, chunks.map((_, row) => entry(row)), manifest.embedder.dimensions);
-  await mkdir(path.join(staging, INDEX_FILES.hnsw), { recursive: true });
+    ? await updateVectorStore(graph.previousDirectory, embedder, graph.deletedNow, graph.addedRows.map(entry), pacer)
+    : await buildVectorStore(embedder, chunks.map((_, row) => entry(row)), manifest.embedder.dimensions, pacer);
+  await writingTo(staging, mkdir(path.join(staging, INDEX_FILES.hnsw), { recursive: true }));
   const model = embedder.serializeModel();
-  await Promise.all([
-    store.save(path.join(staging, INDEX_FILES.hnsw)),
-    writeFile(path.join(staging, INDEX_FILES.sources), JSON.stringify(sources)),
-    writeFile(path.join(staging, INDEX_FILES.chunks), JSON.stringify(chunks)),
-    writeKeywordFile(path.join(staging, INDEX_FILES.keywords), keywordPostings),
-    model ? writeFile(path.join(staging, INDEX_FILES.embedderModel), model) : Promise.resolve(),
+  // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
+  const inStaging = (name: string) => path.join(staging, name);
+  await allWritten([
+    writingTo(inStaging(INDEX_FILES.hnsw), store.save(path.join(staging, INDEX_FILES.hnsw))),
+    writingTo(inStaging(INDEX_FILES.sources), writeFile(path.join(staging, INDEX_FILES.sources), JSON.stringify(sources))),
+    writingTo(inStaging(INDEX_FILES.chunks), writeFile(path.join(staging, INDEX_FILES.chunks), JSON.stringify(chunks))),
+    writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(path.join(staging, INDEX_FILES.keywords), keywordPostings)),
+    model ? writingTo(inStaging(INDEX_FILES.embedderModel), writeFile(path.join(staging, INDEX_FILES.embedderModel), model)) : Promise.resolve(),
   ]);
   // The manifest is written last: a version directory without one was never finished. It records
   // every file's size and checksum as read back from disk, which every reader checks first.
-  await writeFile(path.join(staging, INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging)));
+  await writingTo(inStaging(INDEX_FILES.manifest), writeFile(path.join(staging, INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging))));
+  // Not published once stopped (a signal, or the lock taken over while the files were written).
+  pacer.throwIfAborted();
   await publishStagingDirectory(indexDir, staging, version);
   await switchCurrentVersion(indexDir, version);
   await pruneVersions(indexDir, version);

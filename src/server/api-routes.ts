@@ -9,7 +9,7 @@ import { isKnowledgeBotError } from "../core/errors.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
 import { sourceLink } from "../retrieval/compose-answer.js";
 import { hasAdminToken } from "./admin-token.js";
-import { jsonError } from "./json-error.js";
+import { jsonError, reindexFailure } from "./json-error.js";
 import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
@@ -59,8 +59,8 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig): vo
       return context.json(summary);
     } catch (error) {
       if (isKnowledgeBotError(error)) {
-        const status = error.code === "INDEX_LOCKED" ? 409 : 500;
-        return jsonError(context, status, status === 409 ? "REINDEX_BUSY" : "REINDEX_FAILED", error.message, error.hint);
+        const failure = reindexFailure(error.code);
+        return jsonError(context, failure.status, failure.code, error.message, error.hint);
       }
       throw error;
     }
