@@ -4,6 +4,7 @@ import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
+import { buildIndex } from "../../src/ingest/build-index.js";
 import { SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
 
 async function kb(args: string[], stdinText = ""): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -18,18 +19,25 @@ async function kb(args: string[], stdinText = ""): Promise<{ code: number; stdou
 }
 
 let work: string;
-let knowledge: string;
+/** An index of the seed folder, built once and only read by the tests (ask, search, eval, usage). */
 let index: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "kb-cli-"));
-  knowledge = path.join(work, "knowledge");
   index = path.join(work, "index");
-  await cp(SEED_KNOWLEDGE_DIR, knowledge, { recursive: true });
+  await buildIndex({ knowledgeDir: SEED_KNOWLEDGE_DIR, indexDir: index, embedder: { kind: "local", batchSize: 64 } });
 });
+
+/** A copy of the seed folder and an index path of its own, for a test that re-indexes. */
+async function ownFolder(name: string): Promise<{ knowledge: string; index: string }> {
+  const knowledge = path.join(work, name, "knowledge");
+  await cp(SEED_KNOWLEDGE_DIR, knowledge, { recursive: true });
+  return { knowledge, index: path.join(work, name, "index") };
+}
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 describe("kb command", () => {
   it("reindex --json prints the summary; a second run reports nothing changed", async () => {
+    const { knowledge, index } = await ownFolder("first-run");
     const first = await kb(["reindex", "--knowledge", knowledge, "--index", index, "--json"]);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ sources: 21, full: true, errors: [] });
@@ -39,6 +47,8 @@ describe("kb command", () => {
   });
 
   it("reindex --dry-run lists the diff and writes nothing", async () => {
+    const { knowledge, index } = await ownFolder("dry-run");
+    expect((await kb(["reindex", "--knowledge", knowledge, "--index", index])).code).toBe(0);
     await writeFile(path.join(knowledge, "new.md"), "---\ntitle: 新文章\n---\n门诊报销需要带医保卡。\n");
     const dry = await kb(["reindex", "--knowledge", knowledge, "--index", index, "--dry-run", "--json"]);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, added: ["new.md"] });
