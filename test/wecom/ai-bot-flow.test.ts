@@ -38,6 +38,11 @@ function nextMsgId(): string {
   return `msg-${Date.now()}-${counter}`;
 }
 
+/** What was posted to one response_url (the fake API serves every test's). */
+function postsTo(responseCode: string) {
+  return fakeApi.responseUrlPosts.filter((post) => post.query.response_code === responseCode);
+}
+
 async function callBot(target: WecomTestServer, plaintext: string, keys: SurfaceKeys = botKeys, nonce?: string) {
   const sealed = sealCallback(keys, plaintext, { nonce });
   const response = await post(`${target.baseUrl}/wecom/bot?${sealed.query}`, JSON.stringify({ encrypt: sealed.encrypt }), "application/json");
@@ -120,7 +125,7 @@ describe("AI bot: group @mention", () => {
     expect(answering.questionCount() - before).toBe(1);
     expect(answering.lastQuestion()).toMatchObject({ text: DISCLAIMER_QUESTION, platform: "wecom", userId: "zhangsan", chatId: "group-1" });
     // The answer went out in the stream, so response_url stays unused.
-    expect(fakeApi.responseUrlPosts).toHaveLength(0);
+    expect(postsTo("code-1")).toHaveLength(0);
   });
 
   it("answers the same msgid delivered three times with one stream and one question", async () => {
@@ -176,18 +181,18 @@ describe("AI bot: late answers", () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const closed = await callStream(slowServer, aiBotRefreshMessage({ msgid, userId: "wangwu", streamId: first.stream.id }));
       expect(closed.stream).toMatchObject({ finish: true, content: STREAM_LATE_NOTE });
-      expect(fakeApi.responseUrlPosts).toHaveLength(0);
+      expect(postsTo("late-1")).toHaveLength(0);
 
       release();
-      await fakeApi.waitFor(() => fakeApi.responseUrlPosts.length === 1);
-      const posted = fakeApi.responseUrlPosts[0]!;
+      await fakeApi.waitFor(() => postsTo("late-1").length === 1);
+      const posted = postsTo("late-1")[0]!;
       expect(posted.query.response_code).toBe("late-1");
       expect(posted.body.msgtype).toBe("markdown");
       expect((posted.body.markdown as { content: string }).content).toContain("“迟到的段落。”[[1]](http://127.0.0.1/kb/a.md)");
       const after = await callStream(slowServer, aiBotRefreshMessage({ msgid, userId: "wangwu", streamId: first.stream.id }));
       expect(after.stream).toMatchObject({ finish: true, content: STREAM_SENT_SEPARATELY_NOTE });
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(fakeApi.responseUrlPosts).toHaveLength(1);
+      expect(postsTo("late-1")).toHaveLength(1);
     } finally {
       release();
       await slowServer.close();
