@@ -61,8 +61,12 @@ export function createServer({ bot, config, logger, adapters = [], indexPollMs =
     "/api/*",
     bodyLimit({
       maxSize: config.maxBodyBytes,
-      onError: (context) =>
-        jsonError(context, 413, "BODY_TOO_LARGE", `The request body is larger than ${config.maxBodyBytes} bytes.`, "Send a shorter question; the limit is MAX_BODY_BYTES."),
+      onError: (context) => {
+        // The rest of the body is never read, so the connection cannot carry another request:
+        // say so, or a client that reuses it gets "other side closed" on its next request.
+        context.header("Connection", "close");
+        return jsonError(context, 413, "BODY_TOO_LARGE", `The request body is larger than ${config.maxBodyBytes} bytes.`, "Send a shorter question; the limit is MAX_BODY_BYTES.");
+      },
     }),
   );
   mountPageRoutes(app, bot, config);

@@ -129,6 +129,18 @@ describe("POST /api/ask bad input", () => {
     expect(response.body.error.code).toBe("BODY_TOO_LARGE");
   });
 
+  it("closes the connection after a 413, so a pooled client's next request gets a fresh one", async () => {
+    const refused = await fetch(`${server.url}/api/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "问".repeat(server.config.maxBodyBytes) }),
+    });
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get("connection")).toBe("close");
+    await refused.text();
+    for (let attempt = 0; attempt < 3; attempt++) expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it("rejects an oversized chunked body (no Content-Length) with 413", async () => {
     // No Content-Length: node:http sends the ten 16 KiB chunks with chunked transfer encoding.
     const response = await postOversized("/api/ask", Array.from({ length: 10 }, () => "x".repeat(16 * 1024)));
