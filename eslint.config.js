@@ -15,5 +15,13 @@ export default defineConfig(
     files: ["**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
+  {
+    rules: {
+      // A leading underscore marks a parameter kept for the signature (a base method others override).
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // Test helpers declare a server that closures defined before it starts will read.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+    },
+  },
   prettier,
 );

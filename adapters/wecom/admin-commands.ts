@@ -22,7 +22,7 @@ export function formatStats(stats: IndexStats): string {
     "**索引状态**",
     `版本：${stats.version}`,
     `构建时间：${stats.builtAt}`,
-    `来源：${stats.sources}　片段：${stats.chunks}`,
+    `来源：${stats.sources}\u3000片段：${stats.chunks}`,
     `向量模型：${stats.embedder.model}（${stats.embedder.dimensions} 维）`,
   ].join("\n");
 }
