@@ -79,7 +79,10 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
     recallQueries.forEach((vector, position) => {
       found += index.vectorStore.index.searchKnn(vector, 10).neighbors.filter((label: number) => truths[position].has(label)).length;
     });
-    recallByEf[String(ef)] = { recallAt10: +(found / (recallQueries.length * 10)).toFixed(4), searchMs: +((performance.now() - started) / recallQueries.length).toFixed(3) };
+    recallByEf[String(ef)] = {
+      recallAt10: +(found / (recallQueries.length * 10)).toFixed(4),
+      searchMs: +((performance.now() - started) / recallQueries.length).toFixed(3),
+    };
   }
   return {
     loadSeconds: +loadSeconds.toFixed(1),
@@ -92,7 +95,10 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
 }
 
 async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Record<string, unknown>> {
-  const rows = Papa.parse<{ question: string; answer: string }>(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), { header: true, skipEmptyLines: true }).data;
+  const rows = Papa.parse<{ question: string; answer: string }>(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), {
+    header: true,
+    skipEmptyLines: true,
+  }).data;
   const sentences = rows.flatMap((row) => row.answer.split(/(?<=[。！？])/).filter((sentence) => sentence.length > 4));
   const random = seededRandom(chunkCount);
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
@@ -109,7 +115,10 @@ async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Re
     const built = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
     const buildPeakRssMb = peakRssMb();
     const served = JSON.parse(
-      execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(chunkCount), medqaDir, "serve", indexDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim(),
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(chunkCount), medqaDir, "serve", indexDir], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      }).trim(),
     ) as Record<string, unknown>;
     return {
       chunks: built.summary.chunks,

@@ -23,7 +23,8 @@ interface IoStreams {
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1000) throw new CommanderError(2, "kb.invalidArgument", `--k must be a whole number from 1 to 1000, not "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1000)
+    throw new CommanderError(2, "kb.invalidArgument", `--k must be a whole number from 1 to 1000, not "${value}"`);
   return parsed;
 }
 
@@ -69,16 +70,24 @@ export function buildProgram(io: IoStreams): Command {
         progress.stop();
       });
       if (flags.json) {
-        write(JSON.stringify({ ...summary, durationMs: Math.round(summary.durationMs), warnings: problems.filter((problem) => problem.severity === "warning") }));
+        write(
+          JSON.stringify({ ...summary, durationMs: Math.round(summary.durationMs), warnings: problems.filter((problem) => problem.severity === "warning") }),
+        );
         return;
       }
       for (const problem of problems) io.stderr.write(`${describeProblem(problem)}\n`);
-      const list = (label: string, ids: string[]) => ids.length > 0 && write(`${label} (${ids.length}): ${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ", …" : ""}`);
-      write(`${summary.dryRun ? "Dry run: " : ""}${summary.sources} sources; ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed, ${summary.unchanged} unchanged.`);
+      const list = (label: string, ids: string[]) =>
+        ids.length > 0 && write(`${label} (${ids.length}): ${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ", …" : ""}`);
+      write(
+        `${summary.dryRun ? "Dry run: " : ""}${summary.sources} sources; ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed, ${summary.unchanged} unchanged.`,
+      );
       list("added", summary.added);
       list("changed", summary.changed);
       list("removed", summary.removed);
-      if (!summary.dryRun) write(`Index ${summary.version}: ${summary.chunks} chunks, ${summary.embeddedChunks} embedded${summary.full ? " (full rebuild)" : ""}, ${(summary.durationMs / 1000).toFixed(2)} s.`);
+      if (!summary.dryRun)
+        write(
+          `Index ${summary.version}: ${summary.chunks} chunks, ${summary.embeddedChunks} embedded${summary.full ? " (full rebuild)" : ""}, ${(summary.durationMs / 1000).toFixed(2)} s.`,
+        );
       if (summary.errors.length > 0) write(`${summary.errors.length} file(s) or row(s) had errors and were left out (see above).`);
     });
 
@@ -90,7 +99,12 @@ export function buildProgram(io: IoStreams): Command {
     .option("--json", "print the answer as JSON")
     .action(async (question: string, flags: { index?: string; json?: boolean }) => {
       const config = configWith(flags);
-      const bot = await LocalKnowledgeBot.open({ knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, publicBaseUrl: config.publicBaseUrl });
+      const bot = await LocalKnowledgeBot.open({
+        knowledgeDir: config.knowledgeDir,
+        indexDir: config.indexDir,
+        embedder: config.embedder,
+        publicBaseUrl: config.publicBaseUrl,
+      });
       const answer = await bot.answer({ text: question, platform: "cli" });
       write(flags.json ? JSON.stringify(answerToJson(answer)) : renderAnswerText(answer));
     });
@@ -144,7 +158,9 @@ export function buildProgram(io: IoStreams): Command {
       const fixed = (value: number) => value.toFixed(3);
       write(`queries ${report.queries} (index ${index.version}, ${index.manifest.counts.sources} sources)`);
       write(`hit@1 ${fixed(report.hitAt1)}  hit@5 ${fixed(report.hitAt5)}  hit@10 ${fixed(report.hitAt10)}  MRR@10 ${fixed(report.mrrAt10)}`);
-      write(`no-answer rate ${fixed(report.noAnswerRate)}  latency p50 ${report.latencyMs.p50.toFixed(2)} ms  p99 ${report.latencyMs.p99.toFixed(2)} ms  (${seconds.toFixed(1)} s total)`);
+      write(
+        `no-answer rate ${fixed(report.noAnswerRate)}  latency p50 ${report.latencyMs.p50.toFixed(2)} ms  p99 ${report.latencyMs.p99.toFixed(2)} ms  (${seconds.toFixed(1)} s total)`,
+      );
     });
 
   program

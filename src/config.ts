@@ -27,13 +27,22 @@ const idList = optionalText.transform((value) =>
         .filter(Boolean),
 );
 
-
 const environmentSchema = z.object({
   KNOWLEDGE_DIR: optionalText,
   INDEX_DIR: optionalText,
-  MAX_FILE_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 ** 3).default(DEFAULT_INDEX_LIMITS.maxFileBytes),
+  MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 ** 3)
+    .default(DEFAULT_INDEX_LIMITS.maxFileBytes),
   MAX_CHUNKS: z.coerce.number().int().min(1).max(100_000_000).default(DEFAULT_INDEX_LIMITS.maxChunks),
-  MAX_FRONT_MATTER_BYTES: z.coerce.number().int().min(64).max(1024 * 1024).default(DEFAULT_INDEX_LIMITS.maxFrontMatterBytes),
+  MAX_FRONT_MATTER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64)
+    .max(1024 * 1024)
+    .default(DEFAULT_INDEX_LIMITS.maxFrontMatterBytes),
   REINDEX_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_INDEX_LIMITS.lockWaitMs),
 
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
@@ -54,7 +63,12 @@ const environmentSchema = z.object({
   ADMIN_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
     message: "must be at least 16 characters (it guards POST /api/reindex)",
   }),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10_000_000)
+    .default(64 * 1024),
   MAX_QUESTION_CHARS: z.coerce.number().int().min(10).max(100_000).default(2000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -21,8 +21,16 @@ interface AdapterRegistration {
 
 // Imported on demand, so a platform that is not configured costs nothing at start.
 const adapterRegistrations: AdapterRegistration[] = [
-  { name: "telegram", isConfigured: (config) => config.telegram !== undefined, create: async (context) => (await import("../adapters/telegram/index.js")).createTelegramAdapter(context) },
-  { name: "wecom", isConfigured: (config) => config.wecom !== undefined, create: async (context) => (await import("../adapters/wecom/index.js")).createWecomAdapter(context) },
+  {
+    name: "telegram",
+    isConfigured: (config) => config.telegram !== undefined,
+    create: async (context) => (await import("../adapters/telegram/index.js")).createTelegramAdapter(context),
+  },
+  {
+    name: "wecom",
+    isConfigured: (config) => config.wecom !== undefined,
+    create: async (context) => (await import("../adapters/wecom/index.js")).createWecomAdapter(context),
+  },
 ];
 
 export interface RunningBot {
@@ -48,9 +56,19 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   const logger = createLogger(config.logLevel, undefined, { secrets: configuredSecrets(config) });
 
   const rewriteAnswer =
-    config.answerMode === "generative" && config.chatModel ? createGenerativeRewriter(createChatCompletionsClient(config.chatModel), logger.child({ component: "generative" })) : undefined;
+    config.answerMode === "generative" && config.chatModel
+      ? createGenerativeRewriter(createChatCompletionsClient(config.chatModel), logger.child({ component: "generative" }))
+      : undefined;
   const bot = await LocalKnowledgeBot.open(
-    { knowledgeDir: config.knowledgeDir, indexDir: config.indexDir, embedder: config.embedder, limits: config.limits, publicBaseUrl: config.publicBaseUrl, logger, rewriteAnswer },
+    {
+      knowledgeDir: config.knowledgeDir,
+      indexDir: config.indexDir,
+      embedder: config.embedder,
+      limits: config.limits,
+      publicBaseUrl: config.publicBaseUrl,
+      logger,
+      rewriteAnswer,
+    },
     { buildIfMissing: true },
   );
 
@@ -64,7 +82,15 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   const { url } = await server.start();
   const stats = bot.stats();
   logger.info(
-    { url, publicBaseUrl: config.publicBaseUrl, indexVersion: stats.version, sources: stats.sources, chunks: stats.chunks, answerMode: config.answerMode, adapters: adapters.map((adapter) => adapter.name) },
+    {
+      url,
+      publicBaseUrl: config.publicBaseUrl,
+      indexVersion: stats.version,
+      sources: stats.sources,
+      chunks: stats.chunks,
+      answerMode: config.answerMode,
+      adapters: adapters.map((adapter) => adapter.name),
+    },
     `serving on ${url}`,
   );
 

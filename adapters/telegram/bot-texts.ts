@@ -26,9 +26,7 @@ export interface HelpTextInput {
 /** The /start and /help reply: what the bot knows, how to ask, and that it is not a doctor. */
 export function renderHelpText(input: HelpTextInput): string {
   const knows =
-    input.sourceCount === undefined
-      ? "我根据知识库里的资料回答问题，并注明出处。"
-      : `我根据知识库里的 ${input.sourceCount} 篇资料回答问题，并注明出处。`;
+    input.sourceCount === undefined ? "我根据知识库里的资料回答问题，并注明出处。" : `我根据知识库里的 ${input.sourceCount} 篇资料回答问题，并注明出处。`;
   const howToAsk = input.privateChat
     ? "直接发送你的问题即可。"
     : `在群里请用 /ask@${escapeHtml(input.botUsername)} 加上问题，或 @${escapeHtml(input.botUsername)} 提问，或回复我的消息。`;

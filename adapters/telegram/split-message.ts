@@ -8,10 +8,7 @@
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
 type OpenToken = { kind: "open"; name: string; raw: string };
-type Token =
-  | OpenToken
-  | { kind: "close"; name: string; raw: string }
-  | { kind: "text"; raw: string; decoded: string };
+type Token = OpenToken | { kind: "close"; name: string; raw: string } | { kind: "text"; raw: string; decoded: string };
 
 /** Break quality, best last: a cut after a blank line beats one after a sentence, and so on. */
 const BreakClass = { Anywhere: 0, Word: 1, Sentence: 2, Line: 3, Paragraph: 4 } as const;
@@ -52,7 +49,10 @@ export function splitMessage(html: string, limit: number = TELEGRAM_MESSAGE_LIMI
       if (token.kind === "open") stack.push(token);
       if (token.kind === "close" && stack.length > 0 && stack[stack.length - 1].name === token.name) stack.pop();
     }
-    const closers = [...stack].reverse().map((token) => `</${token.name}>`).join("");
+    const closers = [...stack]
+      .reverse()
+      .map((token) => `</${token.name}>`)
+      .join("");
     const message = body.trimEnd() + closers;
     if (visibleLength(message) > 0) messages.push(message);
     openAtStart = stack;

@@ -99,9 +99,9 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       // Telegram asked this chat to wait far too long; a "something failed" reply would meet the same wait.
       if (isDroppedForFloodControl(error)) return;
       logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(questionText) }, "telegram question failed");
-      await replies.send(incoming, [escapeHtml(replyTexts.failed)]).catch((sendError: unknown) =>
-        logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"),
-      );
+      await replies
+        .send(incoming, [escapeHtml(replyTexts.failed)])
+        .catch((sendError: unknown) => logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"));
       return;
     }
     logger.info(

@@ -11,9 +11,9 @@ export interface DescribedTelegramError {
 
 function readError(error: unknown): { code?: number; description: string } {
   const candidate = error as { code?: unknown; response?: { error_code?: unknown; description?: unknown }; message?: unknown };
-  const code = typeof candidate?.code === "number" ? candidate.code : typeof candidate?.response?.error_code === "number" ? candidate.response.error_code : undefined;
-  const description =
-    typeof candidate?.response?.description === "string" ? candidate.response.description : String(candidate?.message ?? error);
+  const code =
+    typeof candidate?.code === "number" ? candidate.code : typeof candidate?.response?.error_code === "number" ? candidate.response.error_code : undefined;
+  const description = typeof candidate?.response?.description === "string" ? candidate.response.description : String(candidate?.message ?? error);
   return { code, description };
 }
 

@@ -12,12 +12,7 @@ export interface TypingTarget {
 export type SendChatAction = (target: TypingTarget) => Promise<unknown>;
 
 /** Starts the indicator; the returned function stops it. Failures are reported, never thrown. */
-export function startTyping(
-  sendChatAction: SendChatAction,
-  target: TypingTarget,
-  onError: (error: unknown) => void,
-  intervalMs = 4000,
-): () => void {
+export function startTyping(sendChatAction: SendChatAction, target: TypingTarget, onError: (error: unknown) => void, intervalMs = 4000): () => void {
   const send = () => {
     sendChatAction(target).catch(onError);
   };

@@ -44,12 +44,7 @@ export function formatReindexSummary(summary: ReindexSummary): string {
 }
 
 /** Runs `command` for `userId`; returns the markdown reply. */
-export async function runAdminCommand(
-  command: AdminCommand,
-  userId: string,
-  adminUserIds: readonly string[],
-  bot: KnowledgeBot,
-): Promise<string> {
+export async function runAdminCommand(command: AdminCommand, userId: string, adminUserIds: readonly string[], bot: KnowledgeBot): Promise<string> {
   if (!adminUserIds.includes(userId)) return ADMIN_ONLY_REPLY;
   if (command.name === "stats") return formatStats(bot.stats());
   return formatReindexSummary(await bot.reindex({ full: command.full }));

@@ -50,9 +50,7 @@ function questionOf(message: Json): string | undefined {
     case "mixed": {
       const items = object(message.mixed)?.msg_item;
       if (!Array.isArray(items)) return undefined;
-      return items
-        .map((item) => (object(item)?.msgtype === "text" ? text(object(object(item)?.text)?.content) ?? "" : ""))
-        .join(" ");
+      return items.map((item) => (object(item)?.msgtype === "text" ? (text(object(object(item)?.text)?.content) ?? "") : "")).join(" ");
     }
     default:
       return undefined;

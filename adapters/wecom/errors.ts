@@ -22,12 +22,7 @@ export class WecomError extends Error {
   /** WeCom's own errcode, for API errors. */
   readonly errcode?: number;
 
-  constructor(
-    code: WecomErrorCode,
-    message: string,
-    hint: string,
-    options: { status?: WecomError["status"]; errcode?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: WecomErrorCode, message: string, hint: string, options: { status?: WecomError["status"]; errcode?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = "WecomError";
     this.code = code;

@@ -43,7 +43,10 @@ function answerParts(answer: Answer): AnswerParts {
     return citation ? `[[${digits}]](${linkTarget(citation.url)})` : marker;
   });
   return {
-    body: linked.split(/\n{2,}/).map((paragraph) => paragraph.trim()).filter(Boolean),
+    body: linked
+      .split(/\n{2,}/)
+      .map((paragraph) => paragraph.trim())
+      .filter(Boolean),
     sources: answer.citations.map((citation) => `[${citation.n}] [${linkText(citation.title)}](${linkTarget(citation.url)})`),
     related: answer.related.map((source) => `- [${linkText(source.title)}](${linkTarget(source.url)})`),
     disclaimer: hasDisclaimer ? MEDICAL_DISCLAIMER : undefined,

@@ -25,7 +25,12 @@ function withoutKey(detail: unknown, apiKey: string | undefined): string | undef
 export function createChatCompletionsClient(config: ChatModelConfig): ChatCompletionsClient {
   const endpoint = `${config.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   const failure = (message: string, cause?: unknown) =>
-    new KnowledgeBotError("CHAT_MODEL_REQUEST", `Chat model request to ${endpoint} failed: ${message}`, "Check CHAT_MODEL_BASE_URL, CHAT_MODEL_NAME and CHAT_MODEL_API_KEY; answers fall back to retrieval-only meanwhile.", { cause });
+    new KnowledgeBotError(
+      "CHAT_MODEL_REQUEST",
+      `Chat model request to ${endpoint} failed: ${message}`,
+      "Check CHAT_MODEL_BASE_URL, CHAT_MODEL_NAME and CHAT_MODEL_API_KEY; answers fall back to retrieval-only meanwhile.",
+      { cause },
+    );
 
   return {
     async complete(messages) {

@@ -27,7 +27,12 @@ export function usedCitationNumbers(text: string): Set<number> {
 export function placeDisclaimer(text: string, disclaimer: boolean): string {
   const withoutDisclaimer = text
     .split(/\n{2,}/)
-    .map((paragraph) => paragraph.replace(MEDICAL_DISCLAIMER, "").replace(/^\s*(?:提示|注意)[:：]\s*$/, "").trim())
+    .map((paragraph) =>
+      paragraph
+        .replace(MEDICAL_DISCLAIMER, "")
+        .replace(/^\s*(?:提示|注意)[:：]\s*$/, "")
+        .trim(),
+    )
     .filter((paragraph) => paragraph !== "")
     .join("\n\n");
   return disclaimer ? `${withoutDisclaimer}\n\n${MEDICAL_DISCLAIMER}` : withoutDisclaimer;

@@ -97,11 +97,19 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     const run = this.reindexing.then(async () => {
       try {
         // The build pauses every ~50 ms, so questions keep being answered while it runs.
-        const { summary, problems } = await buildIndex({ ...this.options, ...options, onProgress: this.options.onReindexProgress, signal: this.closing.signal });
+        const { summary, problems } = await buildIndex({
+          ...this.options,
+          ...options,
+          onProgress: this.options.onReindexProgress,
+          signal: this.closing.signal,
+        });
         if (!options.dryRun) {
           this.index = await loadIndex(this.options.indexDir, this.options.embedder).catch((error: unknown) => {
             // E.g. a file damaged on disk after it was written (INDEX_CORRUPT): the loaded version keeps serving.
-            this.options.logger?.error({ err: error, version: summary.version, serving: this.index.version }, "the re-indexed version cannot be loaded; still serving the loaded version");
+            this.options.logger?.error(
+              { err: error, version: summary.version, serving: this.index.version },
+              "the re-indexed version cannot be loaded; still serving the loaded version",
+            );
             throw error;
           });
           this.lastProblems = problems;

@@ -23,7 +23,11 @@ export interface EvaluationReport {
 
 export async function readEvaluationQueries(file: string): Promise<EvaluationQuery[]> {
   const text = await readFile(file, "utf8").catch((error: Error) => {
-    throw new KnowledgeBotError("USAGE", `Cannot read the query file ${file}: ${error.message}`, "Pass a JSONL file such as ../shared/eval/medqa/dev-queries.jsonl with --queries.");
+    throw new KnowledgeBotError(
+      "USAGE",
+      `Cannot read the query file ${file}: ${error.message}`,
+      "Pass a JSONL file such as ../shared/eval/medqa/dev-queries.jsonl with --queries.",
+    );
   });
   return text
     .split(/\r?\n/)
@@ -35,7 +39,11 @@ export async function readEvaluationQueries(file: string): Promise<EvaluationQue
         if (typeof parsed.query !== "string" || !Array.isArray(parsed.expected)) throw new Error("needs a string `query` and an `expected` list");
         return { query: parsed.query, expected: parsed.expected.map(String) };
       } catch (error) {
-        throw new KnowledgeBotError("USAGE", `${file}:${number}: ${(error as Error).message}`, 'Each line must be {"query": "...", "expected": ["source-id"]}.');
+        throw new KnowledgeBotError(
+          "USAGE",
+          `${file}:${number}: ${(error as Error).message}`,
+          'Each line must be {"query": "...", "expected": ["source-id"]}.',
+        );
       }
     });
 }

@@ -2,10 +2,16 @@
 import cliProgress from "cli-progress";
 import type { ReindexProgress } from "../ingest/build-index.js";
 
-export function createProgressReporter(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): { onProgress: (progress: ReindexProgress) => void; stop: () => void } {
+export function createProgressReporter(
+  enabled: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+): { onProgress: (progress: ReindexProgress) => void; stop: () => void } {
   if (!enabled) return { onProgress: () => undefined, stop: () => undefined };
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({ stream, format: "{phase} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { stream, format: "{phase} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
     let started = false;
     return {
       onProgress: ({ phase, done, total }) => {

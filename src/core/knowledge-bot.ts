@@ -12,9 +12,7 @@ export interface ReindexOptions {
 }
 
 /** Events an adapter may want to push elsewhere (e.g. a WeCom group webhook notice). */
-export type KnowledgeBotEvent =
-  | { type: "reindexed"; summary: ReindexSummary }
-  | { type: "reindex-failed"; error: Error };
+export type KnowledgeBotEvent = { type: "reindexed"; summary: ReindexSummary } | { type: "reindex-failed"; error: Error };
 
 export interface KnowledgeBot {
   /** Answers one question. "Nothing found" is an `Answer` with `noAnswer: true`, never an error. */

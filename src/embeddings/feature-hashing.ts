@@ -12,7 +12,7 @@ export function hashTerm(term: string, seed = 0x811c9dc5): number {
 
 export function hashedSlot(term: string, dimensions: number): { slot: number; sign: 1 | -1 } {
   const hash = hashTerm(term);
-  return { slot: hash % dimensions, sign: (hash >>> 31) === 1 ? -1 : 1 };
+  return { slot: hash % dimensions, sign: hash >>> 31 === 1 ? -1 : 1 };
 }
 
 export function normalizeInPlace(vector: Float32Array | number[]): void {

@@ -25,7 +25,6 @@ interface SerializedModel {
   frequencies: number[];
 }
 
-
 export class LocalEmbeddings extends KnowledgeEmbeddings {
   readonly dimensions: number;
   private statistics: TermStatistics;

@@ -96,7 +96,11 @@ export class OpenAiEmbeddings extends KnowledgeEmbeddings {
     });
     const data = [...(response.data ?? [])].sort((left, right) => left.index - right.index);
     if (data.length !== input.length) {
-      throw new KnowledgeBotError("EMBEDDER_REQUEST", `Embeddings server returned ${data.length} vectors for ${input.length} inputs`, "Check that the server speaks the OpenAI /v1/embeddings format.");
+      throw new KnowledgeBotError(
+        "EMBEDDER_REQUEST",
+        `Embeddings server returned ${data.length} vectors for ${input.length} inputs`,
+        "Check that the server speaks the OpenAI /v1/embeddings format.",
+      );
     }
     for (const { embedding } of data) {
       if (this.dimensions === 0) this.dimensions = embedding.length;
@@ -140,7 +144,11 @@ export class OpenAiEmbeddings extends KnowledgeEmbeddings {
       const text = await response.text();
       const detail = (this.options.apiKey ? text.split(this.options.apiKey).join("[redacted]") : text).slice(0, 300);
       throw new AbortError(
-        new KnowledgeBotError("EMBEDDER_REQUEST", `Embeddings server answered HTTP ${response.status}: ${detail}`, "Check EMBEDDINGS_MODEL and the server's documentation."),
+        new KnowledgeBotError(
+          "EMBEDDER_REQUEST",
+          `Embeddings server answered HTTP ${response.status}: ${detail}`,
+          "Check EMBEDDINGS_MODEL and the server's documentation.",
+        ),
       );
     }
     return (await response.json()) as EmbeddingsResponse;

@@ -118,11 +118,20 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     if (nothingChanged) {
       // Keep serving the same version: a re-index that changes nothing writes nothing.
       return {
-        summary: { ...summaryBase, version: previous!.manifest.version, chunks: previous!.manifest.counts.chunks, embeddedChunks: 0, durationMs: performance.now() - started },
+        summary: {
+          ...summaryBase,
+          version: previous!.manifest.version,
+          chunks: previous!.manifest.counts.chunks,
+          embeddedChunks: 0,
+          durationMs: performance.now() - started,
+        },
         problems: knowledge.problems,
       };
     }
-    const embedder = createEmbedder(options.embedder, full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions });
+    const embedder = createEmbedder(
+      options.embedder,
+      full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions },
+    );
     const reusable = full ? new Set<string>() : new Set(diff.unchanged);
     // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
     await pacer.pause();
@@ -133,10 +142,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     }
     // Counted before fitting or embedding: a too-large build is refused before it costs anything.
     assertChunkCountWithinLimit(
-      knowledge.sources.reduce((total, source, index) => total + (reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows.length : chunksBySource[index].length), 0),
+      knowledge.sources.reduce(
+        (total, source, index) =>
+          total + (reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows.length : chunksBySource[index].length),
+        0,
+      ),
       limits.maxChunks,
     );
-    if (full) await embedder.fit(knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))), pacer);
+    if (full)
+      await embedder.fit(
+        knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))),
+        pacer,
+      );
 
     const chunks: Chunk[] = [];
     /** Vectors of new chunks; an unchanged chunk's vector stays in the previous graph. */
@@ -184,17 +201,29 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
     // Terms are produced lazily so a large folder's terms are never all in memory at once.
     const keywordPostings = full
-      ? await buildKeywordPostingsPaced((function* () {
-          for (let row = 0; row < chunks.length; row++) yield keywordDocument(rowSources[row], chunks[row]);
-        })(), pacer)
-      : await updateKeywordPostingsPaced(previous!.keywordPostings, newRowOf, (function* (): Generator<KeywordAddition> {
-          for (const { row } of toEmbed) yield { row, document: keywordDocument(rowSources[row], chunks[row]) };
-        })(), pacer);
+      ? await buildKeywordPostingsPaced(
+          (function* () {
+            for (let row = 0; row < chunks.length; row++) yield keywordDocument(rowSources[row], chunks[row]);
+          })(),
+          pacer,
+        )
+      : await updateKeywordPostingsPaced(
+          previous!.keywordPostings,
+          newRowOf,
+          (function* (): Generator<KeywordAddition> {
+            for (const { row } of toEmbed) yield { row, document: keywordDocument(rowSources[row], chunks[row]) };
+          })(),
+          pacer,
+        );
     const graph = planGraph(full ? null : previous, diff, labels);
     if (!graph.previousDirectory && !full) {
       // Rebuilding the graph on an incremental run: unchanged chunks' vectors come from the old graph.
       const reusedRows = labels.flatMap((label, row) => (label === -1 ? [] : [row]));
-      const reusedVectors = await readGraphVectors(path.join(previous!.directory, INDEX_FILES.hnsw), reusedRows.map((row) => labels[row]), pacer);
+      const reusedVectors = await readGraphVectors(
+        path.join(previous!.directory, INDEX_FILES.hnsw),
+        reusedRows.map((row) => labels[row]),
+        pacer,
+      );
       reusedRows.forEach((row, position) => (vectors[row] = reusedVectors[position]));
     }
     const version = newVersionName();
@@ -203,7 +232,12 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const manifestSources: IndexManifest["sources"] = {};
     for (const source of knowledge.sources) {
       const rows = rowsBySource.get(source.sourceId)!;
-      manifestSources[source.sourceId] = { contentHash: source.contentHash, file: source.file, chunkRows: rows, chunkLabels: rows.map((row) => graph.labels[row]) };
+      manifestSources[source.sourceId] = {
+        contentHash: source.contentHash,
+        file: source.file,
+        chunkRows: rows,
+        chunkLabels: rows.map((row) => graph.labels[row]),
+      };
     }
     const manifest: IndexManifest = {
       formatVersion: INDEX_FORMAT_VERSION,
@@ -216,7 +250,16 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       sources: manifestSources,
     };
     try {
-      await writeVersion(options.indexDir, version, { manifest, sources: knowledge.sources, chunks, vectors: vectors as Float32Array[], keywordPostings, embedder, graph, pacer });
+      await writeVersion(options.indexDir, version, {
+        manifest,
+        sources: knowledge.sources,
+        chunks,
+        vectors: vectors as Float32Array[],
+        keywordPostings,
+        embedder,
+        graph,
+        pacer,
+      });
     } catch (error) {
       // A failed or interrupted build leaves no staging folder; CURRENT was not switched.
       await removeStagingDirectory(options.indexDir, version);
@@ -261,7 +304,12 @@ async function writeVersion(indexDir: string, version: string, contents: Version
   const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row]! });
   const store = graph.previousDirectory
     ? await updateVectorStore(graph.previousDirectory, embedder, graph.deletedNow, graph.addedRows.map(entry), pacer)
-    : await buildVectorStore(embedder, chunks.map((_, row) => entry(row)), manifest.embedder.dimensions, pacer);
+    : await buildVectorStore(
+        embedder,
+        chunks.map((_, row) => entry(row)),
+        manifest.embedder.dimensions,
+        pacer,
+      );
   await writingTo(staging, mkdir(path.join(staging, INDEX_FILES.hnsw), { recursive: true }));
   const model = embedder.serializeModel();
   // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
@@ -275,7 +323,10 @@ async function writeVersion(indexDir: string, version: string, contents: Version
   ]);
   // The manifest is written last: a version directory without one was never finished. It records
   // every file's size and checksum as read back from disk, which every reader checks first.
-  await writingTo(inStaging(INDEX_FILES.manifest), writeFile(path.join(staging, INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging))));
+  await writingTo(
+    inStaging(INDEX_FILES.manifest),
+    writeFile(path.join(staging, INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging))),
+  );
   // Not published once stopped (a signal, or the lock taken over while the files were written).
   pacer.throwIfAborted();
   await publishStagingDirectory(indexDir, staging, version);

@@ -64,7 +64,9 @@ export function splitText(text: string, options: ChunkOptions = DEFAULT_CHUNK_OP
         carriedLength += unit.text.length;
       }
     }
-    current = trailingHeading ? [{ ...trailingHeading, paragraphBreak: false }] : carried.map((unit, index) => ({ ...unit, paragraphBreak: index === 0 ? false : unit.paragraphBreak }));
+    current = trailingHeading
+      ? [{ ...trailingHeading, paragraphBreak: false }]
+      : carried.map((unit, index) => ({ ...unit, paragraphBreak: index === 0 ? false : unit.paragraphBreak }));
     currentLength = current.reduce((sum, unit) => sum + unit.text.length, 0);
   };
 

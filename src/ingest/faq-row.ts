@@ -28,15 +28,11 @@ export function hasAnswerKey(keys: string[]): boolean {
   return findKey(keys, ANSWER_KEYS) !== undefined;
 }
 
-export const FAQ_COLUMNS_HINT = "FAQ tables need a `question` (or `title`/`问题`) and an `answer` (or `答案`) column; `id`, `url`, `category`/`department` and `date` are optional.";
+export const FAQ_COLUMNS_HINT =
+  "FAQ tables need a `question` (or `title`/`问题`) and an `answer` (or `答案`) column; `id`, `url`, `category`/`department` and `date` are optional.";
 
 /** Turns one row into a source, or a problem naming the line. `rowNumber` counts data rows from 1. */
-export function faqRowToSource(
-  row: Record<string, unknown>,
-  file: string,
-  rowNumber: number,
-  line: number,
-): { source?: SourceDoc; problem?: SourceProblem } {
+export function faqRowToSource(row: Record<string, unknown>, file: string, rowNumber: number, line: number): { source?: SourceDoc; problem?: SourceProblem } {
   // Once per row, not once per looked-up column: a large table has thousands of rows.
   const keys = normalizedKeys(Object.keys(row));
   const value = (candidates: string[]) => {
@@ -54,7 +50,10 @@ export function faqRowToSource(
   if (answer === "") return rowProblem(`row ${rowNumber} has an empty answer`, "Fill in the answer or delete the row.");
   if (question === "") return rowProblem(`row ${rowNumber} has an empty question`, "Fill in the question or delete the row.");
   if (url !== "" && !/^https?:\/\/\S+$/i.test(url)) {
-    return rowProblem(`row ${rowNumber} has a url that is not an http(s) link: ${url}`, "Use a full link such as https://example.org/faq/1, or leave it empty.");
+    return rowProblem(
+      `row ${rowNumber} has a url that is not an http(s) link: ${url}`,
+      "Use a full link such as https://example.org/faq/1, or leave it empty.",
+    );
   }
   const category = value(CATEGORY_KEYS);
   const date = value(["date", "日期"]);

@@ -69,7 +69,13 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
     try {
       read = await readAtMost(absolute, limits.maxFileBytes);
     } catch (error) {
-      problems.push({ severity: "error", code: "SOURCE_UNREADABLE", file, message: `cannot read file: ${(error as Error).message}`, hint: "Check the file's permissions." });
+      problems.push({
+        severity: "error",
+        code: "SOURCE_UNREADABLE",
+        file,
+        message: `cannot read file: ${(error as Error).message}`,
+        hint: "Check the file's permissions.",
+      });
       continue;
     }
     if (read.bytes === null) {

@@ -72,13 +72,23 @@ export const parseJsonLinesTable: FileParser = (text, file) => {
       if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not a JSON object");
       rows.push({ row: value as Record<string, unknown>, rowNumber: rows.length + problems.length + 1, line: index + 1 });
     } catch (error) {
-      problems.push(malformedProblem(file, index + 1, `line is not a JSON object: ${(error as Error).message}`, 'Each line must be one JSON object such as {"question": "…", "answer": "…"}.'));
+      problems.push(
+        malformedProblem(
+          file,
+          index + 1,
+          `line is not a JSON object: ${(error as Error).message}`,
+          'Each line must be one JSON object such as {"question": "…", "answer": "…"}.',
+        ),
+      );
     }
   });
   if (rows.length > 0 && !rows.some((entry) => hasAnswerKey(Object.keys(entry.row)))) {
     return {
       sources: [],
-      problems: [...problems, { severity: "error", code: "SOURCE_MALFORMED", file, line: rows[0].line, message: "no line has an answer key", hint: FAQ_COLUMNS_HINT }],
+      problems: [
+        ...problems,
+        { severity: "error", code: "SOURCE_MALFORMED", file, line: rows[0].line, message: "no line has an answer key", hint: FAQ_COLUMNS_HINT },
+      ],
     };
   }
   const collected = collectRows(rows, file);

@@ -17,8 +17,7 @@ export const parseMarkdown: FileParser = (text, file, limits = DEFAULT_INDEX_LIM
 
   const problems: SourceProblem[] = [];
   const data = parsed.data;
-  const problem = (message: string, hint: string) =>
-    problems.push({ severity: "error", code: "SOURCE_MALFORMED", file, line: 1, message, hint });
+  const problem = (message: string, hint: string) => problems.push({ severity: "error", code: "SOURCE_MALFORMED", file, line: 1, message, hint });
 
   const body = cleanMarkdown(parsed.content);
   const bodyWithoutDisclaimer = body
@@ -29,7 +28,7 @@ export const parseMarkdown: FileParser = (text, file, limits = DEFAULT_INDEX_LIM
   if (bodyWithoutDisclaimer === "") return { sources: [], problems: [emptyFileProblem(file)] };
 
   const heading = /^#{1,6}\s+(.+)$/m.exec(parsed.content)?.[1]?.trim();
-  const title = typeof data.title === "string" && data.title.trim() ? data.title.trim() : heading ?? path.basename(file, path.extname(file));
+  const title = typeof data.title === "string" && data.title.trim() ? data.title.trim() : (heading ?? path.basename(file, path.extname(file)));
 
   let url: string | undefined;
   if (data.url !== undefined) {
@@ -49,7 +48,11 @@ export const parseMarkdown: FileParser = (text, file, limits = DEFAULT_INDEX_LIM
   }
   // Nested lists or mappings here would otherwise be stored as "[object Object]".
   for (const field of ["category", "date"] as const) {
-    if (data[field] !== undefined && !isScalar(data[field])) problem(`front matter \`${field}\` must be a single value, not a list or mapping`, `Write e.g. \`${field}: ${field === "date" ? "2025-03-18" : "医保"}\`.`);
+    if (data[field] !== undefined && !isScalar(data[field]))
+      problem(
+        `front matter \`${field}\` must be a single value, not a list or mapping`,
+        `Write e.g. \`${field}: ${field === "date" ? "2025-03-18" : "医保"}\`.`,
+      );
   }
   if (problems.length > 0) return { sources: [], problems };
 

@@ -66,7 +66,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   if (query === "" || index.chunks.length === 0) return empty;
 
   const keywordHits = index.keywordIndex.search(queryTerms, settings.candidates);
-  const denseHits = searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates).filter((hit) => index.rowByLabel[hit.label] >= 0);
+  const denseHits = searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates).filter(
+    (hit) => index.rowByLabel[hit.label] >= 0,
+  );
 
   const bestChunkRows = new Map<string, number[]>();
   const noteRow = (row: number) => {
@@ -75,7 +77,11 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     if (!rows.includes(row)) rows.push(row);
     bestChunkRows.set(sourceId, rows);
   };
-  const denseBySource = collapseBySource(index, denseHits.map((hit) => ({ row: index.rowByLabel[hit.label], score: hit.similarity })), noteRow);
+  const denseBySource = collapseBySource(
+    index,
+    denseHits.map((hit) => ({ row: index.rowByLabel[hit.label], score: hit.similarity })),
+    noteRow,
+  );
   const keywordBySource = collapseBySource(index, keywordHits, noteRow);
   const fused = normalizedScoreFusion([
     { items: denseBySource, weight: settings.denseWeight },
@@ -88,7 +94,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const denseSimilarity = top ? (denseScore.get(top[0]) ?? 0) : 0;
   // Judged on the best keyword match, before re-ranking: "does anything cover enough of the question".
   const bestKeywordSource = keywordBySource[0]?.sourceId;
-  const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, index.sources.get(bestKeywordSource)!, bestChunkRows.get(bestKeywordSource) ?? []) : 0;
+  const keywordCoverage = bestKeywordSource
+    ? coverage(index, queryTerms, index.sources.get(bestKeywordSource)!, bestChunkRows.get(bestKeywordSource) ?? [])
+    : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
   const noAnswer = !top || specificity < settings.minDomainSpecificity || keywordCoverage < settings.minKeywordCoverage;
 

@@ -55,7 +55,9 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig): vo
     const options = await readReindexOptions(context.req.raw);
     try {
       const summary = await bot.reindex(options);
-      noteForLog(context, { reindex: { version: summary.version, added: summary.added.length, changed: summary.changed.length, removed: summary.removed.length } });
+      noteForLog(context, {
+        reindex: { version: summary.version, added: summary.added.length, changed: summary.changed.length, removed: summary.removed.length },
+      });
       return context.json(summary);
     } catch (error) {
       if (isKnowledgeBotError(error)) {

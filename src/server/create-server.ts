@@ -65,7 +65,13 @@ export function createServer({ bot, config, logger, adapters = [], indexPollMs =
         // The rest of the body is never read, so the connection cannot carry another request:
         // say so, or a client that reuses it gets "other side closed" on its next request.
         context.header("Connection", "close");
-        return jsonError(context, 413, "BODY_TOO_LARGE", `The request body is larger than ${config.maxBodyBytes} bytes.`, "Send a shorter question; the limit is MAX_BODY_BYTES.");
+        return jsonError(
+          context,
+          413,
+          "BODY_TOO_LARGE",
+          `The request body is larger than ${config.maxBodyBytes} bytes.`,
+          "Send a shorter question; the limit is MAX_BODY_BYTES.",
+        );
       },
     }),
   );
@@ -75,7 +81,13 @@ export function createServer({ bot, config, logger, adapters = [], indexPollMs =
 
   app.notFound((context) => {
     if (context.req.path.startsWith("/api/")) {
-      return jsonError(context, 404, "NOT_FOUND", `No route ${context.req.method} ${context.req.path}.`, "See the README for the API routes (POST /api/reindex exists only when ADMIN_TOKEN is set).");
+      return jsonError(
+        context,
+        404,
+        "NOT_FOUND",
+        `No route ${context.req.method} ${context.req.path}.`,
+        "See the README for the API routes (POST /api/reindex exists only when ADMIN_TOKEN is set).",
+      );
     }
     return context.text("Not found", 404);
   });

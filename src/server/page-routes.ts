@@ -10,14 +10,19 @@ import { renderWebPage } from "./web-page.js";
 export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig): void {
   app.get("/healthz", (context) => {
     const stats = bot.stats();
-    return context.json({ status: "ok", index: { version: stats.version, builtAt: stats.builtAt, sources: stats.sources, chunks: stats.chunks, embedder: stats.embedder.id } });
+    return context.json({
+      status: "ok",
+      index: { version: stats.version, builtAt: stats.builtAt, sources: stats.sources, chunks: stats.chunks, embedder: stats.embedder.id },
+    });
   });
 
   app.get("/", (context) => {
     const scriptNonce = randomBytes(16).toString("base64");
     context.header("Content-Security-Policy", contentSecurityPolicy(scriptNonce));
     context.header("Cache-Control", "no-store");
-    return context.html(renderWebPage({ publicBaseUrl: config.publicBaseUrl, maxQuestionChars: config.maxQuestionChars, exampleQuestions: bot.exampleQuestions(3), scriptNonce }));
+    return context.html(
+      renderWebPage({ publicBaseUrl: config.publicBaseUrl, maxQuestionChars: config.maxQuestionChars, exampleQuestions: bot.exampleQuestions(3), scriptNonce }),
+    );
   });
 
   // Source ids contain `/` and `#` (encoded as %2F and %23 in links); the pattern takes the whole rest.

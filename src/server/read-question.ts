@@ -15,7 +15,13 @@ export async function readQuestion(context: Context, maxQuestionChars: number): 
   try {
     body = JSON.parse(raw);
   } catch {
-    return jsonError(context, 400, "INVALID_JSON", "The request body is not valid JSON.", 'Send a JSON object such as {"question": "医保怎么报销"} with Content-Type: application/json.');
+    return jsonError(
+      context,
+      400,
+      "INVALID_JSON",
+      "The request body is not valid JSON.",
+      'Send a JSON object such as {"question": "医保怎么报销"} with Content-Type: application/json.',
+    );
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return jsonError(context, 400, "INVALID_JSON", "The request body must be a JSON object.", 'Send {"question": "..."}.');

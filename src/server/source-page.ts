@@ -47,7 +47,10 @@ export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
     source.url ? `<span>原文：<a href="${escapeHtml(source.url)}" rel="noopener noreferrer">${escapeHtml(source.url)}</a></span>` : "",
   ].join("");
   const sections = texts
-    .map((text, position) => `<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text)}</section>`)
+    .map(
+      (text, position) =>
+        `<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text)}</section>`,
+    )
     .join("\n");
   const body = `<main>
 <header class="top"><span class="muted">知识库来源</span><a href="/">← 返回提问</a></header>

@@ -27,7 +27,10 @@ export function versionDirectory(indexDir: string, version: string): string {
 }
 
 export function newVersionName(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:TZ.]/g, "").slice(0, 17);
+  const stamp = now
+    .toISOString()
+    .replace(/[-:TZ.]/g, "")
+    .slice(0, 17);
   return `v${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
@@ -77,7 +80,11 @@ export async function readCurrentVersion(indexDir: string): Promise<string | nul
 }
 
 function currentCorrupt(indexDir: string, problem: string): KnowledgeBotError {
-  return new KnowledgeBotError("INDEX_CORRUPT", `${path.join(indexDir, "CURRENT")} does not name an index version: ${problem}`, "Rebuild the index with `kb reindex --full`, which writes CURRENT again.");
+  return new KnowledgeBotError(
+    "INDEX_CORRUPT",
+    `${path.join(indexDir, "CURRENT")} does not name an index version: ${problem}`,
+    "Rebuild the index with `kb reindex --full`, which writes CURRENT again.",
+  );
 }
 
 /** Points CURRENT at a finished version with an atomic rename. */
@@ -119,7 +126,9 @@ export async function removeStagingDirectory(indexDir: string, version: string):
 export async function removeDeadBuilds(indexDir: string): Promise<void> {
   const [versions, files] = await Promise.all([readdir(versionsDirectory(indexDir)).catch(() => []), readdir(indexDir).catch(() => [])]);
   await Promise.all([
-    ...versions.filter((name) => name.endsWith(STAGING_SUFFIX)).map((name) => rm(path.join(versionsDirectory(indexDir), name), { recursive: true, force: true })),
+    ...versions
+      .filter((name) => name.endsWith(STAGING_SUFFIX))
+      .map((name) => rm(path.join(versionsDirectory(indexDir), name), { recursive: true, force: true })),
     ...files.filter((name) => CURRENT_TEMPORARY.test(name)).map((name) => rm(path.join(indexDir, name), { force: true })),
   ]);
 }
@@ -139,7 +148,10 @@ export async function pruneVersions(indexDir: string, current: string, keep = 1)
   } catch {
     return;
   }
-  const finished = entries.filter((name) => !name.endsWith(STAGING_SUFFIX) && name !== current).sort().reverse();
+  const finished = entries
+    .filter((name) => !name.endsWith(STAGING_SUFFIX) && name !== current)
+    .sort()
+    .reverse();
   const doomed = [...entries.filter((name) => name.endsWith(STAGING_SUFFIX)), ...finished.slice(keep)];
   await Promise.all(doomed.map((name) => rm(path.join(versionsDirectory(indexDir), name), { recursive: true, force: true })));
 }

@@ -18,7 +18,6 @@ interface KeywordFileHeader {
   termBytes: number;
 }
 
-
 const align = (offset: number) => (offset + 3) & ~3;
 
 /**
@@ -27,7 +26,12 @@ const align = (offset: number) => (offset + 3) & ~3;
  */
 export function encodeKeywordPostings(postings: KeywordPostings): Buffer[] {
   const termBlock = Buffer.from(joinTerms(postings.terms), "utf8");
-  const header: KeywordFileHeader = { rowCount: postings.titleLengths.length, postingCount: postings.rows.length, termCount: postings.terms.length, termBytes: termBlock.length };
+  const header: KeywordFileHeader = {
+    rowCount: postings.titleLengths.length,
+    postingCount: postings.rows.length,
+    termCount: postings.terms.length,
+    termBytes: termBlock.length,
+  };
   const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
   const prefix = Buffer.alloc(12);
   prefix.write(MAGIC, 0, "latin1");
@@ -58,7 +62,8 @@ export function decodeKeywordPostings(file: Buffer): KeywordPostings {
   if (12 + headerLength + termBytes > file.length) throw new Error("keyword index file is truncated");
   const terms = termCount === 0 ? [] : splitTerms(file.toString("utf8", 12 + headerLength, 12 + headerLength + termBytes));
   if (terms.length !== termCount) throw new Error(`keyword index file lists ${terms.length} terms, its header says ${termCount}`);
-  for (let index = 1; index < terms.length; index++) if (compareTerms(terms[index - 1], terms[index]) >= 0) throw new Error("keyword index file terms are not in order");
+  for (let index = 1; index < terms.length; index++)
+    if (compareTerms(terms[index - 1], terms[index]) >= 0) throw new Error("keyword index file terms are not in order");
   // Views need 4-byte aligned memory; a Buffer from the pool may not start aligned, so copy once.
   const bytes = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
   let offset = align(12 + headerLength + termBytes);

@@ -38,7 +38,10 @@ export class KeywordIndex {
     this.size = postings.titleLengths.length;
     const averageTitle = average(postings.titleLengths) || 1;
     const averageBody = average(postings.bodyLengths) || 1;
-    this.titleFactor = Float32Array.from(postings.titleLengths, (length) => options.titleWeight / (1 - options.titleB + options.titleB * (length / averageTitle)));
+    this.titleFactor = Float32Array.from(
+      postings.titleLengths,
+      (length) => options.titleWeight / (1 - options.titleB + options.titleB * (length / averageTitle)),
+    );
     this.bodyFactor = Float32Array.from(postings.bodyLengths, (length) => options.bodyWeight / (1 - options.bodyB + options.bodyB * (length / averageBody)));
     this.scores = new Float64Array(this.size);
   }

@@ -37,7 +37,6 @@ export interface KeywordAddition {
 
 const MAX_FREQUENCY = 0xffff;
 
-
 function sortSegmentByRow(rows: Int32Array, titleFrequencies: Uint16Array, bodyFrequencies: Uint16Array, start: number, end: number): void {
   let sorted = true;
   for (let index = start + 1; index < end && sorted; index++) sorted = rows[index - 1] < rows[index];
@@ -92,11 +91,21 @@ export function updateKeywordPostings(previous: KeywordPostings, newRowOf: Int32
 }
 
 /** `updateKeywordPostings` for a re-index: gives the event loop a turn every slice, stops on abort. */
-export function updateKeywordPostingsPaced(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>, pacer: BuildPacer): Promise<KeywordPostings> {
+export function updateKeywordPostingsPaced(
+  previous: KeywordPostings,
+  newRowOf: Int32Array,
+  additions: Iterable<KeywordAddition>,
+  pacer: BuildPacer,
+): Promise<KeywordPostings> {
   return pacer.drive(updateSteps(previous, newRowOf, additions, pacer.due));
 }
 
-function* updateSteps(previous: KeywordPostings, newRowOf: Int32Array, additions: Iterable<KeywordAddition>, due: () => boolean): Generator<void, KeywordPostings, void> {
+function* updateSteps(
+  previous: KeywordPostings,
+  newRowOf: Int32Array,
+  additions: Iterable<KeywordAddition>,
+  due: () => boolean,
+): Generator<void, KeywordPostings, void> {
   const added = yield* collectPostings(additions, due);
   return yield* mergePostings(previous, newRowOf, added, due);
 }
@@ -214,7 +223,7 @@ function* mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: 
   const counts: number[] = [];
   const previousIdOf: number[] = [];
   const addedIdOf: number[] = [];
-  for (let previousId = 0, addedId = 0; previousId < previous.terms.length || addedId < added.terms.length; ) {
+  for (let previousId = 0, addedId = 0; previousId < previous.terms.length || addedId < added.terms.length;) {
     const order = previousId >= previous.terms.length ? 1 : addedId >= added.terms.length ? -1 : compareTerms(previous.terms[previousId], added.terms[addedId]);
     const count = (order <= 0 ? keptCount[previousId] : 0) + (order >= 0 ? added.offsets[addedId + 1] - added.offsets[addedId] : 0);
     if (count > 0) {

@@ -49,7 +49,8 @@ export async function readManifest(directory: string): Promise<StoredManifest> {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
     throw indexFileCorrupt(directory, INDEX_FILES.manifest, missing ? "it is missing" : `it cannot be read (${(error as Error).message})`, error);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw indexFileCorrupt(directory, INDEX_FILES.manifest, "it is not a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw indexFileCorrupt(directory, INDEX_FILES.manifest, "it is not a JSON object");
   const formatVersion = (parsed as { formatVersion?: unknown }).formatVersion;
   if (formatVersion !== INDEX_FORMAT_VERSION) {
     throw new KnowledgeBotError(
@@ -68,13 +69,15 @@ function embedderNeedsModel(manifest: IndexManifest): boolean {
 
 export async function readSourcesFile(directory: string, manifest: StoredManifest): Promise<SourceDoc[]> {
   const sources = parseVerifiedJson<SourceDoc[]>(directory, INDEX_FILES.sources, await readVerifiedFile(directory, manifest, INDEX_FILES.sources));
-  if (!Array.isArray(sources) || sources.length !== manifest.counts.sources) throw indexFileCorrupt(directory, INDEX_FILES.sources, `it does not hold the ${manifest.counts.sources} sources the manifest counts`);
+  if (!Array.isArray(sources) || sources.length !== manifest.counts.sources)
+    throw indexFileCorrupt(directory, INDEX_FILES.sources, `it does not hold the ${manifest.counts.sources} sources the manifest counts`);
   return sources;
 }
 
 export async function readChunksFile(directory: string, manifest: StoredManifest): Promise<Chunk[]> {
   const chunks = parseVerifiedJson<Chunk[]>(directory, INDEX_FILES.chunks, await readVerifiedFile(directory, manifest, INDEX_FILES.chunks));
-  if (!Array.isArray(chunks) || chunks.length !== manifest.counts.chunks) throw indexFileCorrupt(directory, INDEX_FILES.chunks, `it does not hold the ${manifest.counts.chunks} chunks the manifest counts`);
+  if (!Array.isArray(chunks) || chunks.length !== manifest.counts.chunks)
+    throw indexFileCorrupt(directory, INDEX_FILES.chunks, `it does not hold the ${manifest.counts.chunks} chunks the manifest counts`);
   return chunks;
 }
 
@@ -92,7 +95,12 @@ export async function readKeywordsFile(directory: string, manifest: StoredManife
   } catch (error) {
     throw indexFileCorrupt(directory, INDEX_FILES.keywords, (error as Error).message, error);
   }
-  if (postings.titleLengths.length !== manifest.counts.chunks) throw indexFileCorrupt(directory, INDEX_FILES.keywords, `it has ${postings.titleLengths.length} rows, the manifest counts ${manifest.counts.chunks} chunks`);
+  if (postings.titleLengths.length !== manifest.counts.chunks)
+    throw indexFileCorrupt(
+      directory,
+      INDEX_FILES.keywords,
+      `it has ${postings.titleLengths.length} rows, the manifest counts ${manifest.counts.chunks} chunks`,
+    );
   return postings;
 }
 
@@ -113,7 +121,11 @@ export async function verifyGraphFiles(directory: string, manifest: StoredManife
   ]);
   const args = parseVerifiedJson<{ space?: unknown; numDimensions?: unknown }>(directory, GRAPH_ARGS, argsBytes);
   if (args?.space !== manifest.hnsw.space || args.numDimensions !== manifest.embedder.dimensions) {
-    throw indexFileCorrupt(directory, GRAPH_ARGS, `it describes a ${String(args?.space)} graph of ${String(args?.numDimensions)} dimensions, the manifest ${manifest.hnsw.space} of ${manifest.embedder.dimensions}`);
+    throw indexFileCorrupt(
+      directory,
+      GRAPH_ARGS,
+      `it describes a ${String(args?.space)} graph of ${String(args?.numDimensions)} dimensions, the manifest ${manifest.hnsw.space} of ${manifest.embedder.dimensions}`,
+    );
   }
   const problem = await checkHnswHeader(path.join(directory, GRAPH_INDEX), {
     elements: manifest.hnsw.nextLabel,
@@ -150,7 +162,8 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
   const directory = versionDirectory(indexDir, version);
   try {
     const manifest = await readManifest(directory);
-    if (manifest.version !== version) throw indexFileCorrupt(directory, INDEX_FILES.manifest, `it describes version ${JSON.stringify(manifest.version)}, not ${version}`);
+    if (manifest.version !== version)
+      throw indexFileCorrupt(directory, INDEX_FILES.manifest, `it describes version ${JSON.stringify(manifest.version)}, not ${version}`);
     checkEmbedderMatches(manifest, embedderConfig);
     // Every file is checked against the manifest before it is parsed or reaches hnswlib.
     const [sourceList, chunks, embedderModel, keywordPostings] = await Promise.all([
@@ -170,7 +183,8 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
     const sources = new Map(sourceList.map((source) => [source.sourceId, source]));
     const chunkSources = chunks.map((chunk) => {
       const source = sources.get(chunk?.sourceId);
-      if (!source) throw indexFileCorrupt(directory, INDEX_FILES.chunks, `a chunk names source ${JSON.stringify(chunk?.sourceId)}, which sources.json does not hold`);
+      if (!source)
+        throw indexFileCorrupt(directory, INDEX_FILES.chunks, `a chunk names source ${JSON.stringify(chunk?.sourceId)}, which sources.json does not hold`);
       return source;
     });
     const keywordIndex = new KeywordIndex(keywordPostings);
@@ -179,14 +193,17 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
       chunkLabels.forEach((label, position) => {
         const row = chunkRows[position];
         // Out-of-range numbers would point searches at chunks that do not exist.
-        if (!(label >= 0 && label < rowByLabel.length && row >= 0 && row < chunks.length)) throw indexFileCorrupt(directory, INDEX_FILES.manifest, `graph label ${label} or chunk row ${row} is out of range`);
+        if (!(label >= 0 && label < rowByLabel.length && row >= 0 && row < chunks.length))
+          throw indexFileCorrupt(directory, INDEX_FILES.manifest, `graph label ${label} or chunk row ${row} is out of range`);
         rowByLabel[label] = row;
       });
     }
     return { version, directory, manifest, sources, chunks, chunkSources, rowByLabel, vectorStore, keywordIndex, embedder };
   } catch (error) {
     if (error instanceof KnowledgeBotError) throw error;
-    throw new KnowledgeBotError("INDEX_CORRUPT", `Index version ${version} in ${indexDir} cannot be read: ${(error as Error).message}`, REBUILD_HINT, { cause: error });
+    throw new KnowledgeBotError("INDEX_CORRUPT", `Index version ${version} in ${indexDir} cannot be read: ${(error as Error).message}`, REBUILD_HINT, {
+      cause: error,
+    });
   }
 }
 

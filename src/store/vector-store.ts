@@ -62,7 +62,13 @@ export async function buildVectorStore(embeddings: Embeddings, entries: Labelled
 }
 
 /** Loads the previous graph, hides `deletedLabels` from search and adds `additions`. */
-export async function updateVectorStore(previousDirectory: string, embeddings: Embeddings, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<HNSWLib> {
+export async function updateVectorStore(
+  previousDirectory: string,
+  embeddings: Embeddings,
+  deletedLabels: number[],
+  additions: LabelledVector[],
+  pacer?: BuildPacer,
+): Promise<HNSWLib> {
   const store = await HNSWLib.load(previousDirectory, embeddings);
   const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
   for (const label of deletedLabels) {

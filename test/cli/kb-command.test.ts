@@ -63,13 +63,20 @@ describe("kb command", () => {
     expect(plain.stdout).toContain("本内容不能代替面诊，如有不适请尽快就医。");
     const json = JSON.parse((await kb(["ask", "五指山在哪个省", "--index", index, "--json"])).stdout);
     expect(Object.keys(json)).toEqual(expect.arrayContaining(["text", "citations", "disclaimer", "noAnswer", "related"]));
-    expect(json.citations[0]).toMatchObject({ sourceId: "000_9de61d0cf05b51f0.txt#related-4", title: "五指山在哪个省黄山在哪个省", url: expect.stringContaining("/kb/") });
+    expect(json.citations[0]).toMatchObject({
+      sourceId: "000_9de61d0cf05b51f0.txt#related-4",
+      title: "五指山在哪个省黄山在哪个省",
+      url: expect.stringContaining("/kb/"),
+    });
     expect(json.disclaimer).toBe(false);
   });
 
   it("search reads JSON lines and writes one result line per query, reporting bad lines", async () => {
     const result = await kb(["search", "--index", index, "--k", "3", "--json"], '{"query":"医保卡跨市使用"}\nnot json\n{"query":"五指山"}\n');
-    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(3);
     expect(lines[0].results).toHaveLength(3);
     expect(lines[0].results[0]).toEqual({ sourceId: expect.any(String), title: expect.any(String), url: null, score: expect.any(Number) });
@@ -79,7 +86,10 @@ describe("kb command", () => {
 
   it("eval reports hit@k, MRR and latency", async () => {
     const queries = path.join(work, "queries.jsonl");
-    await writeFile(queries, '{"query":"亲情账户和家庭共济账户有什么区别","expected":["000_9de61d0cf05b51f0.txt"]}\n{"query":"五指山在哪个省","expected":["000_9de61d0cf05b51f0.txt#related-4"]}\n');
+    await writeFile(
+      queries,
+      '{"query":"亲情账户和家庭共济账户有什么区别","expected":["000_9de61d0cf05b51f0.txt"]}\n{"query":"五指山在哪个省","expected":["000_9de61d0cf05b51f0.txt#related-4"]}\n',
+    );
     const report = JSON.parse((await kb(["eval", "--queries", queries, "--index", index, "--json"])).stdout);
     expect(report).toMatchObject({ queries: 2, hitAt1: 1, hitAt5: 1, mrrAt10: 1 });
     expect(report.latencyMs.p50).toBeGreaterThan(0);

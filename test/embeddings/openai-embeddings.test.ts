@@ -40,17 +40,23 @@ beforeAll(async () => {
       const parsed = JSON.parse(body) as { model: string; input: string[] };
       script.requests.push({ authorization: request.headers.authorization, model: parsed.model, input: parsed.input });
       if (request.headers.authorization !== "Bearer good-key") {
-        response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
+        response
+          .writeHead(401, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
         return;
       }
       const failure = script.failures.shift();
       if (failure) {
-        response.writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": failure.retryAfter } : {}) }).end(JSON.stringify({ error: { message: "try later" } }));
+        response
+          .writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": failure.retryAfter } : {}) })
+          .end(JSON.stringify({ error: { message: "try later" } }));
         return;
       }
       const data = parsed.input.map((text, index) => ({ object: "embedding", index, embedding: vectorFor(text, script.dimensions) }));
       // Answer out of order: clients must sort by index.
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: data.reverse(), model: parsed.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ object: "list", data: data.reverse(), model: parsed.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -96,7 +102,10 @@ describe("OpenAI-compatible embedder", () => {
   });
 
   it("fails at once on 401 with a hint about the API key", async () => {
-    await expect(embedder({ apiKey: "bad" }).embedQuery("x")).rejects.toMatchObject({ code: "EMBEDDER_AUTH", hint: expect.stringContaining("EMBEDDINGS_API_KEY") });
+    await expect(embedder({ apiKey: "bad" }).embedQuery("x")).rejects.toMatchObject({
+      code: "EMBEDDER_AUTH",
+      hint: expect.stringContaining("EMBEDDINGS_API_KEY"),
+    });
     expect(script.requests).toHaveLength(1);
   });
 

@@ -6,7 +6,15 @@ const options = { maxChars: 60, overlapChars: 20, singleChunkQaChars: 120 };
 
 describe("Chinese-aware chunking", () => {
   it("keeps a short Q&A source as one chunk with its question in it", () => {
-    const source = withHash({ sourceId: "q1", title: "感冒了怎么办", question: "感冒了怎么办", text: "多喝水，注意休息。", kind: "faq", disclaimer: false, file: "f.csv" });
+    const source = withHash({
+      sourceId: "q1",
+      title: "感冒了怎么办",
+      question: "感冒了怎么办",
+      text: "多喝水，注意休息。",
+      kind: "faq",
+      disclaimer: false,
+      file: "f.csv",
+    });
     expect(chunkSource(source, options)).toEqual([{ chunkId: "q1#0", sourceId: "q1", index: 0, text: "感冒了怎么办\n多喝水，注意休息。" }]);
   });
 
@@ -24,14 +32,18 @@ describe("Chinese-aware chunking", () => {
   });
 
   it("overlaps neighbouring chunks by whole sentences", () => {
-    const chunks = splitText("甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲。乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙。丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙。丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁。", options);
+    const chunks = splitText(
+      "甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲。乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙。丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙。丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁。",
+      options,
+    );
     expect(chunks.length).toBeGreaterThan(1);
     const lastOfFirst = chunks[0].match(/[^。]+。$/)![0];
     expect(chunks[1].startsWith(lastOfFirst)).toBe(true);
   });
 
   it("splits on paragraphs first and keeps a heading with the text that follows it", () => {
-    const text = "一、第一部分\n\n这是第一部分的内容，写得比较长一些，用来占满一个块的大部分空间。\n\n二、第二部分\n\n这是第二部分的内容，也比较长，需要单独成为一个块才放得下。";
+    const text =
+      "一、第一部分\n\n这是第一部分的内容，写得比较长一些，用来占满一个块的大部分空间。\n\n二、第二部分\n\n这是第二部分的内容，也比较长，需要单独成为一个块才放得下。";
     const chunks = splitText(text, options);
     expect(chunks[0].startsWith("一、第一部分")).toBe(true);
     expect(chunks.some((chunk) => chunk.startsWith("二、第二部分"))).toBe(true);

@@ -40,7 +40,13 @@ describe("seed page layout (.txt)", () => {
     const related = sources.filter((source) => source.kind === "excerpt");
     // The seed page lists 20 related items, each closed by a `健康新闻 2025-03-18` line.
     expect(related).toHaveLength(20);
-    expect(related[0]).toMatchObject({ sourceId: `${SEED_FILE}#related-1`, title: "吉林省医保可以在陕西用吗", category: "健康新闻", date: "2025-03-18", disclaimer: false });
+    expect(related[0]).toMatchObject({
+      sourceId: `${SEED_FILE}#related-1`,
+      title: "吉林省医保可以在陕西用吗",
+      category: "健康新闻",
+      date: "2025-03-18",
+      disclaimer: false,
+    });
     expect(related[3].title).toBe("五指山在哪个省黄山在哪个省");
     expect(related[3].text).toMatch(/^五指山和黄山分别位于/);
     expect(related[19].title).toBe("福建省医保家庭共济使用范围");
@@ -57,7 +63,8 @@ describe("seed page layout (.txt)", () => {
 describe("loadKnowledge", () => {
   it("reads Markdown with front matter, HTML, CSV and JSONL recursively", async () => {
     const directory = await folderWith({
-      "guide.md": "---\ntitle: 报销指南\nurl: https://example.org/guide\ncategory: 医保\ndate: 2025-03-18\ntags: [医保, 报销]\ndisclaimer: true\n---\n# 标题\n\n门诊费用可以报销。[链接](https://x.org)\n",
+      "guide.md":
+        "---\ntitle: 报销指南\nurl: https://example.org/guide\ncategory: 医保\ndate: 2025-03-18\ntags: [医保, 报销]\ndisclaimer: true\n---\n# 标题\n\n门诊费用可以报销。[链接](https://x.org)\n",
       "nested/page.html":
         "<html><head><title>挂号须知</title><link rel=canonical href=https://example.org/reg></head><body><nav>菜单</nav><main><h1>挂号须知</h1><p>请提前预约。</p><ul><li>带上身份证。</li></ul><script>x()</script></main></body></html>",
       "faq.csv": 'id,question,answer,department,url\nq1,感冒了怎么办,"多喝水，注意休息。",内科,https://example.org/q1\n,发烧吃什么药,退烧药。,内科,\n',
@@ -66,11 +73,25 @@ describe("loadKnowledge", () => {
     const { sources, problems } = await loadKnowledge(directory);
     expect(problems).toEqual([]);
     const byId = new Map(sources.map((source) => [source.sourceId, source]));
-    expect(byId.get("guide.md")).toMatchObject({ title: "报销指南", url: "https://example.org/guide", category: "医保", date: "2025-03-18", tags: ["医保", "报销"], disclaimer: true, kind: "markdown" });
+    expect(byId.get("guide.md")).toMatchObject({
+      title: "报销指南",
+      url: "https://example.org/guide",
+      category: "医保",
+      date: "2025-03-18",
+      tags: ["医保", "报销"],
+      disclaimer: true,
+      kind: "markdown",
+    });
     expect(byId.get("guide.md")!.text).toContain("门诊费用可以报销。链接");
     expect(byId.get("nested/page.html")).toMatchObject({ title: "挂号须知", url: "https://example.org/reg", kind: "html" });
     expect(byId.get("nested/page.html")!.text).toBe("请提前预约。\n\n带上身份证。");
-    expect(byId.get("q1")).toMatchObject({ title: "感冒了怎么办", question: "感冒了怎么办", text: "多喝水，注意休息。", category: "内科", url: "https://example.org/q1" });
+    expect(byId.get("q1")).toMatchObject({
+      title: "感冒了怎么办",
+      question: "感冒了怎么办",
+      text: "多喝水，注意休息。",
+      category: "内科",
+      url: "https://example.org/q1",
+    });
     expect(byId.get("faq.csv#row-2")).toMatchObject({ title: "发烧吃什么药", text: "退烧药。" });
     expect(byId.get("j1")).toMatchObject({ title: "头疼怎么办", text: "休息。" });
     expect(byId.get("more.jsonl#row-2")).toMatchObject({ title: "咳嗽" });
@@ -79,12 +100,7 @@ describe("loadKnowledge", () => {
   it("reports CSV rows with broken quoting or the wrong number of fields by line, and keeps the other rows", async () => {
     const directory = await folderWith({
       "faq.csv":
-        "\uFEFFid,question,answer\n" +
-        'c1,多行答案,"第一行；\n第二行，含逗号"\n' +
-        "c2,少一列\n" +
-        "c3,正常问题,正常答案。\n" +
-        '\n' +
-        'c4,坏引号,"没有结束\n',
+        "\uFEFFid,question,answer\n" + 'c1,多行答案,"第一行；\n第二行，含逗号"\n' + "c2,少一列\n" + "c3,正常问题,正常答案。\n" + "\n" + 'c4,坏引号,"没有结束\n',
     });
     const { sources, problems } = await loadKnowledge(directory);
     expect(sources.map((source) => source.sourceId)).toEqual(["c1", "c3"]);

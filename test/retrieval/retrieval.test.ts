@@ -30,7 +30,13 @@ describe("disclaimer policy", () => {
     { title: "高血压患者能吃党参吗", quotedText: "高血压病人可以口服党参。", sourceDisclaimer: false, expected: true, why: "illness and medicine" },
     { title: "医保卡共济后门诊怎么报销", quotedText: "门诊费用由统筹基金按比例支付。", sourceDisclaimer: false, expected: true, why: "medical insurance" },
     { title: "灵活就业交养老保险只交医保行吗", quotedText: "医疗保险属于社保的组成部分。", sourceDisclaimer: false, expected: true, why: "mentions 医保" },
-    { title: "五指山在哪个省黄山在哪个省", quotedText: "五指山位于海南省，黄山位于安徽省。", sourceDisclaimer: false, expected: false, why: "geography filed under 健康新闻" },
+    {
+      title: "五指山在哪个省黄山在哪个省",
+      quotedText: "五指山位于海南省，黄山位于安徽省。",
+      sourceDisclaimer: false,
+      expected: false,
+      why: "geography filed under 健康新闻",
+    },
     { title: "五指山方诺寨要不要爬山", quotedText: "适合体力较好的游客，建议安排1-2天时间。", sourceDisclaimer: false, expected: false, why: "travel" },
     { title: "湘潭社保多少钱一个月", quotedText: "养老保险缴费基数由个人选择。", sourceDisclaimer: false, expected: false, why: "pension, not health" },
     { title: "任意标题", quotedText: "任意内容", sourceDisclaimer: true, expected: true, why: "source carries the disclaimer" },
@@ -38,22 +44,42 @@ describe("disclaimer policy", () => {
   ])("$why → $expected", ({ expected, ...input }) => expect(needsDisclaimer([input])).toBe(expected));
 
   it("is true when any cited source is medical", () => {
-    expect(needsDisclaimer([{ title: "五指山", quotedText: "在海南。", sourceDisclaimer: false }, { title: "感冒", quotedText: "多喝水。", sourceDisclaimer: false }])).toBe(true);
+    expect(
+      needsDisclaimer([
+        { title: "五指山", quotedText: "在海南。", sourceDisclaimer: false },
+        { title: "感冒", quotedText: "多喝水。", sourceDisclaimer: false },
+      ]),
+    ).toBe(true);
     expect(isMedicalText("今天天气怎么样")).toBe(false);
   });
 });
 
 describe("fusion", () => {
-  const dense = [{ sourceId: "a", score: 0.9 }, { sourceId: "b", score: 0.45 }];
-  const keyword = [{ sourceId: "b", score: 20 }, { sourceId: "c", score: 10 }];
+  const dense = [
+    { sourceId: "a", score: 0.9 },
+    { sourceId: "b", score: 0.45 },
+  ];
+  const keyword = [
+    { sourceId: "b", score: 20 },
+    { sourceId: "c", score: 10 },
+  ];
   it("normalised score fusion adds each list's score relative to its best", () => {
-    const fused = normalizedScoreFusion([{ items: dense, weight: 1 }, { items: keyword, weight: 1 }]);
+    const fused = normalizedScoreFusion([
+      { items: dense, weight: 1 },
+      { items: keyword, weight: 1 },
+    ]);
     expect(fused.get("b")).toBeCloseTo(1.5);
     expect(fused.get("a")).toBeCloseTo(1);
     expect(fused.get("c")).toBeCloseTo(0.5);
   });
   it("reciprocal-rank fusion rewards agreement", () => {
-    const fused = reciprocalRankFusion([{ items: dense, weight: 1 }, { items: keyword, weight: 1 }], 60);
+    const fused = reciprocalRankFusion(
+      [
+        { items: dense, weight: 1 },
+        { items: keyword, weight: 1 },
+      ],
+      60,
+    );
     expect([...fused.entries()].sort((left, right) => right[1] - left[1])[0][0]).toBe("b");
   });
 });

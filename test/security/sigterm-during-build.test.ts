@@ -42,7 +42,10 @@ describe("SIGTERM during a re-index", () => {
     // It ended on its own terms (not killed by the signal), with one clear line.
     expect(exit.signal).toBeNull();
     expect(exit.code).toBe(1);
-    const errorLines = kb.stderr().split("\n").filter((line) => line.startsWith("error:"));
+    const errorLines = kb
+      .stderr()
+      .split("\n")
+      .filter((line) => line.startsWith("error:"));
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatch(/interrupted \(SIGTERM received\).*REINDEX_INTERRUPTED/);
     expect(kb.stdout()).not.toMatch(/^Index /m);
@@ -73,7 +76,9 @@ describe("SIGTERM during a re-index", () => {
       env: { ...process.env, KNOWLEDGE_DIR: knowledgeDir, INDEX_DIR: indexDir, HOST: "127.0.0.1", PORT: "0", ADMIN_TOKEN: adminToken, LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => server.once("close", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      server.once("close", (code, signal) => resolve({ code, signal })),
+    );
     let log = "";
     const url = await new Promise<string>((resolve, reject) => {
       const onLog = (data: Buffer) => {
@@ -86,7 +91,11 @@ describe("SIGTERM during a re-index", () => {
       void exited.then(() => reject(new Error(`the server exited before serving:\n${log}`)));
     });
 
-    const reindex = fetch(`${url}/api/reindex`, { method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: '{"full":true}' }).then(
+    const reindex = fetch(`${url}/api/reindex`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: '{"full":true}',
+    }).then(
       async (response) => ({ status: response.status, body: (await response.json()) as { error?: { code: string } } }),
       () => null,
     );
@@ -95,7 +104,10 @@ describe("SIGTERM during a re-index", () => {
     void reindex.then(() => (answered = true));
     let locked = false;
     while (!locked && !answered) {
-      locked = await access(path.join(indexDir, LOCK_FILE_NAME)).then(() => true, () => false);
+      locked = await access(path.join(indexDir, LOCK_FILE_NAME)).then(
+        () => true,
+        () => false,
+      );
       if (!locked) await sleep(20);
     }
     if (!locked) throw new Error(`the re-index ended before it was seen running: ${JSON.stringify(await reindex)}\n${log}`);

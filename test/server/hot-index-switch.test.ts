@@ -107,7 +107,19 @@ describe("hot index switch", () => {
 
     const cli = run(
       process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", "import { runCli } from './src/cli.ts'; process.exitCode = await runCli(process.argv.slice(1));", "reindex", "--knowledge", knowledge.knowledgeDir, "--index", server.indexDir, "--json"],
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        "import { runCli } from './src/cli.ts'; process.exitCode = await runCli(process.argv.slice(1));",
+        "reindex",
+        "--knowledge",
+        knowledge.knowledgeDir,
+        "--index",
+        server.indexDir,
+        "--json",
+      ],
       { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: "silent" }, timeout: 60_000 },
     );
     const switched = cli.then(async () => {
@@ -130,7 +142,8 @@ describe("hot index switch", () => {
   it("keeps serving the loaded version when CURRENT names a version that cannot be loaded, warning once", async () => {
     const serving = server.bot.current.version;
     const currentFile = path.join(server.indexDir, "CURRENT");
-    const warnings = () => server.logLines.filter((line) => line.msg === "could not switch to the index on disk; still serving the loaded version" && line.version === "v-missing");
+    const warnings = () =>
+      server.logLines.filter((line) => line.msg === "could not switch to the index on disk; still serving the loaded version" && line.version === "v-missing");
     await writeFile(currentFile, "v-missing\n");
     try {
       const deadline = Date.now() + 5000;
@@ -150,7 +163,12 @@ describe("hot index switch", () => {
 describe("POST /api/reindex access", () => {
   it("refuses a missing or wrong bearer token with 401 and does not re-index", async () => {
     const version = server.bot.current.version;
-    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong-token-0123456789abc" }, { authorization: TEST_ADMIN_TOKEN }, { authorization: "Bearer " }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer wrong-token-0123456789abc" },
+      { authorization: TEST_ADMIN_TOKEN },
+      { authorization: "Bearer " },
+    ];
     for (const headers of attempts) {
       const response = await server.post("/api/reindex", {}, headers);
       expect(response.status).toBe(401);

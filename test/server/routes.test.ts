@@ -16,12 +16,16 @@ let server: TestServer;
  */
 function postOversized(route: string, chunks: string[], headers: Record<string, string> = {}): Promise<{ status: number; body: { error: { code: string } } }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(`${server.url}${route}`, { method: "POST", agent: false, headers: { "content-type": "application/json", ...headers } }, (response) => {
-      let text = "";
-      response.setEncoding("utf8");
-      response.on("data", (data: string) => (text += data));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
-    });
+    const outgoing = request(
+      `${server.url}${route}`,
+      { method: "POST", agent: false, headers: { "content-type": "application/json", ...headers } },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (data: string) => (text += data));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
     // The server may close the connection before the whole body is written; the response still arrives.
     outgoing.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
     for (const chunk of chunks) outgoing.write(chunk);
@@ -143,7 +147,10 @@ describe("POST /api/ask bad input", () => {
 
   it("rejects an oversized chunked body (no Content-Length) with 413", async () => {
     // No Content-Length: node:http sends the ten 16 KiB chunks with chunked transfer encoding.
-    const response = await postOversized("/api/ask", Array.from({ length: 10 }, () => "x".repeat(16 * 1024)));
+    const response = await postOversized(
+      "/api/ask",
+      Array.from({ length: 10 }, () => "x".repeat(16 * 1024)),
+    );
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe("BODY_TOO_LARGE");
   });
@@ -183,8 +190,16 @@ describe("POST /api/ask bad input", () => {
   });
 
   it("keeps serving after a run of bad requests", async () => {
-    const refused = [(await postOversized("/api/ask", Array.from({ length: 10 }, () => "x".repeat(16 * 1024)))).status];
-    for (const body of ['{"question": "医保', "", { question: 42 }, { question: "医".repeat(10_000) }]) refused.push((await server.post("/api/ask", body)).status);
+    const refused = [
+      (
+        await postOversized(
+          "/api/ask",
+          Array.from({ length: 10 }, () => "x".repeat(16 * 1024)),
+        )
+      ).status,
+    ];
+    for (const body of ['{"question": "医保', "", { question: 42 }, { question: "医".repeat(10_000) }])
+      refused.push((await server.post("/api/ask", body)).status);
     expect(refused).toEqual([413, 400, 400, 400, 413]);
     const response = await server.post("/api/ask", { question: GEOGRAPHY_QUESTION });
     expect(response.status).toBe(200);

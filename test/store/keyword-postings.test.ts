@@ -15,7 +15,8 @@ describe("keyword index file", () => {
     const postings = buildKeywordPostings(documents);
     const decoded = decodeKeywordPostings(Buffer.concat(encodeKeywordPostings(postings)));
     expect(decoded.terms).toEqual(postings.terms);
-    for (const key of ["offsets", "rows", "titleFrequencies", "bodyFrequencies", "titleLengths", "bodyLengths"] as const) expect(Array.from(decoded[key])).toEqual(Array.from(postings[key]));
+    for (const key of ["offsets", "rows", "titleFrequencies", "bodyFrequencies", "titleLengths", "bodyLengths"] as const)
+      expect(Array.from(decoded[key])).toEqual(Array.from(postings[key]));
     const terms = keywordTerms("高血压能不能吃党参");
     expect(new KeywordIndex(decoded).search(terms, 3)).toEqual(new KeywordIndex(postings).search(terms, 3));
   });
@@ -50,6 +51,7 @@ describe("keyword postings after an update", () => {
       expect(rows).toEqual([...rows].sort((left, right) => left - right));
     }
     const fresh = new KeywordIndex(buildKeywordPostings([documents[0], added, documents[1], documents[2]]));
-    for (const question of ["医保卡补办", "高血压党参", "异地备案"]) expect(new KeywordIndex(updated).search(keywordTerms(question), 4)).toEqual(fresh.search(keywordTerms(question), 4));
+    for (const question of ["医保卡补办", "高血压党参", "异地备案"])
+      expect(new KeywordIndex(updated).search(keywordTerms(question), 4)).toEqual(fresh.search(keywordTerms(question), 4));
   });
 });

@@ -19,7 +19,9 @@ export interface TestKnowledgeBotOptions {
   rewriteAnswer?: (answer: Answer, question: string) => Promise<Answer>;
 }
 
-export async function createTestKnowledgeBot(options: TestKnowledgeBotOptions = {}): Promise<{ bot: LocalKnowledgeBot; indexDir: string; cleanup(): Promise<void> }> {
+export async function createTestKnowledgeBot(
+  options: TestKnowledgeBotOptions = {},
+): Promise<{ bot: LocalKnowledgeBot; indexDir: string; cleanup(): Promise<void> }> {
   const indexDir = await mkdtemp(path.join(os.tmpdir(), "kb-test-index-"));
   const bot = await LocalKnowledgeBot.open(
     {

@@ -35,7 +35,15 @@ async function startAgainstFake(): Promise<{ api: FakeBotApi; harness: AdapterHa
 }
 
 function privateMessage(chatId: number, text: string) {
-  return { message: { message_id: 10, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, from: { id: chatId, is_bot: false, first_name: "Zhao" }, text } };
+  return {
+    message: {
+      message_id: 10,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: "private" },
+      from: { id: chatId, is_bot: false, first_name: "Zhao" },
+      text,
+    },
+  };
 }
 
 describe("sending under flood control", () => {
@@ -71,7 +79,7 @@ describe("errors", () => {
 
   it("resends as plain text if Telegram ever refuses the HTML", async () => {
     const { api, harness } = await startAgainstFake();
-    api.failNext("sendMessage", { error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3" });
+    api.failNext("sendMessage", { error_code: 400, description: 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 3' });
     await harness.adapter.start();
     api.pushUpdate(privateMessage(404, "家庭共济账户"));
     await waitFor(() => harness.logs.find((log) => log.msg === "telegram question answered" && log.chatId === 404));
@@ -84,7 +92,10 @@ describe("errors", () => {
 
   it("reports a 409 polling conflict with what to do", async () => {
     const { api, harness } = await startAgainstFake();
-    api.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
+    api.failNext("getUpdates", {
+      error_code: 409,
+      description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    });
     await harness.adapter.start();
     const line = await waitFor(() => harness.logs.find((log) => log.code === "TELEGRAM_POLLING_CONFLICT"));
     expect(line.level).toBe("error");

@@ -67,7 +67,11 @@ describe("renderAnswer", () => {
         ],
       }),
     );
-    expect(keyboard.map((row) => row.map((button) => button.url))).toEqual([["https://kb.example.org/a"], ["http://kb.example.org/d"], ["https://kb.example.org/e"]]);
+    expect(keyboard.map((row) => row.map((button) => button.url))).toEqual([
+      ["https://kb.example.org/a"],
+      ["http://kb.example.org/d"],
+      ["https://kb.example.org/e"],
+    ]);
     expect(Array.from(keyboard[0][0].text).length).toBeLessThanOrEqual(40);
     expect(keyboard[0][0].text.startsWith("[1] 很长的标题")).toBe(true);
   });

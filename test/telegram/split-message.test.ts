@@ -64,8 +64,20 @@ describe("splitMessage", () => {
 
   it("keeps every chunk valid for random mixes of text, entities and nested tags", () => {
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pieces = ["医保", "共济。", " word", ".", "\n", "\n\n", "&lt;", "&amp;", "😀", "<b>粗体 <i>斜体</i> 文字</b>", '<a href="https://kb.example.org/a?x=1&amp;y=2">[1]</a>'];
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pieces = [
+      "医保",
+      "共济。",
+      " word",
+      ".",
+      "\n",
+      "\n\n",
+      "&lt;",
+      "&amp;",
+      "😀",
+      "<b>粗体 <i>斜体</i> 文字</b>",
+      '<a href="https://kb.example.org/a?x=1&amp;y=2">[1]</a>',
+    ];
     for (let round = 0; round < 200; round += 1) {
       const html = Array.from({ length: 5 + Math.floor(random() * 80) }, () => pieces[Math.floor(random() * pieces.length)]).join("");
       if (visible(html).trim() === "") continue;

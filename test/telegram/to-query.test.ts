@@ -86,7 +86,9 @@ describe("interpretMessage in groups", () => {
 
   it("does not mistake a forum topic's root message for a reply to the bot", () => {
     const topicRoot = { message_id: 77, from: { id: 666 }, forum_topic_created: { name: "医保" } };
-    expect(interpretMessage(message("随便聊聊", { is_topic_message: true, message_thread_id: 77, reply_to_message: topicRoot }), bot)).toEqual({ kind: "ignore" });
+    expect(interpretMessage(message("随便聊聊", { is_topic_message: true, message_thread_id: 77, reply_to_message: topicRoot }), bot)).toEqual({
+      kind: "ignore",
+    });
     const rootWithoutMarker = { message_id: 77, from: { id: 666 } };
     expect(interpretMessage(message("随便聊聊", { is_topic_message: true, message_thread_id: 77, reply_to_message: rootWithoutMarker }), bot)).toEqual({
       kind: "ignore",

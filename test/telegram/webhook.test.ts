@@ -53,7 +53,13 @@ function postUpdate(headers: Record<string, string>, body: string): Promise<Resp
 function privateUpdate(chatId: number, text: string) {
   return JSON.stringify({
     update_id: 900_000 + chatId,
-    message: { message_id: 5, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, from: { id: chatId, is_bot: false, first_name: "Wang" }, text },
+    message: {
+      message_id: 5,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: "private" },
+      from: { id: chatId, is_bot: false, first_name: "Wang" },
+      text,
+    },
   });
 }
 

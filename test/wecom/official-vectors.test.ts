@@ -127,9 +127,7 @@ describe("official test vectors", () => {
     // Set A's vector opened as the AI bot (receiveid ""): signature and cipher are fine, the receiveid is not.
     expect(codeOf(() => open({ ...SET_A, receiveId: "" }, VECTORS.A2))).toBe("WECOM_RECEIVE_ID_MISMATCH");
     // Right token, wrong key: decryption fails or yields a foreign receiveid.
-    expect(["WECOM_DECRYPT_FAILED", "WECOM_RECEIVE_ID_MISMATCH"]).toContain(
-      codeOf(() => open({ ...SET_A, encodingAesKey: SET_B.encodingAesKey }, VECTORS.A2)),
-    );
+    expect(["WECOM_DECRYPT_FAILED", "WECOM_RECEIVE_ID_MISMATCH"]).toContain(codeOf(() => open({ ...SET_A, encodingAesKey: SET_B.encodingAesKey }, VECTORS.A2)));
   });
 
   it("refuses a timestamp outside the window and missing parameters", () => {

@@ -45,13 +45,7 @@ export function appCallbackBody(corpId: string, agentId: string, encrypted: stri
   return `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><AgentID><![CDATA[${agentId}]]></AgentID><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
 }
 
-export function aiBotTextMessage(message: {
-  msgid: string;
-  userId: string;
-  content: string;
-  chatid?: string;
-  responseUrl?: string;
-}): string {
+export function aiBotTextMessage(message: { msgid: string; userId: string; content: string; chatid?: string; responseUrl?: string }): string {
   return JSON.stringify({
     ...aiBotEnvelope(message),
     response_url: message.responseUrl,

@@ -23,15 +23,31 @@ export interface HookedServer {
 export async function startHookedServer(knowledgeDir: string, indexDir: string): Promise<HookedServer> {
   const hooked: { onProgress: (progress: ReindexProgress) => void } = { onProgress: () => undefined };
   const bot = await LocalKnowledgeBot.open(
-    { knowledgeDir, indexDir, embedder: { kind: "local", batchSize: 64 }, publicBaseUrl: "http://127.0.0.1:3000", onReindexProgress: (progress) => hooked.onProgress(progress) },
+    {
+      knowledgeDir,
+      indexDir,
+      embedder: { kind: "local", batchSize: 64 },
+      publicBaseUrl: "http://127.0.0.1:3000",
+      onReindexProgress: (progress) => hooked.onProgress(progress),
+    },
     { buildIfMissing: true },
   );
-  const config = loadConfig({ KNOWLEDGE_DIR: knowledgeDir, INDEX_DIR: indexDir, PUBLIC_BASE_URL: "http://127.0.0.1:3000", ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: "1000000" });
+  const config = loadConfig({
+    KNOWLEDGE_DIR: knowledgeDir,
+    INDEX_DIR: indexDir,
+    PUBLIC_BASE_URL: "http://127.0.0.1:3000",
+    ADMIN_TOKEN,
+    RATE_LIMIT_PER_MINUTE: "1000000",
+  });
   const server = createServer({ bot, config, logger: createLogger("silent"), indexPollMs: 0 });
   const { port } = await server.start({ host: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${port}`;
   const post = (route: string, body: unknown) =>
-    fetch(`${url}${route}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify(body) });
+    fetch(`${url}${route}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify(body),
+    });
   return {
     url,
     bot,

@@ -68,7 +68,9 @@ export function spawnKb(args: string[], environment: Record<string, string> = {}
   };
   child.stdout.on("data", (data: Buffer) => ((out += data.toString()), check()));
   child.stderr.on("data", (data: Buffer) => ((err += data.toString()), check()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal })),
+  );
   return {
     process: child,
     stdout: () => out,

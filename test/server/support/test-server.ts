@@ -38,7 +38,11 @@ export interface TestServer {
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const knowledge = await createTestKnowledgeBot({ knowledgeDir: options.knowledgeDir, publicBaseUrl: TEST_PUBLIC_BASE_URL, rewriteAnswer: options.rewriteAnswer });
+  const knowledge = await createTestKnowledgeBot({
+    knowledgeDir: options.knowledgeDir,
+    publicBaseUrl: TEST_PUBLIC_BASE_URL,
+    rewriteAnswer: options.rewriteAnswer,
+  });
   const config = loadConfig({
     KNOWLEDGE_DIR: options.knowledgeDir ?? SEED_KNOWLEDGE_DIR,
     INDEX_DIR: knowledge.indexDir,

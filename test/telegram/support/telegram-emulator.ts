@@ -199,7 +199,9 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       const deadline = Date.now() + timeoutMs;
       while (unreadBotMessages(chatId).length < count) {
         if (Date.now() > deadline) {
-          throw new Error(`expected ${count} bot message(s) to chat ${chatId}, got ${unreadBotMessages(chatId).length}; refused: ${JSON.stringify(refusedMessages.map((item) => item.description))}`);
+          throw new Error(
+            `expected ${count} bot message(s) to chat ${chatId}, got ${unreadBotMessages(chatId).length}; refused: ${JSON.stringify(refusedMessages.map((item) => item.description))}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

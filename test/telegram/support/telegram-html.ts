@@ -49,8 +49,8 @@ export function parseTelegramHtml(html: string): HtmlCheck {
         if (!checkAttributeValue(attribute[2])) return fail("Unexpected character in attribute value");
         attributes.set(attribute[1].toLowerCase(), attribute[2]);
       }
-      if (name === "a" && !attributes.has("href")) return fail("Tag \"a\" must have attribute \"href\"");
-      if (name === "span" && attributes.get("class") !== "tg-spoiler") return fail("Tag \"span\" must have class \"tg-spoiler\"");
+      if (name === "a" && !attributes.has("href")) return fail('Tag "a" must have attribute "href"');
+      if (name === "span" && attributes.get("class") !== "tg-spoiler") return fail('Tag "span" must have class "tg-spoiler"');
       if (name === "blockquote" && stack.includes("blockquote")) return fail("Blockquote entities can't be nested");
       if (stack.includes("pre") || stack.includes("code")) {
         if (!(name === "code" && stack[stack.length - 1] === "pre")) return fail("Entities can't be nested in pre or code");
