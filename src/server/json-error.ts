@@ -12,7 +12,6 @@ export type HttpErrorCode =
   | "QUESTION_TOO_LONG"
   | "UNAUTHORIZED"
   | "NOT_FOUND"
-  | "REINDEX_BUSY"
   | "REINDEX_FAILED"
   | "INDEX_LOCKED"
   | "REINDEX_INTERRUPTED"
