@@ -70,6 +70,13 @@ const environmentSchema = z.object({
     .max(10_000_000)
     .default(64 * 1024),
   MAX_QUESTION_CHARS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  CONVERSATION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
+  CONVERSATION_MAX_TURNS: z.coerce.number().int().min(1).max(100).default(10),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
@@ -155,6 +162,8 @@ export interface AppConfig {
   adminToken?: string;
   maxBodyBytes: number;
   maxQuestionChars: number;
+  /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
+  conversation: { idleMinutes: number; maxTurns: number };
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
   rateLimitPerMinute: number;
   logLevel: Environment["LOG_LEVEL"];
@@ -265,6 +274,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     adminToken: values.ADMIN_TOKEN,
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxQuestionChars: values.MAX_QUESTION_CHARS,
+    conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,
     telegram: values.TELEGRAM_BOT_TOKEN
