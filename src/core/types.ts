@@ -42,12 +42,26 @@ export interface Chunk {
 /** Where a question came from; adapters fill in what they know. */
 export type Platform = "telegram" | "wecom" | "web" | "cli" | "eval";
 
+/** One earlier exchange of a conversation, as follow-up resolution needs it. */
+export interface ConversationTurn {
+  /** The user's words, as received (already cleaned of mentions). */
+  question: string;
+  /** What retrieval ran on (equal to `question` unless it was rewritten). */
+  resolvedQuestion: string;
+  /** Sources the answer cited; empty for a no-answer. */
+  citedSourceIds: string[];
+  /** Epoch milliseconds. */
+  at: number;
+}
+
 export interface Query {
   /** The user's words as received (mentions and commands may still be in it; retrieval cleans them). */
   text: string;
   platform: Platform;
   userId?: string;
   chatId?: string;
+  /** Earlier turns of the conversation, oldest first; a follow-up is resolved against them. */
+  history?: ConversationTurn[];
 }
 
 /** A retrieved chunk with its source's metadata and a relevance score (higher is better). */
@@ -78,12 +92,23 @@ export interface RelatedSource {
   url: string;
 }
 
+/** One paragraph of an answer and the citation numbers (Citation.n) it rests on. */
+export interface AnswerParagraph {
+  /** Plain text: no `[n]` markers, no markup, never the disclaimer. */
+  text: string;
+  /** Citation numbers in the order the paragraph cites them; empty for a no-answer. */
+  citations: number[];
+}
+
 /** What the user reads, before any platform formatting. */
 export interface Answer {
+  /** The body, without markers and without the disclaimer: what every renderer draws. */
+  paragraphs: AnswerParagraph[];
   /**
-   * The reply as plain text: quoted passages each followed by its `[n]` marker, and, when `disclaimer`
-   * is true, a last paragraph holding exactly `MEDICAL_DISCLAIMER`. The source list is not in the text:
-   * adapters render `citations` (and `related`) in their own format.
+   * The reply as plain text for API users and `kb ask --json`, built from `paragraphs` by
+   * `answerText` (src/answer/answer-text.ts): each paragraph followed by its `[n]` markers and,
+   * when `disclaimer` is true, a last paragraph holding exactly `MEDICAL_DISCLAIMER`. No renderer
+   * reads it; adapters render `paragraphs`, `citations` and `related` in their own format.
    */
   text: string;
   passages: Passage[];
@@ -91,6 +116,8 @@ export interface Answer {
   disclaimer: boolean;
   related: RelatedSource[];
   noAnswer: boolean;
+  /** The standalone question retrieval ran on; set only when a follow-up was rewritten. */
+  understoodAs?: string;
 }
 
 /** One hit of the retrieval layer: the best chunk of one source. */
