@@ -10,7 +10,7 @@ import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
 import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
-import type { ChatAdapter, ChatAdapterContext } from "./server/chat-adapter.js";
+import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 
 interface AdapterRegistration {

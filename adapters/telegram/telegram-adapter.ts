@@ -9,7 +9,7 @@ import { message } from "telegraf/filters";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { maskPersonalData } from "../../src/text/mask-personal-data.js";
 import type { Answer } from "../../src/core/types.js";
-import type { ChatAdapter, ChatAdapterContext } from "../../src/server/chat-adapter.js";
+import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { createAdminCommands } from "./admin-commands.js";
 import { renderHelpText, replyTexts } from "./bot-texts.js";
 import { escapeHtml } from "./escape-html.js";

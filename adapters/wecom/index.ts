@@ -4,7 +4,7 @@
  * variables are set.
  */
 import type { Hono } from "hono";
-import type { ChatAdapter, ChatAdapterContext } from "../../src/server/chat-adapter.js";
+import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { mountAiBotCallback } from "./ai-bot-callback.js";
 import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
 import { createWecomApiClient } from "./api-client.js";

@@ -48,16 +48,3 @@ export class KnowledgeBotError extends Error {
 export function isKnowledgeBotError(value: unknown): value is KnowledgeBotError {
   return value instanceof KnowledgeBotError;
 }
-
-/** A source problem: it names the file (and line) and the rest of the folder still indexes. */
-export class SourceError extends KnowledgeBotError {
-  readonly file: string;
-  readonly line?: number;
-
-  constructor(code: ErrorCode, file: string, message: string, hint: string, line?: number) {
-    super(code, `${file}${line ? `:${line}` : ""}: ${message}`, hint);
-    this.name = "SourceError";
-    this.file = file;
-    this.line = line;
-  }
-}

@@ -26,7 +26,7 @@ import { writeKeywordFile } from "../store/keyword-file.js";
 import { buildKeywordPostingsPaced, type KeywordAddition, type KeywordPostings, updateKeywordPostingsPaced } from "../store/keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest, type StoredManifest } from "../store/manifest.js";
 import { describeVersionFiles, sealManifest } from "../store/version-files.js";
-import { keywordDocument } from "../retrieval/keyword-terms.js";
+import { keywordDocument } from "../text/keyword-terms.js";
 import { readChunksFile, readEmbedderModelFile, readKeywordsFile, readManifest, verifyGraphFiles } from "../store/loaded-index.js";
 import { withReindexLock } from "../store/reindex-lock.js";
 import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore } from "../store/vector-store.js";
@@ -175,12 +175,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         rows.push(row);
         chunks.push(chunk);
         rowSources.push(source);
+        vectors.push(undefined);
         if (previousSource) {
-          vectors.push(undefined);
           labels.push(previousSource.chunkLabels[chunkIndex]);
           newRowOf[previousSource.chunkRows[chunkIndex]] = row;
         } else {
-          vectors.push(undefined);
           labels.push(-1);
           toEmbed.push({ row, text: embeddingText(source, chunk) });
         }

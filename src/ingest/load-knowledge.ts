@@ -33,7 +33,6 @@ const IGNORED_NAMES = new Set(["readme.md", ".gitkeep", ".ds_store", "thumbs.db"
 export interface LoadedKnowledge {
   sources: SourceDoc[];
   problems: SourceProblem[];
-  files: number;
 }
 
 export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partial<IndexLimits> = {}): Promise<LoadedKnowledge> {
@@ -113,7 +112,7 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
       sources.push(source);
     }
   }
-  return { sources, problems, files: files.length };
+  return { sources, problems };
 }
 
 /** The file's bytes, or null with the size seen when it is over the limit. */

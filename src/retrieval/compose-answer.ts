@@ -6,7 +6,7 @@
 import { MEDICAL_DISCLAIMER } from "../core/medical-disclaimer.js";
 import type { Answer, Citation, Passage, RelatedSource, SearchHit, SourceDoc } from "../core/types.js";
 import { needsDisclaimer } from "./disclaimer-policy.js";
-import { keywordTerms } from "./keyword-terms.js";
+import { keywordTerms } from "../text/keyword-terms.js";
 import { quotePassage } from "./quote-passage.js";
 import type { RetrievalResult } from "./retrieve.js";
 

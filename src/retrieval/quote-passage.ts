@@ -2,7 +2,7 @@
  * Picks what to quote from a source: the run of whole sentences that matches the question best,
  * up to a readable length. Quotes start and end at sentence boundaries; an ellipsis marks a cut.
  */
-import { keywordTerms } from "./keyword-terms.js";
+import { keywordTerms } from "../text/keyword-terms.js";
 
 /** A sentence keeps its closing punctuation and the line breaks after it, so quotes keep the layout. */
 const SENTENCE = /[^。！？；!?;\n]+(?:[。！？；!?;]+[”’"')）」』]*)?\n*|[。！？；!?;]+\n*|\n+/g;

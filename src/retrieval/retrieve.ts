@@ -9,7 +9,7 @@ import { searchVectorStore } from "../store/vector-store.js";
 import { cleanQuery } from "./clean-query.js";
 import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
-import { keywordTerms } from "./keyword-terms.js";
+import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
 
 export interface RetrievalSettings {

@@ -13,7 +13,7 @@ import type { AppConfig } from "../config.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { mountApiRoutes } from "./api-routes.js";
-import type { ChatAdapter } from "./chat-adapter.js";
+import type { ChatAdapter } from "../core/chat-adapter.js";
 import { watchIndex, type IndexWatcher } from "./index-watcher.js";
 import { jsonError } from "./json-error.js";
 import { mountPageRoutes } from "./page-routes.js";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { domainSpecificity } from "../../src/retrieval/domain-specificity.js";
-import { keywordTerms } from "../../src/retrieval/keyword-terms.js";
+import { keywordTerms } from "../../src/text/keyword-terms.js";
 import { retrieve } from "../../src/retrieval/retrieve.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { loadIndex, type LoadedIndex } from "../../src/store/loaded-index.js";

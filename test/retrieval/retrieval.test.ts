@@ -4,7 +4,7 @@ import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { cleanQuery } from "../../src/retrieval/clean-query.js";
 import { isMedicalText, needsDisclaimer } from "../../src/retrieval/disclaimer-policy.js";
 import { normalizedScoreFusion, reciprocalRankFusion } from "../../src/retrieval/fuse-rankings.js";
-import { keywordTerms } from "../../src/retrieval/keyword-terms.js";
+import { keywordTerms } from "../../src/text/keyword-terms.js";
 import { quotePassage } from "../../src/retrieval/quote-passage.js";
 import { titleCoverage } from "../../src/retrieval/title-coverage.js";
 import { searchEf, searchVectorStore } from "../../src/store/vector-store.js";

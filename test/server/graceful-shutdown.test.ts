@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import { afterAll, describe, expect, it } from "vitest";
 import { createChatCompletionsClient } from "../../src/answer/chat-completions-client.js";
 import { createGenerativeRewriter } from "../../src/answer/generative-rewriter.js";
-import type { ChatAdapter } from "../../src/server/chat-adapter.js";
+import type { ChatAdapter } from "../../src/core/chat-adapter.js";
 import { startLocalChatModel, type LocalChatModel } from "./support/local-chat-model.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 

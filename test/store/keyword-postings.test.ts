@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keywordTerms } from "../../src/retrieval/keyword-terms.js";
+import { keywordTerms } from "../../src/text/keyword-terms.js";
 import { decodeKeywordPostings, encodeKeywordPostings } from "../../src/store/keyword-file.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { buildKeywordPostings, updateKeywordPostings } from "../../src/store/keyword-postings.js";

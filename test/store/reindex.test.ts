@@ -8,7 +8,7 @@ import { buildIndex } from "../../src/ingest/build-index.js";
 import { readCurrentVersion, versionsDirectory } from "../../src/store/index-layout.js";
 import { loadIndex } from "../../src/store/loaded-index.js";
 import { LOCK_FILE_NAME, withReindexLock } from "../../src/store/reindex-lock.js";
-import { keywordDocument, keywordTerms } from "../../src/retrieval/keyword-terms.js";
+import { keywordDocument, keywordTerms } from "../../src/text/keyword-terms.js";
 import { retrieve } from "../../src/retrieval/retrieve.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { searchVectorStore } from "../../src/store/vector-store.js";

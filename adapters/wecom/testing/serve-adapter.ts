@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ChatAdapter } from "../../../src/server/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
 
 export interface ServedAdapter {
   baseUrl: string;

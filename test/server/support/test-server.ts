@@ -9,7 +9,7 @@ import type { LocalKnowledgeBot } from "../../../src/bot/local-knowledge-bot.js"
 import { type AppConfig, loadConfig } from "../../../src/config.js";
 import type { Answer } from "../../../src/core/types.js";
 import { createLogger } from "../../../src/core/logger.js";
-import type { ChatAdapter } from "../../../src/server/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
 import { type BotServer, createServer } from "../../../src/server/create-server.js";
 import { createTestKnowledgeBot, SEED_KNOWLEDGE_DIR } from "../../support/test-knowledge-bot.js";
 

@@ -7,7 +7,7 @@ import { createTelegramAdapter, type TelegramAdapterOptions } from "../../../ada
 import { loadConfig } from "../../../src/config.js";
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
 import { createLogger } from "../../../src/core/logger.js";
-import type { ChatAdapter } from "../../../src/server/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
 
 export interface LogLine {
   level: string;

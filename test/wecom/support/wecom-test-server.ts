@@ -5,7 +5,7 @@
 import pino from "pino";
 import { loadConfig } from "../../../src/config.js";
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
-import type { ChatAdapter } from "../../../src/server/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
 import { createWecomAdapter, type WecomAdapterOptions } from "../../../adapters/wecom/index.js";
 import { serveAdapterOnLoopback } from "../../../adapters/wecom/testing/serve-adapter.js";
 

@@ -5,7 +5,7 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
-import type { KnowledgeBot } from "../core/knowledge-bot.js";
+import type { KnowledgeBot } from "./knowledge-bot.js";
 
 export interface ChatAdapterContext {
   bot: KnowledgeBot;

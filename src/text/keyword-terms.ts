@@ -1,7 +1,7 @@
 /** The terms the keyword index and the query are both reduced to; one function so the two always match. */
 import type { Chunk, SourceDoc } from "../core/types.js";
 import type { KeywordDocument } from "../store/keyword-postings.js";
-import { mixedTerms } from "../text/chinese-terms.js";
+import { mixedTerms } from "./chinese-terms.js";
 
 export const keywordTerms = mixedTerms;
 
