@@ -1,12 +1,16 @@
 /**
- * Turns Bot API failures into log fields that say what happened and what to do about it.
+ * Turns Bot API failures into KnowledgeBotErrors (codes starting with `TELEGRAM_`) that say what
+ * happened and what to do about it, for the log. (Named apart from telegraf's own TelegramError.)
  */
+import { KnowledgeBotError } from "../../src/core/errors.js";
 
-export interface DescribedTelegramError {
-  /** Machine-readable code for log searches. */
-  code: string;
-  message: string;
-  hint: string;
+export type TelegramErrorCode = "TELEGRAM_WEBHOOK_ACTIVE" | "TELEGRAM_POLLING_CONFLICT" | "TELEGRAM_TOKEN_REJECTED" | "TELEGRAM_UNREACHABLE";
+
+export class TelegramAdapterError extends KnowledgeBotError<TelegramErrorCode> {
+  constructor(code: TelegramErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
+    super(code, message, hint, options);
+    this.name = "TelegramAdapterError";
+  }
 }
 
 function readError(error: unknown): { code?: number; description: string } {
@@ -18,34 +22,38 @@ function readError(error: unknown): { code?: number; description: string } {
 }
 
 /** Explains a failure of getMe, getUpdates or setWebhook, the calls that keep the bot reachable. */
-export function describeConnectionError(error: unknown): DescribedTelegramError {
+export function describeConnectionError(error: unknown): TelegramAdapterError {
   const { code, description } = readError(error);
   if (code === 409 && /webhook/i.test(description)) {
-    return {
-      code: "TELEGRAM_WEBHOOK_ACTIVE",
-      message: `Telegram refused long polling: ${description}`,
-      hint: "A webhook is set for this token. Set TELEGRAM_WEBHOOK_URL to run in webhook mode, or stop the instance that set the webhook and restart this one (start-up deletes the webhook).",
-    };
+    return new TelegramAdapterError(
+      "TELEGRAM_WEBHOOK_ACTIVE",
+      `Telegram refused long polling: ${description}`,
+      "A webhook is set for this token. Set TELEGRAM_WEBHOOK_URL to run in webhook mode, or stop the instance that set the webhook and restart this one (start-up deletes the webhook).",
+      { cause: error },
+    );
   }
   if (code === 409) {
-    return {
-      code: "TELEGRAM_POLLING_CONFLICT",
-      message: `Telegram refused long polling: ${description}`,
-      hint: "Another process is polling with the same TELEGRAM_BOT_TOKEN. Stop the other instance (or revoke the token with BotFather's /revoke if you do not know where it runs); only one poller per token is allowed.",
-    };
+    return new TelegramAdapterError(
+      "TELEGRAM_POLLING_CONFLICT",
+      `Telegram refused long polling: ${description}`,
+      "Another process is polling with the same TELEGRAM_BOT_TOKEN. Stop the other instance (or revoke the token with BotFather's /revoke if you do not know where it runs); only one poller per token is allowed.",
+      { cause: error },
+    );
   }
   if (code === 401 || code === 404) {
-    return {
-      code: "TELEGRAM_TOKEN_REJECTED",
-      message: `Telegram rejected the bot token: ${description}`,
-      hint: "Check TELEGRAM_BOT_TOKEN (BotFather's /token shows it) and TELEGRAM_API_ROOT if you use a self-hosted Bot API server.",
-    };
+    return new TelegramAdapterError(
+      "TELEGRAM_TOKEN_REJECTED",
+      `Telegram rejected the bot token: ${description}`,
+      "Check TELEGRAM_BOT_TOKEN (BotFather's /token shows it) and TELEGRAM_API_ROOT if you use a self-hosted Bot API server.",
+      { cause: error },
+    );
   }
-  return {
-    code: "TELEGRAM_UNREACHABLE",
-    message: `Telegram request failed: ${description}`,
-    hint: "Check network access to api.telegram.org (or TELEGRAM_API_ROOT); the bot keeps serving other channels meanwhile.",
-  };
+  return new TelegramAdapterError(
+    "TELEGRAM_UNREACHABLE",
+    `Telegram request failed: ${description}`,
+    "Check network access to api.telegram.org (or TELEGRAM_API_ROOT); the bot keeps serving other channels meanwhile.",
+    { cause: error },
+  );
 }
 
 /** The Bot API method a telegraf error came from (`TelegramError.on.method`), without its payload. */

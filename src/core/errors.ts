@@ -1,6 +1,13 @@
 /**
  * Every error the bot raises on purpose carries a machine-readable code and a hint that
- * tells the reader what to do about it.
+ * tells the reader what to do about it. This is the one root: adapters and the HTTP layer
+ * extend it too, so a log line, a CLI message or a JSON error reads the same way everywhere.
+ *
+ * Codes: `ErrorCode` below is the platform-independent vocabulary of the core. An adapter keeps its
+ * own codes in its own folder, each starting with the platform's name in capitals and `_`
+ * (`WECOM_SIGNATURE_INVALID`, `TELEGRAM_TOKEN_REJECTED`), and passes that union as the type
+ * parameter. The core never lists them, so a new platform adds no line here, and the prefix keeps
+ * every code unique and tells a reader of a log where it came from.
  */
 export type ErrorCode =
   | "CONFIG_INVALID"
@@ -28,11 +35,14 @@ export type ErrorCode =
   | "CHAT_MODEL_REQUEST"
   | "QUESTION_INVALID";
 
-export class KnowledgeBotError extends Error {
-  readonly code: ErrorCode;
+/** A code an adapter owns: its platform's name in capitals, `_`, then what went wrong. */
+export type PlatformErrorCode = `${Uppercase<string>}_${string}`;
+
+export class KnowledgeBotError<Code extends string = ErrorCode> extends Error {
+  readonly code: Code;
   readonly hint: string;
 
-  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, hint: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "KnowledgeBotError";
     this.code = code;
@@ -45,6 +55,10 @@ export class KnowledgeBotError extends Error {
   }
 }
 
-export function isKnowledgeBotError(value: unknown): value is KnowledgeBotError {
+/** Any deliberate error, the core's or an adapter's. */
+export type AnyKnowledgeBotError = KnowledgeBotError<ErrorCode | PlatformErrorCode>;
+
+/** True for every deliberate error, the core's and the adapters' alike. */
+export function isKnowledgeBotError(value: unknown): value is AnyKnowledgeBotError {
   return value instanceof KnowledgeBotError;
 }

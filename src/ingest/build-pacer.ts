@@ -6,7 +6,7 @@
  * the abort signal. Yielding per slice rather than per item costs nothing measurable.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { isKnowledgeBotError, KnowledgeBotError } from "../core/errors.js";
+import { type AnyKnowledgeBotError, isKnowledgeBotError, KnowledgeBotError } from "../core/errors.js";
 
 const SLICE_MS = 50;
 
@@ -64,7 +64,7 @@ export const NEVER_DUE = (): boolean => false;
  * What an aborted build throws: the abort's own reason when it is already a coded error (a lost
  * lock is INDEX_LOCKED), otherwise REINDEX_INTERRUPTED naming why (e.g. the signal received).
  */
-export function interruptionError(reason: unknown): KnowledgeBotError {
+export function interruptionError(reason: unknown): AnyKnowledgeBotError {
   if (isKnowledgeBotError(reason)) return reason;
   const why = typeof reason === "string" ? reason : reason instanceof Error && reason.name !== "AbortError" ? reason.message : "the build was stopped";
   return new KnowledgeBotError(

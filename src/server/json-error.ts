@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type ErrorCode, KnowledgeBotError, type PlatformErrorCode } from "../core/errors.js";
 
 export type HttpErrorCode =
   | "BODY_TOO_LARGE"
@@ -22,9 +23,28 @@ export interface JsonErrorBody {
   error: { code: string; message: string; hint: string };
 }
 
-export function jsonError(context: Context, status: ContentfulStatusCode, code: HttpErrorCode | string, message: string, hint: string): Response {
-  const body: JsonErrorBody = { error: { code, message, hint } };
-  return context.json(body, status);
+/**
+ * A refused request: a KnowledgeBotError with the status it is answered with. Its code is one of
+ * the HTTP layer's own (`HttpErrorCode`) or a core or adapter code passed through unchanged.
+ */
+export class HttpError extends KnowledgeBotError<HttpErrorCode | ErrorCode | PlatformErrorCode> {
+  readonly status: ContentfulStatusCode;
+
+  constructor(status: ContentfulStatusCode, code: HttpError["code"], message: string, hint: string, options?: { cause?: unknown }) {
+    super(code, message, hint, options);
+    this.name = "HttpError";
+    this.status = status;
+  }
+}
+
+/** Answers with an HttpError's status and its `{ error: { code, message, hint } }` body. */
+export function errorResponse(context: Context, error: HttpError): Response {
+  const body: JsonErrorBody = { error: { code: error.code, message: error.message, hint: error.hint } };
+  return context.json(body, error.status);
+}
+
+export function jsonError(context: Context, status: ContentfulStatusCode, code: HttpError["code"], message: string, hint: string): Response {
+  return errorResponse(context, new HttpError(status, code, message, hint));
 }
 
 /**
