@@ -54,6 +54,7 @@ function createEchoBot(): KnowledgeBot {
     async answer(query): Promise<Answer> {
       return {
         text: `“收到：${query.text}”[1]`,
+        paragraphs: [{ text: `“收到：${query.text}”`, citations: [1] }],
         passages: [],
         citations: [{ n: 1, sourceId: "bench.md", title: "Bench", url: "http://127.0.0.1/kb/bench.md" }],
         disclaimer: false,

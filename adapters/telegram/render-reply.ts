@@ -3,9 +3,9 @@
  * from sources or users is escaped here; markup is only ever added around already-escaped text.
  */
 import type { InlineKeyboardButton } from "telegraf/types";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
-import type { Answer, Citation } from "../../src/core/types.js";
-import { replyTexts } from "./bot-texts.js";
+import type { Answer, AnswerParagraph, Citation } from "../../src/core/types.js";
 import { escapeAttribute, escapeHtml } from "./escape-html.js";
 import { isTelegramLinkable } from "./telegram-url.js";
 
@@ -26,13 +26,14 @@ export interface RenderOptions {
 export function renderAnswer(answer: Answer, options: RenderOptions = {}): RenderedReply {
   const maxButtons = options.maxButtons ?? 3;
   const maxButtonLabel = options.maxButtonLabel ?? 40;
-  const { body, hasDisclaimer } = separateDisclaimer(answer);
   const byNumber = new Map(answer.citations.map((citation) => [citation.n, citation]));
 
-  const paragraphs = body.map((paragraph) => linkMarkers(escapeHtml(paragraph), byNumber));
+  const paragraphs: string[] = [];
+  if (answer.understoodAs) paragraphs.push(`<i>${escapeHtml(REPLY_TEXTS.understoodAs(oneLine(answer.understoodAs)))}</i>`);
+  for (const paragraph of answer.paragraphs) paragraphs.push(renderParagraph(paragraph, byNumber));
   if (!answer.noAnswer && answer.citations.length > 0) paragraphs.push(renderSources(answer.citations));
   if (!answer.noAnswer && answer.related.length > 0) paragraphs.push(renderRelated(answer));
-  if (hasDisclaimer) paragraphs.push(`⚠️ <i>${escapeHtml(MEDICAL_DISCLAIMER)}</i>`);
+  if (answer.disclaimer) paragraphs.push(`⚠️ <i>${escapeHtml(MEDICAL_DISCLAIMER)}</i>`);
 
   const keyboard = answer.noAnswer
     ? []
@@ -44,24 +45,14 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Rende
   return { html: paragraphs.join("\n\n"), keyboard };
 }
 
-/** The core puts the disclaimer as the last paragraph; it gets its own styled line here. */
-function separateDisclaimer(answer: Answer): { body: string[]; hasDisclaimer: boolean } {
-  const body = answer.text
-    .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.trim())
-    .filter(Boolean);
-  if (!answer.disclaimer) return { body, hasDisclaimer: false };
-  if (body.length > 0 && body[body.length - 1] === MEDICAL_DISCLAIMER) body.pop();
-  return { body, hasDisclaimer: true };
-}
-
-/** `[n]` markers become links to their source; markers without a usable link stay plain text. */
-function linkMarkers(escapedParagraph: string, byNumber: Map<number, Citation>): string {
-  return escapedParagraph.replace(/\[(\d+)\]/g, (marker, digits: string) => {
-    const citation = byNumber.get(Number(digits));
-    if (!citation || !isTelegramLinkable(citation.url)) return marker;
-    return `<a href="${escapeAttribute(citation.url)}">[${digits}]</a>`;
+/** A paragraph's escaped text and then its `[n]` markers, each a link to its source when Telegram accepts the link. */
+function renderParagraph(paragraph: AnswerParagraph, byNumber: Map<number, Citation>): string {
+  const markers = paragraph.citations.map((n) => {
+    const citation = byNumber.get(n);
+    if (!citation || !isTelegramLinkable(citation.url)) return `[${n}]`;
+    return `<a href="${escapeAttribute(citation.url)}">[${n}]</a>`;
   });
+  return `${escapeHtml(paragraph.text)}${markers.join("")}`;
 }
 
 function linkedTitle(title: string, url: string): string {
@@ -71,12 +62,17 @@ function linkedTitle(title: string, url: string): string {
 
 function renderSources(citations: Citation[]): string {
   const lines = citations.map((citation) => `[${citation.n}] ${linkedTitle(citation.title, citation.url)}`);
-  return [`<b>${escapeHtml(replyTexts.sourcesHeading)}</b>`, ...lines].join("\n");
+  return [`<b>${escapeHtml(REPLY_TEXTS.sourcesHeading)}</b>`, ...lines].join("\n");
 }
 
 function renderRelated(answer: Answer): string {
   const lines = answer.related.map((related) => `• ${linkedTitle(related.title, related.url)}`);
-  return [`<b>${escapeHtml(replyTexts.relatedHeading)}</b>`, ...lines].join("\n");
+  return [`<b>${escapeHtml(REPLY_TEXTS.relatedHeading)}</b>`, ...lines].join("\n");
+}
+
+/** The understood question on one line, so its italics never span two paragraphs when the reply is split. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
 }
 
 function truncate(text: string, maxLength: number): string {

@@ -1,8 +1,10 @@
 /**
- * Answer → WeCom markdown. The passages keep their `[n]` markers, each turned into a link to its
- * source; the source list, related questions and the medical disclaimer follow. The disclaimer is
- * always the last paragraph, so cutting a long answer down never loses it.
+ * Answer → WeCom markdown. Each paragraph is followed by its `[n]` markers, each a link to its
+ * source; the source list, related questions and the medical disclaimer follow, and a rewritten
+ * follow-up shows how it was understood first. The disclaimer is always the last paragraph, so
+ * cutting a long answer down never loses it.
  */
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import type { Answer, Citation } from "../../src/core/types.js";
 import type { Reply } from "./question-responder.js";
@@ -13,8 +15,8 @@ export const APP_MESSAGE_MAX_BYTES = 2048;
 export const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
 export const STREAM_CONTENT_MAX_BYTES = 20480;
 
-const SOURCES_HEADING = "**来源**";
-const RELATED_HEADING = "**相关问题**";
+const SOURCES_HEADING = `**${REPLY_TEXTS.sourcesHeading}**`;
+const RELATED_HEADING = `**${REPLY_TEXTS.relatedHeading}**`;
 
 /** Link text must not contain brackets, and a URL must not contain spaces or parentheses. */
 function linkText(text: string): string {
@@ -35,21 +37,20 @@ interface AnswerParts {
 
 function answerParts(answer: Answer): AnswerParts {
   const byNumber = new Map<number, Citation>(answer.citations.map((citation) => [citation.n, citation]));
-  let text = answer.text.trim();
-  const hasDisclaimer = answer.disclaimer;
-  if (hasDisclaimer && text.endsWith(MEDICAL_DISCLAIMER)) text = text.slice(0, -MEDICAL_DISCLAIMER.length).trimEnd();
-  const linked = text.replace(/\[(\d+)\]/g, (marker, digits: string) => {
-    const citation = byNumber.get(Number(digits));
-    return citation ? `[[${digits}]](${linkTarget(citation.url)})` : marker;
+  const body = answer.paragraphs.map((paragraph) => {
+    const markers = paragraph.citations.map((n) => {
+      const citation = byNumber.get(n);
+      return citation ? `[[${n}]](${linkTarget(citation.url)})` : `[${n}]`;
+    });
+    return `${paragraph.text.trim()}${markers.join("")}`;
   });
+  // A quote line: WeCom markdown has no italics, and `>` reads as an aside on every client.
+  if (answer.understoodAs) body.unshift(`> ${REPLY_TEXTS.understoodAs(answer.understoodAs.replace(/\s+/g, " ").trim())}`);
   return {
-    body: linked
-      .split(/\n{2,}/)
-      .map((paragraph) => paragraph.trim())
-      .filter(Boolean),
-    sources: answer.citations.map((citation) => `[${citation.n}] [${linkText(citation.title)}](${linkTarget(citation.url)})`),
-    related: answer.related.map((source) => `- [${linkText(source.title)}](${linkTarget(source.url)})`),
-    disclaimer: hasDisclaimer ? MEDICAL_DISCLAIMER : undefined,
+    body: body.filter(Boolean),
+    sources: answer.noAnswer ? [] : answer.citations.map((citation) => `[${citation.n}] [${linkText(citation.title)}](${linkTarget(citation.url)})`),
+    related: answer.noAnswer ? [] : answer.related.map((source) => `- [${linkText(source.title)}](${linkTarget(source.url)})`),
+    disclaimer: answer.disclaimer ? MEDICAL_DISCLAIMER : undefined,
   };
 }
 

@@ -1,12 +1,14 @@
 /**
  * The generative answer mode: a chat model rewrites the retrieval-only answer into fluent prose,
- * strictly from the cited passages. Whatever it returns is checked — unknown `[n]` removed, the
- * disclaimer placed by the policy — and any failure returns the retrieval-only answer unchanged.
+ * strictly from the cited passages. Whatever it returns is read into paragraphs with the citation
+ * numbers each cites — unknown `[n]` dropped, any disclaimer it wrote removed (the policy's flag
+ * decides that) — and any failure returns the retrieval-only answer unchanged.
  */
 import type { Logger } from "../core/logger.js";
 import type { Answer } from "../core/types.js";
 import type { ChatCompletionsClient, ChatMessage } from "./chat-completions-client.js";
-import { placeDisclaimer, removeUnknownCitations, usedCitationNumbers } from "./citation-markers.js";
+import { withAnswerText } from "./answer-text.js";
+import { citesAnything, markedParagraphs } from "./citation-markers.js";
 
 const SYSTEM_PROMPT = [
   "你是知识库问答助手。只能根据用户消息中给出的编号资料回答问题，不得添加资料以外的任何事实、数字或建议。",
@@ -36,14 +38,14 @@ export function createGenerativeRewriter(client: ChatCompletionsClient, logger?:
     try {
       const reply = await client.complete(buildMessages(answer, question));
       const numbers = new Set(answer.citations.map((citation) => citation.n));
-      const text = removeUnknownCitations(reply, numbers);
+      const paragraphs = markedParagraphs(reply, numbers);
       // A reply that cites nothing cannot be checked against the passages: keep the quoted answer.
-      if (usedCitationNumbers(text).size === 0) {
+      if (!citesAnything(paragraphs)) {
         logger?.warn({ durationMs: Math.round(performance.now() - started) }, "chat model reply cites no passage; sending the retrieval-only answer");
         return answer;
       }
       logger?.debug({ durationMs: Math.round(performance.now() - started) }, "answer rewritten by the chat model");
-      return { ...answer, text: placeDisclaimer(text, answer.disclaimer) };
+      return withAnswerText({ ...answer, paragraphs });
     } catch (error) {
       logger?.warn({ err: error, durationMs: Math.round(performance.now() - started) }, "chat model failed; sending the retrieval-only answer");
       return answer;

@@ -92,12 +92,23 @@ export interface RelatedSource {
   url: string;
 }
 
+/** One paragraph of an answer and the citation numbers (Citation.n) it rests on. */
+export interface AnswerParagraph {
+  /** Plain text: no `[n]` markers, no markup, never the disclaimer. */
+  text: string;
+  /** Citation numbers in the order the paragraph cites them; empty for a no-answer. */
+  citations: number[];
+}
+
 /** What the user reads, before any platform formatting. */
 export interface Answer {
+  /** The body, without markers and without the disclaimer: what every renderer draws. */
+  paragraphs: AnswerParagraph[];
   /**
-   * The reply as plain text: quoted passages each followed by its `[n]` marker, and, when `disclaimer`
-   * is true, a last paragraph holding exactly `MEDICAL_DISCLAIMER`. The source list is not in the text:
-   * adapters render `citations` (and `related`) in their own format.
+   * The reply as plain text for API users and `kb ask --json`, built from `paragraphs` by
+   * `answerText` (src/answer/answer-text.ts): each paragraph followed by its `[n]` markers and,
+   * when `disclaimer` is true, a last paragraph holding exactly `MEDICAL_DISCLAIMER`. No renderer
+   * reads it; adapters render `paragraphs`, `citations` and `related` in their own format.
    */
   text: string;
   passages: Passage[];

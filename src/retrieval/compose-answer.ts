@@ -1,10 +1,11 @@
 /**
  * Turns retrieval results into the platform-neutral `Answer`: the best passages quoted faithfully
- * and trimmed at sentence boundaries, each followed by its `[n]` citation, passages of one source
- * merged, near-duplicates dropped, the disclaimer decided by the policy, and related sources.
+ * and trimmed at sentence boundaries, one paragraph per cited source resting on its citation,
+ * passages of one source merged, near-duplicates dropped, the disclaimer decided by the policy,
+ * and related sources.
  */
-import { MEDICAL_DISCLAIMER } from "../core/medical-disclaimer.js";
-import type { Answer, Citation, Passage, RelatedSource, SearchHit, SourceDoc } from "../core/types.js";
+import { withAnswerText } from "../answer/answer-text.js";
+import type { Answer, AnswerParagraph, Citation, Passage, RelatedSource, SearchHit, SourceDoc } from "../core/types.js";
 import { needsDisclaimer } from "./disclaimer-policy.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { quotePassage } from "./quote-passage.js";
@@ -36,7 +37,7 @@ export function sourceLink(publicBaseUrl: string, sourceId: string, url: string 
 }
 
 export function noAnswer(): Answer {
-  return { text: NO_ANSWER_TEXT, passages: [], citations: [], disclaimer: false, related: [], noAnswer: true };
+  return withAnswerText({ paragraphs: [{ text: NO_ANSWER_TEXT, citations: [] }], passages: [], citations: [], disclaimer: false, related: [], noAnswer: true });
 }
 
 export function composeAnswer(result: RetrievalResult, sources: Map<string, SourceDoc>, options: ComposeOptions): Answer {
@@ -66,8 +67,7 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
     url: sourceLink(options.publicBaseUrl, source.sourceId, source.url, passages[0]?.chunkIndex),
   }));
   const disclaimer = needsDisclaimer(cited.map(({ source, quote }) => ({ sourceDisclaimer: source.disclaimer, title: source.title, quotedText: quote })));
-  const paragraphs = cited.map(({ quote }, index) => `${quote} [${index + 1}]`);
-  if (disclaimer) paragraphs.push(MEDICAL_DISCLAIMER);
+  const paragraphs: AnswerParagraph[] = cited.map(({ quote }, index) => ({ text: quote, citations: [index + 1] }));
 
   const citedIds = new Set(cited.map(({ source }) => source.sourceId));
   const related: RelatedSource[] = result.hits
@@ -75,14 +75,14 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
     .slice(0, options.maxRelated)
     .map((hit) => ({ sourceId: hit.sourceId, title: hit.title, url: sourceLink(options.publicBaseUrl, hit.sourceId, hit.url) }));
 
-  return {
-    text: paragraphs.join("\n\n"),
+  return withAnswerText({
+    paragraphs,
     passages: cited.flatMap(({ passages }) => passages),
     citations,
     disclaimer,
     related,
     noAnswer: false,
-  };
+  });
 }
 
 /** Joins a source's chunks in order, dropping the overlap they share and a repeated Q&A question. */

@@ -107,7 +107,7 @@ describe("startBot as a process", () => {
     const response = await inFlight;
     expect(response.status).toBe(200);
     const answer = await response.json();
-    expect(answer.text).toBe("五指山位于海南省[1]。");
+    expect(answer.text).toBe("五指山位于海南省。[1]");
     expect(await bot.exited).toBe(0);
     expect(bot.output()).toContain('"signal":"SIGTERM"');
     expect(bot.output()).toContain('"msg":"stopped"');

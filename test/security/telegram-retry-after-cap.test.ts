@@ -16,6 +16,7 @@ const ANSWER_TEXT = "家庭共济账户可以给近亲属使用。";
 
 const answer: Answer = {
   text: `${ANSWER_TEXT}[1]`,
+  paragraphs: [{ text: ANSWER_TEXT, citations: [1] }],
   passages: [],
   citations: [{ n: 1, sourceId: "a.md", title: "家庭共济", url: "https://kb.example.org/kb/a.md" }],
   disclaimer: false,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatCompletionsClient } from "../../src/answer/chat-completions-client.js";
-import { placeDisclaimer, removeUnknownCitations } from "../../src/answer/citation-markers.js";
+import { markedParagraphs } from "../../src/answer/citation-markers.js";
 import { createGenerativeRewriter } from "../../src/answer/generative-rewriter.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../../src/retrieval/compose-answer.js";
@@ -41,22 +41,30 @@ afterAll(async () => {
   await model?.close();
 });
 
-describe("citation markers", () => {
+describe("reading a model reply into paragraphs", () => {
   it.each([
-    ["keeps known numbers", "甲[1]，乙[2]。", "甲[1]，乙[2]。"],
-    ["removes an invented number", "甲[1]，乙[7]。", "甲[1]，乙。"],
-    ["splits groups and drops unknown members", "甲[1, 2, 9]。", "甲[1][2]。"],
-    ["drops a group of unknown numbers", "甲[8，9]。", "甲。"],
-    ["leaves other brackets alone", "见[注]与[1]", "见[注]与[1]"],
+    ["keeps known numbers in order", "甲[2]，乙[1]。", [{ text: "甲，乙。", citations: [2, 1] }]],
+    ["removes an invented number", "甲[1]，乙[7]。", [{ text: "甲，乙。", citations: [1] }]],
+    ["splits groups and drops unknown members", "甲[1, 2, 9]。", [{ text: "甲。", citations: [1, 2] }]],
+    ["drops a group of unknown numbers", "甲[8，9]。", [{ text: "甲。", citations: [] }]],
+    ["reads full-width markers", "甲【1】。", [{ text: "甲。", citations: [1] }]],
+    ["leaves other brackets alone", "见[注]与[1]", [{ text: "见[注]与", citations: [1] }]],
+    [
+      "splits at blank lines",
+      "甲[1]。\n\n乙[2]。",
+      [
+        { text: "甲。", citations: [1] },
+        { text: "乙。", citations: [2] },
+      ],
+    ],
+    ["gives a paragraph of markers alone to the one before", "甲。\n\n[2]", [{ text: "甲。", citations: [2] }]],
   ])("%s", (_label, input, expected) => {
-    expect(removeUnknownCitations(input, new Set([1, 2]))).toBe(expected);
+    expect(markedParagraphs(input, new Set([1, 2]))).toEqual(expected);
   });
 
-  it("places exactly one disclaimer at the end only when the answer needs it", () => {
+  it("never keeps a disclaimer the model wrote: the flag decides it", () => {
     const written = `提示：${MEDICAL_DISCLAIMER}\n\n正文[1]\n\n${MEDICAL_DISCLAIMER}`;
-    expect(placeDisclaimer(written, true)).toBe(`正文[1]\n\n${MEDICAL_DISCLAIMER}`);
-    expect(placeDisclaimer(written, false)).toBe("正文[1]");
-    expect(placeDisclaimer("正文[1]", true)).toBe(`正文[1]\n\n${MEDICAL_DISCLAIMER}`);
+    expect(markedParagraphs(written, new Set([1]))).toEqual([{ text: "正文", citations: [1] }]);
   });
 });
 
@@ -74,7 +82,8 @@ describe("generative mode through POST /api/ask", () => {
     expect(user).toContain("[1] 《职工医保亲情账户和共济账户区别》");
     expect(user).toContain("资金属性");
 
-    expect(body.text).toBe(`亲情账户只用于展示医保电子凭证，不涉及资金[1]；家庭共济账户可以把个人账户资金给近亲属使用[1]。\n\n${MEDICAL_DISCLAIMER}`);
+    expect(body.paragraphs).toEqual([{ text: "亲情账户只用于展示医保电子凭证，不涉及资金；家庭共济账户可以把个人账户资金给近亲属使用。", citations: [1] }]);
+    expect(body.text).toBe(`亲情账户只用于展示医保电子凭证，不涉及资金；家庭共济账户可以把个人账户资金给近亲属使用。[1]\n\n${MEDICAL_DISCLAIMER}`);
     expect(body.disclaimer).toBe(true);
     expect(body.citations[0].n).toBe(1);
   });
@@ -83,7 +92,8 @@ describe("generative mode through POST /api/ask", () => {
     model.reply = () => ({ content: "家庭共济账户涉及资金划拨[1][4]，亲情账户不涉及[3]。" });
     const body = await ask(SEED_QUESTION);
     expect(body.citations.map((citation: { n: number }) => citation.n)).toEqual([1]);
-    expect(body.text).toContain("家庭共济账户涉及资金划拨[1]，亲情账户不涉及。");
+    expect(body.paragraphs).toEqual([{ text: "家庭共济账户涉及资金划拨，亲情账户不涉及。", citations: [1] }]);
+    expect(body.text).toContain("家庭共济账户涉及资金划拨，亲情账户不涉及。[1]");
     expect(body.text).not.toMatch(/\[[34]\]/);
   });
 
@@ -91,7 +101,8 @@ describe("generative mode through POST /api/ask", () => {
     model.reply = () => ({ content: `五指山位于海南省[1]。\n\n${MEDICAL_DISCLAIMER}` });
     const body = await ask(GEOGRAPHY_QUESTION);
     expect(body.disclaimer).toBe(false);
-    expect(body.text).toBe("五指山位于海南省[1]。");
+    expect(body.paragraphs).toEqual([{ text: "五指山位于海南省。", citations: [1] }]);
+    expect(body.text).toBe("五指山位于海南省。[1]");
   });
 
   it.each([

@@ -57,7 +57,7 @@ describe("graceful shutdown", () => {
 
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect((await response.json()).text).toBe("五指山位于海南省[1]。");
+    expect((await response.json()).text).toBe("五指山位于海南省。[1]");
     await closing;
     expect(closed).toBe(true);
     expect(events).toEqual(["start", "stop"]);

@@ -11,6 +11,7 @@ import { waitFor } from "./support/wait-for.js";
 
 const shortAnswer: Answer = {
   text: "家庭共济账户可以给近亲属使用。[1]",
+  paragraphs: [{ text: "家庭共济账户可以给近亲属使用。", citations: [1] }],
   passages: [],
   citations: [{ n: 1, sourceId: "a.md", title: "家庭共济", url: "https://kb.example.org/kb/a.md" }],
   disclaimer: false,

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { renderAnswer } from "../../adapters/telegram/render-reply.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import type { Answer } from "../../src/core/types.js";
 import { parseTelegramHtml } from "./support/telegram-html.js";
 
 function answer(fields: Partial<Answer> = {}): Answer {
   return {
-    text: `“允许职工医保个人账户资金授权给近亲属使用。” [1]\n\n“亲情账户仅用于展示医保电子凭证。” [2]\n\n${MEDICAL_DISCLAIMER}`,
+    paragraphs: [
+      { text: "“允许职工医保个人账户资金授权给近亲属使用。”", citations: [1] },
+      { text: "“亲情账户仅用于展示医保电子凭证。”", citations: [2] },
+    ],
+    // Deliberately unlike the paragraphs: the renderer must draw the structure, never this text.
+    text: "TEXT-NOT-RENDERED [9]",
     passages: [],
     citations: [
       { n: 1, sourceId: "a.txt", title: "家庭共济 <账户> & 亲情", url: "https://kb.example.org/kb/a.txt#chunk-0" },
@@ -26,24 +32,25 @@ function visible(html: string): string {
 }
 
 describe("renderAnswer", () => {
-  it("links [n] markers, lists sources and related questions, and ends with the disclaimer line", () => {
+  it("draws the paragraphs with linked [n] markers, the sources and related questions, and ends with the disclaimer line", () => {
     const { html } = renderAnswer(answer());
-    expect(html).toContain('<a href="https://kb.example.org/kb/a.txt#chunk-0">[1]</a>');
+    expect(html).toContain('“允许职工医保个人账户资金授权给近亲属使用。”<a href="https://kb.example.org/kb/a.txt#chunk-0">[1]</a>');
     // A localhost link would make Telegram refuse the message: the marker stays plain text.
-    expect(html).toContain("” [2]");
+    expect(html).toContain("”[2]");
     expect(html).not.toContain("localhost");
     const text = visible(html);
-    expect(text).toContain("来源\n[1] 家庭共济 <账户> & 亲情\n[2] 本地资料");
-    expect(text).toContain("相关问题\n• 医保卡共济后门诊怎么报销");
+    expect(text).toContain(`${REPLY_TEXTS.sourcesHeading}\n[1] 家庭共济 <账户> & 亲情\n[2] 本地资料`);
+    expect(text).toContain(`${REPLY_TEXTS.relatedHeading}\n• 医保卡共济后门诊怎么报销`);
     expect(text.endsWith(MEDICAL_DISCLAIMER)).toBe(true);
     expect(text.split(MEDICAL_DISCLAIMER)).toHaveLength(2);
     expect(html).toContain('href="https://kb.example.org/kb/c.txt?a=1&amp;b=2"');
+    expect(text).not.toContain("TEXT-NOT-RENDERED");
   });
 
   it("escapes markup characters that come from sources", () => {
-    const { html } = renderAnswer(answer({ text: "比例 <b>&</b> 起付线 [1]", disclaimer: false }));
+    const { html } = renderAnswer(answer({ paragraphs: [{ text: "比例 <b>&</b> 起付线", citations: [1] }], disclaimer: false }));
     expect(html).toContain("比例 &lt;b&gt;&amp;&lt;/b&gt; 起付线");
-    expect(visible(html)).toContain("比例 <b>&</b> 起付线 [1]");
+    expect(visible(html)).toContain("比例 <b>&</b> 起付线[1]");
     expect(visible(html)).not.toContain(MEDICAL_DISCLAIMER);
   });
 
@@ -77,12 +84,28 @@ describe("renderAnswer", () => {
   });
 
   it("renders a no-answer reply as plain escaped text without sources or buttons", () => {
-    const rendered = renderAnswer({ text: "抱歉，没有找到 <相关> 内容。", passages: [], citations: [], disclaimer: false, related: [], noAnswer: true });
+    const rendered = renderAnswer({
+      paragraphs: [{ text: "抱歉，没有找到 <相关> 内容。", citations: [] }],
+      text: "抱歉，没有找到 <相关> 内容。",
+      passages: [],
+      citations: [],
+      disclaimer: false,
+      related: [],
+      noAnswer: true,
+    });
     expect(rendered).toEqual({ html: "抱歉，没有找到 &lt;相关&gt; 内容。", keyboard: [] });
   });
 
-  it("adds the disclaimer line when the answer asks for it even if the text lacks it", () => {
-    const { html } = renderAnswer(answer({ text: "内容 [1]" }));
+  it("adds the disclaimer line from the flag alone", () => {
+    const { html } = renderAnswer(answer({ paragraphs: [{ text: "内容", citations: [1] }] }));
     expect(visible(html).endsWith(MEDICAL_DISCLAIMER)).toBe(true);
+    expect(visible(renderAnswer(answer({ disclaimer: false })).html)).not.toContain(MEDICAL_DISCLAIMER);
+  });
+
+  it("shows how a rewritten follow-up was understood, escaped, as the first line", () => {
+    const { html } = renderAnswer(answer({ understoodAs: "吉林省<农保卡>可以跨市使用么" }));
+    expect(html.startsWith("<i>按「吉林省&lt;农保卡&gt;可以跨市使用么」查找</i>\n\n")).toBe(true);
+    expect(visible(html).split("\n")[0]).toBe(REPLY_TEXTS.understoodAs("吉林省<农保卡>可以跨市使用么"));
+    expect(renderAnswer(answer()).html).not.toContain("查找");
   });
 });

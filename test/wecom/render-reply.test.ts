@@ -7,12 +7,18 @@ import {
   renderAnswerMessages,
 } from "../../adapters/wecom/render-reply.js";
 import { splitUtf8, truncateUtf8, utf8ByteLength } from "../../adapters/wecom/utf8-text.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import type { Answer } from "../../src/core/types.js";
 
 function answer(overrides: Partial<Answer> = {}): Answer {
   return {
-    text: `“亲情账户仅用于展示医保电子凭证。”[1]\n\n“家庭共济账户涉及资金划拨。”[2]\n\n${MEDICAL_DISCLAIMER}`,
+    paragraphs: [
+      { text: "“亲情账户仅用于展示医保电子凭证。”", citations: [1] },
+      { text: "“家庭共济账户涉及资金划拨。”", citations: [2] },
+    ],
+    // Deliberately unlike the paragraphs: the renderer must draw the structure, never this text.
+    text: "TEXT-NOT-RENDERED [9]",
     passages: [],
     citations: [
       { n: 1, sourceId: "a.txt", title: "亲情账户 [说明]", url: "https://kb.example/kb/a.txt" },
@@ -54,6 +60,9 @@ describe("UTF-8 byte-safe text helpers", () => {
 describe("Answer → WeCom markdown", () => {
   it("links every [n] marker, lists sources and related questions, ends with the disclaimer", () => {
     const markdown = renderAnswerMarkdown(answer());
+    expect(markdown).not.toContain("TEXT-NOT-RENDERED");
+    expect(markdown).toContain(`**${REPLY_TEXTS.sourcesHeading}**`);
+    expect(markdown).toContain(`**${REPLY_TEXTS.relatedHeading}**\n- [吉林省医保可以在陕西用吗]`);
     expect(markdown).toContain("“亲情账户仅用于展示医保电子凭证。”[[1]](https://kb.example/kb/a.txt)");
     expect(markdown).toContain("[[2]](https://kb.example/kb/b%20%281%29.txt)");
     expect(markdown).toContain("[1] [亲情账户 【说明】](https://kb.example/kb/a.txt)");
@@ -63,12 +72,12 @@ describe("Answer → WeCom markdown", () => {
   });
 
   it("adds no disclaimer when the answer does not call for one", () => {
-    const markdown = renderAnswerMarkdown(answer({ text: "“段落。”[1]", disclaimer: false }));
+    const markdown = renderAnswerMarkdown(answer({ paragraphs: [{ text: "“段落。”", citations: [1] }], disclaimer: false }));
     expect(markdown).not.toContain(MEDICAL_DISCLAIMER);
   });
 
   it("shortens passages, not sources or disclaimer, to fit one stream message", () => {
-    const long = answer({ text: `“${"医保".repeat(8000)}”[1]\n\n${MEDICAL_DISCLAIMER}` });
+    const long = answer({ paragraphs: [{ text: `“${"医保".repeat(8000)}”`, citations: [1] }] });
     const markdown = renderAnswerMarkdownWithin(long, STREAM_CONTENT_MAX_BYTES);
     expect(utf8ByteLength(markdown)).toBeLessThanOrEqual(STREAM_CONTENT_MAX_BYTES);
     expect(markdown).toContain("[1] [亲情账户 【说明】](https://kb.example/kb/a.txt)");
@@ -76,12 +85,18 @@ describe("Answer → WeCom markdown", () => {
   });
 
   it("splits a long answer into app messages of at most 2048 bytes, disclaimer last", () => {
-    const paragraphs = Array.from({ length: 12 }, (_, index) => `“${"家庭共济账户的资金使用规则。".repeat(12)}”[${(index % 2) + 1}]`);
-    const messages = renderAnswerMessages(answer({ text: `${paragraphs.join("\n\n")}\n\n${MEDICAL_DISCLAIMER}` }), APP_MESSAGE_MAX_BYTES);
+    const paragraphs = Array.from({ length: 12 }, (_, index) => ({ text: `“${"家庭共济账户的资金使用规则。".repeat(12)}”`, citations: [(index % 2) + 1] }));
+    const messages = renderAnswerMessages(answer({ paragraphs }), APP_MESSAGE_MAX_BYTES);
     expect(messages.length).toBeGreaterThan(2);
     for (const message of messages) expect(utf8ByteLength(message)).toBeLessThanOrEqual(APP_MESSAGE_MAX_BYTES);
     expect(messages.at(-1)!.endsWith(MEDICAL_DISCLAIMER)).toBe(true);
     // Whole paragraphs stay together: every linked marker is intact.
     expect(messages.join("\n\n").match(/\[\[\d\]\]\(https:\/\/kb\.example\/kb\/[^)]+\)/g)).toHaveLength(12);
+  });
+
+  it("shows how a rewritten follow-up was understood as a first quote line", () => {
+    const markdown = renderAnswerMarkdown(answer({ understoodAs: "吉林省农保卡可以跨市使用么" }));
+    expect(markdown.startsWith(`> ${REPLY_TEXTS.understoodAs("吉林省农保卡可以跨市使用么")}\n\n“亲情账户`)).toBe(true);
+    expect(renderAnswerMarkdown(answer())).not.toContain("查找");
   });
 });

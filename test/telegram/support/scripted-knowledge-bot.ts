@@ -54,12 +54,13 @@ export function createScriptedKnowledgeBot(answerFor: (query: Query) => Answer |
 /** An answer of `paragraphs` cited paragraphs, each about `paragraphLength` characters long. */
 export function longAnswer(paragraphs: number, paragraphLength: number): Answer {
   const sentence = "家庭共济账户可以支付近亲属就医时个人负担的费用<且>要先授权&备案。";
-  const text = Array.from({ length: paragraphs }, (_, index) => {
-    const body = sentence.repeat(Math.ceil(paragraphLength / sentence.length)).slice(0, paragraphLength);
-    return `第${index + 1}段：${body} [${(index % 2) + 1}]`;
-  }).join("\n\n");
+  const body = Array.from({ length: paragraphs }, (_, index) => ({
+    text: `第${index + 1}段：${sentence.repeat(Math.ceil(paragraphLength / sentence.length)).slice(0, paragraphLength)}`,
+    citations: [(index % 2) + 1],
+  }));
   return {
-    text,
+    text: body.map((paragraph) => `${paragraph.text}[${paragraph.citations[0]}]`).join("\n\n"),
+    paragraphs: body,
     passages: [],
     citations: [
       { n: 1, sourceId: "a.md", title: "家庭共济账户", url: "https://kb.example.org/kb/a.md" },

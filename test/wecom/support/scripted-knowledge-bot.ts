@@ -68,6 +68,7 @@ export function createScriptedKnowledgeBot(script: { answer: (query: Query) => P
 export function cannedAnswer(text = "“示例段落。”[1]"): Answer {
   return {
     text,
+    paragraphs: [{ text: text.replace(/\[1\]$/, ""), citations: [1] }],
     passages: [],
     citations: [{ n: 1, sourceId: "a.md", title: "示例来源", url: "http://127.0.0.1/kb/a.md" }],
     disclaimer: false,
