@@ -5,29 +5,30 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { telegramSettings } from "../adapters/telegram/settings.js";
+import { wecomSettings } from "../adapters/wecom/settings.js";
 import { KnowledgeBotError } from "./core/errors.js";
+import { checkAllOrNone, optionalText, optionalUrl } from "./core/settings-slice.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./ingest/index-limits.js";
 
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === "" ? undefined : value))
-  .optional();
+export type { TelegramConfig } from "../adapters/telegram/settings.js";
+export type { WecomAppConfig, WecomBotConfig, WecomConfig } from "../adapters/wecom/settings.js";
 
-const optionalUrl = optionalText.refine((value) => value === undefined || /^https?:\/\/[^\s]+$/i.test(value), {
-  message: "must be an http(s) URL",
-});
+/**
+ * Each chat platform's settings slice, owned by its adapter folder, under the key its settings
+ * take in the configuration (`config.telegram`, `config.wecom`). A new platform adds one line here.
+ */
+const platformSettings = {
+  telegram: telegramSettings,
+  wecom: wecomSettings,
+};
 
-const idList = optionalText.transform((value) =>
-  value === undefined
-    ? []
-    : value
-        .split(/[,\s]+/)
-        .map((item) => item.trim())
-        .filter(Boolean),
-);
+type PlatformSettings = {
+  [Name in keyof typeof platformSettings]?: NonNullable<ReturnType<(typeof platformSettings)[Name]["settings"]>>;
+};
 
-const environmentSchema = z.object({
+/** The variables of the core; each platform's come from its slice. */
+const coreVariables = {
   KNOWLEDGE_DIR: optionalText,
   INDEX_DIR: optionalText,
   MAX_FILE_BYTES: z.coerce
@@ -79,29 +80,18 @@ const environmentSchema = z.object({
   CONVERSATION_MAX_TURNS: z.coerce.number().int().min(1).max(100).default(10),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+};
 
-  TELEGRAM_BOT_TOKEN: optionalText,
-  TELEGRAM_ADMIN_IDS: idList,
-  TELEGRAM_WEBHOOK_URL: optionalUrl,
-  TELEGRAM_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(value), {
-    message: "must be 1-256 characters of A-Z a-z 0-9 _ -",
-  }),
-  TELEGRAM_API_ROOT: optionalUrl,
-  TELEGRAM_MAX_RETRY_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+/** Every platform's variables; their values are typed by the slice that reads them. */
+const platformVariables: z.ZodRawShape = Object.assign({}, ...Object.values(platformSettings).map((slice) => slice.variables));
 
-  WECOM_BOT_TOKEN: optionalText,
-  WECOM_BOT_ENCODING_AES_KEY: optionalText,
-  WECOM_CORP_ID: optionalText,
-  WECOM_AGENT_ID: optionalText,
-  WECOM_SECRET: optionalText,
-  WECOM_TOKEN: optionalText,
-  WECOM_ENCODING_AES_KEY: optionalText,
-  WECOM_WEBHOOK_KEY: optionalText,
-  WECOM_API_BASE: optionalUrl,
-  WECOM_ADMIN_USERIDS: idList,
-});
+/** One schema for all variables, so every problem is reported in one go. */
+const environmentSchema = z.object(coreVariables).extend(platformVariables);
 
-type Environment = z.infer<typeof environmentSchema>;
+/** Every variable the configuration reads, the core's and every platform's, for checks of .env.example. */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
+type Environment = z.infer<z.ZodObject<typeof coreVariables>>;
 
 export interface EmbedderConfig {
   kind: "local" | "openai";
@@ -118,38 +108,7 @@ export interface ChatModelConfig {
   timeoutMs: number;
 }
 
-export interface TelegramConfig {
-  botToken: string;
-  adminIds: string[];
-  webhookUrl?: string;
-  webhookSecret?: string;
-  apiRoot?: string;
-  /** A `retry_after` longer than this drops the message with a warning instead of holding the chat. */
-  maxRetryAfterSeconds: number;
-}
-
-export interface WecomBotConfig {
-  token: string;
-  encodingAesKey: string;
-}
-
-export interface WecomAppConfig {
-  corpId: string;
-  agentId: string;
-  secret: string;
-  token: string;
-  encodingAesKey: string;
-}
-
-export interface WecomConfig {
-  bot?: WecomBotConfig;
-  app?: WecomAppConfig;
-  webhookKey?: string;
-  apiBase: string;
-  adminUserIds: string[];
-}
-
-export interface AppConfig {
+export interface AppConfig extends PlatformSettings {
   knowledgeDir: string;
   indexDir: string;
   limits: IndexLimits;
@@ -167,8 +126,6 @@ export interface AppConfig {
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
   rateLimitPerMinute: number;
   logLevel: Environment["LOG_LEVEL"];
-  telegram?: TelegramConfig;
-  wecom?: WecomConfig;
 }
 
 export class ConfigError extends KnowledgeBotError {
@@ -189,29 +146,13 @@ export function loadDotEnvFile(file = path.resolve(".env")): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 
-/** Requires all or none of a group of variables, so a half-configured surface is caught at start. */
-function checkAllOrNone(environment: Environment, names: (keyof Environment)[], surface: string, problems: string[]): boolean {
-  const missing = names.filter((name) => environment[name] === undefined);
-  if (missing.length === names.length) return false;
-  if (missing.length > 0) {
-    problems.push(`${missing.join(", ")}: required for ${surface} because ${names.filter((name) => !missing.includes(name)).join(", ")} is set`);
-    return false;
-  }
-  return true;
-}
-
-function checkEncodingAesKey(value: string | undefined, name: string, problems: string[]): void {
-  if (value === undefined) return;
-  if (!/^[A-Za-z0-9+/]{43}$/.test(value)) problems.push(`${name}: must be the 43-character EncodingAESKey from the WeCom console`);
-}
-
 /** Builds the validated configuration; `environment` defaults to the process environment. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = environmentSchema.safeParse(environment);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
-  const values = parsed.data;
+  const values = parsed.data as Environment & Record<string, unknown>;
   const problems: string[] = [];
 
   if (values.EMBEDDER === "openai") {
@@ -223,25 +164,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (values.ANSWER_MODE === "generative" && !chatModelSet && !problems.some((problem) => problem.includes("CHAT_MODEL"))) {
     problems.push("CHAT_MODEL_BASE_URL, CHAT_MODEL_NAME: required when ANSWER_MODE=generative");
   }
-  const wecomBotSet = checkAllOrNone(values, ["WECOM_BOT_TOKEN", "WECOM_BOT_ENCODING_AES_KEY"], "the WeCom AI bot (/wecom/bot)", problems);
-  const wecomAppSet = checkAllOrNone(
-    values,
-    ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"],
-    "the WeCom self-built app (/wecom/app)",
-    problems,
-  );
-  checkEncodingAesKey(values.WECOM_BOT_ENCODING_AES_KEY, "WECOM_BOT_ENCODING_AES_KEY", problems);
-  checkEncodingAesKey(values.WECOM_ENCODING_AES_KEY, "WECOM_ENCODING_AES_KEY", problems);
-  if (values.WECOM_AGENT_ID !== undefined && !/^\d+$/.test(values.WECOM_AGENT_ID)) problems.push("WECOM_AGENT_ID: must be the numeric AgentId");
-  if (!values.TELEGRAM_BOT_TOKEN) {
-    for (const name of ["TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_ROOT"] as const) {
-      if (values[name]) problems.push(`TELEGRAM_BOT_TOKEN: required because ${name} is set`);
-    }
+  const platforms: PlatformSettings = {};
+  for (const [name, slice] of Object.entries(platformSettings)) {
+    // The one schema above parsed the slice's variables too; it reads its own among them.
+    const settings = slice.settings(values as never, problems);
+    if (settings !== undefined) (platforms as Record<string, unknown>)[name] = settings;
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, "");
-  const wecomAny = wecomBotSet || wecomAppSet || values.WECOM_WEBHOOK_KEY !== undefined;
 
   return {
     knowledgeDir: path.resolve(values.KNOWLEDGE_DIR ?? "knowledge"),
@@ -277,32 +208,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,
-    telegram: values.TELEGRAM_BOT_TOKEN
-      ? {
-          botToken: values.TELEGRAM_BOT_TOKEN,
-          adminIds: values.TELEGRAM_ADMIN_IDS,
-          webhookUrl: values.TELEGRAM_WEBHOOK_URL,
-          webhookSecret: values.TELEGRAM_WEBHOOK_SECRET,
-          apiRoot: values.TELEGRAM_API_ROOT,
-          maxRetryAfterSeconds: values.TELEGRAM_MAX_RETRY_AFTER_SECONDS,
-        }
-      : undefined,
-    wecom: wecomAny
-      ? {
-          bot: wecomBotSet ? { token: values.WECOM_BOT_TOKEN!, encodingAesKey: values.WECOM_BOT_ENCODING_AES_KEY! } : undefined,
-          app: wecomAppSet
-            ? {
-                corpId: values.WECOM_CORP_ID!,
-                agentId: values.WECOM_AGENT_ID!,
-                secret: values.WECOM_SECRET!,
-                token: values.WECOM_TOKEN!,
-                encodingAesKey: values.WECOM_ENCODING_AES_KEY!,
-              }
-            : undefined,
-          webhookKey: values.WECOM_WEBHOOK_KEY,
-          apiBase: (values.WECOM_API_BASE ?? "https://qyapi.weixin.qq.com").replace(/\/+$/, ""),
-          adminUserIds: values.WECOM_ADMIN_USERIDS,
-        }
-      : undefined,
+    ...platforms,
   };
 }

@@ -1,17 +1,30 @@
 /** `.env.example` documents every variable the config reads, and loads as a valid configuration. */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
+import { ENVIRONMENT_VARIABLES, loadConfig } from "../../src/config.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 
+/** The variables of every settings slice an adapter folder declares (adapters/<name>/settings.ts). */
+async function adapterSliceVariables(): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  const folders = await readdir(path.join(PROJECT_ROOT, "adapters"), { withFileTypes: true });
+  for (const folder of folders.filter((entry) => entry.isDirectory())) {
+    const file = path.join(PROJECT_ROOT, "adapters", folder.name, "settings.ts");
+    const exported: Record<string, unknown> = await import(file).catch(() => ({}));
+    const names = Object.values(exported).flatMap((value) =>
+      typeof value === "object" && value !== null && "variables" in value ? Object.keys((value as { variables: object }).variables) : [],
+    );
+    if (names.length > 0) found.set(folder.name, names);
+  }
+  return found;
+}
+
 describe(".env.example", () => {
-  it("names every variable of src/config.ts, each with a comment, and loads as is", async () => {
+  it("names every variable of the config and of each adapter's settings, each with a comment, and loads as is", async () => {
     const example = await readFile(path.join(PROJECT_ROOT, ".env.example"), "utf8");
-    const configSource = await readFile(path.join(PROJECT_ROOT, "src/config.ts"), "utf8");
-    const schemaBlock = configSource.slice(configSource.indexOf("const environmentSchema"), configSource.indexOf("type Environment"));
-    const variables = [...schemaBlock.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1]);
+    const variables = [...ENVIRONMENT_VARIABLES];
     expect(variables.length).toBeGreaterThan(30);
 
     const values = parseEnv(example) as Record<string, string>;
@@ -25,5 +38,13 @@ describe(".env.example", () => {
     expect(config.port).toBe(3000);
     expect(config.telegram).toBeUndefined();
     expect(config.wecom).toBeUndefined();
+  });
+
+  it("composes every adapter folder's settings slice into the one schema", async () => {
+    const slices = await adapterSliceVariables();
+    expect([...slices.keys()].sort()).toEqual(["telegram", "wecom"]);
+    for (const [adapter, names] of slices) {
+      for (const name of names) expect(ENVIRONMENT_VARIABLES, `${adapter}: ${name}`).toContain(name);
+    }
   });
 });
