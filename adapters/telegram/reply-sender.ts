@@ -8,7 +8,7 @@ import type { Telegram } from "telegraf";
 import type { InlineKeyboardButton } from "telegraf/types";
 import type { SendQueue } from "./send-queue.js";
 import { visibleText } from "./split-message.js";
-import type { IncomingTextMessage } from "./to-query.js";
+import type { IncomingTextMessage } from "./to-incoming.js";
 import { startTyping, type TypingTarget } from "./typing-indicator.js";
 
 export interface ReplySender {

@@ -1,17 +1,18 @@
 /**
- * Wires telegraf to the knowledge bot. Update handlers only decide what a message wants and queue
- * the work: telegraf handles a polling batch with Promise.all and fetches the next batch only when
- * every handler has returned, so one slow answer awaited here would stall every other chat.
+ * Telegram transport for the shared responder: a message becomes an `Incoming`, the `Reply` becomes
+ * Telegram HTML. Update handlers only queue the work: telegraf handles a polling batch with
+ * Promise.all and fetches the next batch only when every handler has returned, so one slow answer
+ * awaited here would stall every other chat.
  */
 import PQueue from "p-queue";
 import { Telegraf } from "telegraf";
 import { message } from "telegraf/filters";
+import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
+import type { Incoming, Reply } from "../../src/conversation/incoming.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
+import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { maskPersonalData } from "../../src/text/mask-personal-data.js";
-import type { Answer } from "../../src/core/types.js";
-import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
-import { createAdminCommands } from "./admin-commands.js";
-import { renderHelpText, replyTexts } from "./bot-texts.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createRecentUpdates } from "./recent-updates.js";
@@ -19,7 +20,7 @@ import { createReplySender } from "./reply-sender.js";
 import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError } from "./telegram-errors.js";
-import { interpretMessage, isPrivateChat, toQuery, type BotCommandName, type BotIdentity, type IncomingTextMessage } from "./to-query.js";
+import { toIncoming, type BotIdentity, type IncomingTextMessage } from "./to-incoming.js";
 import { mountWebhookRoute } from "./webhook-route.js";
 
 /** Tuning knobs; production uses the defaults, tests shorten the waits. */
@@ -40,7 +41,8 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       "Set TELEGRAM_BOT_TOKEN (BotFather's /newbot prints it), or do not start the Telegram adapter.",
     );
   }
-  const { bot: knowledgeBot, config } = context;
+  const responder = context.responder ?? createConfiguredResponder(context);
+  const adminIds: ReadonlySet<string> = new Set(settings.adminIds.map((id) => id.trim()));
   const logger = context.logger.child({ adapter: "telegram" });
   const webhookUrl = settings.webhookUrl ? new URL(settings.webhookUrl) : undefined;
 
@@ -59,7 +61,6 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   });
   const recentUpdates = createRecentUpdates();
   const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 8 });
-  const adminCommands = createAdminCommands(knowledgeBot, settings.adminIds);
   const replies = createReplySender({ telegram: telegraf.telegram, sendQueue, logger, typingIntervalMs: options.typingIntervalMs });
   let polling = false;
   let mounted = false;
@@ -82,65 +83,55 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     });
   }
 
-  async function answerQuestion(incoming: IncomingTextMessage, questionText: string): Promise<void> {
-    if (questionText === "") return replies.send(incoming, [escapeHtml(replyTexts.emptyQuestion)]);
-    if (questionText.length > config.maxQuestionChars) return replies.send(incoming, [escapeHtml(replyTexts.tooLong(config.maxQuestionChars))]);
+  /** Asks the responder (with "typing…" shown meanwhile) and sends its reply in Telegram's format. */
+  async function respond(incoming: IncomingTextMessage, question: Incoming): Promise<void> {
     const startedAt = performance.now();
-    let answered: { answer: Answer; messages: number };
+    let reply: Reply;
+    let messages = 0;
     try {
-      answered = await replies.withTyping(incoming, async () => {
-        const answer = await knowledgeBot.answer(toQuery(questionText, incoming));
-        const reply = renderAnswer(answer);
-        const chunks = splitMessage(reply.html);
-        await replies.send(incoming, chunks, reply.keyboard);
-        return { answer, messages: chunks.length };
+      reply = await replies.withTyping(incoming, async () => {
+        const reply = await responder.respond(question);
+        messages = await sendReply(incoming, reply);
+        return reply;
       });
     } catch (error) {
       // Telegram asked this chat to wait far too long; a "something failed" reply would meet the same wait.
       if (isDroppedForFloodControl(error)) return;
-      logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(questionText) }, "telegram question failed");
+      logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(question.text) }, "telegram reply failed");
       await replies
-        .send(incoming, [escapeHtml(replyTexts.failed)])
+        .send(incoming, [escapeHtml(REPLY_TEXTS.failed)])
         .catch((sendError: unknown) => logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"));
       return;
     }
+    if (reply.kind !== "answer") return;
     logger.info(
       {
         chatId: incoming.chat.id,
         chatType: incoming.chat.type,
-        question: maskPersonalData(questionText),
+        question: maskPersonalData(question.text),
         durationMs: Math.round(performance.now() - startedAt),
-        citations: answered.answer.citations.length,
-        noAnswer: answered.answer.noAnswer,
-        disclaimer: answered.answer.disclaimer,
-        messages: answered.messages,
+        citations: reply.answer.citations.length,
+        noAnswer: reply.answer.noAnswer,
+        disclaimer: reply.answer.disclaimer,
+        understood: reply.answer.understoodAs !== undefined,
+        messages,
       },
       "telegram question answered",
     );
   }
 
-  async function runCommand(incoming: IncomingTextMessage, command: BotCommandName): Promise<void> {
-    if (command === "start" || command === "help") {
-      let sourceCount: number | undefined;
-      try {
-        sourceCount = knowledgeBot.stats().sources;
-      } catch {
-        // No index yet: the help text simply leaves the count out.
-      }
-      const help = renderHelpText({
-        botUsername: identity().username,
-        sourceCount,
-        exampleQuestions: knowledgeBot.exampleQuestions(3),
-        privateChat: isPrivateChat(incoming),
-      });
-      return replies.send(incoming, splitMessage(help));
+  /** Sends a reply; returns how many Telegram messages it took. Text replies are plain text, escaped. */
+  async function sendReply(incoming: IncomingTextMessage, reply: Reply): Promise<number> {
+    if (reply.kind === "none") return 0;
+    if (reply.kind === "text") {
+      const chunks = splitMessage(escapeHtml(reply.text));
+      await replies.send(incoming, chunks);
+      return chunks.length;
     }
-    if (!adminCommands.isAdmin(incoming.from?.id)) return replies.send(incoming, [escapeHtml(replyTexts.notAdmin)]);
-    if (command === "stats") return replies.send(incoming, [adminCommands.stats()]);
-    await replies.send(incoming, [escapeHtml(replyTexts.reindexStarted)]);
-    const report = await replies.withTyping(incoming, () => adminCommands.reindex());
-    logger.info({ chatId: incoming.chat.id, userId: incoming.from?.id }, "telegram admin re-index finished");
-    return replies.send(incoming, splitMessage(report));
+    const rendered = renderAnswer(reply.answer);
+    const chunks = splitMessage(rendered.html);
+    await replies.send(incoming, chunks, rendered.keyboard);
+    return chunks.length;
   }
 
   // First middleware, for polling and webhook alike: a re-delivered update is dropped before any work.
@@ -155,9 +146,8 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
 
   telegraf.on(message("text"), (telegrafContext) => {
     const incoming = telegrafContext.message;
-    const intent = interpretMessage(incoming, identity());
-    if (intent.kind === "question") schedule(incoming, () => answerQuestion(incoming, intent.text));
-    else if (intent.kind === "command") schedule(incoming, () => runCommand(incoming, intent.command));
+    const question = toIncoming(incoming, identity(), adminIds);
+    if (question.addressedToBot) schedule(incoming, () => respond(incoming, question));
   });
 
   telegraf.catch((error, telegrafContext) => {
@@ -166,10 +156,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
 
   async function registerCommands(): Promise<void> {
     try {
-      await telegraf.telegram.setMyCommands([
-        { command: "ask", description: "提问，例如 /ask 亲情账户是什么" },
-        { command: "help", description: "我能回答什么" },
-      ]);
+      await telegraf.telegram.setMyCommands(REPLY_TEXTS.commandMenu.map((entry) => ({ ...entry })));
     } catch (error) {
       logger.warn({ err: error }, "telegram setMyCommands failed; the command menu may be out of date");
     }

@@ -5,12 +5,18 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
+import type { Responder } from "../conversation/incoming.js";
 import type { KnowledgeBot } from "./knowledge-bot.js";
 
 export interface ChatAdapterContext {
   bot: KnowledgeBot;
   config: AppConfig;
   logger: Logger;
+  /**
+   * The one responder every platform shares (commands, texts, limits, memory); main.ts passes it.
+   * An adapter created without one (tests, benchmarks) builds its own from `bot` and `config`.
+   */
+  responder?: Responder;
 }
 
 export interface ChatAdapter {

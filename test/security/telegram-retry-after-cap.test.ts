@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Answer } from "../../src/core/types.js";
 import { createAdapterHarness, type AdapterHarness } from "../telegram/support/adapter-harness.js";
 import { startFakeBotApi, type FakeBotApi } from "../telegram/support/fake-bot-api.js";
-import { createScriptedKnowledgeBot } from "../telegram/support/scripted-knowledge-bot.js";
+import { createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { waitFor } from "../telegram/support/wait-for.js";
 
 const TOKEN = "42:fake-token-for-retry-cap";

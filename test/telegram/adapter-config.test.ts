@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTelegramAdapter } from "../../adapters/telegram/index.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/core/logger.js";
-import { createScriptedKnowledgeBot, longAnswer } from "./support/scripted-knowledge-bot.js";
+import { createScriptedKnowledgeBot, longAnswer } from "../support/scripted-knowledge-bot.js";
 
 const bot = createScriptedKnowledgeBot(() => longAnswer(1, 10));
 const logger = createLogger("silent");

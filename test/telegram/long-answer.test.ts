@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAdapterHarness, type AdapterHarness } from "./support/adapter-harness.js";
-import { createScriptedKnowledgeBot, longAnswer } from "./support/scripted-knowledge-bot.js";
+import { createScriptedKnowledgeBot, longAnswer } from "../support/scripted-knowledge-bot.js";
 import { startEmulator, type Emulator } from "./support/telegram-emulator.js";
 import { parseTelegramHtml } from "./support/telegram-html.js";
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Answer } from "../../src/core/types.js";
 import { createAdapterHarness, type AdapterHarness } from "./support/adapter-harness.js";
 import { startFakeBotApi, type FakeBotApi } from "./support/fake-bot-api.js";
-import { createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
+import { createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { waitFor } from "./support/wait-for.js";
 
 const shortAnswer: Answer = {

@@ -1,14 +1,14 @@
 /**
  * Wraps a real KnowledgeBot to record the queries the adapter hands it and, when a test asks for
- * it, to hold one chat's answer back, while every answer still comes from the real bot.
+ * it, to hold one question's answer back, while every answer still comes from the real bot.
  */
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
 import type { Query } from "../../../src/core/types.js";
 
 export interface RecordingKnowledgeBot extends KnowledgeBot {
   queries: Query[];
-  /** Answers for `chatId` wait until the returned function is called. */
-  holdAnswersFor(chatId: number): () => void;
+  /** Answers to the question `text` wait until the returned function is called. */
+  holdAnswersTo(text: string): () => void;
 }
 
 export function recordQueries(inner: KnowledgeBot): RecordingKnowledgeBot {
@@ -16,17 +16,17 @@ export function recordQueries(inner: KnowledgeBot): RecordingKnowledgeBot {
   const gates = new Map<string, Promise<void>>();
   return {
     queries,
-    holdAnswersFor(chatId) {
+    holdAnswersTo(text) {
       let release!: () => void;
-      gates.set(String(chatId), new Promise<void>((resolve) => (release = resolve)));
+      gates.set(text, new Promise<void>((resolve) => (release = resolve)));
       return () => {
-        gates.delete(String(chatId));
+        gates.delete(text);
         release();
       };
     },
     async answer(query) {
       queries.push(query);
-      const gate = query.chatId === undefined ? undefined : gates.get(query.chatId);
+      const gate = gates.get(query.text);
       if (gate) await gate;
       return inner.answer(query);
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { interpretMessage, toQuery, type IncomingTextMessage } from "../../adapters/telegram/to-query.js";
+import { interpretMessage, toIncoming, type IncomingTextMessage } from "../../adapters/telegram/to-incoming.js";
 
 const bot = { id: 666, username: "TestNameBot" };
 
@@ -96,13 +96,39 @@ describe("interpretMessage in groups", () => {
   });
 });
 
-describe("toQuery", () => {
-  it("builds a telegram query with string ids", () => {
-    expect(toQuery("亲情账户", message("x", { chat: { id: -100123, type: "supergroup" }, from: { id: 42 } }))).toEqual({
+describe("toIncoming", () => {
+  const admins = new Set(["42"]);
+
+  it("builds the responder's incoming: text, platform, user, admin flag and the chat + topic + user conversation", () => {
+    expect(toIncoming(command("/ask 亲情账户", { chat: { id: -100123, type: "supergroup" }, from: { id: 42 } }), bot, admins)).toEqual({
       text: "亲情账户",
       platform: "telegram",
+      conversationKey: "telegram:-100123:-:42",
       userId: "42",
-      chatId: "-100123",
+      addressedToBot: true,
+      isAdmin: true,
     });
+  });
+
+  it("gives each group member and each forum topic a conversation of their own", () => {
+    const keyOf = (fields: Partial<IncomingTextMessage>) => toIncoming(command("/ask 亲情账户", fields), bot, admins).conversationKey;
+    expect(keyOf({ from: { id: 7 } })).toBe("telegram:-100:-:7");
+    expect(keyOf({ from: { id: 8 } })).toBe("telegram:-100:-:8");
+    expect(keyOf({ from: { id: 7 }, is_topic_message: true, message_thread_id: 77 })).toBe("telegram:-100:77:7");
+    // A reply thread in an ordinary group is not a topic: the same conversation as the group.
+    expect(keyOf({ from: { id: 7 }, message_thread_id: 12 })).toBe("telegram:-100:-:7");
+  });
+
+  it("hands commands over in their plain form, with their argument and without the bot's name", () => {
+    const textOf = (text: string) => toIncoming(command(text), bot, admins).text;
+    expect(textOf("/reindex@TestNameBot full")).toBe("/reindex full");
+    expect(textOf("/stats@testnamebot")).toBe("/stats");
+    expect(textOf("/new")).toBe("/new");
+    expect(toIncoming(command("/reindex"), bot, admins).isAdmin).toBe(false);
+  });
+
+  it("marks group chatter and other bots' commands as not addressed to the bot", () => {
+    expect(toIncoming(message("亲情账户是什么"), bot, admins).addressedToBot).toBe(false);
+    expect(toIncoming(command("/ask@OtherBot 亲情账户"), bot, admins).addressedToBot).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Decides whether an incoming Telegram message is meant for the bot and what it asks. Pure: it sees
- * only the message and the bot's identity, so every addressing rule is unit-tested without a server.
+ * Turns a Telegram message into the responder's `Incoming`: whether it is meant for the bot, what
+ * it asks (mentions and `/ask` removed, a command in its plain `/name` form) and whose conversation
+ * it belongs to. Pure: it sees only the message, the bot's identity and the admin list, so every
+ * addressing rule is unit-tested without a server.
  */
-import type { Query } from "../../src/core/types.js";
+import type { Incoming } from "../../src/conversation/incoming.js";
 
 /** The parts of a Telegram message entity this module reads. */
 export interface MessageEntityLike {
@@ -33,16 +35,17 @@ export interface BotIdentity {
   username: string;
 }
 
-export type BotCommandName = "start" | "help" | "reindex" | "stats";
+export type BotCommandName = "start" | "help" | "reindex" | "stats" | "new";
 
 export type MessageIntent =
   /** Not for the bot (group chatter, another bot's command): stay silent. */
   | { kind: "ignore" }
-  | { kind: "command"; command: BotCommandName }
+  /** `argument` is the text after the command, e.g. `full` in `/reindex full`. */
+  | { kind: "command"; command: BotCommandName; argument?: string }
   /** A question; `text` is empty when the user addressed the bot without asking anything. */
   | { kind: "question"; text: string };
 
-const knownCommands = new Set<string>(["start", "help", "reindex", "stats", "ask"]);
+const knownCommands = new Set<string>(["start", "help", "reindex", "stats", "new", "ask"]);
 
 export function isPrivateChat(message: IncomingTextMessage): boolean {
   return message.chat.type === "private";
@@ -61,7 +64,10 @@ export function interpretMessage(message: IncomingTextMessage, bot: BotIdentity)
     if (command.name === "ask") {
       return { kind: "question", text: cleanQuestion(message.text, entities, bot, command.entity) };
     }
-    if (knownCommands.has(command.name)) return { kind: "command", command: command.name as BotCommandName };
+    if (knownCommands.has(command.name)) {
+      const argument = cleanQuestion(message.text, entities, bot, command.entity);
+      return argument ? { kind: "command", command: command.name as BotCommandName, argument } : { kind: "command", command: command.name as BotCommandName };
+    }
     // Unknown commands: a private chat gets the help text, a group is left alone.
     return isPrivateChat(message) ? { kind: "command", command: "help" } : { kind: "ignore" };
   }
@@ -71,13 +77,27 @@ export function interpretMessage(message: IncomingTextMessage, bot: BotIdentity)
   return { kind: "question", text: cleanQuestion(message.text, entities, bot) };
 }
 
-/** Builds the platform-neutral query the knowledge bot answers. */
-export function toQuery(questionText: string, message: IncomingTextMessage): Query {
+/**
+ * A conversation is chat + forum topic + user: in a group each member's questions form their own
+ * thread, and a forum topic is a conversation apart from the rest of the group.
+ */
+export function conversationKeyOf(message: IncomingTextMessage): string {
+  const topic = message.is_topic_message && message.message_thread_id !== undefined ? String(message.message_thread_id) : "-";
+  return `telegram:${message.chat.id}:${topic}:${message.from?.id ?? "-"}`;
+}
+
+/** The responder's view of a message; `addressedToBot` is false for chatter the bot must not answer. */
+export function toIncoming(message: IncomingTextMessage, bot: BotIdentity, adminIds: ReadonlySet<string>): Incoming {
+  const intent = interpretMessage(message, bot);
+  const userId = message.from ? String(message.from.id) : "";
+  const text = intent.kind === "question" ? intent.text : intent.kind === "command" ? `/${intent.command}${intent.argument ? ` ${intent.argument}` : ""}` : "";
   return {
-    text: questionText,
+    text,
     platform: "telegram",
-    userId: message.from ? String(message.from.id) : undefined,
-    chatId: String(message.chat.id),
+    conversationKey: conversationKeyOf(message),
+    userId,
+    addressedToBot: intent.kind !== "ignore",
+    isAdmin: userId !== "" && adminIds.has(userId),
   };
 }
 
