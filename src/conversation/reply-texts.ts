@@ -34,6 +34,8 @@ export const REPLY_TEXTS = {
   queueFull: "您的问题较多，正在逐个处理，请稍后再发送新的问题。",
   unsupported: "目前只能回答文字提问，请用文字描述您的问题。",
   newConversation: "好的，已开始新的对话，之前的问题不再作为上下文。",
+  /** The web page's button that starts over (drops the tab's conversation). */
+  newConversationButton: "新对话",
 
   // Admin commands.
   notAdmin: "抱歉，这个命令只有管理员可以使用。您可以直接提问，我会从知识库中查找答案。",

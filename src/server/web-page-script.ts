@@ -1,6 +1,8 @@
 /**
  * The web page's browser script, kept as plain JavaScript text. It builds every node with
- * `textContent`, never `innerHTML`, so answer text and titles cannot inject markup.
+ * `textContent`, never `innerHTML`, so answer text and titles cannot inject markup. It renders the
+ * answer's structure (paragraphs, citation numbers, the disclaimer flag) and keeps the tab's
+ * conversation id so follow-up questions are understood.
  */
 export const WEB_PAGE_SCRIPT = String.raw`
 "use strict";
@@ -28,41 +30,35 @@ async function postJson(path, body) {
 function showError(target, error) {
   target.replaceChildren(element("div", { className: "error", textContent: error.message + (error.hint ? " " + error.hint : "") }));
 }
-function paragraphWithCitations(text, citations) {
-  const paragraph = element("p");
-  const byNumber = new Map(citations.map((citation) => [String(citation.n), citation]));
-  let last = 0;
-  for (const match of text.matchAll(/\[(\d+)\]/g)) {
-    const citation = byNumber.get(match[1]);
-    if (!citation) continue;
-    paragraph.append(text.slice(last, match.index));
-    paragraph.append(element("a", { className: "cite", href: localLink(citation.url), textContent: match[0], title: citation.title }));
-    last = match.index + match[0].length;
+// The page speaks the answer's structure: paragraphs with the citation numbers each rests on, the
+// disclaimer flag, related sources; it never re-reads the plain text built for API users.
+function renderParagraph(paragraph, byNumber, className) {
+  const node = element("p", { className: className || "" }, [paragraph.text]);
+  for (const n of paragraph.citations) {
+    const citation = byNumber.get(n);
+    node.append(citation ? element("a", { className: "cite", href: localLink(citation.url), textContent: "[" + n + "]", title: citation.title }) : "[" + n + "]");
   }
-  paragraph.append(text.slice(last));
-  return paragraph;
+  return node;
 }
 function renderAnswer(answer) {
   const target = $("answer");
+  const byNumber = new Map(answer.citations.map((citation) => [citation.n, citation]));
   const text = element("div", { className: "answer-text" });
-  for (const part of answer.text.split(/\n{2,}/)) {
-    const paragraph = paragraphWithCitations(part, answer.citations);
-    if (answer.disclaimer && part.trim() === SETTINGS.disclaimer) paragraph.className = "disclaimer";
-    if (answer.noAnswer) paragraph.className = "no-answer";
-    text.append(paragraph);
-  }
+  if (answer.understoodAs) text.append(element("p", { className: "understood-as", textContent: SETTINGS.texts.understoodAs[0] + answer.understoodAs + SETTINGS.texts.understoodAs[1] }));
+  for (const paragraph of answer.paragraphs) text.append(renderParagraph(paragraph, byNumber, answer.noAnswer ? "no-answer" : ""));
+  if (answer.disclaimer) text.append(element("p", { className: "disclaimer", textContent: SETTINGS.disclaimer }));
   target.replaceChildren(text);
   if (answer.citations.length > 0) {
     const list = element("ol", { className: "sources" });
     for (const citation of answer.citations) {
       list.append(element("li", { id: "source-" + citation.n }, ["[" + citation.n + "] ", element("a", { href: localLink(citation.url), textContent: citation.title })]));
     }
-    target.append(element("h2", { textContent: "来源" }), list);
+    target.append(element("h2", { textContent: SETTINGS.texts.sourcesHeading }), list);
   }
   if (answer.related.length > 0) {
     const related = element("div", { className: "related" });
     for (const item of answer.related) related.append(askButton(item.title));
-    target.append(element("h2", { textContent: "相关推荐" }), related);
+    target.append(element("h2", { textContent: SETTINGS.texts.relatedHeading }), related);
   }
 }
 function askButton(question) {
@@ -70,12 +66,32 @@ function askButton(question) {
   button.addEventListener("click", () => ask(question));
   return button;
 }
+// One conversation per browser tab: sessionStorage is per tab and survives a reload, so follow-ups
+// keep their context until 新对话 drops the id (or the server's idle expiry forgets it).
+const CONVERSATION_KEY = "kb-conversation-id";
+function conversationId() {
+  try { return sessionStorage.getItem(CONVERSATION_KEY) || undefined; } catch { return undefined; }
+}
+function keepConversationId(id) {
+  try { if (typeof id === "string" && id) sessionStorage.setItem(CONVERSATION_KEY, id); } catch { /* storage off: each question stands alone */ }
+}
+function startNewConversation() {
+  try { sessionStorage.removeItem(CONVERSATION_KEY); } catch { /* nothing kept */ }
+  $("answer").replaceChildren();
+  $("question").value = "";
+  $("question").focus();
+}
 async function ask(question) {
   $("question").value = question;
   $("ask-button").disabled = true;
   $("answer").replaceChildren(element("p", { className: "muted", textContent: "正在查找……" }));
   try {
-    renderAnswer(await postJson("/api/ask", { question }));
+    const body = { question };
+    const id = conversationId();
+    if (id) body.conversationId = id;
+    const answer = await postJson("/api/ask", body);
+    keepConversationId(answer.conversationId);
+    renderAnswer(answer);
   } catch (error) {
     showError($("answer"), error);
   } finally {
@@ -123,6 +139,7 @@ $("search-form").addEventListener("submit", async (event) => {
     $("search-button").disabled = false;
   }
 });
+$("new-conversation").addEventListener("click", startNewConversation);
 for (const question of SETTINGS.exampleQuestions) $("examples").append(askButton(question));
 fetch("/healthz").then((response) => response.json()).then((health) => {
   $("index-status").textContent = "知识库版本 " + health.index.version + " · " + health.index.sources + " 条来源 · " + health.index.chunks + " 个段落";

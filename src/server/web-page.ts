@@ -1,7 +1,9 @@
 /**
- * `GET /`: ask a question and read the reply exactly as composed — text with clickable `[n]`
- * citations, the source list, the disclaimer, related questions — plus the hit-testing view.
+ * `GET /`: ask a question and read the reply exactly as composed — paragraphs with clickable `[n]`
+ * citations, the source list, the disclaimer, related questions, and how a follow-up was
+ * understood — plus the hit-testing view. One conversation per browser tab; 新对话 starts over.
  */
+import { REPLY_TEXTS } from "../conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../core/medical-disclaimer.js";
 import { escapeHtml, jsonForScript } from "./escape-html.js";
 import { renderPage } from "./page-layout.js";
@@ -22,6 +24,9 @@ button{font:inherit;cursor:pointer;border-radius:8px;border:1px solid #1a5fd0;ba
 button:disabled{opacity:.6;cursor:progress}
 button.chip{background:#eef3fd;color:#1a5fd0;border-color:#cddcf7;padding:3px 12px;font-size:14px;margin:4px 6px 0 0;border-radius:999px;text-align:left}
 .examples{margin-top:8px}
+.ask-actions{display:flex;flex-direction:column;gap:6px}
+button.secondary{background:#fff;color:#1a5fd0;border-color:#cddcf7;padding:6px 12px;font-size:14px}
+.answer-text p.understood-as{color:#5f6368;font-size:14px;margin:0 0 8px;padding-left:10px;border-left:3px solid #cddcf7}
 #answer:empty{display:none}
 .answer-text p{margin:0 0 12px;white-space:pre-line}
 a.cite{text-decoration:none;font-weight:600;padding:0 1px}
@@ -48,6 +53,12 @@ export function renderWebPage(settings: WebPageSettings): string {
   const clientSettings = {
     publicBaseUrl: settings.publicBaseUrl,
     disclaimer: MEDICAL_DISCLAIMER,
+    texts: {
+      sourcesHeading: REPLY_TEXTS.sourcesHeading,
+      relatedHeading: REPLY_TEXTS.relatedHeading,
+      // The page fills in the question itself: the text around it, split where it goes.
+      understoodAs: REPLY_TEXTS.understoodAs("\u0000").split("\u0000"),
+    },
     maxQuestionChars: settings.maxQuestionChars,
     exampleQuestions: settings.exampleQuestions,
   };
@@ -57,7 +68,10 @@ export function renderWebPage(settings: WebPageSettings): string {
 <form class="ask" id="ask-form">
 <label for="question" hidden>问题</label>
 <textarea id="question" name="question" rows="2" maxlength="${settings.maxQuestionChars}" placeholder="输入问题，例如：${escapeHtml(settings.exampleQuestions[0] ?? "医保怎么报销")}" required></textarea>
+<div class="ask-actions">
 <button type="submit" id="ask-button">提问</button>
+<button type="button" id="new-conversation" class="secondary">${escapeHtml(REPLY_TEXTS.newConversationButton)}</button>
+</div>
 </form>
 <div class="examples" id="examples"></div>
 </section>

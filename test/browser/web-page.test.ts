@@ -5,23 +5,13 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
-import { startTestServer, type TestServer } from "../server/support/test-server.js";
-import { CHROMIUM_PATH } from "./chromium-path.js";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { startTestServer, TEST_PUBLIC_BASE_URL, type TestServer } from "../server/support/test-server.js";
+import { launchChromium } from "./launch-chromium.js";
 
 let server: TestServer;
 let browser: Browser;
@@ -30,7 +20,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: "zh-CN" });
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (message) => {
@@ -120,6 +110,49 @@ describe("web page in Chromium", () => {
     expect(await page.textContent("#hits .confidence")).toMatch(/关键词覆盖率 \d\.\d{3} · 向量相似度 \d\.\d{3}/);
     expect(await page.locator("#hits .hit .score").first().textContent()).toMatch(/分数 \d+\.\d{4}/);
     expect(await page.locator("#hits .passage").count()).toBeGreaterThanOrEqual(3);
+  });
+
+  it("draws the answer's structure, never its text: paragraphs with linked markers, the flag's disclaimer, the understood question", async () => {
+    const crafted = {
+      // Deliberately unlike the paragraphs: the page must not read it.
+      text: "TEXT-NOT-RENDERED [7]",
+      paragraphs: [
+        { text: "第一段<b>不是标记</b>。", citations: [1, 2] },
+        { text: "第二段。", citations: [2] },
+      ],
+      citations: [
+        { n: 1, sourceId: "a.md", title: "来源甲", url: `${TEST_PUBLIC_BASE_URL}/kb/a.md#chunk-0` },
+        { n: 2, sourceId: "b.md", title: "来源乙", url: "https://example.org/b" },
+      ],
+      disclaimer: true,
+      noAnswer: false,
+      related: [{ sourceId: "c.md", title: "相关的问题", url: `${TEST_PUBLIC_BASE_URL}/kb/c.md` }],
+      passages: [],
+      understoodAs: "吉林省农保卡可以跨市使用么",
+    };
+    await page.route("**/api/ask", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(crafted) }));
+    try {
+      await page.goto(server.url);
+      await askOnPage("那吉林呢？");
+      const paragraphs = page.locator("#answer .answer-text p");
+      expect(await paragraphs.allTextContents()).toEqual([
+        REPLY_TEXTS.understoodAs("吉林省农保卡可以跨市使用么"),
+        "第一段<b>不是标记</b>。[1][2]",
+        "第二段。[2]",
+        MEDICAL_DISCLAIMER,
+      ]);
+      expect(await page.locator("#answer .answer-text p.understood-as").count()).toBe(1);
+      expect(await page.locator("#answer .answer-text b").count()).toBe(0);
+      expect(await page.locator("#answer a.cite").evaluateAll((links) => links.map((link) => link.getAttribute("href")))).toEqual([
+        "/kb/a.md#chunk-0",
+        "https://example.org/b",
+        "https://example.org/b",
+      ]);
+      expect(await page.locator("#answer h2").allTextContents()).toEqual([REPLY_TEXTS.sourcesHeading, REPLY_TEXTS.relatedHeading]);
+      expect(await page.textContent("#answer")).not.toContain("TEXT-NOT-RENDERED");
+    } finally {
+      await page.unroute("**/api/ask");
+    }
   });
 
   it("ran without script errors", () => {
