@@ -7,12 +7,16 @@ import type { EmbedderConfig } from "../config.js";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/knowledge-bot.js";
 import type { Logger } from "../core/logger.js";
+import type { CondenseQuestion } from "../answer/condense-question.js";
+import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolve-follow-up.js";
 import type { Answer, IndexStats, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
 import type { IndexLimits } from "../ingest/index-limits.js";
 import type { SourceProblem } from "../ingest/source-problem.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
+import { cleanQuery } from "../retrieval/clean-query.js";
 import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
+import { normalizeText } from "../text/normalize-text.js";
 import { readCurrentVersion } from "../store/index-layout.js";
 import { indexStats, loadIndex, type LoadedIndex } from "../store/loaded-index.js";
 
@@ -29,7 +33,25 @@ export interface LocalKnowledgeBotOptions {
    * passages; on any error the retrieval-only answer is used.
    */
   rewriteAnswer?: (answer: Answer, question: string) => Promise<Answer>;
+  /**
+   * Optional reading of a follow-up by a chat model (the generative mode): the recent turns and the
+   * message condensed into one standalone question. On any error the retrieval-side resolution is used.
+   */
+  condenseQuestion?: CondenseQuestion;
   onReindexProgress?: (progress: ReindexProgress) => void;
+}
+
+/**
+ * The hits of a rewritten follow-up that contain its own heaviest word: "那吉林呢？" is answered by
+ * a source about 吉林, not by the earlier 江苏 one the rest of the rewritten question matches best.
+ * Undefined when none does.
+ */
+function keepHitsAbout(result: RetrievalResult, resolution: FollowUpResolution): RetrievalResult | undefined {
+  const focus = resolution.focusWords[0];
+  if (focus === undefined) return result;
+  const about = (hit: SearchHit) => normalizeText(`${hit.title}\n${hit.passages.map((passage) => passage.text).join("\n")}`).includes(focus);
+  const hits = result.hits.filter(about);
+  return hits.length === 0 ? undefined : { ...result, hits };
 }
 
 export class LocalKnowledgeBot implements KnowledgeBot {
@@ -77,14 +99,48 @@ export class LocalKnowledgeBot implements KnowledgeBot {
 
   async answer(query: Query): Promise<Answer> {
     const index = this.index;
-    const result = await retrieve(index, query.text, 10);
-    const answer = composeAnswer(result, index.sources, { ...DEFAULT_COMPOSE_OPTIONS, publicBaseUrl: this.options.publicBaseUrl });
+    const { result, understoodAs } = await this.retrieveFollowingUp(index, query);
+    const composed = composeAnswer(result, index.sources, { ...DEFAULT_COMPOSE_OPTIONS, publicBaseUrl: this.options.publicBaseUrl });
+    const answer = understoodAs === undefined ? composed : { ...composed, understoodAs };
     if (answer.noAnswer || !this.options.rewriteAnswer) return answer;
     try {
-      return await this.options.rewriteAnswer(answer, result.query);
+      const rewritten = await this.options.rewriteAnswer(answer, result.query);
+      return understoodAs === undefined ? rewritten : { ...rewritten, understoodAs };
     } catch (error) {
       this.options.logger?.warn({ err: error }, "answer rewriting failed; sending the retrieval-only answer");
       return answer;
+    }
+  }
+
+  /**
+   * Retrieval for a message of a conversation: with earlier turns, a follow-up is first made a
+   * standalone question (by the chat model when one is configured, else from the index's
+   * statistics); `understoodAs` is that question when it differs from the message.
+   */
+  private async retrieveFollowingUp(index: LoadedIndex, query: Query): Promise<{ result: RetrievalResult; understoodAs?: string }> {
+    const history = query.history ?? [];
+    if (history.length === 0) return { result: await retrieve(index, query.text, 10) };
+    const condensed = await this.condense(query.text, history);
+    if (condensed !== undefined) {
+      const result = await retrieve(index, condensed, 10);
+      return condensed === result.query && condensed !== cleanQuery(query.text) ? { result, understoodAs: condensed } : { result };
+    }
+    const resolution = resolveFollowUp(index.keywordIndex, query.text, history);
+    if (resolution.rewritten) {
+      const focused = keepHitsAbout(await retrieve(index, resolution.question, 10), resolution);
+      if (focused) return { result: focused, understoodAs: resolution.question };
+    }
+    // Not a follow-up, or the rewrite found nothing about the follow-up's own words: the message as it stands.
+    return { result: await retrieve(index, query.text, 10) };
+  }
+
+  private async condense(message: string, history: NonNullable<Query["history"]>): Promise<string | undefined> {
+    if (!this.options.condenseQuestion) return undefined;
+    try {
+      return cleanQuery(await this.options.condenseQuestion(message, history)) || undefined;
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, "condensing the follow-up failed; resolving it from the index");
+      return undefined;
     }
   }
 

@@ -1,6 +1,11 @@
-/** Retrieval quality on a query file: hit@1/5/10, MRR@10 and latency per query. */
+/**
+ * Retrieval quality on a query file (hit@1/5/10, MRR@10, latency per query), and follow-up
+ * understanding on a conversation file (share right alone and with memory).
+ */
 import { readFile } from "node:fs/promises";
 import { KnowledgeBotError } from "../core/errors.js";
+import type { KnowledgeBot } from "../core/knowledge-bot.js";
+import type { Answer, ConversationTurn } from "../core/types.js";
 import { retrieve } from "../retrieval/retrieve.js";
 import type { LoadedIndex } from "../store/loaded-index.js";
 
@@ -86,5 +91,100 @@ export async function evaluate(index: LoadedIndex, queries: EvaluationQuery[], k
       p99: percentile(sorted, 0.99),
       mean: latencies.reduce((sum, value) => sum + value, 0) / count,
     },
+  };
+}
+
+/** One conversation of a conversation set: its turns and what the last answer must do. */
+export interface EvaluationConversation {
+  turns: string[];
+  /** Source ids of which the last answer must cite at least one; empty when it must be a no-answer. */
+  expected: string[];
+  /** What the conversation exercises (follow-up, topic switch, off-topic), for reading the report. */
+  kind?: string;
+}
+
+export interface ConversationReport {
+  conversations: number;
+  /** Share whose last answer is right when the last message is asked on its own. */
+  alone: number;
+  /** Share whose last answer is right when the earlier turns are remembered. */
+  withMemory: number;
+  /** Share of last messages that were rewritten with memory. */
+  rewritten: number;
+  /** Per conversation, for reading what went wrong. */
+  results: { turns: string[]; kind?: string; alone: boolean; withMemory: boolean; understoodAs?: string; cited: string[] }[];
+}
+
+/** A line is {"turns": ["...", "..."], "expected": ["source-id", ...]} or {"turns": [...], "noAnswer": true}. */
+export async function readEvaluationConversations(file: string): Promise<EvaluationConversation[]> {
+  const text = await readFile(file, "utf8").catch((error: Error) => {
+    throw new KnowledgeBotError(
+      "USAGE",
+      `Cannot read the conversation file ${file}: ${error.message}`,
+      "Pass a JSONL file such as test/fixtures/conversations-seed-page.jsonl with --conversations.",
+    );
+  });
+  return text
+    .split(/\r?\n/)
+    .map((line, index) => ({ line: line.trim(), number: index + 1 }))
+    .filter(({ line }) => line !== "")
+    .map(({ line, number }) => {
+      try {
+        const parsed = JSON.parse(line) as { turns?: unknown; expected?: unknown; noAnswer?: unknown; kind?: unknown };
+        const turns = Array.isArray(parsed.turns) ? parsed.turns.filter((turn): turn is string => typeof turn === "string") : [];
+        if (turns.length === 0 || turns.length !== (parsed.turns as unknown[]).length) throw new Error("needs a non-empty `turns` list of strings");
+        const expected = Array.isArray(parsed.expected) ? parsed.expected.map(String) : [];
+        if ((expected.length === 0) !== (parsed.noAnswer === true)) throw new Error("needs either a non-empty `expected` list or `noAnswer: true`");
+        return { turns, expected, ...(typeof parsed.kind === "string" ? { kind: parsed.kind } : {}) };
+      } catch (error) {
+        throw new KnowledgeBotError(
+          "USAGE",
+          `${file}:${number}: ${(error as Error).message}`,
+          'Each line must be {"turns": ["...", "..."], "expected": ["source-id"]} or {"turns": [...], "noAnswer": true}.',
+        );
+      }
+    });
+}
+
+const isRight = (answer: Answer, expected: string[]) =>
+  expected.length === 0 ? answer.noAnswer : !answer.noAnswer && answer.citations.some((citation) => expected.includes(citation.sourceId));
+
+/**
+ * Asks every conversation twice: its last message alone, and all its turns in order with each
+ * earlier turn remembered as the responder remembers it.
+ */
+export async function evaluateConversations(bot: Pick<KnowledgeBot, "answer">, conversations: EvaluationConversation[]): Promise<ConversationReport> {
+  const results: ConversationReport["results"] = [];
+  for (const conversation of conversations) {
+    const last = conversation.turns.at(-1)!;
+    const alone = await bot.answer({ text: last, platform: "eval" });
+    const history: ConversationTurn[] = [];
+    let answer = alone;
+    for (const [position, question] of conversation.turns.entries()) {
+      answer = await bot.answer({ text: question, platform: "eval", history: [...history] });
+      if (position < conversation.turns.length - 1)
+        history.push({
+          question,
+          resolvedQuestion: answer.understoodAs ?? question,
+          citedSourceIds: answer.noAnswer ? [] : answer.citations.map((citation) => citation.sourceId),
+          at: position,
+        });
+    }
+    results.push({
+      turns: conversation.turns,
+      ...(conversation.kind ? { kind: conversation.kind } : {}),
+      alone: isRight(alone, conversation.expected),
+      withMemory: isRight(answer, conversation.expected),
+      ...(answer.understoodAs ? { understoodAs: answer.understoodAs } : {}),
+      cited: answer.noAnswer ? [] : answer.citations.map((citation) => citation.sourceId),
+    });
+  }
+  const share = (count: number) => (results.length === 0 ? 0 : count / results.length);
+  return {
+    conversations: results.length,
+    alone: share(results.filter((result) => result.alone).length),
+    withMemory: share(results.filter((result) => result.withMemory).length),
+    rewritten: share(results.filter((result) => result.understoodAs !== undefined).length),
+    results,
   };
 }

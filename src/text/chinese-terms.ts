@@ -7,7 +7,7 @@ import { dict } from "@node-rs/jieba/dict.js";
 import { normalizeText } from "./normalize-text.js";
 
 let jieba: Jieba | undefined;
-function segmenter(): Jieba {
+export function segmenter(): Jieba {
   // Loading the dictionary takes ~200 ms; do it once, on first use.
   jieba ??= Jieba.withDict(dict);
   return jieba;
