@@ -5,31 +5,38 @@
  */
 import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
-import { parseAiBotMessage } from "./ai-bot-message.js";
+import type { Incoming, Responder } from "../../src/conversation/incoming.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
+import { parseAiBotMessage, type AiBotMessage } from "./ai-bot-message.js";
 import type { AnswerStreams, StreamSnapshot } from "./answer-streams.js";
 import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { FairQueue } from "./fair-queue.js";
-import type { QuestionResponder } from "./question-responder.js";
+import { toWecomReply } from "./question-responder.js";
 import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
-
-export const BOT_BUSY_REPLY = "您所在的会话问题较多，正在逐个处理，请稍后再问。";
-export const BOT_UNSUPPORTED_REPLY = "目前只能回答文字提问，请用文字描述您的问题。";
 
 export interface AiBotCallbackDependencies {
   crypto: CallbackCrypto;
-  responder: QuestionResponder;
+  responder: Responder;
+  /** WECOM_ADMIN_USERIDS. */
+  adminUserIds: ReadonlySet<string>;
   streams: AnswerStreams;
   queue: FairQueue;
-  welcomeText: () => string;
   maxBodyBytes: number;
   logger: Logger;
 }
 
 export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDependencies): void {
-  const { crypto, responder, streams, queue, logger } = dependencies;
+  const { crypto, responder, adminUserIds, streams, queue, logger } = dependencies;
   const surface = "bot";
   const path = "/wecom/bot";
+
+  /** In a group each member's questions form their own conversation; 1:1 it is the user's. */
+  function toIncoming(message: AiBotMessage, text: string): Incoming {
+    const conversationKey =
+      message.chattype === "group" && message.chatid ? `wecom-bot:group:${message.chatid}:${message.userId}` : `wecom-bot:user:${message.userId}`;
+    return { text, platform: "wecom", conversationKey, userId: message.userId, addressedToBot: true, isAdmin: adminUserIds.has(message.userId) };
+  }
 
   function passiveReply(context: Context, nonce: string, plaintext: object): Response {
     const sealed = crypto.seal(JSON.stringify(plaintext), nonce);
@@ -61,7 +68,10 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
       }
       if (message.msgtype === "event") {
         if (message.eventType === "enter_chat") {
-          return passiveReply(context, nonce, { msgtype: "text", text: { content: dependencies.welcomeText() } });
+          // The welcome is the /start help text, worded by the responder like on every platform.
+          const welcome = await responder.respond(toIncoming(message, "/start"));
+          const content = welcome.kind === "text" ? welcome.text : REPLY_TEXTS.failed;
+          return passiveReply(context, nonce, { msgtype: "text", text: { content } });
         }
         return context.body(null, 200);
       }
@@ -73,19 +83,20 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
       }
       const question = message.question;
       if (question === undefined) {
-        streams.complete(stream.id, BOT_UNSUPPORTED_REPLY);
+        streams.complete(stream.id, REPLY_TEXTS.unsupported);
         return streamReply(context, nonce, streams.refresh(stream.id));
       }
       // A group shares one line, so one busy group cannot hold every answering slot.
       const conversation = message.chattype === "group" && message.chatid ? `group:${message.chatid}` : `user:${message.userId}`;
+      const incoming = toIncoming(message, question);
       const accepted = queue.enqueue(conversation, async () => {
-        const reply = await responder.respond({ text: question, userId: message.userId, chatId: message.chatid });
+        const reply = toWecomReply(await responder.respond(incoming)) ?? { kind: "notice", markdown: REPLY_TEXTS.failed };
         streams.complete(stream.id, renderReplyWithin(reply, STREAM_CONTENT_MAX_BYTES));
         logger.info({ surface, messageId: message.msgid, kind: reply.kind }, "wecom: bot answer ready");
       });
       if (!accepted) {
         logger.warn({ surface, messageId: message.msgid }, "wecom: conversation queue is full, question refused");
-        streams.complete(stream.id, BOT_BUSY_REPLY);
+        streams.complete(stream.id, REPLY_TEXTS.queueFull);
         return streamReply(context, nonce, streams.refresh(stream.id));
       }
       return streamReply(context, nonce, stream);

@@ -7,13 +7,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { createDedupeStore } from "./dedupe-store.js";
 
-export const STREAM_PLACEHOLDER = "正在查找资料，请稍候…";
-export const STREAM_LATE_NOTE = "回答需要较长时间，完成后会单独发送给您。";
-export const STREAM_SENT_SEPARATELY_NOTE = "回答已单独发送。";
-export const STREAM_EXPIRED_NOTE = "抱歉，这个回答已失效，请重新提问。";
-export const STREAM_TIMED_OUT_NOTE = "抱歉，回答超时，请稍后再问一次。";
+// The stream's own notes, worded in the shared vocabulary.
+export const STREAM_PLACEHOLDER = REPLY_TEXTS.searching;
+export const STREAM_LATE_NOTE = REPLY_TEXTS.answerComingSeparately;
+export const STREAM_SENT_SEPARATELY_NOTE = REPLY_TEXTS.answerSentSeparately;
+export const STREAM_EXPIRED_NOTE = REPLY_TEXTS.answerExpired;
+export const STREAM_TIMED_OUT_NOTE = REPLY_TEXTS.answerTimedOut;
 
 export interface StreamSnapshot {
   id: string;

@@ -6,22 +6,23 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { WecomAppConfig } from "../../src/config.js";
+import type { Responder } from "../../src/conversation/incoming.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import type { WecomApiClient } from "./api-client.js";
 import { encryptedEnvelopeXml, parseXmlFields, passiveTextXml } from "./app-xml.js";
 import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { DedupeStore } from "./dedupe-store.js";
 import type { FairQueue } from "./fair-queue.js";
-import type { QuestionResponder } from "./question-responder.js";
+import { toWecomReply } from "./question-responder.js";
 import { APP_MESSAGE_MAX_BYTES, renderReplyMessages } from "./render-reply.js";
-
-export const APP_BUSY_REPLY = "您的问题较多，正在逐个处理，请稍后再发送新的问题。";
-export const APP_UNSUPPORTED_REPLY = "目前只能回答文字提问，请用文字描述您的问题。";
 
 export interface AppCallbackDependencies {
   config: WecomAppConfig;
   crypto: CallbackCrypto;
-  responder: QuestionResponder;
+  responder: Responder;
+  /** WECOM_ADMIN_USERIDS. */
+  adminUserIds: ReadonlySet<string>;
   api: WecomApiClient;
   queue: FairQueue;
   seenMessages: DedupeStore<true>;
@@ -31,7 +32,7 @@ export interface AppCallbackDependencies {
 }
 
 export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencies): void {
-  const { config, crypto, responder, api, queue, seenMessages, logger, now } = dependencies;
+  const { config, crypto, responder, adminUserIds, api, queue, seenMessages, logger, now } = dependencies;
   const surface = "app";
   const path = "/wecom/app";
 
@@ -61,10 +62,20 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
       };
       // Voice arrives with a transcript in Recognition when 语音识别 is switched on for the app.
       const question = messageType === "text" ? message.Content : messageType === "voice" ? message.Recognition : undefined;
-      if (question === undefined) return passiveReply(APP_UNSUPPORTED_REPLY);
+      if (question === undefined) return passiveReply(REPLY_TEXTS.unsupported);
 
+      // The app is 1:1 only: the user is the conversation.
+      const incoming = {
+        text: question,
+        platform: "wecom",
+        conversationKey: `wecom-app:${userId}`,
+        userId,
+        addressedToBot: true,
+        isAdmin: adminUserIds.has(userId),
+      } as const;
       const accepted = queue.enqueue(`app:${userId}`, async () => {
-        const reply = await responder.respond({ text: question, userId });
+        const reply = toWecomReply(await responder.respond(incoming));
+        if (!reply) return;
         for (const content of renderReplyMessages(reply, APP_MESSAGE_MAX_BYTES)) {
           await api.sendAppMessage(userId, { msgtype: "markdown", content });
         }
@@ -72,7 +83,7 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
       });
       if (!accepted) {
         logger.warn({ surface, messageId }, "wecom: user's queue is full, question refused");
-        return passiveReply(APP_BUSY_REPLY);
+        return passiveReply(REPLY_TEXTS.queueFull);
       }
       return context.body(null, 200);
     } catch (error) {

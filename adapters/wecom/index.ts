@@ -4,6 +4,7 @@
  * variables are set.
  */
 import type { Hono } from "hono";
+import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
 import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { mountAiBotCallback } from "./ai-bot-callback.js";
 import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
@@ -12,7 +13,6 @@ import { mountAppCallback } from "./app-callback.js";
 import { createCallbackCrypto } from "./callback-crypto.js";
 import { createDedupeStore } from "./dedupe-store.js";
 import { createFairQueue, type FairQueueOptions } from "./fair-queue.js";
-import { createQuestionResponder } from "./question-responder.js";
 import { forwardReindexNotices } from "./reindex-notices.js";
 import { isAllowedResponseUrl } from "./response-url.js";
 
@@ -42,12 +42,8 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
     ...options.queue,
     onTaskError: (error) => logger.error({ err: error }, "wecom: reply failed"),
   });
-  const responder = createQuestionResponder({
-    bot,
-    adminUserIds: wecom?.adminUserIds ?? [],
-    maxQuestionChars: config.maxQuestionChars,
-    logger,
-  });
+  const responder = context.responder ?? createConfiguredResponder(context);
+  const adminUserIds: ReadonlySet<string> = new Set(wecom?.adminUserIds ?? []);
   const pendingNotices = new Set<Promise<void>>();
   let streams: AnswerStreams | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -68,6 +64,7 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
             now,
           }),
           responder,
+          adminUserIds,
           api,
           queue,
           seenMessages: createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 }),
@@ -98,12 +95,9 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
             now,
           }),
           responder,
+          adminUserIds,
           streams,
           queue,
-          welcomeText: () => {
-            const examples = bot.exampleQuestions(3);
-            return ["您好！@我并输入问题，我会从知识库中查找答案并注明出处。", ...examples.map((question) => `- ${question}`)].join("\n");
-          },
           maxBodyBytes: config.maxBodyBytes,
           logger,
         });

@@ -4,16 +4,18 @@
  */
 import type { Logger } from "pino";
 import type { KnowledgeBot, KnowledgeBotEvent } from "../../src/core/knowledge-bot.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { isKnowledgeBotError } from "../../src/core/errors.js";
-import { formatReindexSummary } from "./admin-commands.js";
 import type { WecomApiClient } from "./api-client.js";
+import { plainTextAsMarkdown } from "./plain-markdown.js";
 import { WEBHOOK_MARKDOWN_MAX_BYTES } from "./render-reply.js";
 import { truncateUtf8 } from "./utf8-text.js";
 
 export function formatReindexNotice(event: KnowledgeBotEvent): string {
-  if (event.type === "reindexed") return formatReindexSummary(event.summary);
+  if (event.type === "reindexed") return plainTextAsMarkdown(REPLY_TEXTS.reindexReport(event.summary));
+  // The admins' group reads the error's own words and fix hint; an unexpected error's message may hold paths, but this group is the admins'.
   const reason = isKnowledgeBotError(event.error) ? event.error.describe() : event.error.message;
-  return `<font color="warning">**重建索引失败**</font>\n${reason}\n旧索引仍在使用。`;
+  return `<font color="warning">${plainTextAsMarkdown(REPLY_TEXTS.reindexFailed(reason))}</font>`;
 }
 
 /** Subscribes to the bot's events; returns the function that unsubscribes. */

@@ -52,7 +52,7 @@ export const REPLY_TEXTS = {
     if (summary.errors.length > 0) {
       lines.push(`${summary.errors.length} 个文件有问题：`);
       for (const problem of summary.errors.slice(0, 10)) {
-        lines.push(`• ${problem.file}${problem.line ? `:${problem.line}` : ""} — ${problem.message}`);
+        lines.push(`• ${problem.file}${problem.line ? `:${problem.line}` : ""} ${problem.code} — ${problem.message}`);
       }
     }
     return lines.join("\n");

@@ -16,9 +16,8 @@ import {
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { createAnsweringBot, DISCLAIMER_QUESTION, type AnsweringBot } from "./support/answering-bot.js";
 import { get, post } from "./support/http.js";
-import { cannedAnswer, createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
-import { ADMIN_ONLY_REPLY } from "../../adapters/wecom/admin-commands.js";
-import { BOT_BUSY_REPLY } from "../../adapters/wecom/ai-bot-callback.js";
+import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
+import { cannedAnswer, createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { ADMIN_USER_ID, APP_KEYS, BOT_KEYS, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
 
 const botKeys: SurfaceKeys = { token: BOT_KEYS.token, encodingAesKey: BOT_KEYS.encodingAesKey, receiveId: "" };
@@ -123,7 +122,7 @@ describe("AI bot: group @mention", () => {
     expect(content.endsWith(MEDICAL_DISCLAIMER)).toBe(true);
     // The mention never reaches the knowledge bot, and the question is asked once.
     expect(answering.questionCount() - before).toBe(1);
-    expect(answering.lastQuestion()).toMatchObject({ text: DISCLAIMER_QUESTION, platform: "wecom", userId: "zhangsan", chatId: "group-1" });
+    expect(answering.lastQuestion()).toMatchObject({ text: DISCLAIMER_QUESTION, platform: "wecom" });
     // The answer went out in the stream, so response_url stays unused.
     expect(postsTo("code-1")).toHaveLength(0);
   });
@@ -143,23 +142,26 @@ describe("AI bot: group @mention", () => {
     const msgid = nextMsgId();
     const first = await callStream(server, aiBotTextMessage({ msgid, userId: ADMIN_USER_ID, chatid: "group-ops", content: "@知识助手 /reindex" }));
     const { reply } = await refreshUntilFinished(server, msgid, ADMIN_USER_ID, first.stream.id, "group-ops");
-    expect(reply.stream.content).toContain("重建索引完成");
+    expect(reply.stream.content).toContain("索引已更新");
     await fakeApi.waitFor(() => fakeApi.webhookPosts.length > webhookPostsBefore);
-    expect((fakeApi.webhookPosts.at(-1)!.body.markdown as { content: string }).content).toContain("重建索引完成");
+    expect((fakeApi.webhookPosts.at(-1)!.body.markdown as { content: string }).content).toContain("索引已更新");
   });
 
   it("refuses /reindex politely to someone who is not an admin", async () => {
     const msgid = nextMsgId();
     const first = await callStream(server, aiBotTextMessage({ msgid, userId: "lisi", chatid: "group-1", content: "/reindex @知识助手" }));
     const { reply } = await refreshUntilFinished(server, msgid, "lisi", first.stream.id, "group-1");
-    expect(reply.stream.content).toBe(ADMIN_ONLY_REPLY);
+    expect(reply.stream.content).toBe(REPLY_TEXTS.notAdmin);
   });
 
   it("welcomes a user entering the chat", async () => {
     const event = JSON.stringify({ msgid: nextMsgId(), msgtype: "event", from: { userid: "lisi" }, event: { eventtype: "enter_chat" } });
     const reply = (await callStream(server, event)) as unknown as { msgtype: string; text: { content: string } };
     expect(reply.msgtype).toBe("text");
-    expect(reply.text.content).toContain("您好");
+    // The welcome is the /start help text, the same words as on every platform.
+    expect(reply.text.content).toContain(REPLY_TEXTS.howToAsk("wecom"));
+    expect(reply.text.content).toContain(`${answering.bot.stats().sources} 篇资料`);
+    expect(reply.text.content).toContain("/new");
   });
 });
 
@@ -167,11 +169,9 @@ describe("AI bot: late answers", () => {
   it("closes the stream after its window and posts the answer once to response_url", async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slowBot = createScriptedKnowledgeBot({
-      answer: async () => {
-        await gate;
-        return cannedAnswer("“迟到的段落。”[1]");
-      },
+    const slowBot = createScriptedKnowledgeBot(async () => {
+      await gate;
+      return cannedAnswer("“迟到的段落。”[1]");
     });
     const slowServer = await startWecomTestServer({ bot: slowBot, apiBase: fakeApi.baseUrl, adapterOptions: { streamWindowMs: 200 } });
     try {
@@ -202,7 +202,7 @@ describe("AI bot: late answers", () => {
 
 describe("AI bot: a re-delivery that carries the answer", () => {
   it("counts as delivered, so the window's end posts nothing to response_url", async () => {
-    const bot = createScriptedKnowledgeBot({ answer: async () => cannedAnswer("“及时的段落。”[1]") });
+    const bot = createScriptedKnowledgeBot(() => cannedAnswer("“及时的段落。”[1]"));
     const quickServer = await startWecomTestServer({ bot, apiBase: fakeApi.baseUrl, adapterOptions: { streamWindowMs: 800 } });
     try {
       const postsBefore = fakeApi.responseUrlPosts.length;
@@ -214,7 +214,7 @@ describe("AI bot: a re-delivery that carries the answer", () => {
       expect(again.stream.content).toContain("及时的段落");
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(fakeApi.responseUrlPosts.length).toBe(postsBefore);
-      expect(bot.questions).toHaveLength(1);
+      expect(bot.queries).toHaveLength(1);
     } finally {
       await quickServer.close();
     }
@@ -225,11 +225,11 @@ describe("AI bot: a busy group", () => {
   it("caps one group's backlog and does not make other conversations wait for it", async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const bot = createScriptedKnowledgeBot({
-      answer: async (query) => {
-        if (query.chatId === "group-busy") await gate;
-        return cannedAnswer(`“${query.text}”[1]`);
-      },
+    // The busy group's questions are 问题0…问题3; only they wait.
+    const fromBusyGroup = (text: string) => text.startsWith("问题");
+    const bot = createScriptedKnowledgeBot(async (query) => {
+      if (fromBusyGroup(query.text)) await gate;
+      return cannedAnswer(`“${query.text}”[1]`);
     });
     const busyServer = await startWecomTestServer({
       bot,
@@ -243,19 +243,19 @@ describe("AI bot: a busy group", () => {
         replies.push(await callStream(busyServer, message));
       }
       expect(replies.slice(0, 3).map((reply) => reply.stream.finish)).toEqual([false, false, false]);
-      expect(replies[3]!.stream).toMatchObject({ finish: true, content: BOT_BUSY_REPLY });
+      expect(replies[3]!.stream).toMatchObject({ finish: true, content: REPLY_TEXTS.queueFull });
 
       const msgid = nextMsgId();
       const quiet = await callStream(busyServer, aiBotTextMessage({ msgid, userId: "quiet-user", content: "安静的问题" }));
       const { reply } = await refreshUntilFinished(busyServer, msgid, "quiet-user", quiet.stream.id);
       expect(reply.stream.content).toContain("安静的问题");
       // The busy group is still waiting: only one of its questions has reached the bot.
-      expect(bot.questions.filter((question) => question.chatId === "group-busy")).toHaveLength(1);
+      expect(bot.queries.filter((query) => fromBusyGroup(query.text))).toHaveLength(1);
     } finally {
       release();
       await busyServer.close();
     }
-    expect(bot.questions.filter((question) => question.chatId === "group-busy")).toHaveLength(3);
+    expect(bot.queries.filter((query) => fromBusyGroup(query.text))).toHaveLength(3);
   });
 });
 
@@ -313,6 +313,6 @@ describe("AI bot: refused callbacks", () => {
     const after = await callStream(server, aiBotTextMessage({ msgid, userId: "after-mallory", content: DISCLAIMER_QUESTION }));
     await refreshUntilFinished(server, msgid, "after-mallory", after.stream.id);
     expect(answering.questionCount() - before).toBe(1);
-    expect(answering.questionsFrom("mallory")).toBe(0);
+    expect(answering.questionsAbout("hi")).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWecomApiClient } from "../../adapters/wecom/api-client.js";
 import { WecomError } from "../../adapters/wecom/errors.js";
 import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
-import { createScriptedKnowledgeBot, cannedAnswer, scriptedSummary } from "./support/scripted-knowledge-bot.js";
+import { createScriptedKnowledgeBot, cannedAnswer, scriptedSummary } from "../support/scripted-knowledge-bot.js";
 import { APP_KEYS, startWecomTestServer, WEBHOOK_KEY } from "./support/wecom-test-server.js";
 
 let fakeApi: FakeWecomApi;
@@ -74,7 +74,7 @@ describe("access token cache", () => {
 
 describe("group webhook notices", () => {
   it("posts re-index results and failures as markdown to the webhook once started", async () => {
-    const bot = createScriptedKnowledgeBot({ answer: async () => cannedAnswer() });
+    const bot = createScriptedKnowledgeBot(() => cannedAnswer());
     const server = await startWecomTestServer({ bot, apiBase: fakeApi.baseUrl });
     try {
       bot.emit({ type: "reindexed", summary: scriptedSummary({ errors: [{ file: "bad.csv", line: 3, code: "SOURCE_MALFORMED", message: "x" }] }) });
@@ -85,7 +85,7 @@ describe("group webhook notices", () => {
         expect(call.body.msgtype).toBe("markdown");
         return (call.body.markdown as { content: string }).content;
       });
-      expect(contents[0]).toContain("重建索引完成");
+      expect(contents[0]).toContain("索引已更新");
       expect(contents[0]).toContain("bad.csv:3 SOURCE_MALFORMED");
       expect(contents[1]).toContain("重建索引失败");
       expect(contents[1]).toContain("disk full");

@@ -9,7 +9,7 @@ import { createCallbackCrypto } from "../../adapters/wecom/callback-crypto.js";
 import { WecomError } from "../../adapters/wecom/errors.js";
 import { startFakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
 import { get } from "./support/http.js";
-import { cannedAnswer, createScriptedKnowledgeBot } from "./support/scripted-knowledge-bot.js";
+import { cannedAnswer, createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { startWecomTestServer } from "./support/wecom-test-server.js";
 
 const SET_A = { token: "QDG6eK", encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", receiveId: "wx5823bf96d3bd56c7" };
@@ -145,7 +145,7 @@ describe("official test vectors", () => {
 describe("official URL-verification vectors over HTTP", () => {
   it("answers A1 and B1 on /wecom/app with the bare echo, and refuses a '+' sent unencoded", async () => {
     const fakeApi = await startFakeWecomApi({ corpId: "unused", secret: "unused" });
-    const bot = createScriptedKnowledgeBot({ answer: async () => cannedAnswer() });
+    const bot = createScriptedKnowledgeBot(() => cannedAnswer());
     try {
       for (const [keys, vector, echo] of [
         [SET_A, VECTORS.A1, "1616140317555161061"],

@@ -14,7 +14,8 @@ export interface AnsweringBot {
   answers: { query: Query; answer: Answer }[];
   questionCount(): number;
   lastQuestion(): Query | undefined;
-  questionsFrom(userId: string): number;
+  /** How many times the bot was asked exactly `text` (queries carry no user: a test gives its users words of their own). */
+  questionsAbout(text: string): number;
   cleanup(): Promise<void>;
 }
 
@@ -43,7 +44,7 @@ export async function createAnsweringBot(): Promise<AnsweringBot> {
     answers,
     questionCount: () => answers.length,
     lastQuestion: () => answers.at(-1)?.query,
-    questionsFrom: (userId) => answers.filter((entry) => entry.query.userId === userId).length,
+    questionsAbout: (text) => answers.filter((entry) => entry.query.text === text).length,
     cleanup: () => inner.cleanup(),
   };
 }
