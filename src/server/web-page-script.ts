@@ -84,7 +84,7 @@ function startNewConversation() {
 async function ask(question) {
   $("question").value = question;
   $("ask-button").disabled = true;
-  $("answer").replaceChildren(element("p", { className: "muted", textContent: "正在查找……" }));
+  $("answer").replaceChildren(element("p", { className: "muted", textContent: SETTINGS.texts.searching }));
   try {
     const body = { question };
     const id = conversationId();
