@@ -3,33 +3,14 @@
  * embed only what changed, and publish a complete new version beside the old one. The old version
  * stays usable until CURRENT is switched, so a crash mid-way loses nothing.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type { EmbedderConfig } from "../config.js";
 import type { Chunk, ReindexSummary, SourceDoc } from "../core/types.js";
-import { configuredEmbedderId, createEmbedder } from "../embeddings/create-embedder.js";
-import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js";
-import {
-  createStagingDirectory,
-  INDEX_FILES,
-  newVersionName,
-  publishStagingDirectory,
-  pruneVersions,
-  readCurrentVersion,
-  removeDeadBuilds,
-  removeStagingDirectory,
-  switchCurrentVersion,
-  versionDirectory,
-} from "../store/index-layout.js";
-import { allWritten, writingTo } from "../store/disk-full.js";
-import { writeKeywordFile } from "../store/keyword-file.js";
+import { createEmbedder } from "../embeddings/create-embedder.js";
 import { buildKeywordPostingsPaced, type KeywordAddition, type KeywordPostings, updateKeywordPostingsPaced } from "../store/keyword-postings.js";
-import { INDEX_FORMAT_VERSION, type IndexManifest, type StoredManifest } from "../store/manifest.js";
-import { describeVersionFiles, sealManifest } from "../store/version-files.js";
+import type { IndexManifest } from "../store/manifest.js";
+import { embedderMatches, readServingVersion, readVersionParts, readVersionVectors, type StoredVersion } from "../store/version-reader.js";
+import { type GraphWrite, graphUpdatable, withIndexWriting, writeVersion } from "../store/version-writer.js";
 import { keywordDocument } from "../text/keyword-terms.js";
-import { readChunksFile, readEmbedderModelFile, readKeywordsFile, readManifest, verifyGraphFiles } from "../store/loaded-index.js";
-import { withReindexLock } from "../store/reindex-lock.js";
-import { buildVectorStore, HNSW_PARAMETERS, readGraphVectors, updateVectorStore } from "../store/vector-store.js";
 import { BuildPacer } from "./build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
@@ -67,14 +48,8 @@ export interface BuildIndexResult {
 
 const EMBED_BATCH = 256;
 
-/** The serving version, when its vectors are usable with the configured embedder and chunking. */
-interface PreviousVersion {
-  directory: string;
-  manifest: StoredManifest;
-}
-
 /** What an incremental re-index reuses from the serving version. */
-interface PreviousIndex extends PreviousVersion {
+interface PreviousIndex extends StoredVersion {
   chunks: Chunk[];
   embedderModel: Buffer | null;
   keywordPostings: KeywordPostings;
@@ -215,17 +190,16 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
           pacer,
         );
     const graph = planGraph(full ? null : previous, diff, labels);
-    if (!graph.previousDirectory && !full) {
+    if (graph.write.kind === "build" && !full) {
       // Rebuilding the graph on an incremental run: unchanged chunks' vectors come from the old graph.
       const reusedRows = labels.flatMap((label, row) => (label === -1 ? [] : [row]));
-      const reusedVectors = await readGraphVectors(
-        path.join(previous!.directory, INDEX_FILES.hnsw),
+      const reusedVectors = await readVersionVectors(
+        previous!,
         reusedRows.map((row) => labels[row]),
         pacer,
       );
       reusedRows.forEach((row, position) => (vectors[row] = reusedVectors[position]));
     }
-    const version = newVersionName();
     const descriptor = embedder.describe();
     const dimensions = descriptor.dimensions || previous?.manifest.embedder.dimensions || vectors.find((vector) => vector)?.length || 0;
     const manifestSources: IndexManifest["sources"] = {};
@@ -238,32 +212,25 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         chunkLabels: rows.map((row) => graph.labels[row]),
       };
     }
-    const manifest: IndexManifest = {
-      formatVersion: INDEX_FORMAT_VERSION,
-      version,
-      builtAt: new Date().toISOString(),
-      embedder: { ...descriptor, dimensions },
-      chunkOptions: DEFAULT_CHUNK_OPTIONS,
-      hnsw: { ...HNSW_PARAMETERS, nextLabel: graph.nextLabel, deletedLabels: graph.deletedTotal },
-      counts: { sources: knowledge.sources.length, chunks: chunks.length },
-      sources: manifestSources,
-    };
-    try {
-      await writeVersion(options.indexDir, version, {
-        manifest,
-        sources: knowledge.sources,
-        chunks,
-        vectors: vectors as Float32Array[],
-        keywordPostings,
-        embedder,
-        graph,
-        pacer,
-      });
-    } catch (error) {
-      // A failed or interrupted build leaves no staging folder; CURRENT was not switched.
-      await removeStagingDirectory(options.indexDir, version);
-      throw error;
-    }
+    const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row]! });
+    const version = await writeVersion(options.indexDir, {
+      embedder,
+      manifest: {
+        embedder: { ...descriptor, dimensions },
+        chunkOptions: DEFAULT_CHUNK_OPTIONS,
+        counts: { sources: knowledge.sources.length, chunks: chunks.length },
+        sources: manifestSources,
+      },
+      graph:
+        graph.write.kind === "update"
+          ? { ...graph.write, added: graph.write.addedRows.map(entry) }
+          : { kind: "build", entries: chunks.map((_, row) => entry(row)) },
+      graphLabels: { nextLabel: graph.nextLabel, deletedLabels: graph.deletedTotal },
+      sources: knowledge.sources,
+      chunks,
+      keywordPostings,
+      pacer,
+    });
     options.onProgress?.({ phase: "writing", done: 1, total: 1 });
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
@@ -272,82 +239,23 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   };
   // A dry run writes nothing, so it needs no lock.
   if (options.dryRun) return run(new BuildPacer(options.signal));
-  return withReindexLock(
-    options.indexDir,
-    async (lockLost) => {
-      // Holding the lock, no other build is alive: staging folders and CURRENT temporaries are a
-      // killed run's leftovers, removed even when this run turns out to change nothing.
-      await removeDeadBuilds(options.indexDir);
-      // A lost lock stops this build too (INDEX_LOCKED): another one may be writing now.
-      return run(new BuildPacer(options.signal ? AbortSignal.any([options.signal, lockLost]) : lockLost));
-    },
-    { waitMs: limits.lockWaitMs },
+  // Holding the lock, killed runs' leftovers are removed, even when this run turns out to change
+  // nothing. A lost lock stops this build too (INDEX_LOCKED): another one may be writing now.
+  return withIndexWriting(options.indexDir, { waitMs: limits.lockWaitMs }, (lockLost) =>
+    run(new BuildPacer(options.signal ? AbortSignal.any([options.signal, lockLost]) : lockLost)),
   );
 }
 
-interface VersionContents {
-  manifest: IndexManifest;
-  sources: SourceDoc[];
-  chunks: Chunk[];
-  /** Every row's vector when the graph is rebuilt; only the added rows' when it is updated. */
-  vectors: (Float32Array | undefined)[];
-  keywordPostings: KeywordPostings;
-  embedder: KnowledgeEmbeddings;
-  graph: GraphPlan;
-  pacer: BuildPacer;
-}
-
-async function writeVersion(indexDir: string, version: string, contents: VersionContents): Promise<void> {
-  const { manifest, sources, chunks, vectors, keywordPostings, embedder, graph, pacer } = contents;
-  const staging = await createStagingDirectory(indexDir, version);
-  const entry = (row: number) => ({ label: graph.labels[row], chunk: chunks[row], vector: vectors[row]! });
-  const store = graph.previousDirectory
-    ? await updateVectorStore(graph.previousDirectory, embedder, graph.deletedNow, graph.addedRows.map(entry), pacer)
-    : await buildVectorStore(
-        embedder,
-        chunks.map((_, row) => entry(row)),
-        manifest.embedder.dimensions,
-        pacer,
-      );
-  await writingTo(staging, mkdir(path.join(staging, INDEX_FILES.hnsw), { recursive: true }));
-  const model = embedder.serializeModel();
-  // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
-  const inStaging = (name: string) => path.join(staging, name);
-  await allWritten([
-    writingTo(inStaging(INDEX_FILES.hnsw), store.save(path.join(staging, INDEX_FILES.hnsw))),
-    writingTo(inStaging(INDEX_FILES.sources), writeFile(path.join(staging, INDEX_FILES.sources), JSON.stringify(sources))),
-    writingTo(inStaging(INDEX_FILES.chunks), writeFile(path.join(staging, INDEX_FILES.chunks), JSON.stringify(chunks))),
-    writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(path.join(staging, INDEX_FILES.keywords), keywordPostings)),
-    model ? writingTo(inStaging(INDEX_FILES.embedderModel), writeFile(path.join(staging, INDEX_FILES.embedderModel), model)) : Promise.resolve(),
-  ]);
-  // The manifest is written last: a version directory without one was never finished. It records
-  // every file's size and checksum as read back from disk, which every reader checks first.
-  await writingTo(
-    inStaging(INDEX_FILES.manifest),
-    writeFile(path.join(staging, INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging))),
-  );
-  // Not published once stopped (a signal, or the lock taken over while the files were written).
-  pacer.throwIfAborted();
-  await publishStagingDirectory(indexDir, staging, version);
-  await switchCurrentVersion(indexDir, version);
-  await pruneVersions(indexDir, version);
-}
-
-/** The serving version's manifest, if the version can be extended with the configured embedder. */
-async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderConfig): Promise<PreviousVersion | null> {
+/** The serving version, when its vectors are usable with the configured embedder and chunking. */
+async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderConfig): Promise<StoredVersion | null> {
   try {
-    // A CURRENT that names no version is no previous version: the full build writes it again.
-    const version = await readCurrentVersion(indexDir);
-    if (!version) return null;
-    const directory = versionDirectory(indexDir, version);
-    // The manifest's own checksum is checked here; the files it lists, by readPreviousIndex.
-    const manifest = await readManifest(directory);
-    if (manifest.version !== version) return null;
-    const sameEmbedder =
-      manifest.embedder.id === configuredEmbedderId(embedderConfig) && (embedderConfig.kind !== "openai" || manifest.embedder.model === embedderConfig.model);
-    const sameChunking = JSON.stringify(manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
+    // A CURRENT that names no version is no previous version: the full build writes it again. The
+    // manifest's own checksum is checked here; the files it lists, by readPreviousIndex.
+    const stored = await readServingVersion(indexDir);
+    if (!stored) return null;
+    const sameChunking = JSON.stringify(stored.manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
     // A different embedder or chunking invalidates every vector: rebuild from scratch.
-    return sameEmbedder && sameChunking ? { directory, manifest } : null;
+    return embedderMatches(stored.manifest, embedderConfig) && sameChunking ? stored : null;
   } catch {
     // An unreadable previous version is rebuilt rather than trusted.
     return null;
@@ -355,17 +263,12 @@ async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderCon
 }
 
 /** The serving version's chunks, embedder model and keyword postings, for an incremental re-index. */
-async function readPreviousIndex({ directory, manifest }: PreviousVersion): Promise<PreviousIndex | null> {
+async function readPreviousIndex(stored: StoredVersion): Promise<PreviousIndex | null> {
   try {
-    // Checked against the manifest like a serving load, graph and docstore included: the graph may
-    // be updated in place (hnswlib reads it) or have its vectors read back.
-    const [chunks, embedderModel, keywordPostings] = await Promise.all([
-      readChunksFile(directory, manifest),
-      readEmbedderModelFile(directory, manifest),
-      readKeywordsFile(directory, manifest),
-      verifyGraphFiles(directory, manifest, { withDocstore: true }),
-    ]);
-    return { directory, manifest, chunks, embedderModel, keywordPostings };
+    // Checked like a serving load, docstore included: the graph may be updated in place (hnswlib
+    // reads it) or have its vectors read back.
+    const { chunks, embedderModel, keywordPostings } = await readVersionParts(stored, { withDocstore: true });
+    return { ...stored, chunks, embedderModel, keywordPostings };
   } catch {
     // A damaged previous version is rebuilt in full rather than trusted.
     return null;
@@ -380,10 +283,8 @@ interface GraphPlan {
   labels: number[];
   nextLabel: number;
   deletedTotal: number;
-  /** Set when the previous graph is updated in place of a rebuild. */
-  previousDirectory?: string;
-  deletedNow: number[];
-  addedRows: number[];
+  /** A rebuild, or an update of the previous graph adding the chunks of `addedRows`. */
+  write: { kind: "build" } | (Omit<Extract<GraphWrite, { kind: "update" }>, "added"> & { addedRows: number[] });
 }
 
 /**
@@ -393,21 +294,19 @@ interface GraphPlan {
  * deleted labels would make up too much of it.
  */
 function planGraph(previous: PreviousIndex | null, diff: SourceDiff, labels: number[]): GraphPlan {
-  const rebuild = (): GraphPlan => ({ labels: labels.map((_, row) => row), nextLabel: labels.length, deletedTotal: 0, deletedNow: [], addedRows: [] });
-  if (!previous) return rebuild();
-  const { hnsw } = previous.manifest;
-  if (hnsw.M !== HNSW_PARAMETERS.M || hnsw.efConstruction !== HNSW_PARAMETERS.efConstruction) return rebuild();
-  const deletedNow = [...diff.removed, ...diff.changed].flatMap((sourceId) => previous.manifest.sources[sourceId].chunkLabels);
-  const deletedTotal = hnsw.deletedLabels + deletedNow.length;
+  const rebuild = (): GraphPlan => ({ labels: labels.map((_, row) => row), nextLabel: labels.length, deletedTotal: 0, write: { kind: "build" } });
+  if (!previous || !graphUpdatable(previous.manifest)) return rebuild();
+  const deletedLabels = [...diff.removed, ...diff.changed].flatMap((sourceId) => previous.manifest.sources[sourceId].chunkLabels);
+  const deletedTotal = previous.manifest.hnsw.deletedLabels + deletedLabels.length;
   if (deletedTotal > MAX_DELETED_SHARE * Math.max(labels.length, 1)) return rebuild();
-  let nextLabel = hnsw.nextLabel;
+  let nextLabel = previous.manifest.hnsw.nextLabel;
   const addedRows: number[] = [];
   const assigned = labels.map((label, row) => {
     if (label !== -1) return label;
     addedRows.push(row);
     return nextLabel++;
   });
-  return { labels: assigned, nextLabel, deletedTotal, previousDirectory: path.join(previous.directory, INDEX_FILES.hnsw), deletedNow, addedRows };
+  return { labels: assigned, nextLabel, deletedTotal, write: { kind: "update", previous, deletedLabels, addedRows } };
 }
 
 interface SourceDiff {
