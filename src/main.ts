@@ -8,6 +8,7 @@ import { createChatCompletionsClient } from "./answer/chat-completions-client.js
 import { createGenerativeRewriter } from "./answer/generative-rewriter.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
+import { createConfiguredResponder } from "./conversation/conversation-settings.js";
 import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
@@ -72,13 +73,15 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
     { buildIfMissing: true },
   );
 
-  const context: ChatAdapterContext = { bot, config, logger };
+  // One responder for every platform: the same commands, texts, limits and conversation memory.
+  const responder = createConfiguredResponder({ bot, config, logger });
+  const context: ChatAdapterContext = { bot, config, logger, responder };
   const adapters: ChatAdapter[] = [];
   for (const registration of adapterRegistrations) {
     if (registration.isConfigured(config)) adapters.push(await registration.create(context));
   }
 
-  const server = createServer({ bot, config, logger, adapters });
+  const server = createServer({ bot, config, logger, adapters, responder });
   const { url } = await server.start();
   const stats = bot.stats();
   logger.info(

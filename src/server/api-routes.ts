@@ -1,11 +1,16 @@
 /**
  * The JSON API: `POST /api/ask`, `POST /api/search` (hit testing) and, only when an admin token is
- * configured, `POST /api/reindex`.
+ * configured, `POST /api/reindex`. A question goes through the same responder as every chat
+ * platform, in the conversation the client names by `conversationId` (a new one when it names none).
  */
-import type { Hono } from "hono";
+import { randomUUID } from "node:crypto";
+import type { Context, Hono } from "hono";
 import { answerToJson } from "../cli/render-answer.js";
 import type { AppConfig } from "../config.js";
+import { createConfiguredResponder } from "../conversation/conversation-settings.js";
+import type { Reply, Responder } from "../conversation/incoming.js";
 import { isKnowledgeBotError } from "../core/errors.js";
+import { createLogger, type Logger } from "../core/logger.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
 import { sourceLink } from "../retrieval/compose-answer.js";
 import { hasAdminToken } from "./admin-token.js";
@@ -14,14 +19,44 @@ import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
 
-export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig): void {
+/** Ids the client may choose: long enough for a UUID, short and plain enough to be a memory key. */
+const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface ApiRouteOptions {
+  /** The responder every platform shares; without one (tests) the routes build their own. */
+  responder?: Responder;
+  logger?: Logger;
+}
+
+export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, options: ApiRouteOptions = {}): void {
+  let ownResponder: Responder | undefined;
+  const responder = () => options.responder ?? (ownResponder ??= createConfiguredResponder({ bot, config, logger: options.logger ?? silentLogger() }));
+
   app.post("/api/ask", async (context) => {
     const body = await readQuestion(context, config.maxQuestionChars);
     if (body instanceof Response) return body;
+    const conversationId = await readConversationId(context);
+    if (conversationId instanceof Response) return conversationId;
     noteForLog(context, { question: maskPersonalData(body.question) });
-    const answer = await bot.answer({ text: body.question, platform: "web" });
-    noteForLog(context, { noAnswer: answer.noAnswer, disclaimer: answer.disclaimer, citations: answer.citations.length });
-    return context.json(answerToJson(answer));
+    const reply = await responder().respond({
+      text: body.question,
+      platform: "web",
+      conversationKey: `web:${conversationId}`,
+      userId: conversationId,
+      addressedToBot: true,
+      // A command such as /reindex through the API needs the admin token, like POST /api/reindex.
+      isAdmin: config.adminToken !== undefined && hasAdminToken(context.req.header("authorization"), config.adminToken),
+    });
+    if (reply.kind === "answer") {
+      const { answer } = reply;
+      noteForLog(context, {
+        noAnswer: answer.noAnswer,
+        disclaimer: answer.disclaimer,
+        citations: answer.citations.length,
+        understood: answer.understoodAs !== undefined,
+      });
+    }
+    return context.json({ ...replyToJson(reply), conversationId });
   });
 
   app.post("/api/search", async (context) => {
@@ -78,4 +113,33 @@ async function readReindexOptions(request: Request): Promise<{ full?: boolean; d
   } catch {
     return {};
   }
+}
+
+/** The client's `conversationId`, a new random one when it sent none, or the 400 to answer. */
+async function readConversationId(context: Context): Promise<string | Response> {
+  // readQuestion has read and checked the body already; Hono hands out the cached JSON.
+  const { conversationId } = (await context.req.json()) as { conversationId?: unknown };
+  if (conversationId === undefined || conversationId === null || conversationId === "") return randomUUID();
+  if (typeof conversationId === "string" && conversationIdPattern.test(conversationId)) return conversationId;
+  return jsonError(
+    context,
+    400,
+    "CONVERSATION_ID_INVALID",
+    "conversationId must be 1-128 characters of A-Z a-z 0-9 _ -.",
+    "Send back the conversationId an earlier answer returned, or leave it out to start a new conversation.",
+  );
+}
+
+/**
+ * An answer in the shape `kb ask --json` prints; a text reply (a command's reply, the busy notice)
+ * in the same shape with the text as its one paragraph, so a client draws both the same way.
+ */
+function replyToJson(reply: Reply) {
+  if (reply.kind === "answer") return { kind: "answer" as const, ...answerToJson(reply.answer) };
+  const text = reply.kind === "text" ? reply.text : "";
+  return { kind: "text" as const, text, paragraphs: [{ text, citations: [] }], citations: [], disclaimer: false, noAnswer: true, related: [], passages: [] };
+}
+
+function silentLogger(): Logger {
+  return createLogger("silent");
 }

@@ -12,6 +12,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppConfig } from "../config.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { Responder } from "../conversation/incoming.js";
 import { mountApiRoutes } from "./api-routes.js";
 import type { ChatAdapter } from "../core/chat-adapter.js";
 import { watchIndex, type IndexWatcher } from "./index-watcher.js";
@@ -26,6 +27,8 @@ export interface ServerOptions {
   config: AppConfig;
   logger: Logger;
   adapters?: ChatAdapter[];
+  /** The responder the chat platforms share; /api/ask uses it too (built from config when absent). */
+  responder?: Responder;
   /** How often CURRENT is checked for a re-index by another process; 0 turns the watcher off. */
   indexPollMs?: number;
   /** How long a close waits for in-flight requests before cutting connections. */
@@ -40,7 +43,7 @@ export interface BotServer {
   close(): Promise<void>;
 }
 
-export function createServer({ bot, config, logger, adapters = [], indexPollMs = 2000, shutdownTimeoutMs = 10_000 }: ServerOptions): BotServer {
+export function createServer({ bot, config, logger, adapters = [], responder, indexPollMs = 2000, shutdownTimeoutMs = 10_000 }: ServerOptions): BotServer {
   const app = new Hono();
   let inFlight = 0;
 
@@ -76,7 +79,7 @@ export function createServer({ bot, config, logger, adapters = [], indexPollMs =
     }),
   );
   mountPageRoutes(app, bot, config);
-  mountApiRoutes(app, bot, config);
+  mountApiRoutes(app, bot, config, { responder, logger });
   for (const adapter of adapters) adapter.mount?.(app);
 
   app.notFound((context) => {

@@ -74,7 +74,10 @@ describe("POST /api/ask", () => {
   it("returns the same shape as `kb ask --json`, with the disclaimer for the medical-insurance question", async () => {
     const response = await server.post("/api/ask", { question: SEED_QUESTION });
     expect(response.status).toBe(200);
-    const body = await response.json();
+    // The API adds what kind of reply it is and the conversation it belongs to (see test/conversation/responder-api.test.ts).
+    const { kind, conversationId, ...body } = await response.json();
+    expect(kind).toBe("answer");
+    expect(conversationId).toEqual(expect.any(String));
     const direct = answerToJson(await server.bot.answer({ text: SEED_QUESTION, platform: "web" }));
     expect(Object.keys(body).sort()).toEqual(Object.keys(direct).sort());
     expect(body).toEqual(direct);
