@@ -4,7 +4,7 @@
  * counts, the terms as one NUL-separated UTF-8 block (much faster to split than a JSON array),
  * then the typed arrays of the postings, each 4-byte aligned.
  */
-import { open, readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { compareTerms, joinTerms, splitTerms } from "../text/sorted-terms.js";
 import type { KeywordPostings } from "./keyword-postings.js";
 
@@ -90,8 +90,4 @@ export async function writeKeywordFile(file: string, postings: KeywordPostings):
   } finally {
     await handle.close();
   }
-}
-
-export async function readKeywordFile(file: string): Promise<KeywordPostings> {
-  return decodeKeywordPostings(await readFile(file));
 }

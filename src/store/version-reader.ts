@@ -93,7 +93,7 @@ export function embedderMatches(manifest: IndexManifest, config: EmbedderConfig)
  * Reads and checks a version's manifest: an older format is INDEX_OUTDATED (rebuilt, not an error);
  * a missing, unparsable or altered manifest is INDEX_CORRUPT naming manifest.json.
  */
-export async function readManifest(directory: string): Promise<StoredManifest> {
+async function readManifest(directory: string): Promise<StoredManifest> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path.join(directory, INDEX_FILES.manifest), "utf8"));
@@ -119,14 +119,14 @@ function embedderNeedsModel(manifest: IndexManifest): boolean {
   return manifest.embedder.id === LOCAL_EMBEDDER_ID;
 }
 
-export async function readSourcesFile(directory: string, manifest: StoredManifest): Promise<SourceDoc[]> {
+async function readSourcesFile(directory: string, manifest: StoredManifest): Promise<SourceDoc[]> {
   const sources = parseVerifiedJson<SourceDoc[]>(directory, INDEX_FILES.sources, await readVerifiedFile(directory, manifest, INDEX_FILES.sources));
   if (!Array.isArray(sources) || sources.length !== manifest.counts.sources)
     throw indexFileCorrupt(directory, INDEX_FILES.sources, `it does not hold the ${manifest.counts.sources} sources the manifest counts`);
   return sources;
 }
 
-export async function readChunksFile(directory: string, manifest: StoredManifest): Promise<Chunk[]> {
+async function readChunksFile(directory: string, manifest: StoredManifest): Promise<Chunk[]> {
   const chunks = parseVerifiedJson<Chunk[]>(directory, INDEX_FILES.chunks, await readVerifiedFile(directory, manifest, INDEX_FILES.chunks));
   if (!Array.isArray(chunks) || chunks.length !== manifest.counts.chunks)
     throw indexFileCorrupt(directory, INDEX_FILES.chunks, `it does not hold the ${manifest.counts.chunks} chunks the manifest counts`);
@@ -134,12 +134,12 @@ export async function readChunksFile(directory: string, manifest: StoredManifest
 }
 
 /** The embedder's saved model; required (never silently replaced by an unfitted one) for the local embedder. */
-export async function readEmbedderModelFile(directory: string, manifest: StoredManifest): Promise<Buffer | null> {
+async function readEmbedderModelFile(directory: string, manifest: StoredManifest): Promise<Buffer | null> {
   if (!embedderNeedsModel(manifest) && !fileRecord(manifest, INDEX_FILES.embedderModel)) return null;
   return readVerifiedFile(directory, manifest, INDEX_FILES.embedderModel);
 }
 
-export async function readKeywordsFile(directory: string, manifest: StoredManifest): Promise<KeywordPostings> {
+async function readKeywordsFile(directory: string, manifest: StoredManifest): Promise<KeywordPostings> {
   const bytes = await readVerifiedFile(directory, manifest, INDEX_FILES.keywords);
   let postings: KeywordPostings;
   try {
@@ -165,7 +165,7 @@ const GRAPH_DOCSTORE = `${INDEX_FILES.hnsw}/docstore.json`;
  * input): checksums, then the dimensions in args.json and the graph header against the manifest.
  * Serving reads only args.json and the graph; updating the graph also reads LangChain's docstore.
  */
-export async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false } = {}): Promise<void> {
+async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false } = {}): Promise<void> {
   const [argsBytes] = await Promise.all([
     readVerifiedFile(directory, manifest, GRAPH_ARGS),
     verifyFileOnDisk(directory, manifest, GRAPH_INDEX),
@@ -186,11 +186,6 @@ export async function verifyGraphFiles(directory: string, manifest: StoredManife
     efConstruction: manifest.hnsw.efConstruction,
   });
   if (problem) throw indexFileCorrupt(directory, GRAPH_INDEX, problem);
-}
-
-/** Checks every file the manifest lists, for a reader that may open any of them (the graph update). */
-export async function verifyVersionFiles(directory: string, manifest: StoredManifest): Promise<void> {
-  await Promise.all(manifest.files.map((record) => verifyFileOnDisk(directory, manifest, record.path)));
 }
 
 /** Refuses an index whose embedder differs from the configured one: its vectors would be meaningless. */
