@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { Logger } from "pino";
-import type { WecomAppConfig } from "../../src/config.js";
+import type { WecomAppConfig } from "./settings.js";
 import type { Responder } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import type { WecomApiClient } from "./api-client.js";
