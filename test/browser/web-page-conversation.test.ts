@@ -55,9 +55,15 @@ async function askOnPage(question: string): Promise<Asked> {
 
 const conversationIdInTab = () => page.evaluate(() => sessionStorage.getItem("kb-conversation-id"));
 
+/** Each test begins in a tab with no conversation yet, so it stands alone. */
+async function openFreshTab(): Promise<void> {
+  await page.goto(server.url);
+  await page.evaluate(() => sessionStorage.clear());
+}
+
 describe("a conversation on the web page", () => {
   it("understands a follow-up from the question before it, and shows how", async () => {
-    await page.goto(server.url);
+    await openFreshTab();
     const first = await askOnPage(FIRST_QUESTION);
     expect(first.request.conversationId).toBeUndefined();
     expect(first.response.conversationId).toEqual(expect.any(String));
@@ -79,14 +85,17 @@ describe("a conversation on the web page", () => {
   });
 
   it("keeps the conversation across a reload of the tab", async () => {
-    const before = await conversationIdInTab();
-    expect(before).toEqual(expect.any(String));
+    await openFreshTab();
+    const first = await askOnPage(FIRST_QUESTION);
     await page.reload();
     const again = await askOnPage(FOLLOW_UP);
-    expect(again.request.conversationId).toBe(before);
+    expect(again.request.conversationId).toBe(first.response.conversationId);
+    expect(again.response.understoodAs).toContain("吉林");
   });
 
   it("新对话 starts over: the id is dropped and the same follow-up stands alone", async () => {
+    await openFreshTab();
+    const first = await askOnPage(FIRST_QUESTION);
     const button = page.getByRole("button", { name: REPLY_TEXTS.newConversationButton });
     await button.click();
     expect(await conversationIdInTab()).toBeNull();
@@ -98,6 +107,7 @@ describe("a conversation on the web page", () => {
     expect(await page.locator("#answer p.understood-as").count()).toBe(0);
     // A new conversation began: a fresh id, kept for the next follow-up.
     expect(alone.response.conversationId).toEqual(expect.any(String));
+    expect(alone.response.conversationId).not.toBe(first.response.conversationId);
     expect(await conversationIdInTab()).toBe(alone.response.conversationId);
     await page.screenshot({ path: path.join(PROJECT_ROOT, "test-output", "web-page-new-conversation.png"), fullPage: true });
   });
