@@ -62,7 +62,9 @@ describe("kb command", () => {
     expect(plain.stdout).toContain("[1] 职工医保亲情账户和共济账户区别");
     expect(plain.stdout).toContain("本内容不能代替面诊，如有不适请尽快就医。");
     const json = JSON.parse((await kb(["ask", "五指山在哪个省", "--index", index, "--json"])).stdout);
-    expect(Object.keys(json)).toEqual(expect.arrayContaining(["text", "citations", "disclaimer", "noAnswer", "related"]));
+    expect(Object.keys(json)).toEqual(expect.arrayContaining(["text", "paragraphs", "citations", "disclaimer", "noAnswer", "related"]));
+    expect(json.paragraphs[0].citations).toEqual([1]);
+    expect(json.text.startsWith(`${json.paragraphs[0].text}[1]`)).toBe(true);
     expect(json.citations[0]).toMatchObject({
       sourceId: "000_9de61d0cf05b51f0.txt#related-4",
       title: "五指山在哪个省黄山在哪个省",

@@ -85,6 +85,10 @@ describe("POST /api/ask", () => {
     expect(body.text.endsWith(MEDICAL_DISCLAIMER)).toBe(true);
     expect(body.text).toContain("[1]");
     expect(body.citations[0].title).toContain("亲情账户");
+    // The structure clients draw; `text` is built from it: each paragraph, its markers, then the disclaimer.
+    expect(body.paragraphs[0]).toEqual({ text: expect.any(String), citations: [1] });
+    const built = body.paragraphs.map((paragraph: { text: string; citations: number[] }) => paragraph.text + paragraph.citations.map((n) => `[${n}]`).join(""));
+    expect(body.text).toBe([...built, MEDICAL_DISCLAIMER].join("\n\n"));
   });
 
   it("answers the geography question without the disclaimer", async () => {
