@@ -5,11 +5,11 @@
 import { createInterface } from "node:readline";
 import { Command, CommanderError, Option } from "commander";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
-import { isKnowledgeBotError } from "./core/errors.js";
+import { isKnowledgeBotError, KnowledgeBotError } from "./core/errors.js";
 import { buildIndex } from "./ingest/build-index.js";
 import { describeProblem } from "./ingest/source-problem.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
-import { evaluate, readEvaluationQueries } from "./cli/evaluate.js";
+import { evaluate, evaluateConversations, readEvaluationConversations, readEvaluationQueries } from "./cli/evaluate.js";
 import { createProgressReporter } from "./cli/reindex-progress.js";
 import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
 import { retrieve } from "./retrieval/retrieve.js";
@@ -139,14 +139,41 @@ export function buildProgram(io: IoStreams): Command {
 
   program
     .command("eval")
-    .description("Measure retrieval on a query file: hit@1/5/10, MRR@10, latency.")
-    .requiredOption("--queries <file>", 'JSONL file of {"query", "expected": [ids]}')
+    .description("Measure retrieval on a query file (hit@1/5/10, MRR@10, latency) or follow-ups on a conversation file (right alone vs with memory).")
+    .option("--queries <file>", 'JSONL file of {"query", "expected": [ids]}')
+    .option("--conversations <file>", 'JSONL file of {"turns": [...], "expected": [ids]} or {"turns": [...], "noAnswer": true}')
     .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
     .addOption(new Option("--k <n>", "ranks considered").default(10).argParser(positiveInteger))
     .option("--json", "print the report as JSON")
-    .action(async (flags: { queries: string; index?: string; k: number; json?: boolean }) => {
+    .action(async (flags: { queries?: string; conversations?: string; index?: string; k: number; json?: boolean }) => {
       const config = configWith(flags);
-      const queries = await readEvaluationQueries(flags.queries);
+      if (!flags.queries === !flags.conversations)
+        throw new KnowledgeBotError(
+          "USAGE",
+          "kb eval needs exactly one of --queries and --conversations",
+          "Pass --queries <file> to measure retrieval, or --conversations <file> to measure follow-ups.",
+        );
+      if (flags.conversations) {
+        const conversations = await readEvaluationConversations(flags.conversations);
+        const bot = await LocalKnowledgeBot.open({
+          knowledgeDir: config.knowledgeDir,
+          indexDir: config.indexDir,
+          embedder: config.embedder,
+          publicBaseUrl: config.publicBaseUrl,
+        });
+        const report = await evaluateConversations(bot, conversations);
+        if (flags.json) {
+          write(JSON.stringify(report));
+          return;
+        }
+        const fixed = (value: number) => value.toFixed(3);
+        write(`conversations ${report.conversations} (index ${bot.current.version})`);
+        write(`right alone ${fixed(report.alone)}  right with memory ${fixed(report.withMemory)}  rewritten ${fixed(report.rewritten)}`);
+        for (const result of report.results.filter((entry) => !entry.withMemory))
+          write(`wrong with memory: ${result.turns.join(" → ")}${result.understoodAs ? ` (understood as ${result.understoodAs})` : ""}`);
+        return;
+      }
+      const queries = await readEvaluationQueries(flags.queries!);
       const index = await loadIndex(config.indexDir, config.embedder);
       const started = performance.now();
       const report = await evaluate(index, queries, flags.k);

@@ -5,6 +5,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createChatCompletionsClient } from "./answer/chat-completions-client.js";
+import { createQuestionCondenser } from "./answer/condense-question.js";
 import { createGenerativeRewriter } from "./answer/generative-rewriter.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
@@ -69,6 +70,8 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       publicBaseUrl: config.publicBaseUrl,
       logger,
       rewriteAnswer,
+      // Generative mode: the chat model also condenses follow-ups into standalone questions.
+      condenseQuestion: rewriteAnswer && config.chatModel ? createQuestionCondenser(createChatCompletionsClient(config.chatModel)) : undefined,
     },
     { buildIfMissing: true },
   );

@@ -46,11 +46,19 @@ export interface LocalKnowledgeBotOptions {
  * a source about 吉林, not by the earlier 江苏 one the rest of the rewritten question matches best.
  * Undefined when none does.
  */
-function keepHitsAbout(result: RetrievalResult, resolution: FollowUpResolution): RetrievalResult | undefined {
+/** Hits of a rewritten follow-up searched for one about its own words (retrieval fetches 30 candidates anyway). */
+const FOLLOW_UP_CANDIDATES = 30;
+
+function keepHitsAbout(result: RetrievalResult, resolution: FollowUpResolution, limit: number): RetrievalResult | undefined {
   const focus = resolution.focusWords[0];
   if (focus === undefined) return result;
-  const about = (hit: SearchHit) => normalizeText(`${hit.title}\n${hit.passages.map((passage) => passage.text).join("\n")}`).includes(focus);
-  const hits = result.hits.filter(about);
+  // A compound jieba cut differently in the source ("能治好") counts when each of its bigrams is there.
+  const parts = focus.length > 2 ? Array.from({ length: focus.length - 1 }, (_, index) => focus.slice(index, index + 2)) : [focus];
+  const about = (hit: SearchHit) => {
+    const text = normalizeText(`${hit.title}\n${hit.passages.map((passage) => passage.text).join("\n")}`);
+    return text.includes(focus) || parts.every((part) => text.includes(part));
+  };
+  const hits = result.hits.filter(about).slice(0, limit);
   return hits.length === 0 ? undefined : { ...result, hits };
 }
 
@@ -127,7 +135,8 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     }
     const resolution = resolveFollowUp(index.keywordIndex, query.text, history);
     if (resolution.rewritten) {
-      const focused = keepHitsAbout(await retrieve(index, resolution.question, 10), resolution);
+      // Looked for among more hits than are shown: the follow-up's word may rank below the earlier topic's sources.
+      const focused = keepHitsAbout(await retrieve(index, resolution.question, FOLLOW_UP_CANDIDATES), resolution, 10);
       if (focused) return { result: focused, understoodAs: resolution.question };
     }
     // Not a follow-up, or the rewrite found nothing about the follow-up's own words: the message as it stands.

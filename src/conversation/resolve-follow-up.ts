@@ -41,6 +41,8 @@ export const STANDALONE_TOPIC_SHARE = 0.8;
  * source talks about (副作用, 小孩, 检查) stay below it. Retrieval's own "in the domain" floor is 4.
  */
 export const MIN_TOPIC_SPECIFICITY = 5;
+/** Naming words this close to the heaviest one are all named when the topic is carried into a follow-up. */
+const TOPIC_PHRASE_SHARE = 0.8;
 /** Naming words of the earlier question at least this share of its heaviest one belong to its topic. */
 const TOPIC_WORD_SHARE = 0.5;
 
@@ -84,14 +86,13 @@ export function resolveFollowUp(keywordIndex: KeywordIndex, message: string, his
   const unknownContent = words.filter(
     (word) => word.weight === undefined && word.word.length > 1 && NAMING_TAG.test(word.tag) && WORD_CHARACTERS.test(word.word),
   );
-  const focusWords = [...naming, ...unknownContent, ...knownPredicates].map((word) => word.word);
+  // A word the folder never uses comes first: no source can be about it, so the rewrite must not answer.
+  const focusWords = [...unknownContent, ...[...naming, ...knownPredicates].sort(byWeight)].map((word) => word.word);
 
   // Only names, a pointing word and particles ("那吉林呢？"): the earlier question, asked about them.
   const elliptical = words.every((word) => !WORD_CHARACTERS.test(word.word) || NAMING_TAG.test(word.tag) || isReference(word) || PARTICLE_TAG.test(word.tag));
-  if (naming.length > 0 && elliptical) {
-    const question = substitute(earlierWords, naming, earlierTopicWeight);
-    return question === cleanQuery(earlier.resolvedQuestion) ? alone : { question, rewritten: true, focusWords };
-  }
+  const substituted = naming.length > 0 && elliptical ? substitute(earlierWords, naming, earlierTopicWeight) : undefined;
+  if (substituted !== undefined) return { question: substituted, rewritten: true, focusWords };
   const ownTopicWeight = naming.length > 0 ? naming[0].weight! : 0;
   if (ownTopicWeight >= Math.min(STANDALONE_TOPIC_SHARE * earlierTopicWeight, MIN_TOPIC_SPECIFICITY)) return alone;
   const topic = topicPhrase(earlierWords, earlierTopicWeight);
@@ -111,20 +112,31 @@ function tagWords(keywordIndex: KeywordIndex, text: string): TaggedWord[] {
  * differently in the folder (吉林 inside 吉林省) is found through its character bigrams.
  */
 function wordWeight(keywordIndex: KeywordIndex, word: string): number | undefined {
-  let frequency = keywordIndex.documentFrequency(`w:${word}`);
-  if (frequency === 0 && CJK_WORD.test(word)) {
-    frequency = Infinity;
-    for (let index = 0; index + 1 < word.length; index++) frequency = Math.min(frequency, keywordIndex.documentFrequency(word.slice(index, index + 2)));
+  const ratio = (term: string, text: string) => {
+    const frequency = keywordIndex.documentFrequency(term);
+    return frequency === 0 ? undefined : Math.log(frequency / keywordIndex.size) + generalWordIdf(text);
+  };
+  const asWord = ratio(`w:${word}`, word);
+  if (asWord !== undefined || !CJK_WORD.test(word)) return asWord;
+  // As specific as its most common bigram: every bigram must occur, or the folder does not use the word.
+  let weakest = Infinity;
+  for (let index = 0; index + 1 < word.length; index++) {
+    const bigram = word.slice(index, index + 2);
+    const weight = ratio(bigram, bigram);
+    if (weight === undefined) return undefined;
+    weakest = Math.min(weakest, weight);
   }
-  if (!(frequency > 0) || !Number.isFinite(frequency)) return undefined;
-  return Math.log(frequency / keywordIndex.size) + generalWordIdf(word);
+  return weakest;
 }
 
-/** Words of a kind that replace each other: places replace places, any other naming word another naming word. */
-const kindOf = (tag: string) => (tag === "ns" ? "place" : "name");
+/** Words of a kind that replace each other: places, unknown compounds (jieba's x), and other naming words. */
+const kindOf = (tag: string) => (tag === "ns" ? "place" : tag === "x" ? "compound" : "name");
 
-/** The earlier question with each new naming word in place of the earlier word of its kind and closest weight. */
-function substitute(earlierWords: TaggedWord[], replacements: TaggedWord[], earlierTopicWeight: number): string {
+/**
+ * The earlier question with each new naming word in place of the earlier topic word of its kind and
+ * closest weight; undefined when none replaces anything (the message then joins the topic instead).
+ */
+function substitute(earlierWords: TaggedWord[], replacements: TaggedWord[], earlierTopicWeight: number): string | undefined {
   const parts = earlierWords.map((word) => word.word);
   const replaced = new Set<number>();
   const appended: string[] = [];
@@ -134,17 +146,20 @@ function substitute(earlierWords: TaggedWord[], replacements: TaggedWord[], earl
       if (replaced.has(position) || word.weight === undefined || !NAMING_TAG.test(word.tag) || kindOf(word.tag) !== kindOf(replacement.tag)) continue;
       // Only a word of the earlier topic is replaced, never a passing detail of the question.
       if (word.weight < TOPIC_WORD_SHARE * earlierTopicWeight) continue;
+      // A place replaces a place; another name only a name of comparable weight (a disease another disease, not an aspect).
+      if (kindOf(word.tag) === "name" && replacement.weight! < TOPIC_WORD_SHARE * word.weight) continue;
       const distance = Math.abs(word.weight - replacement.weight!);
       if (best < 0 || distance < Math.abs(earlierWords[best].weight! - replacement.weight!)) best = position;
     }
     if (best < 0) {
-      appended.push(replacement.word);
+      // A place the earlier question did not name still qualifies it ("那福建呢？" after a question about 共济).
+      if (kindOf(replacement.tag) === "place") appended.push(replacement.word);
       continue;
     }
     replaced.add(best);
     parts[best] = keepAdministrativeSuffix(earlierWords[best].word, replacement.word);
   }
-  return `${appended.join("")}${parts.join("")}`.trim();
+  return replaced.size === 0 && appended.length === 0 ? undefined : `${appended.join("")}${parts.join("")}`.trim();
 }
 
 /** "江苏省" replaced by "吉林" reads "吉林省": the unit the earlier question named stays. */
@@ -153,10 +168,17 @@ function keepAdministrativeSuffix(previous: string, next: string): string {
   return "省市县区".includes(suffix) && !"省市县区".includes(next.at(-1)!) ? `${next}${suffix}` : next;
 }
 
-/** The earlier question's heaviest naming word with the naming words directly beside it ("江苏省内农保卡", "医保亲情账户"). */
+/**
+ * The earlier question's heaviest naming words (within TOPIC_PHRASE_SHARE of the heaviest) with the
+ * naming words directly beside them, in its order ("江苏省内农保卡", "医保亲情账户", "糖尿病胰岛素").
+ */
 function topicPhrase(earlierWords: TaggedWord[], earlierTopicWeight: number): string {
-  const heaviest = earlierWords.findIndex((word) => word.weight === earlierTopicWeight && NAMING_TAG.test(word.tag));
-  const inPhrase = earlierWords.map((_, position) => position === heaviest);
+  const seen = new Set<string>();
+  const inPhrase = earlierWords.map((word) => {
+    const heavy = word.weight !== undefined && NAMING_TAG.test(word.tag) && word.weight >= TOPIC_PHRASE_SHARE * earlierTopicWeight && !seen.has(word.word);
+    if (heavy) seen.add(word.word);
+    return heavy;
+  });
   for (let changed = true; changed;) {
     changed = false;
     for (const [position, word] of earlierWords.entries()) {

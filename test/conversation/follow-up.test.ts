@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatCompletionsClient } from "../../src/answer/chat-completions-client.js";
 import { createQuestionCondenser } from "../../src/answer/condense-question.js";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
+import { runCli } from "../../src/cli.js";
 import { evaluateConversations, readEvaluationConversations } from "../../src/cli/evaluate.js";
 import type { Answer, ConversationTurn } from "../../src/core/types.js";
 import { startLocalChatModel, type LocalChatModel } from "../server/support/local-chat-model.js";
@@ -107,6 +108,25 @@ describe("the shipped-page conversation set", () => {
     // Topic switches and off-topic follow-ups are right with memory too: memory does not pollute them.
     for (const result of report.results.filter((entry) => /switch|off-topic/.test(entry.kind ?? "")))
       expect(result.withMemory, result.turns.join(" → ")).toBe(true);
+  });
+});
+
+describe("kb eval --conversations", () => {
+  it("reports the share right alone and with memory, and refuses to run without a file", async () => {
+    const output: string[] = [];
+    const errors: string[] = [];
+    const io = {
+      stdout: { write: (text: string) => output.push(text) },
+      stderr: { write: (text: string) => errors.push(text) },
+      stdin: process.stdin,
+    } as unknown as Parameters<typeof runCli>[1];
+    const file = path.join(PROJECT_ROOT, "test/fixtures/conversations-seed-page.jsonl");
+    expect(await runCli(["eval", "--conversations", file, "--index", indexDir, "--json"], io)).toBe(0);
+    const report = JSON.parse(output.join("")) as { conversations: number; alone: number; withMemory: number };
+    expect(report.conversations).toBeGreaterThanOrEqual(20);
+    expect(report.withMemory).toBeGreaterThan(report.alone);
+    expect(await runCli(["eval", "--index", indexDir], io)).toBe(2);
+    expect(errors.join("")).toMatch(/--queries and --conversations/);
   });
 });
 
