@@ -20,8 +20,12 @@ export interface Incoming {
 export type Reply =
   /** Adapters render answer.paragraphs/citations/related/disclaimer/understoodAs. */
   | { kind: "answer"; answer: Answer }
-  /** Command replies, refusals, errors, busy notices: already worded, plain text. */
-  | { kind: "text"; text: string }
+  /**
+   * Command replies, refusals, errors, busy notices: already worded, plain text. `failure` is set on
+   * the failure notice: the error behind it, for a transport that answers with an error status
+   * (the HTTP API) instead of the text. Chat adapters send the text and ignore it.
+   */
+  | { kind: "text"; text: string; failure?: unknown }
   /** Nothing to send (not addressed to the bot). */
   | { kind: "none" };
 

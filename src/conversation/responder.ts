@@ -100,7 +100,7 @@ export function createResponder({ bot, memory, config, logger, now = Date.now }:
       return { kind: "answer", answer };
     } catch (error) {
       log.error({ err: error, platform: incoming.platform, question: maskPersonalData(question) }, "answering failed");
-      return text(REPLY_TEXTS.failed);
+      return { kind: "text", text: REPLY_TEXTS.failed, failure: error };
     } finally {
       answering.delete(key);
     }

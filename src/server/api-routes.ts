@@ -47,6 +47,8 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
       // A command such as /reindex through the API needs the admin token, like POST /api/reindex.
       isAdmin: config.adminToken !== undefined && hasAdminToken(context.req.header("authorization"), config.adminToken),
     });
+    // A failed answer is an error response with its code and hint (the server's error handler), not a 200 notice.
+    if (reply.kind === "text" && reply.failure !== undefined) throw reply.failure;
     if (reply.kind === "answer") {
       const { answer } = reply;
       noteForLog(context, {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
+import { KnowledgeBotError } from "../../src/core/errors.js";
 import type { Query } from "../../src/core/types.js";
 import { startTestServer, type TestServer } from "../server/support/test-server.js";
 
@@ -82,6 +83,15 @@ describe("POST /api/ask conversations", () => {
       expect(refused.body).toMatchObject({ error: { code: "CONVERSATION_ID_INVALID" } });
     }
     expect(askedQueries()).toEqual([]);
+  });
+
+  it("answers a failed answer with the error's status, code and hint, not a 200 notice", async () => {
+    answerCalls.mockRejectedValueOnce(new KnowledgeBotError("EMBEDDER_REQUEST", "The embeddings server did not answer.", "Check EMBEDDINGS_BASE_URL."));
+    const failed = await ask({ question: FIRST_QUESTION });
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ error: { code: "EMBEDDER_REQUEST", message: "The embeddings server did not answer.", hint: "Check EMBEDDINGS_BASE_URL." } });
+    // The conversation is free again for the next question.
+    expect((await ask({ question: FIRST_QUESTION })).status).toBe(200);
   });
 
   it("refuses admin commands without the admin token, in the shared words", async () => {
