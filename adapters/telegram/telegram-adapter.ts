@@ -90,9 +90,9 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     let messages = 0;
     try {
       reply = await replies.withTyping(incoming, async () => {
-        const reply = await responder.respond(question);
-        messages = await sendReply(incoming, reply);
-        return reply;
+        const responded = await responder.respond(question);
+        messages = await sendReply(incoming, responded);
+        return responded;
       });
     } catch (error) {
       // Telegram asked this chat to wait far too long; a "something failed" reply would meet the same wait.
