@@ -3,6 +3,7 @@
  * object per section, as measured on this machine.
  *   - medqa: full re-index time of the 7,244-row corpus, incremental re-index with one changed
  *     source, retrieval quality and `retrieve` latency p50/p99 on the dev queries;
+ *   - follow-ups: what resolving follow-ups adds to `retrieve` and `answer` p50 (bench/follow-up-cost.ts);
  *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1.
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
@@ -15,6 +16,8 @@ import { fileURLToPath } from "node:url";
 import { evaluate, readEvaluationQueries } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { loadIndex } from "../src/store/loaded-index.js";
+import { LocalKnowledgeBot } from "../src/bot/local-knowledge-bot.js";
+import { benchFollowUpCost } from "./follow-up-cost.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), process.env.BENCH_PROJECT_ROOT ?? "../..");
@@ -58,6 +61,8 @@ async function benchMedqa(): Promise<void> {
       retrieveP99Ms: +report.latencyMs.p99.toFixed(2),
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
     });
+    const bot = await LocalKnowledgeBot.open({ knowledgeDir, indexDir, embedder: local, publicBaseUrl: "http://127.0.0.1:3000" });
+    print("follow-ups", await benchFollowUpCost(index, path.join(projectRoot, "test/fixtures/conversations-medqa.jsonl"), bot));
   } finally {
     await rm(work, { recursive: true, force: true });
   }

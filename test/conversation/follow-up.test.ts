@@ -4,7 +4,7 @@
  * generative mode condensed by a chat model (a local OpenAI-wire-format server) with the
  * retrieval-side resolution as the fallback.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +108,33 @@ describe("the shipped-page conversation set", () => {
     // Topic switches and off-topic follow-ups are right with memory too: memory does not pollute them.
     for (const result of report.results.filter((entry) => /switch|off-topic/.test(entry.kind ?? "")))
       expect(result.withMemory, result.turns.join(" → ")).toBe(true);
+  });
+});
+
+describe("the medical FAQ fixture conversation set", () => {
+  it("is answered right with memory, switches and off-topic follow-ups included, and no worse than alone", async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), "kb-follow-up-faq-"));
+    try {
+      await mkdir(path.join(work, "knowledge"));
+      await cp(path.join(PROJECT_ROOT, "test/fixtures/medical-faq.csv"), path.join(work, "knowledge/medical-faq.csv"));
+      const faqBot = await LocalKnowledgeBot.open(
+        {
+          knowledgeDir: path.join(work, "knowledge"),
+          indexDir: path.join(work, "index"),
+          embedder: { kind: "local", batchSize: 64 },
+          publicBaseUrl: "http://127.0.0.1:3000",
+        },
+        { buildIfMissing: true },
+      );
+      const conversations = await readEvaluationConversations(path.join(PROJECT_ROOT, "test/fixtures/conversations-medical-faq.jsonl"));
+      const report = await evaluateConversations(faqBot, conversations);
+      const measured = JSON.stringify({ alone: report.alone, withMemory: report.withMemory, rewritten: report.rewritten });
+      console.info(`medical-faq conversations: ${measured}`);
+      expect(report.withMemory, measured).toBe(1);
+      expect(report.withMemory).toBeGreaterThan(report.alone);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
 
