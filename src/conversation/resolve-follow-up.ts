@@ -41,6 +41,8 @@ export const STANDALONE_TOPIC_SHARE = 0.8;
  * source talks about (副作用, 小孩, 检查) stay below it. Retrieval's own "in the domain" floor is 4.
  */
 export const MIN_TOPIC_SPECIFICITY = 5;
+/** History may come from an API caller: only this much of the earlier question is read. */
+const MAX_EARLIER_QUESTION_CHARS = 1_000;
 /** Naming words this close to the heaviest one are all named when the topic is carried into a follow-up. */
 const TOPIC_PHRASE_SHARE = 0.8;
 /** Naming words of the earlier question at least this share of its heaviest one belong to its topic. */
@@ -72,7 +74,7 @@ export function resolveFollowUp(keywordIndex: KeywordIndex, message: string, his
   // Nothing of the message is in the folder and nothing points back: it stays as it is (off-topic stays off-topic).
   if (known.length === 0 && !startsWithReference(words)) return alone;
 
-  const earlierWords = tagWords(keywordIndex, cleanQuery(earlier.resolvedQuestion));
+  const earlierWords = tagWords(keywordIndex, cleanQuery(earlier.resolvedQuestion.slice(0, MAX_EARLIER_QUESTION_CHARS)));
   const earlierNaming = earlierWords.filter((word) => word.weight !== undefined && NAMING_TAG.test(word.tag));
   if (earlierNaming.length === 0) return alone;
   const earlierTopicWeight = Math.max(...earlierNaming.map((word) => word.weight!));

@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatCompletionsClient } from "../../src/answer/chat-completions-client.js";
 import { createQuestionCondenser } from "../../src/answer/condense-question.js";
+import { resolveFollowUp } from "../../src/conversation/resolve-follow-up.js";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { runCli } from "../../src/cli.js";
 import { evaluateConversations, readEvaluationConversations } from "../../src/cli/evaluate.js";
@@ -92,6 +93,34 @@ describe("follow-up questions, resolved from the index", () => {
     const first = await bot.answer({ text: "江苏省内农保卡可以跨市使用么", platform: "eval" });
     expect(first.understoodAs).toBeUndefined();
     expect("understoodAs" in first).toBe(false);
+  });
+});
+
+describe("resolveFollowUp", () => {
+  const turn = (question: string, citedSourceIds = [related(7)]): ConversationTurn => ({ question, resolvedQuestion: question, citedSourceIds, at: 0 });
+
+  it("resolves against the last answered turn, skipping no-answers in between", () => {
+    const history = [turn("江苏省内农保卡可以跨市使用么"), turn("明天会下雨吗", [])];
+    expect(resolveFollowUp(bot.current.keywordIndex, "那吉林呢？", history)).toMatchObject({ question: "吉林省内农保卡可以跨市使用么", rewritten: true });
+  });
+
+  it("leaves the message alone when no earlier turn was answered", () => {
+    expect(resolveFollowUp(bot.current.keywordIndex, "那吉林呢？", [turn("明天会下雨吗", [])])).toEqual({
+      question: "那吉林呢？",
+      rewritten: false,
+      focusWords: [],
+    });
+  });
+
+  it("leaves a message alone that names the earlier topic itself", () => {
+    const resolution = resolveFollowUp(bot.current.keywordIndex, "江苏省内职工医保能跨市使用吗", [turn("江苏省内农保卡可以跨市使用么")]);
+    expect(resolution.rewritten).toBe(false);
+  });
+
+  it("carries the resolved topic along a chain of follow-ups", async () => {
+    const answer = await converse(bot, ["江苏省内农保卡可以跨市使用么", "那吉林呢？", "怎么激活"]);
+    expect(answer.understoodAs).toMatch(/^吉林/);
+    expect(cited(answer)[0]).toBe(related(6));
   });
 });
 
