@@ -12,7 +12,7 @@ import type { AnswerStreams, StreamSnapshot } from "./answer-streams.js";
 import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { FairQueue } from "./fair-queue.js";
-import { toWecomReply } from "./question-responder.js";
+import { toWecomReply } from "./wecom-reply.js";
 import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
 
 export interface AiBotCallbackDependencies {

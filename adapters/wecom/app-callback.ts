@@ -14,7 +14,7 @@ import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { DedupeStore } from "./dedupe-store.js";
 import type { FairQueue } from "./fair-queue.js";
-import { toWecomReply } from "./question-responder.js";
+import { toWecomReply } from "./wecom-reply.js";
 import { APP_MESSAGE_MAX_BYTES, renderReplyMessages } from "./render-reply.js";
 
 export interface AppCallbackDependencies {

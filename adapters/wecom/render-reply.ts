@@ -7,7 +7,7 @@
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import type { Answer, Citation } from "../../src/core/types.js";
-import type { Reply } from "./question-responder.js";
+import type { Reply } from "./wecom-reply.js";
 import { splitUtf8, truncateUtf8, utf8ByteLength } from "./utf8-text.js";
 
 /** Byte limits from the WeCom docs. */

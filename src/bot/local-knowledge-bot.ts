@@ -12,7 +12,6 @@ import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolv
 import type { Answer, IndexStats, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
 import type { IndexLimits } from "../ingest/index-limits.js";
-import type { SourceProblem } from "../ingest/source-problem.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
 import { cleanQuery } from "../retrieval/clean-query.js";
 import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
@@ -69,8 +68,6 @@ export class LocalKnowledgeBot implements KnowledgeBot {
   private reindexing: Promise<unknown> = Promise.resolve();
   /** Aborted by `close()`: stops the running re-index and refuses new ones. */
   private readonly closing = new AbortController();
-  /** Problems found in the knowledge folder by the last re-index, for admins. */
-  lastProblems: SourceProblem[] = [];
 
   private constructor(index: LoadedIndex, options: LocalKnowledgeBotOptions) {
     this.index = index;
@@ -88,11 +85,9 @@ export class LocalKnowledgeBot implements KnowledgeBot {
       const rebuildable = error instanceof KnowledgeBotError && (error.code === "INDEX_MISSING" || error.code === "INDEX_OUTDATED");
       if (!(buildIfMissing && rebuildable)) throw error;
       options.logger?.info({ knowledgeDir: options.knowledgeDir, indexDir: options.indexDir, reason: error.message }, "building the index");
-      const { summary, problems } = await buildIndex({ ...options, onProgress: options.onReindexProgress });
+      const { summary } = await buildIndex({ ...options, onProgress: options.onReindexProgress });
       options.logger?.info({ sources: summary.sources, chunks: summary.chunks, durationMs: Math.round(summary.durationMs) }, "index built");
-      const bot = new LocalKnowledgeBot(await loadIndex(options.indexDir, options.embedder), options);
-      bot.lastProblems = problems;
-      return bot;
+      return new LocalKnowledgeBot(await loadIndex(options.indexDir, options.embedder), options);
     }
   }
 
@@ -162,7 +157,7 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     const run = this.reindexing.then(async () => {
       try {
         // The build pauses every ~50 ms, so questions keep being answered while it runs.
-        const { summary, problems } = await buildIndex({
+        const { summary } = await buildIndex({
           ...this.options,
           ...options,
           onProgress: this.options.onReindexProgress,
@@ -177,7 +172,6 @@ export class LocalKnowledgeBot implements KnowledgeBot {
             );
             throw error;
           });
-          this.lastProblems = problems;
           this.emit({ type: "reindexed", summary });
         }
         return summary;
