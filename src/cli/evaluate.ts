@@ -26,13 +26,20 @@ export interface EvaluationReport {
   latencyMs: { p50: number; p99: number; mean: number };
 }
 
-export async function readEvaluationQueries(file: string): Promise<EvaluationQuery[]> {
+/** What a JSONL evaluation file is, for its error messages. */
+interface JsonLinesFormat {
+  /** The command-line flag that names the file. */
+  flag: string;
+  /** An example file to point at when the file cannot be read. */
+  example: string;
+  /** The line shape, as the hint shows it. */
+  shape: string;
+}
+
+/** Reads a JSONL file line by line; a line `parse` refuses is a USAGE error naming the file and line. */
+async function readJsonLines<T>(file: string, format: JsonLinesFormat, parse: (value: unknown) => T): Promise<T[]> {
   const text = await readFile(file, "utf8").catch((error: Error) => {
-    throw new KnowledgeBotError(
-      "USAGE",
-      `Cannot read the query file ${file}: ${error.message}`,
-      "Pass a JSONL file such as ../shared/eval/medqa/dev-queries.jsonl with --queries.",
-    );
+    throw new KnowledgeBotError("USAGE", `Cannot read ${file}: ${error.message}`, `Pass a JSONL file such as ${format.example} with ${format.flag}.`);
   });
   return text
     .split(/\r?\n/)
@@ -40,17 +47,20 @@ export async function readEvaluationQueries(file: string): Promise<EvaluationQue
     .filter(({ line }) => line !== "")
     .map(({ line, number }) => {
       try {
-        const parsed = JSON.parse(line) as { query?: unknown; expected?: unknown };
-        if (typeof parsed.query !== "string" || !Array.isArray(parsed.expected)) throw new Error("needs a string `query` and an `expected` list");
-        return { query: parsed.query, expected: parsed.expected.map(String) };
+        return parse(JSON.parse(line));
       } catch (error) {
-        throw new KnowledgeBotError(
-          "USAGE",
-          `${file}:${number}: ${(error as Error).message}`,
-          'Each line must be {"query": "...", "expected": ["source-id"]}.',
-        );
+        throw new KnowledgeBotError("USAGE", `${file}:${number}: ${(error as Error).message}`, `Each line must be ${format.shape}.`);
       }
     });
+}
+
+export function readEvaluationQueries(file: string): Promise<EvaluationQuery[]> {
+  const format = { flag: "--queries", example: "../shared/eval/medqa/dev-queries.jsonl", shape: '{"query": "...", "expected": ["source-id"]}' };
+  return readJsonLines(file, format, (value) => {
+    const parsed = value as { query?: unknown; expected?: unknown };
+    if (typeof parsed.query !== "string" || !Array.isArray(parsed.expected)) throw new Error("needs a string `query` and an `expected` list");
+    return { query: parsed.query, expected: parsed.expected.map(String) };
+  });
 }
 
 export function percentile(sorted: number[], fraction: number): number {
@@ -116,34 +126,20 @@ export interface ConversationReport {
 }
 
 /** A line is {"turns": ["...", "..."], "expected": ["source-id", ...]} or {"turns": [...], "noAnswer": true}. */
-export async function readEvaluationConversations(file: string): Promise<EvaluationConversation[]> {
-  const text = await readFile(file, "utf8").catch((error: Error) => {
-    throw new KnowledgeBotError(
-      "USAGE",
-      `Cannot read the conversation file ${file}: ${error.message}`,
-      "Pass a JSONL file such as test/fixtures/conversations-seed-page.jsonl with --conversations.",
-    );
+export function readEvaluationConversations(file: string): Promise<EvaluationConversation[]> {
+  const format = {
+    flag: "--conversations",
+    example: "test/fixtures/conversations-seed-page.jsonl",
+    shape: '{"turns": ["...", "..."], "expected": ["source-id"]} or {"turns": [...], "noAnswer": true}',
+  };
+  return readJsonLines(file, format, (value) => {
+    const parsed = value as { turns?: unknown; expected?: unknown; noAnswer?: unknown; kind?: unknown };
+    const turns = Array.isArray(parsed.turns) ? parsed.turns.filter((turn): turn is string => typeof turn === "string") : [];
+    if (turns.length === 0 || turns.length !== (parsed.turns as unknown[]).length) throw new Error("needs a non-empty `turns` list of strings");
+    const expected = Array.isArray(parsed.expected) ? parsed.expected.map(String) : [];
+    if ((expected.length === 0) !== (parsed.noAnswer === true)) throw new Error("needs either a non-empty `expected` list or `noAnswer: true`");
+    return { turns, expected, ...(typeof parsed.kind === "string" ? { kind: parsed.kind } : {}) };
   });
-  return text
-    .split(/\r?\n/)
-    .map((line, index) => ({ line: line.trim(), number: index + 1 }))
-    .filter(({ line }) => line !== "")
-    .map(({ line, number }) => {
-      try {
-        const parsed = JSON.parse(line) as { turns?: unknown; expected?: unknown; noAnswer?: unknown; kind?: unknown };
-        const turns = Array.isArray(parsed.turns) ? parsed.turns.filter((turn): turn is string => typeof turn === "string") : [];
-        if (turns.length === 0 || turns.length !== (parsed.turns as unknown[]).length) throw new Error("needs a non-empty `turns` list of strings");
-        const expected = Array.isArray(parsed.expected) ? parsed.expected.map(String) : [];
-        if ((expected.length === 0) !== (parsed.noAnswer === true)) throw new Error("needs either a non-empty `expected` list or `noAnswer: true`");
-        return { turns, expected, ...(typeof parsed.kind === "string" ? { kind: parsed.kind } : {}) };
-      } catch (error) {
-        throw new KnowledgeBotError(
-          "USAGE",
-          `${file}:${number}: ${(error as Error).message}`,
-          'Each line must be {"turns": ["...", "..."], "expected": ["source-id"]} or {"turns": [...], "noAnswer": true}.',
-        );
-      }
-    });
 }
 
 const isRight = (answer: Answer, expected: string[]) =>
