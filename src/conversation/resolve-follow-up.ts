@@ -17,9 +17,9 @@
  */
 import type { ConversationTurn } from "../core/types.js";
 import { cleanQuery } from "../retrieval/clean-query.js";
+import { termSpecificity } from "../retrieval/domain-specificity.js";
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { segmenter } from "../text/chinese-terms.js";
-import { generalWordIdf } from "../text/general-word-rarity.js";
 import { normalizeText } from "../text/normalize-text.js";
 
 export interface FollowUpResolution {
@@ -114,17 +114,13 @@ function tagWords(keywordIndex: KeywordIndex, text: string): TaggedWord[] {
  * differently in the folder (吉林 inside 吉林省) is found through its character bigrams.
  */
 function wordWeight(keywordIndex: KeywordIndex, word: string): number | undefined {
-  const ratio = (term: string, text: string) => {
-    const frequency = keywordIndex.documentFrequency(term);
-    return frequency === 0 ? undefined : Math.log(frequency / keywordIndex.size) + generalWordIdf(text);
-  };
-  const asWord = ratio(`w:${word}`, word);
+  const asWord = termSpecificity(keywordIndex, `w:${word}`, word);
   if (asWord !== undefined || !CJK_WORD.test(word)) return asWord;
   // As specific as its most common bigram: every bigram must occur, or the folder does not use the word.
   let weakest = Infinity;
   for (let index = 0; index + 1 < word.length; index++) {
     const bigram = word.slice(index, index + 2);
-    const weight = ratio(bigram, bigram);
+    const weight = termSpecificity(keywordIndex, bigram, bigram);
     if (weight === undefined) return undefined;
     weakest = Math.min(weakest, weight);
   }

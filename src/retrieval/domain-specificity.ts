@@ -20,11 +20,20 @@ export function domainSpecificity(queryTerms: string[], keywordIndex: KeywordInd
   let best = 0;
   for (const term of new Set(queryTerms)) {
     if (!term.startsWith(WORD_PREFIX)) continue;
-    const frequency = keywordIndex.documentFrequency(term);
-    if (frequency < minimumFrequency) continue;
-    // generalWordIdf is -log P_general(word); so this is log P_folder - log P_general.
-    const ratio = Math.log(frequency / documents) + generalWordIdf(term.slice(WORD_PREFIX.length));
+    if (keywordIndex.documentFrequency(term) < minimumFrequency) continue;
+    const ratio = termSpecificity(keywordIndex, term, term.slice(WORD_PREFIX.length))!;
     if (ratio > best) best = ratio;
   }
   return best;
+}
+
+/**
+ * log(P_folder(term) / P_general(text)) for one keyword-index term and the text it stands for;
+ * undefined when the folder never uses the term. Follow-up resolution weighs words the same way.
+ */
+export function termSpecificity(keywordIndex: KeywordIndex, term: string, text: string): number | undefined {
+  const frequency = keywordIndex.documentFrequency(term);
+  if (frequency === 0 || keywordIndex.size === 0) return undefined;
+  // generalWordIdf is -log P_general(word); so this is log P_folder - log P_general.
+  return Math.log(frequency / keywordIndex.size) + generalWordIdf(text);
 }
