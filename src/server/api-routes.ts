@@ -35,7 +35,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
   app.post("/api/ask", async (context) => {
     const body = await readQuestion(context, config.maxQuestionChars);
     if (body instanceof Response) return body;
-    const conversationId = await readConversationId(context);
+    const conversationId = checkConversationId(context, body.conversationId);
     if (conversationId instanceof Response) return conversationId;
     noteForLog(context, { question: maskPersonalData(body.question) });
     const reply = await responder().respond({
@@ -118,9 +118,7 @@ async function readReindexOptions(request: Request): Promise<{ full?: boolean; d
 }
 
 /** The client's `conversationId`, a new random one when it sent none, or the 400 to answer. */
-async function readConversationId(context: Context): Promise<string | Response> {
-  // readQuestion has read and checked the body already; Hono hands out the cached JSON.
-  const { conversationId } = (await context.req.json()) as { conversationId?: unknown };
+function checkConversationId(context: Context, conversationId: unknown): string | Response {
   if (conversationId === undefined || conversationId === null || conversationId === "") return randomUUID();
   if (typeof conversationId === "string" && conversationIdPattern.test(conversationId)) return conversationId;
   return jsonError(

@@ -5,7 +5,8 @@
 import type { Context } from "hono";
 import { jsonError } from "./json-error.js";
 
-export type QuestionBody = { question: string; limit?: number };
+/** `conversationId` is passed on as sent: only /api/ask reads it, and checks it itself. */
+export type QuestionBody = { question: string; limit?: number; conversationId?: unknown };
 
 /** The parsed body, or the error response to send. */
 export async function readQuestion(context: Context, maxQuestionChars: number): Promise<QuestionBody | Response> {
@@ -26,7 +27,7 @@ export async function readQuestion(context: Context, maxQuestionChars: number): 
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return jsonError(context, 400, "INVALID_JSON", "The request body must be a JSON object.", 'Send {"question": "..."}.');
   }
-  const { question, limit } = body as Record<string, unknown>;
+  const { question, limit, conversationId } = body as Record<string, unknown>;
   if (typeof question !== "string" || question.trim() === "") {
     return jsonError(context, 400, "QUESTION_EMPTY", "The question is empty.", 'Put the question text in the "question" field.');
   }
@@ -41,5 +42,5 @@ export async function readQuestion(context: Context, maxQuestionChars: number): 
     );
   }
   const wantedLimit = typeof limit === "number" && Number.isFinite(limit) ? Math.min(50, Math.max(1, Math.floor(limit))) : undefined;
-  return { question: question.trim(), limit: wantedLimit };
+  return { question: question.trim(), limit: wantedLimit, conversationId };
 }
