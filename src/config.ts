@@ -45,6 +45,23 @@ const coreVariables = {
     .max(1024 * 1024)
     .default(DEFAULT_INDEX_LIMITS.maxFrontMatterBytes),
   REINDEX_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_INDEX_LIMITS.lockWaitMs),
+  MAX_DOCUMENT_PAGES: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_INDEX_LIMITS.maxDocumentPages),
+  MAX_SHEET_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_INDEX_LIMITS.maxSheetRows),
+  MAX_UNPACKED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(16 * 1024 ** 3)
+    .default(DEFAULT_INDEX_LIMITS.maxUnpackedBytes),
+  OCR_PAGE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(DEFAULT_INDEX_LIMITS.ocrPageTimeoutMs),
+  OCR_LANGUAGES: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_]+(?:\+[A-Za-z_]+)*$/, "must be Tesseract language names joined by +, e.g. chi_sim+eng")
+    .default(DEFAULT_INDEX_LIMITS.ocrLanguages),
+  DATA_DIR: optionalText,
+  QUESTION_LOG: z.enum(["on", "off"]).default("on"),
+  QUESTION_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDINGS_BASE_URL: optionalUrl,
@@ -71,6 +88,13 @@ const coreVariables = {
     .max(10_000_000)
     .default(64 * 1024),
   MAX_QUESTION_CHARS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  ANSWER_MAX_CHARS: z.coerce.number().int().min(80).max(4000).default(300),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 ** 3)
+    .default(20 * 1024 * 1024),
   CONVERSATION_IDLE_MINUTES: z.coerce
     .number()
     .int()
@@ -111,6 +135,8 @@ export interface ChatModelConfig {
 export interface AppConfig extends PlatformSettings {
   knowledgeDir: string;
   indexDir: string;
+  /** Where the state store (question log, feedback, sessions, conversation memory, dedupe) lives. */
+  dataDir: string;
   limits: IndexLimits;
   embedder: EmbedderConfig;
   answerMode: "retrieval" | "generative";
@@ -121,6 +147,12 @@ export interface AppConfig extends PlatformSettings {
   adminToken?: string;
   maxBodyBytes: number;
   maxQuestionChars: number;
+  /** Longest retrieval answer body in characters, unless a platform sets its own. */
+  answerMaxChars: number;
+  /** Largest file an admin may upload through the console, in bytes. */
+  maxUploadBytes: number;
+  /** The question log: on or off, and how many days entries are kept before the server purges them. */
+  questionLog: { enabled: boolean; retentionDays: number };
   /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
   conversation: { idleMinutes: number; maxTurns: number };
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
@@ -177,11 +209,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   return {
     knowledgeDir: path.resolve(values.KNOWLEDGE_DIR ?? "knowledge"),
     indexDir: path.resolve(values.INDEX_DIR ?? ".index"),
+    dataDir: path.resolve(values.DATA_DIR ?? ".data"),
     limits: {
       maxFileBytes: values.MAX_FILE_BYTES,
       maxChunks: values.MAX_CHUNKS,
       maxFrontMatterBytes: values.MAX_FRONT_MATTER_BYTES,
       lockWaitMs: values.REINDEX_LOCK_WAIT_MS,
+      maxDocumentPages: values.MAX_DOCUMENT_PAGES,
+      maxSheetRows: values.MAX_SHEET_ROWS,
+      maxUnpackedBytes: values.MAX_UNPACKED_BYTES,
+      ocrPageTimeoutMs: values.OCR_PAGE_TIMEOUT_MS,
+      ocrLanguages: values.OCR_LANGUAGES,
     },
     embedder: {
       kind: values.EMBEDDER,
@@ -205,6 +243,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     adminToken: values.ADMIN_TOKEN,
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxQuestionChars: values.MAX_QUESTION_CHARS,
+    answerMaxChars: values.ANSWER_MAX_CHARS,
+    maxUploadBytes: values.MAX_UPLOAD_BYTES,
+    questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS },
     conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,

@@ -20,6 +20,10 @@ export type ErrorCode =
   | "SOURCE_DUPLICATE_ID"
   | "SOURCE_UNSUPPORTED"
   | "SOURCE_TOO_LARGE"
+  | "SOURCE_ENCRYPTED"
+  | "SOURCE_NEEDS_OCR"
+  | "SOURCE_DUPLICATE"
+  | "SOURCE_STALE"
   | "INDEX_MISSING"
   | "INDEX_CORRUPT"
   | "INDEX_OUTDATED"
@@ -33,7 +37,11 @@ export type ErrorCode =
   | "EMBEDDER_DIMENSIONS"
   | "EMBEDDER_REQUEST"
   | "CHAT_MODEL_REQUEST"
-  | "QUESTION_INVALID";
+  | "QUESTION_INVALID"
+  | "STATE_STORE_UNAVAILABLE"
+  | "ANSWER_NOT_FOUND"
+  | "FEEDBACK_INVALID"
+  | "UPLOAD_INVALID";
 
 /** A code an adapter owns: its platform's name in capitals, `_`, then what went wrong. */
 export type PlatformErrorCode = `${Uppercase<string>}_${string}`;

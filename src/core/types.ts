@@ -29,6 +29,12 @@ export interface SourceDoc {
   contentHash: string;
 }
 
+/** A 1-based page of a PDF or slide of a deck: where a passage of a paged document sits. */
+export interface SourceLocation {
+  unit: "page" | "slide";
+  number: number;
+}
+
 /** A piece of a source small enough to embed; `chunkId` is `sourceId#n`. */
 export interface Chunk {
   chunkId: string;
@@ -37,6 +43,8 @@ export interface Chunk {
   index: number;
   /** The text that is embedded and quoted (a Q&A chunk keeps its question in it). */
   text: string;
+  /** Page or slide the chunk starts on, for paged documents. */
+  location?: SourceLocation;
 }
 
 /** Where a question came from; adapters fill in what they know. */
@@ -75,6 +83,8 @@ export interface Passage {
   score: number;
   category?: string;
   date?: string;
+  /** Page or slide the passage starts on, for paged documents. */
+  location?: SourceLocation;
 }
 
 /** A numbered reference in an answer. `url` always resolves: the source's own or the bot's source page. */

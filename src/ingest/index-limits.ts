@@ -11,6 +11,16 @@ export interface IndexLimits {
   maxFrontMatterBytes: number;
   /** How long a re-index waits for another one to finish before failing with `INDEX_LOCKED`. */
   lockWaitMs: number;
+  /** Most pages of a PDF or slides of a deck read from one file; a longer document is refused. */
+  maxDocumentPages: number;
+  /** Most rows read from one spreadsheet sheet; rows past it are left out with an error. */
+  maxSheetRows: number;
+  /** Most bytes one Office file (a zip) may unpack to, summed over the entries read (zip bomb guard). */
+  maxUnpackedBytes: number;
+  /** Longest OCR of one page or image, in ms, before it is stopped and the file reported. */
+  ocrPageTimeoutMs: number;
+  /** Tesseract languages for OCR, e.g. `chi_sim+eng`. */
+  ocrLanguages: string;
 }
 
 /** The defaults, applied here and by `src/config.ts`; the chunk limit is well above the 100k-chunk benchmark. */
@@ -19,4 +29,9 @@ export const DEFAULT_INDEX_LIMITS: IndexLimits = {
   maxChunks: 1_000_000,
   maxFrontMatterBytes: 16 * 1024,
   lockWaitMs: 10_000,
+  maxDocumentPages: 1000,
+  maxSheetRows: 100_000,
+  maxUnpackedBytes: 200 * 1024 * 1024,
+  ocrPageTimeoutMs: 60_000,
+  ocrLanguages: "chi_sim+eng",
 };

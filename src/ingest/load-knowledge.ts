@@ -9,7 +9,8 @@ import { KnowledgeBotError } from "../core/errors.js";
 import type { SourceDoc } from "../core/types.js";
 import { decodeFile } from "./decode-file.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
-import type { FileParser } from "./parsed-file.js";
+import { DOCUMENT_PARSERS } from "./document-parsers.js";
+import type { FileParser, ParsedFile } from "./parsed-file.js";
 import { parseCsvTable, parseJsonLinesTable } from "./parse-faq-table.js";
 import { parseHtml } from "./parse-html.js";
 import { parseMarkdown } from "./parse-markdown.js";
@@ -53,14 +54,16 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
   const firstSeen = new Map<string, { file: string }>();
   for (const absolute of files) {
     const file = path.relative(knowledgeDir, absolute).split(path.sep).join("/");
-    const parser = PARSERS[path.extname(file).toLowerCase()];
-    if (!parser) {
+    const extension = path.extname(file).toLowerCase();
+    const parser = PARSERS[extension];
+    const documentParser = DOCUMENT_PARSERS[extension];
+    if (!parser && !documentParser) {
       problems.push({
         severity: "warning",
         code: "SOURCE_UNSUPPORTED",
         file,
         message: "file type is not indexed",
-        hint: `Use one of ${Object.keys(PARSERS).join(", ")}, or move the file out of the knowledge folder.`,
+        hint: `Use one of ${[...Object.keys(PARSERS), ...Object.keys(DOCUMENT_PARSERS)].join(", ")}, or move the file out of the knowledge folder.`,
       });
       continue;
     }
@@ -87,10 +90,15 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
       });
       continue;
     }
-    const decoded = decodeFile(read.bytes, file);
-    problems.push(...decoded.problems);
-    if (decoded.text === null) continue;
-    const parsed = parser(decoded.text, file, limits);
+    let parsed: ParsedFile;
+    if (documentParser) {
+      parsed = await documentParser(read.bytes, file, limits);
+    } else {
+      const decoded = decodeFile(read.bytes, file);
+      problems.push(...decoded.problems);
+      if (decoded.text === null) continue;
+      parsed = parser(decoded.text, file, limits);
+    }
     problems.push(...parsed.problems);
     for (const parsedSource of parsed.sources) {
       const bounded = boundSourceFields(parsedSource);

@@ -14,6 +14,13 @@ export interface ParsedFile {
  */
 export type FileParser = (text: string, file: string, limits?: IndexLimits) => ParsedFile;
 
+/**
+ * A parser for a binary document format (PDF, Office files, images): the file's raw bytes in, sources
+ * out. It may be slow, so it is async and stops when `signal` aborts; it never evaluates the content
+ * and bounds what it unpacks by `limits`.
+ */
+export type DocumentParser = (bytes: Buffer, file: string, limits: IndexLimits, signal?: AbortSignal) => Promise<ParsedFile>;
+
 /** The page's own disclaimer line, e.g. `提示:本内容不能代替面诊,如有不适请尽快就医。` (either comma/colon width). */
 export const DISCLAIMER_LINE = /^\s*(?:提示\s*[:：]\s*)?本内容不能代替面诊/;
 

@@ -9,6 +9,7 @@ import type { Answer, AnswerParagraph, Citation, Passage, RelatedSource, SearchH
 import { needsDisclaimer } from "./disclaimer-policy.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { quotePassage } from "./quote-passage.js";
+import { sourceLink } from "./source-link.js";
 import type { RetrievalResult } from "./retrieve.js";
 
 export interface ComposeOptions {
@@ -29,12 +30,6 @@ export const DEFAULT_COMPOSE_OPTIONS: Omit<ComposeOptions, "publicBaseUrl"> = {
 };
 
 export const NO_ANSWER_TEXT = "抱歉，知识库里没有找到与这个问题相关的内容。可以换个说法，或把问题描述得更具体一些再试试。";
-
-/** The link a citation uses: the source's own URL, or the bot's page for it with the passage anchored. */
-export function sourceLink(publicBaseUrl: string, sourceId: string, url: string | undefined, chunkIndex?: number): string {
-  if (url) return url;
-  return `${publicBaseUrl}/kb/${encodeURIComponent(sourceId)}${chunkIndex === undefined ? "" : `#chunk-${chunkIndex}`}`;
-}
 
 export function noAnswer(): Answer {
   return withAnswerText({ paragraphs: [{ text: NO_ANSWER_TEXT, citations: [] }], passages: [], citations: [], disclaimer: false, related: [], noAnswer: true });
@@ -64,7 +59,7 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
     n: index + 1,
     sourceId: source.sourceId,
     title: source.title,
-    url: sourceLink(options.publicBaseUrl, source.sourceId, source.url, passages[0]?.chunkIndex),
+    url: sourceLink(options.publicBaseUrl, source.sourceId, source.url, { chunkIndex: passages[0]?.chunkIndex, location: passages[0]?.location }),
   }));
   const disclaimer = needsDisclaimer(cited.map(({ source, quote }) => ({ sourceDisclaimer: source.disclaimer, title: source.title, quotedText: quote })));
   const paragraphs: AnswerParagraph[] = cited.map(({ quote }, index) => ({ text: quote, citations: [index + 1] }));

@@ -12,7 +12,7 @@ import type { Reply, Responder } from "../conversation/incoming.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
-import { sourceLink } from "../retrieval/compose-answer.js";
+import { sourceLink } from "../retrieval/source-link.js";
 import { hasAdminToken } from "./admin-token.js";
 import { jsonError, reindexFailure } from "./json-error.js";
 import { readQuestion } from "./read-question.js";
@@ -74,7 +74,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
       hits: result.hits.map((hit) => ({
         sourceId: hit.sourceId,
         title: hit.title,
-        url: sourceLink(config.publicBaseUrl, hit.sourceId, hit.url, hit.passages[0]?.chunkIndex),
+        url: sourceLink(config.publicBaseUrl, hit.sourceId, hit.url, { chunkIndex: hit.passages[0]?.chunkIndex, location: hit.passages[0]?.location }),
         score: hit.score,
         passages: hit.passages.map(({ chunkId, chunkIndex, score, text }) => ({ chunkId, chunkIndex, score, text })),
       })),
