@@ -1,0 +1,136 @@
+/**
+ * The state that must survive a restart: the question log, feedback, admin sessions, conversation
+ * memory and the platforms' delivery dedupe. One interface, every method async, nothing dialect
+ * specific in it, so SQLite (one replica) and PostgreSQL (several) implement the same contract.
+ * Times are epoch milliseconds throughout.
+ */
+import type { ConversationTurn, Platform } from "../core/types.js";
+
+/** Which questions the admin queue lists. */
+export type QuestionFilter = "unanswered" | "downvoted" | "all";
+
+export type ChatKind = "private" | "group";
+
+/** One question as it is logged. The text is already masked: the raw words are never handed to the store. */
+export interface QuestionRecord {
+  /** Unique per answer; feedback names it. */
+  answerId: string;
+  /** The question with personal data masked (maskPersonalData). */
+  text: string;
+  /** The grouping key: normalized text, so "宝宝湿疹怎么护理" and "宝宝湿疹怎么护理？" are one entry (questionGroupKey). */
+  groupKey: string;
+  platform: Platform;
+  chatKind: ChatKind;
+  /** A hash of the conversation key, never the key itself. */
+  conversationHash: string;
+  answered: boolean;
+  /** The retrieval scores of the cited (or best) passages, best first: the confidence signals. */
+  scores: number[];
+  citedSourceIds: string[];
+  latencyMs: number;
+  askedAt: number;
+}
+
+/** One entry of the admin queue: every ask of the same normalized question in the window. */
+export interface QuestionGroup {
+  /** The most recent masked wording. */
+  text: string;
+  groupKey: string;
+  count: number;
+  lastAskedAt: number;
+  platforms: Platform[];
+  /** The most recent ask got no answer. */
+  noAnswer: boolean;
+  /** How many of the asks got no answer. */
+  noAnswerCount: number;
+  upvotes: number;
+  downvotes: number;
+  /** The source the most recent answered ask cited first. */
+  topSource?: string;
+}
+
+export interface QuestionListOptions {
+  filter: QuestionFilter;
+  /** Only asks in the last `days` days count. */
+  days: number;
+  /** At most this many entries (default 100). */
+  limit?: number;
+  /** "Now" for the window; tests pass their own. */
+  now?: number;
+}
+
+export interface DayStats {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  asked: number;
+  answered: number;
+  upvotes: number;
+  downvotes: number;
+}
+
+export interface QuestionStats {
+  days: DayStats[];
+  asked: number;
+  answered: number;
+  upvotes: number;
+  downvotes: number;
+  /** Sources cited most often in the window, most first. */
+  topSources: { sourceId: string; count: number }[];
+  /** The most asked questions that went unanswered, as the queue lists them. */
+  topUnanswered: QuestionGroup[];
+}
+
+export type Rating = "up" | "down";
+
+/** What feedback needs to know about an answer. */
+export interface LoggedAnswer {
+  answerId: string;
+  groupKey: string;
+  text: string;
+  platform: Platform;
+  answered: boolean;
+  askedAt: number;
+}
+
+export interface AdminSession {
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** Names a dedupe family, so a Telegram update_id and a WeCom MsgId never collide. */
+export type DedupeKind = "wecom-msgid" | "telegram-update" | (string & {});
+
+export interface StateStore {
+  // Question log ---------------------------------------------------------------------------
+  recordQuestion(record: QuestionRecord): Promise<void>;
+  listQuestions(options: QuestionListOptions): Promise<QuestionGroup[]>;
+  questionStats(options: { days: number; now?: number }): Promise<QuestionStats>;
+  /** Drops every logged question (and its feedback) asked before `before`; returns how many. */
+  purgeQuestionsBefore(before: number): Promise<number>;
+
+  // Feedback ------------------------------------------------------------------------------
+  /** The logged answer an answerId names, or undefined (unknown, purged, or the log is off). */
+  findAnswer(answerId: string): Promise<LoggedAnswer | undefined>;
+  /** One vote per voter per answer; a second vote replaces the first. False when the answerId is unknown. */
+  recordVote(vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): Promise<boolean>;
+
+  // Admin sessions (the store keeps only a hash of the token) -----------------------------
+  createAdminSession(token: string, session: AdminSession): Promise<void>;
+  /** The session, or undefined when unknown or expired at `now`. */
+  findAdminSession(token: string, now?: number): Promise<AdminSession | undefined>;
+  deleteAdminSession(token: string): Promise<void>;
+
+  // Conversation memory -------------------------------------------------------------------
+  /** A conversation's turns, oldest first; empty when unknown or last written before `notBefore`. */
+  readConversation(conversationKey: string, notBefore: number): Promise<ConversationTurn[]>;
+  writeConversation(conversationKey: string, turns: ConversationTurn[], at: number): Promise<void>;
+  deleteConversation(conversationKey: string): Promise<void>;
+
+  // Delivery dedupe -----------------------------------------------------------------------
+  /** True the first time `id` of `kind` is claimed within `ttlMs`; false for a repeat. */
+  claim(kind: DedupeKind, id: string, ttlMs: number, now?: number): Promise<boolean>;
+
+  /** Drops expired sessions, idle conversations and dedupe entries. */
+  sweep(now: number, conversationNotBefore: number): Promise<void>;
+  close(): Promise<void>;
+}
