@@ -14,6 +14,8 @@ import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
 import { type BotServer, createServer } from "./server/create-server.js";
+import { openSqliteStateStore } from "./state/sqlite-state-store.js";
+import type { StateStore } from "./state/state-store.js";
 
 interface AdapterRegistration {
   name: string;
@@ -40,6 +42,8 @@ export interface RunningBot {
   server: BotServer;
   bot: LocalKnowledgeBot;
   logger: Logger;
+  /** The state store in DATA_DIR: question log, feedback, sessions, conversation memory, dedupe. */
+  store: StateStore;
   /** Graceful stop: adapters, then the server once in-flight requests are done. */
   stop(): Promise<void>;
 }
@@ -76,15 +80,16 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
     { buildIfMissing: true },
   );
 
-  // One responder for every platform: the same commands, texts, limits and conversation memory.
-  const responder = createConfiguredResponder({ bot, config, logger });
-  const context: ChatAdapterContext = { bot, config, logger, responder };
+  const store = openSqliteStateStore({ dataDir: config.dataDir });
+  // One responder for every platform: the same commands, texts, limits, conversation memory and question log.
+  const responder = createConfiguredResponder({ bot, config, logger, store });
+  const context: ChatAdapterContext = { bot, config, logger, responder, store };
   const adapters: ChatAdapter[] = [];
   for (const registration of adapterRegistrations) {
     if (registration.isConfigured(config)) adapters.push(await registration.create(context));
   }
 
-  const server = createServer({ bot, config, logger, adapters, responder });
+  const server = createServer({ bot, config, logger, adapters, responder, store });
   const { url } = await server.start();
   const stats = bot.stats();
   logger.info(
@@ -104,9 +109,10 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   // close waits for in-flight requests, and a POST /api/reindex would otherwise hold it open.
   const stop = async () => {
     await Promise.all([bot.close(), server.close()]);
+    await store.close();
   };
   if (handleSignals) stopOnSignals(stop, logger);
-  return { url, server, bot, logger, stop };
+  return { url, server, bot, logger, store, stop };
 }
 
 function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {

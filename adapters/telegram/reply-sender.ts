@@ -13,7 +13,7 @@ import { startTyping, type TypingTarget } from "./typing-indicator.js";
 
 export interface ReplySender {
   /** Sends one reply, possibly several messages; the first quotes the question, the last carries the keyboard. */
-  send(incoming: IncomingTextMessage, htmlMessages: string[], keyboard?: InlineKeyboardButton.UrlButton[][]): Promise<void>;
+  send(incoming: IncomingTextMessage, htmlMessages: string[], keyboard?: InlineKeyboardButton[][]): Promise<void>;
   /** Runs `work` while showing "typing…" in the message's chat (and topic). */
   withTyping<T>(incoming: IncomingTextMessage, work: () => Promise<T>): Promise<T>;
 }

@@ -12,6 +12,7 @@ import type { Incoming, Reply } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
+import { voterKey } from "../../src/state/voter-key.js";
 import { maskPersonalData } from "../../src/text/mask-personal-data.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
@@ -22,6 +23,13 @@ import { splitMessage } from "./split-message.js";
 import { describeConnectionError } from "./telegram-errors.js";
 import { toIncoming, type BotIdentity, type IncomingTextMessage } from "./to-incoming.js";
 import { mountWebhookRoute } from "./webhook-route.js";
+
+/** Telegram keeps re-delivering an update for minutes, not days; a day covers any restart. */
+const UPDATE_DEDUPE_TTL_MS = 24 * 60 * 60_000;
+/** The updates the bot asks for: messages, and the presses of its feedback buttons. */
+const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+/** callback_data of the feedback buttons: `fb:up:<answerId>` / `fb:down:<answerId>` (under Telegram's 64 bytes). */
+const feedbackDataPattern = /^fb:(up|down):([A-Za-z0-9_-]{1,56})$/;
 
 /** Tuning knobs; production uses the defaults, tests shorten the waits. */
 export interface TelegramAdapterOptions {
@@ -60,6 +68,11 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       ),
   });
   const recentUpdates = createRecentUpdates();
+  const store = context.store;
+  // Votes need the logged answer, so the buttons show only where they can be recorded.
+  const feedbackOn = store !== undefined && context.config.questionLog.enabled;
+  // Update ids are per bot: the token's public part (before the colon) is the bot's id.
+  const botId = settings.botToken.split(":")[0] ?? "";
   const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 8 });
   const replies = createReplySender({ telegram: telegraf.telegram, sendQueue, logger, typingIntervalMs: options.typingIntervalMs });
   let polling = false;
@@ -130,23 +143,63 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     }
     const rendered = renderAnswer(reply.answer);
     const chunks = splitMessage(rendered.html);
-    await replies.send(incoming, chunks, rendered.keyboard);
+    const feedbackRow = feedbackOn
+      ? [
+          [
+            { text: "👍", callback_data: `fb:up:${reply.answerId}` },
+            { text: "👎", callback_data: `fb:down:${reply.answerId}` },
+          ],
+        ]
+      : [];
+    await replies.send(incoming, chunks, [...rendered.keyboard, ...feedbackRow]);
     return chunks.length;
   }
 
   // First middleware, for polling and webhook alike: a re-delivered update is dropped before any work.
-  telegraf.use((telegrafContext, next) => {
+  // The state store's claim also catches an update delivered again after a restart.
+  telegraf.use(async (telegrafContext, next) => {
     const updateId = telegrafContext.update.update_id;
-    if (recentUpdates.seen(updateId)) {
+    let repeated = recentUpdates.seen(updateId);
+    if (!repeated && store) {
+      try {
+        repeated = !(await store.claim("telegram-update", `${botId}:${updateId}`, UPDATE_DEDUPE_TTL_MS));
+      } catch (error) {
+        logger.warn({ err: error, updateId }, "telegram update dedupe unavailable in the state store; the in-memory check alone applies");
+      }
+    }
+    if (repeated) {
       logger.debug({ updateId, chatId: telegrafContext.chat?.id }, "telegram update delivered again; already handled, dropped");
       return;
     }
     return next();
   });
 
+  telegraf.on("callback_query", async (telegrafContext) => {
+    const query = telegrafContext.callbackQuery;
+    const match = "data" in query ? feedbackDataPattern.exec(query.data) : null;
+    if (!match || !store) {
+      await telegrafContext.answerCbQuery();
+      return;
+    }
+    const [, rating, answerId] = match;
+    let recorded = false;
+    try {
+      recorded = await store.recordVote({
+        answerId: answerId!,
+        voter: voterKey("telegram", String(query.from.id)),
+        rating: rating as "up" | "down",
+        at: Date.now(),
+      });
+    } catch (error) {
+      logger.warn({ err: error, chatId: telegrafContext.chat?.id }, "telegram feedback not recorded");
+    }
+    logger.info({ chatId: telegrafContext.chat?.id, rating, recorded }, "telegram feedback");
+    await telegrafContext.answerCbQuery(recorded ? REPLY_TEXTS.feedbackThanks : REPLY_TEXTS.feedbackUnknown);
+  });
+
   telegraf.on(message("text"), (telegrafContext) => {
     const incoming = telegrafContext.message;
-    const question = toIncoming(incoming, identity(), adminIds);
+    const question: Incoming = { ...toIncoming(incoming, identity(), adminIds), chatKind: incoming.chat.type === "private" ? "private" : "group" };
     if (question.addressedToBot) schedule(incoming, () => respond(incoming, question));
   });
 
@@ -173,7 +226,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       polling = true;
       // launch() settles only when polling ends, so it is not awaited; onLaunch signals readiness.
       telegraf
-        .launch({ allowedUpdates: ["message"] }, () => {
+        .launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => {
           launched = true;
           resolve();
         })
@@ -219,7 +272,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       if (!mounted) logger.error("telegram webhook mode, but the route was never mounted on the HTTP app; updates will not arrive");
       if (!settings.webhookSecret) logger.warn("TELEGRAM_WEBHOOK_SECRET is not set: anyone who learns the webhook URL can post fake updates");
       try {
-        await telegraf.telegram.setWebhook(webhookUrl.href, { secret_token: settings.webhookSecret, allowed_updates: ["message"] });
+        await telegraf.telegram.setWebhook(webhookUrl.href, { secret_token: settings.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
       } catch (error) {
         logConnectionError(error);
         throw error;

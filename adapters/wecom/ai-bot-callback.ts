@@ -14,6 +14,7 @@ import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParam
 import type { FairQueue } from "./fair-queue.js";
 import { toWecomReply } from "./wecom-reply.js";
 import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
+import { claimDelivery, type DeliveryClaims } from "./delivery-claims.js";
 
 export interface AiBotCallbackDependencies {
   crypto: CallbackCrypto;
@@ -24,6 +25,8 @@ export interface AiBotCallbackDependencies {
   queue: FairQueue;
   maxBodyBytes: number;
   logger: Logger;
+  /** The state store's dedupe, so a retry arriving after a restart is not answered again. */
+  claims?: DeliveryClaims;
 }
 
 export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDependencies): void {
@@ -35,7 +38,15 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
   function toIncoming(message: AiBotMessage, text: string): Incoming {
     const conversationKey =
       message.chattype === "group" && message.chatid ? `wecom-bot:group:${message.chatid}:${message.userId}` : `wecom-bot:user:${message.userId}`;
-    return { text, platform: "wecom", conversationKey, userId: message.userId, addressedToBot: true, isAdmin: adminUserIds.has(message.userId) };
+    return {
+      text,
+      platform: "wecom",
+      conversationKey,
+      userId: message.userId,
+      addressedToBot: true,
+      isAdmin: adminUserIds.has(message.userId),
+      chatKind: message.chattype === "group" ? "group" : "private",
+    };
   }
 
   function passiveReply(context: Context, nonce: string, plaintext: object): Response {
@@ -76,6 +87,11 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
         return context.body(null, 200);
       }
 
+      // A stream open here is a retry answered from memory; otherwise the store says whether an earlier run took it.
+      if (!streams.has(message.msgid) && !(await claimDelivery(dependencies.claims, `bot:${message.msgid}`, logger))) {
+        logger.info({ surface, messageId: message.msgid }, "wecom: delivery already answered before a restart; ignored");
+        return context.body(null, 200);
+      }
       const { stream, isNew } = streams.open(message.msgid, message.responseUrl);
       if (!isNew) {
         logger.info({ surface, messageId: message.msgid }, "wecom: duplicate delivery, same stream returned");

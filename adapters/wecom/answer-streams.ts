@@ -48,6 +48,8 @@ export interface AnswerStreamsOptions {
 export interface AnswerStreams {
   /** Opens the stream for a message, or returns the one its first delivery opened. */
   open(messageId: string, responseUrl: string | undefined): { stream: StreamSnapshot; isNew: boolean };
+  /** True when a stream for this message is open in this process. */
+  has(messageId: string): boolean;
   /** Records the finished answer for a stream. */
   complete(streamId: string, markdown: string): void;
   /** What a refresh callback for `streamId` should show now. */
@@ -127,6 +129,9 @@ export function createAnswerStreams(options: AnswerStreamsOptions): AnswerStream
         state.timer.unref();
       }
       return { stream: present(state), isNew };
+    },
+    has(messageId) {
+      return byMessage.has(messageId);
     },
     complete(streamId, markdown) {
       const state = byId.get(streamId);

@@ -13,6 +13,7 @@ import { encryptedEnvelopeXml, parseXmlFields, passiveTextXml } from "./app-xml.
 import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { DedupeStore } from "./dedupe-store.js";
+import { claimDelivery, type DeliveryClaims } from "./delivery-claims.js";
 import type { FairQueue } from "./fair-queue.js";
 import { toWecomReply } from "./wecom-reply.js";
 import { APP_MESSAGE_MAX_BYTES, renderReplyMessages } from "./render-reply.js";
@@ -26,6 +27,8 @@ export interface AppCallbackDependencies {
   api: WecomApiClient;
   queue: FairQueue;
   seenMessages: DedupeStore<true>;
+  /** The state store's dedupe, so a retry arriving after a restart is not answered again. */
+  claims?: DeliveryClaims;
   maxBodyBytes: number;
   logger: Logger;
   now: () => number;
@@ -48,7 +51,7 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
       if (!userId || !messageType) throw malformed("Decrypted app message", "Expected FromUserName and MsgType.");
       // Events carry no MsgId; WeCom's own advice is FromUserName + CreateTime.
       const messageId = message.MsgId ?? `${userId}:${message.CreateTime ?? ""}:${message.Event ?? ""}`;
-      if (!seenMessages.claim(messageId, () => true).isNew) {
+      if (!seenMessages.claim(messageId, () => true).isNew || !(await claimDelivery(dependencies.claims, `app:${messageId}`, logger))) {
         logger.info({ surface, messageId }, "wecom: duplicate delivery ignored");
         return context.body(null, 200);
       }

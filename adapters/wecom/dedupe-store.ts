@@ -21,6 +21,8 @@ export interface ClaimResult<Value> {
 export interface DedupeStore<Value> {
   /** Records `id` with `createValue()` if unseen; otherwise returns what the first delivery stored. */
   claim(id: string, createValue: () => Value): ClaimResult<Value>;
+  /** True when `id` is remembered and not expired; records nothing. */
+  has(id: string): boolean;
   /** Number of ids currently remembered. */
   readonly size: number;
 }
@@ -49,6 +51,10 @@ export function createDedupeStore<Value = true>(options: DedupeStoreOptions = {}
       const value = createValue();
       entries.set(id, { expiresAt: time + ttlMs, value });
       return { isNew: true, value };
+    },
+    has(id) {
+      const existing = entries.get(id);
+      return existing !== undefined && existing.expiresAt > now();
     },
     get size() {
       return entries.size;

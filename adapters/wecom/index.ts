@@ -68,6 +68,7 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
           api,
           queue,
           seenMessages: createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 }),
+          claims: context.store,
           maxBodyBytes: config.maxBodyBytes,
           logger,
           now,
@@ -100,6 +101,7 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
           queue,
           maxBodyBytes: config.maxBodyBytes,
           logger,
+          claims: context.store,
         });
         logger.info("wecom: AI bot callback on /wecom/bot");
       }

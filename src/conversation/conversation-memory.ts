@@ -30,6 +30,17 @@ export const DEFAULT_MAX_CONVERSATIONS = 10_000;
 const MAX_STORED_QUESTION_CHARS = 1_000;
 const MAX_STORED_CITATIONS = 20;
 
+/** What is kept of a turn, in any store. */
+export function boundedTurn(turn: ConversationTurn): ConversationTurn {
+  return {
+    question: turn.question.slice(0, MAX_STORED_QUESTION_CHARS),
+    resolvedQuestion: turn.resolvedQuestion.slice(0, MAX_STORED_QUESTION_CHARS),
+    citedSourceIds: turn.citedSourceIds.slice(0, MAX_STORED_CITATIONS),
+    at: turn.at,
+    ...(turn.answerId ? { answerId: turn.answerId.slice(0, 64) } : {}),
+  };
+}
+
 export function createInMemoryConversationMemory(options: InMemoryConversationMemoryOptions): ConversationMemory {
   if (!(options.idleMs > 0)) throw new RangeError("idleMs must be positive");
   if (!(Number.isInteger(options.maxTurns) && options.maxTurns > 0)) throw new RangeError("maxTurns must be a positive integer");
@@ -50,13 +61,7 @@ export function createInMemoryConversationMemory(options: InMemoryConversationMe
     },
     async remember(conversationKey, turn) {
       const kept = conversations.get(conversationKey) ?? [];
-      const stored: ConversationTurn = {
-        question: turn.question.slice(0, MAX_STORED_QUESTION_CHARS),
-        resolvedQuestion: turn.resolvedQuestion.slice(0, MAX_STORED_QUESTION_CHARS),
-        citedSourceIds: turn.citedSourceIds.slice(0, MAX_STORED_CITATIONS),
-        at: turn.at,
-      };
-      conversations.set(conversationKey, [...kept, stored].slice(-options.maxTurns));
+      conversations.set(conversationKey, [...kept, boundedTurn(turn)].slice(-options.maxTurns));
     },
     async forget(conversationKey) {
       conversations.delete(conversationKey);

@@ -1,19 +1,32 @@
 /**
- * The conversation layer built from the app config: the in-memory store with the configured idle
- * expiry and turn limit, and the responder over it. main.ts builds one and hands it to every
- * platform; an adapter or route created without one (tests, benchmarks) builds its own here.
+ * The conversation layer built from the app config: conversation memory with the configured idle
+ * expiry and turn limit (in the state store when there is one, in memory otherwise), the question
+ * log, and the responder over them. main.ts builds one and hands it to every platform; an adapter
+ * or route created without one (tests, benchmarks) builds its own here.
  */
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
+import { createQuestionLog } from "../state/question-log.js";
+import type { StateStore } from "../state/state-store.js";
+import { createStoredConversationMemory } from "../state/stored-conversation-memory.js";
 import { createInMemoryConversationMemory, type ConversationMemory } from "./conversation-memory.js";
 import type { Responder } from "./incoming.js";
 import { createResponder } from "./responder.js";
 
-export function createConfiguredMemory(config: Pick<AppConfig, "conversation">): ConversationMemory {
-  return createInMemoryConversationMemory({ idleMs: config.conversation.idleMinutes * 60_000, maxTurns: config.conversation.maxTurns });
+export function createConfiguredMemory(config: Pick<AppConfig, "conversation">, store?: StateStore): ConversationMemory {
+  const idleMs = config.conversation.idleMinutes * 60_000;
+  if (store) return createStoredConversationMemory({ store, idleMs, maxTurns: config.conversation.maxTurns });
+  return createInMemoryConversationMemory({ idleMs, maxTurns: config.conversation.maxTurns });
 }
 
-export function createConfiguredResponder(input: { bot: KnowledgeBot; config: AppConfig; logger: Logger }): Responder {
-  return createResponder({ bot: input.bot, memory: createConfiguredMemory(input.config), config: input.config, logger: input.logger });
+export function createConfiguredResponder(input: { bot: KnowledgeBot; config: AppConfig; logger: Logger; store?: StateStore }): Responder {
+  return createResponder({
+    bot: input.bot,
+    memory: createConfiguredMemory(input.config, input.store),
+    config: input.config,
+    logger: input.logger,
+    questionLog: createQuestionLog({ store: input.store, enabled: input.config.questionLog.enabled, logger: input.logger }),
+    votes: input.config.questionLog.enabled ? input.store : undefined,
+  });
 }

@@ -15,11 +15,13 @@ export interface Incoming {
   addressedToBot: boolean;
   /** The platform's admin list includes this user; admin-only commands are refused otherwise. */
   isAdmin: boolean;
+  /** A one-to-one chat or a group; the question log keeps it (private when unset). */
+  chatKind?: "private" | "group";
 }
 
 export type Reply =
   /** Adapters render answer.paragraphs/citations/related/disclaimer/understoodAs. */
-  | { kind: "answer"; answer: Answer }
+  | { kind: "answer"; answer: Answer; answerId: string }
   /**
    * Command replies, refusals, errors, busy notices: already worded, plain text. `failure` is set on
    * the failure notice: the error behind it, for a transport that answers with an error status

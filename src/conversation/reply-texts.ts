@@ -38,6 +38,10 @@ export const REPLY_TEXTS = {
   newConversationButton: "新对话",
 
   // Admin commands.
+  /** Acknowledges a 👍 / 👎 (or 有用 / 没用) on an answer. */
+  feedbackThanks: "谢谢反馈",
+  /** A vote on an answer the log no longer holds (purged, or the question log is off). */
+  feedbackUnknown: "这条回答已过期，无法记录反馈",
   notAdmin: "抱歉，这个命令只有管理员可以使用。您可以直接提问，我会从知识库中查找答案。",
   reindexBusy: "索引正在重建中，请等它完成后再试。",
   /** A failed admin command: what failed, then the error with its fix hint (never a stack). */

@@ -3,11 +3,15 @@
  * error replies and conversation memory. It takes an `Incoming` and returns a `Reply`; it never
  * formats for a platform and never throws, so no adapter needs rules of its own.
  */
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { isKnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
 import type { Answer, ConversationTurn, Platform } from "../core/types.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
+import type { QuestionLog } from "../state/question-log.js";
+import type { Rating, StateStore } from "../state/state-store.js";
+import { voterKey } from "../state/voter-key.js";
 import type { ConversationMemory } from "./conversation-memory.js";
 import type { Incoming, Reply, Responder } from "./incoming.js";
 import { parseCommand, type ChatCommand } from "./parse-command.js";
@@ -24,11 +28,26 @@ export interface ResponderOptions {
   /** The app config fits: only `maxQuestionChars` is read. */
   config: ResponderLimits;
   logger: Logger;
+  /** Where every question and its answer's id are logged; without one, answers still get an id. */
+  questionLog?: QuestionLog;
+  /** Where a "有用" / "没用" reply to the last answer is recorded; without it those words are questions. */
+  votes?: Pick<StateStore, "recordVote">;
   /** Clock for the turns' `at` (epoch milliseconds); tests pass their own. */
   now?: () => number;
 }
 
-export function createResponder({ bot, memory, config, logger, now = Date.now }: ResponderOptions): Responder {
+/** A reply that is a vote on the answer before it, on platforms without buttons (WeCom) or anywhere. */
+const FEEDBACK_WORDS: ReadonlyMap<string, Rating> = new Map([
+  ["有用", "up"],
+  ["有帮助", "up"],
+  ["👍", "up"],
+  ["没用", "down"],
+  ["没有用", "down"],
+  ["无用", "down"],
+  ["👎", "down"],
+]);
+
+export function createResponder({ bot, memory, config, logger, questionLog, votes, now = Date.now }: ResponderOptions): Responder {
   const log = logger.child({ component: "responder" });
   // Conversations with a question in progress: a second question waits for the first's answer.
   const answering = new Set<string>();
@@ -94,10 +113,25 @@ export function createResponder({ bot, memory, config, logger, now = Date.now }:
     if (answering.has(key)) return text(REPLY_TEXTS.busy);
     answering.add(key);
     try {
+      const started = performance.now();
+      const askedAt = now();
       const history = await readHistory(key, incoming);
-      const answer = await bot.answer({ text: question, platform: incoming.platform, history });
-      await rememberTurn(key, question, answer, incoming);
-      return { kind: "answer", answer };
+      // The bot reads what was asked and cited; the answer ids are the responder's own.
+      const answer = await bot.answer({ text: question, platform: incoming.platform, history: history.map(({ answerId: _answerId, ...turn }) => turn) });
+      const latencyMs = performance.now() - started;
+      const answerId = questionLog
+        ? await questionLog.record({
+            question,
+            answer,
+            platform: incoming.platform,
+            chatKind: incoming.chatKind ?? "private",
+            conversationKey: key,
+            latencyMs,
+            askedAt,
+          })
+        : randomUUID();
+      await rememberTurn(key, question, answer, incoming, answerId);
+      return { kind: "answer", answer, answerId };
     } catch (error) {
       log.error({ err: error, platform: incoming.platform, question: maskPersonalData(question) }, "answering failed");
       return { kind: "text", text: REPLY_TEXTS.failed, failure: error };
@@ -116,12 +150,13 @@ export function createResponder({ bot, memory, config, logger, now = Date.now }:
     }
   }
 
-  async function rememberTurn(key: string, question: string, answer: Answer, incoming: Incoming): Promise<void> {
+  async function rememberTurn(key: string, question: string, answer: Answer, incoming: Incoming, answerId: string): Promise<void> {
     const turn: ConversationTurn = {
       question,
       resolvedQuestion: answer.understoodAs ?? question,
       citedSourceIds: answer.noAnswer ? [] : [...new Set(answer.citations.map((citation) => citation.sourceId))],
       at: now(),
+      answerId,
     };
     try {
       await memory.remember(key, turn);
@@ -130,11 +165,24 @@ export function createResponder({ bot, memory, config, logger, now = Date.now }:
     }
   }
 
+  /** A vote reply on the conversation's last answer; undefined when the words are not one, or there is no answer to vote on. */
+  async function recordFeedbackWord(message: string, incoming: Incoming): Promise<Reply | undefined> {
+    const rating = FEEDBACK_WORDS.get(message.replace(/[\s。！!.]+$/u, ""));
+    if (!rating || !votes) return undefined;
+    const history = await readHistory(incoming.conversationKey, incoming);
+    const answerId = history.at(-1)?.answerId;
+    if (!answerId) return undefined;
+    const recorded = await votes.recordVote({ answerId, voter: voterKey(incoming.platform, incoming.userId), rating, at: now() });
+    return text(recorded ? REPLY_TEXTS.feedbackThanks : REPLY_TEXTS.feedbackUnknown);
+  }
+
   return {
     async respond(incoming) {
       if (!incoming.addressedToBot) return { kind: "none" };
       const message = incoming.text.trim();
       try {
+        const vote = await recordFeedbackWord(message, incoming);
+        if (vote) return vote;
         const command = parseCommand(message);
         if (command === undefined) return await answerQuestion(message, incoming);
         if (command.name === "ask") return await answerQuestion(command.question, incoming);

@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import type { Responder } from "../conversation/incoming.js";
+import type { StateStore } from "../state/state-store.js";
 import type { KnowledgeBot } from "./knowledge-bot.js";
 
 export interface ChatAdapterContext {
@@ -17,6 +18,8 @@ export interface ChatAdapterContext {
    * An adapter created without one (tests, benchmarks) builds its own from `bot` and `config`.
    */
   responder?: Responder;
+  /** The state store: delivery dedupe that survives a restart, and answer feedback. In memory when absent. */
+  store?: StateStore;
 }
 
 export interface ChatAdapter {

@@ -60,6 +60,8 @@ export interface ConversationTurn {
   citedSourceIds: string[];
   /** Epoch milliseconds. */
   at: number;
+  /** The answer's id in the question log, so a "有用" / "没用" reply can name it. */
+  answerId?: string;
 }
 
 export interface Query {

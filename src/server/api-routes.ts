@@ -18,6 +18,7 @@ import { jsonError, reindexFailure } from "./json-error.js";
 import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
+import type { StateStore } from "../state/state-store.js";
 
 /** Ids the client may choose: long enough for a UUID, short and plain enough to be a memory key. */
 const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -26,11 +27,14 @@ export interface ApiRouteOptions {
   /** The responder every platform shares; without one (tests) the routes build their own. */
   responder?: Responder;
   logger?: Logger;
+  /** The state store an own responder logs to and keeps its memory in. */
+  store?: StateStore;
 }
 
 export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, options: ApiRouteOptions = {}): void {
   let ownResponder: Responder | undefined;
-  const responder = () => options.responder ?? (ownResponder ??= createConfiguredResponder({ bot, config, logger: options.logger ?? silentLogger() }));
+  const responder = () =>
+    options.responder ?? (ownResponder ??= createConfiguredResponder({ bot, config, logger: options.logger ?? silentLogger(), store: options.store }));
 
   app.post("/api/ask", async (context) => {
     const body = await readQuestion(context, config.maxQuestionChars);
@@ -135,7 +139,7 @@ function checkConversationId(context: Context, conversationId: unknown): string 
  * in the same shape with the text as its one paragraph, so a client draws both the same way.
  */
 function replyToJson(reply: Reply) {
-  if (reply.kind === "answer") return { kind: "answer" as const, ...answerToJson(reply.answer) };
+  if (reply.kind === "answer") return { kind: "answer" as const, answerId: reply.answerId, ...answerToJson(reply.answer) };
   const text = reply.kind === "text" ? reply.text : "";
   return { kind: "text" as const, text, paragraphs: [{ text, citations: [] }], citations: [], disclaimer: false, noAnswer: true, related: [], passages: [] };
 }

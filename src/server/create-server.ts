@@ -13,7 +13,11 @@ import type { AppConfig } from "../config.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Responder } from "../conversation/incoming.js";
+import type { StateStore } from "../state/state-store.js";
+import { mountAdminApiRoutes } from "./admin-api-routes.js";
 import { mountApiRoutes } from "./api-routes.js";
+import { mountFeedbackRoutes } from "./feedback-routes.js";
+import { startStateUpkeep, type StateUpkeep } from "./state-upkeep.js";
 import type { ChatAdapter } from "../core/chat-adapter.js";
 import { watchIndex, type IndexWatcher } from "./index-watcher.js";
 import { jsonError } from "./json-error.js";
@@ -29,6 +33,8 @@ export interface ServerOptions {
   adapters?: ChatAdapter[];
   /** The responder the chat platforms share; /api/ask uses it too (built from config when absent). */
   responder?: Responder;
+  /** The state store (question log, feedback, sessions); the caller opens and closes it. */
+  store?: StateStore;
   /** How often CURRENT is checked for a re-index by another process; 0 turns the watcher off. */
   indexPollMs?: number;
   /** How long a close waits for in-flight requests before cutting connections. */
@@ -43,7 +49,16 @@ export interface BotServer {
   close(): Promise<void>;
 }
 
-export function createServer({ bot, config, logger, adapters = [], responder, indexPollMs = 2000, shutdownTimeoutMs = 10_000 }: ServerOptions): BotServer {
+export function createServer({
+  bot,
+  config,
+  logger,
+  adapters = [],
+  responder,
+  store,
+  indexPollMs = 2000,
+  shutdownTimeoutMs = 10_000,
+}: ServerOptions): BotServer {
   const app = new Hono();
   let inFlight = 0;
 
@@ -60,6 +75,7 @@ export function createServer({ bot, config, logger, adapters = [], responder, in
   const rateLimit = apiRateLimit({ requestsPerMinute: config.rateLimitPerMinute, adminToken: config.adminToken });
   app.use("/api/ask", rateLimit);
   app.use("/api/search", rateLimit);
+  app.use("/api/feedback", rateLimit);
   app.use(
     "/api/*",
     bodyLimit({
@@ -79,7 +95,9 @@ export function createServer({ bot, config, logger, adapters = [], responder, in
     }),
   );
   mountPageRoutes(app, bot, config);
-  mountApiRoutes(app, bot, config, { responder, logger });
+  mountApiRoutes(app, bot, config, { responder, logger, store });
+  mountFeedbackRoutes(app, store);
+  mountAdminApiRoutes(app, bot, config, { store });
   for (const adapter of adapters) adapter.mount?.(app);
 
   app.notFound((context) => {
@@ -106,6 +124,7 @@ export function createServer({ bot, config, logger, adapters = [], responder, in
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   let watcher: IndexWatcher | undefined;
+  let upkeep: StateUpkeep | undefined;
   let closing: Promise<void> | undefined;
 
   async function start(listen: { host?: string; port?: number } = {}) {
@@ -119,6 +138,7 @@ export function createServer({ bot, config, logger, adapters = [], responder, in
     });
     const port = (server.address() as AddressInfo).port;
     if (indexPollMs > 0) watcher = watchIndex(bot, config.indexDir, logger, indexPollMs);
+    if (store) upkeep = startStateUpkeep(store, config, logger);
     for (const adapter of adapters) {
       try {
         await adapter.start();
@@ -134,6 +154,7 @@ export function createServer({ bot, config, logger, adapters = [], responder, in
 
   async function shutDown(): Promise<void> {
     watcher?.stop();
+    upkeep?.stop();
     if (!server.listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const results = await Promise.allSettled(adapters.map((adapter) => adapter.stop()));

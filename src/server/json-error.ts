@@ -18,6 +18,7 @@ export type HttpErrorCode =
   | "INDEX_LOCKED"
   | "REINDEX_INTERRUPTED"
   | "DISK_FULL"
+  | "QUERY_INVALID"
   | "INTERNAL";
 
 export interface JsonErrorBody {

@@ -22,7 +22,7 @@ export interface ApiRateLimitOptions {
 }
 
 /** The socket's remote address; IPv4 clients on a dual-stack socket appear as `::ffff:a.b.c.d`. */
-function clientAddress(context: Context): string {
+export function clientAddress(context: Context): string {
   try {
     const address = getConnInfo(context).remote.address;
     if (address) return address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;

@@ -74,10 +74,12 @@ describe("POST /api/ask", () => {
   it("returns the same shape as `kb ask --json`, with the disclaimer for the medical-insurance question", async () => {
     const response = await server.post("/api/ask", { question: SEED_QUESTION });
     expect(response.status).toBe(200);
-    // The API adds what kind of reply it is and the conversation it belongs to (see test/conversation/responder-api.test.ts).
-    const { kind, conversationId, ...body } = await response.json();
+    // The API adds what kind of reply it is, the conversation it belongs to (see test/conversation/responder-api.test.ts)
+    // and the answer's id for feedback (test/server/feedback-api.test.ts).
+    const { kind, conversationId, answerId, ...body } = await response.json();
     expect(kind).toBe("answer");
     expect(conversationId).toEqual(expect.any(String));
+    expect(answerId).toMatch(/^[0-9a-f-]{36}$/);
     const direct = answerToJson(await server.bot.answer({ text: SEED_QUESTION, platform: "web" }));
     expect(Object.keys(body).sort()).toEqual(Object.keys(direct).sort());
     expect(body).toEqual(direct);

@@ -1,0 +1,45 @@
+/**
+ * Who may use the admin routes: a request with `Authorization: Bearer $ADMIN_TOKEN`, or one with
+ * the admin console's session cookie naming a live session in the state store. Every admin route
+ * (the JSON API and the console's pages) asks this one function.
+ */
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import type { StateStore } from "../state/state-store.js";
+import { hasAdminToken } from "./admin-token.js";
+import { jsonError } from "./json-error.js";
+
+/** The console's session cookie (HttpOnly, SameSite=Strict); the store keeps only the token's hash. */
+export const ADMIN_SESSION_COOKIE = "kb_admin_session";
+
+export interface AdminAccess {
+  adminToken?: string;
+  store?: StateStore;
+}
+
+/** True for the admin token as a Bearer header or a valid console session cookie. */
+export async function isAdminRequest(context: Context, access: AdminAccess): Promise<boolean> {
+  if (!access.adminToken) return false;
+  if (hasAdminToken(context.req.header("authorization"), access.adminToken)) return true;
+  const session = getCookie(context, ADMIN_SESSION_COOKIE);
+  if (!session || !access.store) return false;
+  try {
+    return (await access.store.findAdminSession(session)) !== undefined;
+  } catch {
+    // A store that cannot be read grants nothing.
+    return false;
+  }
+}
+
+export function unauthorized(context: Context, adminToken: string | undefined): Response {
+  context.header("WWW-Authenticate", 'Bearer realm="kb-admin"');
+  return jsonError(
+    context,
+    401,
+    "UNAUTHORIZED",
+    "A valid admin token or console session is required.",
+    adminToken
+      ? "Send the ADMIN_TOKEN value as `Authorization: Bearer <token>`, or log in at /admin."
+      : "Set ADMIN_TOKEN (16 characters or more) to turn the admin routes on, then send it as `Authorization: Bearer <token>`.",
+  );
+}
