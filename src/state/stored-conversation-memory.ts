@@ -1,10 +1,18 @@
 /**
  * Conversation memory kept in the state store, so a follow-up still finds its earlier turns after
  * a restart (and, on a shared store, on another replica). Same rules as the in-memory one: idle
- * expiry from the last turn, only the last `maxTurns` turns, each turn bounded.
+ * expiry from the last turn, only the last `maxTurns` turns, each turn bounded. What reaches the
+ * disk is masked like the question log: a phone number in a question is never written.
  */
 import { boundedTurn, type ConversationMemory } from "../conversation/conversation-memory.js";
+import type { ConversationTurn } from "../core/types.js";
+import { maskPersonalData } from "../text/mask-personal-data.js";
 import type { StateStore } from "./state-store.js";
+
+function maskedTurn(turn: ConversationTurn): ConversationTurn {
+  const bounded = boundedTurn(turn);
+  return { ...bounded, question: maskPersonalData(bounded.question), resolvedQuestion: maskPersonalData(bounded.resolvedQuestion) };
+}
 
 export interface StoredConversationMemoryOptions {
   store: StateStore;
@@ -23,7 +31,7 @@ export function createStoredConversationMemory({ store, idleMs, maxTurns, now = 
     async remember(conversationKey, turn) {
       const time = now();
       const kept = await store.readConversation(conversationKey, time - idleMs);
-      await store.writeConversation(conversationKey, [...kept, boundedTurn(turn)].slice(-maxTurns), time);
+      await store.writeConversation(conversationKey, [...kept, maskedTurn(turn)].slice(-maxTurns), time);
     },
     forget(conversationKey) {
       return store.deleteConversation(conversationKey);
