@@ -104,6 +104,7 @@ export function buildProgram(io: IoStreams): Command {
         indexDir: config.indexDir,
         embedder: config.embedder,
         publicBaseUrl: config.publicBaseUrl,
+        answerMaxChars: config.answerMaxChars,
       });
       const answer = await bot.answer({ text: question, platform: "cli" });
       write(flags.json ? JSON.stringify(answerToJson(answer)) : renderAnswerText(answer));

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createChatCompletionsClient } from "./answer/chat-completions-client.js";
 import { createQuestionCondenser } from "./answer/condense-question.js";
 import { createGenerativeRewriter } from "./answer/generative-rewriter.js";
+import { answerLengths } from "./bot/answer-lengths.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
 import { createConfiguredResponder } from "./conversation/conversation-settings.js";
@@ -72,6 +73,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       embedder: config.embedder,
       limits: config.limits,
       publicBaseUrl: config.publicBaseUrl,
+      ...answerLengths(config),
       logger,
       rewriteAnswer,
       // Generative mode: the chat model also condenses follow-ups into standalone questions.

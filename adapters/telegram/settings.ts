@@ -3,7 +3,7 @@
  * one configuration by src/config.ts (as `config.telegram`, set only when TELEGRAM_BOT_TOKEN is).
  */
 import { z } from "zod";
-import { idList, optionalText, optionalUrl, settingsSlice } from "../../src/core/settings-slice.js";
+import { idList, optionalAnswerMaxChars, optionalText, optionalUrl, settingsSlice } from "../../src/core/settings-slice.js";
 
 export interface TelegramConfig {
   botToken: string;
@@ -13,6 +13,8 @@ export interface TelegramConfig {
   apiRoot?: string;
   /** A `retry_after` longer than this drops the message with a warning instead of holding the chat. */
   maxRetryAfterSeconds: number;
+  /** Longest answer body in Telegram (TELEGRAM_ANSWER_MAX_CHARS); unset uses ANSWER_MAX_CHARS. */
+  answerMaxChars?: number;
 }
 
 export const telegramSettings = settingsSlice({
@@ -25,6 +27,7 @@ export const telegramSettings = settingsSlice({
     }),
     TELEGRAM_API_ROOT: optionalUrl,
     TELEGRAM_MAX_RETRY_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+    TELEGRAM_ANSWER_MAX_CHARS: optionalAnswerMaxChars,
   },
   settings(values, problems): TelegramConfig | undefined {
     if (!values.TELEGRAM_BOT_TOKEN) {
@@ -40,6 +43,7 @@ export const telegramSettings = settingsSlice({
       webhookSecret: values.TELEGRAM_WEBHOOK_SECRET,
       apiRoot: values.TELEGRAM_API_ROOT,
       maxRetryAfterSeconds: values.TELEGRAM_MAX_RETRY_AFTER_SECONDS,
+      answerMaxChars: values.TELEGRAM_ANSWER_MAX_CHARS,
     };
   },
 });

@@ -3,7 +3,7 @@
  * each surface, composed into the one configuration by src/config.ts (as `config.wecom`, set when
  * any surface is configured).
  */
-import { checkAllOrNone, idList, optionalText, optionalUrl, settingsSlice } from "../../src/core/settings-slice.js";
+import { checkAllOrNone, idList, optionalAnswerMaxChars, optionalText, optionalUrl, settingsSlice } from "../../src/core/settings-slice.js";
 
 export interface WecomBotConfig {
   token: string;
@@ -24,6 +24,8 @@ export interface WecomConfig {
   webhookKey?: string;
   apiBase: string;
   adminUserIds: string[];
+  /** Longest answer body in WeCom (WECOM_ANSWER_MAX_CHARS); unset uses ANSWER_MAX_CHARS. */
+  answerMaxChars?: number;
 }
 
 function checkEncodingAesKey(value: string | undefined, name: string, problems: string[]): void {
@@ -43,6 +45,7 @@ export const wecomSettings = settingsSlice({
     WECOM_WEBHOOK_KEY: optionalText,
     WECOM_API_BASE: optionalUrl,
     WECOM_ADMIN_USERIDS: idList,
+    WECOM_ANSWER_MAX_CHARS: optionalAnswerMaxChars,
   },
   settings(values, problems): WecomConfig | undefined {
     const botSet = checkAllOrNone(values, ["WECOM_BOT_TOKEN", "WECOM_BOT_ENCODING_AES_KEY"], "the WeCom AI bot (/wecom/bot)", problems);
@@ -70,6 +73,7 @@ export const wecomSettings = settingsSlice({
       webhookKey: values.WECOM_WEBHOOK_KEY,
       apiBase: (values.WECOM_API_BASE ?? "https://qyapi.weixin.qq.com").replace(/\/+$/, ""),
       adminUserIds: values.WECOM_ADMIN_USERIDS,
+      answerMaxChars: values.WECOM_ANSWER_MAX_CHARS,
     };
   },
 });

@@ -9,7 +9,7 @@ import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/kn
 import type { Logger } from "../core/logger.js";
 import type { CondenseQuestion } from "../answer/condense-question.js";
 import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolve-follow-up.js";
-import type { Answer, IndexStats, Query, ReindexSummary, SearchHit } from "../core/types.js";
+import type { Answer, IndexStats, Platform, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
 import type { IndexLimits } from "../ingest/index-limits.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
@@ -26,6 +26,10 @@ export interface LocalKnowledgeBotOptions {
   /** Bounds for re-indexes this bot runs; defaults where unset. */
   limits?: Partial<IndexLimits>;
   publicBaseUrl: string;
+  /** Longest retrieval answer body in characters (ANSWER_MAX_CHARS); 300 when unset. */
+  answerMaxChars?: number;
+  /** A platform's own answer length (e.g. TELEGRAM_ANSWER_MAX_CHARS); platforms not named use `answerMaxChars`. */
+  platformAnswerMaxChars?: Partial<Record<Platform, number>>;
   logger?: Logger;
   /**
    * Optional rewriting of the retrieval-only answer (the generative mode). It must keep to the
@@ -103,7 +107,12 @@ export class LocalKnowledgeBot implements KnowledgeBot {
   async answer(query: Query): Promise<Answer> {
     const index = this.index;
     const { result, understoodAs } = await this.retrieveFollowingUp(index, query);
-    const composed = composeAnswer(result, index.sources, { ...DEFAULT_COMPOSE_OPTIONS, publicBaseUrl: this.options.publicBaseUrl });
+    const composed = composeAnswer(result, index.sources, {
+      ...DEFAULT_COMPOSE_OPTIONS,
+      publicBaseUrl: this.options.publicBaseUrl,
+      maxAnswerChars: this.answerMaxChars(query.platform),
+      termWeight: (term) => index.keywordIndex.idf(term),
+    });
     const answer = understoodAs === undefined ? composed : { ...composed, understoodAs };
     if (answer.noAnswer || !this.options.rewriteAnswer) return answer;
     try {
@@ -113,6 +122,11 @@ export class LocalKnowledgeBot implements KnowledgeBot {
       this.options.logger?.warn({ err: error }, "answer rewriting failed; sending the retrieval-only answer");
       return answer;
     }
+  }
+
+  /** The answer length for a platform: its own setting, else the core one, else the default. */
+  answerMaxChars(platform: Platform): number {
+    return this.options.platformAnswerMaxChars?.[platform] ?? this.options.answerMaxChars ?? DEFAULT_COMPOSE_OPTIONS.maxAnswerChars;
   }
 
   /**

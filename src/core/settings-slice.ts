@@ -60,3 +60,6 @@ export function checkAllOrNone<Values extends Record<string, unknown>>(
   }
   return true;
 }
+
+/** A platform's own answer length in characters (e.g. TELEGRAM_ANSWER_MAX_CHARS); unset falls back to ANSWER_MAX_CHARS. */
+export const optionalAnswerMaxChars = optionalText.pipe(z.coerce.number().int().min(80).max(4000).optional());

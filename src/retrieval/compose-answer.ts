@@ -1,33 +1,42 @@
 /**
- * Turns retrieval results into the platform-neutral `Answer`: the best passages quoted faithfully
- * and trimmed at sentence boundaries, one paragraph per cited source resting on its citation,
- * passages of one source merged, near-duplicates dropped, the disclaimer decided by the policy,
- * and related sources.
+ * Turns retrieval results into the platform-neutral `Answer`: whole sentences of the best source
+ * that match the question (and of a second source when the question compares two things and the
+ * best one covers only one of them), within the platform's answer length, one paragraph per cited
+ * source resting on its citation, whose link opens the source at the chunk of the first quoted
+ * sentence; the disclaimer decided by the policy, and related sources.
  */
 import { withAnswerText } from "../answer/answer-text.js";
-import type { Answer, AnswerParagraph, Citation, Passage, RelatedSource, SearchHit, SourceDoc } from "../core/types.js";
-import { needsDisclaimer } from "./disclaimer-policy.js";
+import type { Answer, AnswerParagraph, Citation, RelatedSource, SearchHit, SourceDoc } from "../core/types.js";
 import { keywordTerms } from "../text/keyword-terms.js";
-import { quotePassage } from "./quote-passage.js";
+import { comparedSides } from "./compared-sides.js";
+import { needsDisclaimer } from "./disclaimer-policy.js";
+import { quoteSentences, type Quote } from "./quote-passage.js";
 import { sourceLink } from "./source-link.js";
+import { sourceSentences } from "./source-sentences.js";
 import type { RetrievalResult } from "./retrieve.js";
 
 export interface ComposeOptions {
   /** Base of the bot's own source pages, e.g. https://bot.example.org (no trailing slash). */
   publicBaseUrl: string;
-  maxQuoteChars: number;
-  maxCitations: number;
-  /** A further source is cited only if its score is at least this share of the best one. */
-  citeScoreRatio: number;
+  /** Longest answer body in characters (all quoted paragraphs together; markers and disclaimer not counted). */
+  maxAnswerChars: number;
   maxRelated: number;
+  /** Weight of a question term (the index's IDF); rarer words decide which sentences are quoted. Equal weights when unset. */
+  termWeight?: (term: string) => number;
 }
 
+/** ANSWER_MAX_CHARS's default; the bot passes the configured value. */
 export const DEFAULT_COMPOSE_OPTIONS: Omit<ComposeOptions, "publicBaseUrl"> = {
-  maxQuoteChars: 320,
-  maxCitations: 3,
-  citeScoreRatio: 0.8,
+  maxAnswerChars: 300,
   maxRelated: 3,
 };
+
+/** How many of the best hits are looked at for a source about the other side of a comparison. */
+const COMPARISON_CANDIDATES = 5;
+/** A source covers one side of a comparison when it holds at least this share of the side's term weight. */
+const MIN_SIDE_COVERAGE = 0.6;
+/** Whole words of the keyword terms (the rest are character bigrams). */
+const WORD_PREFIX = "w:";
 
 export const NO_ANSWER_TEXT = "抱歉，知识库里没有找到与这个问题相关的内容。可以换个说法，或把问题描述得更具体一些再试试。";
 
@@ -37,32 +46,43 @@ export function noAnswer(): Answer {
 
 export function composeAnswer(result: RetrievalResult, sources: Map<string, SourceDoc>, options: ComposeOptions): Answer {
   if (result.noAnswer || result.hits.length === 0) return noAnswer();
+  const weight = options.termWeight ?? (() => 1);
   const queryTerms = new Set(result.queryTerms);
-  const topScore = result.hits[0].score;
-  const cited: { hit: SearchHit; source: SourceDoc; quote: string; passages: Passage[] }[] = [];
-  const quotedTermSets: Set<string>[] = [];
+  const hits = result.hits.filter((hit) => sources.has(hit.sourceId));
+  if (hits.length === 0) return noAnswer();
 
-  for (const hit of result.hits) {
-    if (cited.length >= options.maxCitations || hit.score < topScore * options.citeScoreRatio) break;
-    const source = sources.get(hit.sourceId);
-    if (!source) continue;
-    const passages = [...hit.passages].sort((left, right) => left.chunkIndex - right.chunkIndex).slice(0, 2);
-    const quote = quotePassage(mergePassages(passages, source), queryTerms, options.maxQuoteChars);
-    const terms = new Set(keywordTerms(quote));
-    if (quotedTermSets.some((earlier) => similarity(earlier, terms) > 0.8)) continue;
-    quotedTermSets.push(terms);
-    cited.push({ hit, source, quote, passages });
-  }
+  const sides = comparedSides(result.query);
+  const sideTerms = sides && distinctWords(sides);
+  const chosen = [hits[0], ...(sides ? comparisonPartner(sides, hits, sources, weight) : [])];
+  const cited: { hit: SearchHit; source: SourceDoc; quote: Quote }[] = [];
+  let remaining = options.maxAnswerChars;
+  chosen.forEach((hit, position) => {
+    const source = sources.get(hit.sourceId)!;
+    // Two sources share the length: the first gets its half, the second what is left.
+    const maxChars = position === 0 && chosen.length > 1 ? Math.floor(options.maxAnswerChars / 2) : remaining;
+    const quote = quoteSentences(sourceSentences(hit.passages, source), queryTerms, {
+      maxChars,
+      termWeight: weight,
+      opensWithAnswer: source.question !== undefined,
+      comparedTerms: sideTerms,
+    });
+    if (!quote) return;
+    remaining -= quote.text.length;
+    cited.push({ hit, source, quote });
+  });
   if (cited.length === 0) return noAnswer();
 
-  const citations: Citation[] = cited.map(({ source, passages }, index) => ({
-    n: index + 1,
-    sourceId: source.sourceId,
-    title: source.title,
-    url: sourceLink(options.publicBaseUrl, source.sourceId, source.url, { chunkIndex: passages[0]?.chunkIndex, location: passages[0]?.location }),
-  }));
-  const disclaimer = needsDisclaimer(cited.map(({ source, quote }) => ({ sourceDisclaimer: source.disclaimer, title: source.title, quotedText: quote })));
-  const paragraphs: AnswerParagraph[] = cited.map(({ quote }, index) => ({ text: quote, citations: [index + 1] }));
+  const citations: Citation[] = cited.map(({ hit, source, quote }, index) => {
+    const passage = hit.passages.find((candidate) => candidate.chunkIndex === quote.chunkIndex);
+    return {
+      n: index + 1,
+      sourceId: source.sourceId,
+      title: source.title,
+      url: sourceLink(options.publicBaseUrl, source.sourceId, source.url, { chunkIndex: quote.chunkIndex, location: passage?.location }),
+    };
+  });
+  const disclaimer = needsDisclaimer(cited.map(({ source, quote }) => ({ sourceDisclaimer: source.disclaimer, title: source.title, quotedText: quote.text })));
+  const paragraphs: AnswerParagraph[] = cited.map(({ quote }, index) => ({ text: quote.text, citations: [index + 1] }));
 
   const citedIds = new Set(cited.map(({ source }) => source.sourceId));
   const related: RelatedSource[] = result.hits
@@ -72,7 +92,7 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
 
   return withAnswerText({
     paragraphs,
-    passages: cited.flatMap(({ passages }) => passages),
+    passages: cited.flatMap(({ hit }) => [...hit.passages].sort((left, right) => left.chunkIndex - right.chunkIndex)),
     citations,
     disclaimer,
     related,
@@ -80,27 +100,35 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
   });
 }
 
-/** Joins a source's chunks in order, dropping the overlap they share and a repeated Q&A question. */
-function mergePassages(passages: Passage[], source: SourceDoc): string {
-  let merged = "";
-  for (const passage of passages) {
-    let text = passage.text;
-    if (source.question && text.startsWith(`${source.question}\n`)) text = text.slice(source.question.length + 1);
-    merged = merged === "" ? text : appendWithoutOverlap(merged, text);
-  }
-  return merged;
+/** Each side's own words: 账户 in both "亲情账户" and "家庭共济账户" tells the two apart in nothing. */
+function distinctWords([first, second]: [string, string]): [Set<string>, Set<string>] {
+  const words = (side: string) => new Set(keywordTerms(side).filter((term) => term.startsWith(WORD_PREFIX)));
+  const [left, right] = [words(first), words(second)];
+  return [new Set([...left].filter((term) => !right.has(term))), new Set([...right].filter((term) => !left.has(term)))];
 }
 
-function appendWithoutOverlap(left: string, right: string): string {
-  for (let size = Math.min(left.length, right.length); size >= 10; size--) {
-    if (left.endsWith(right.slice(0, size))) return left + right.slice(size);
-  }
-  return `${left}\n\n${right}`;
-}
-
-function similarity(left: Set<string>, right: Set<string>): number {
-  let shared = 0;
-  for (const term of left) if (right.has(term)) shared++;
-  const union = left.size + right.size - shared;
-  return union === 0 ? 1 : shared / union;
+/**
+ * For "A和B有什么区别": when the best source covers only one of A and B, the best of the next hits
+ * that covers the other one; none when the best source covers both (it compares them itself) or
+ * the question compares nothing.
+ */
+function comparisonPartner(sides: [string, string], hits: SearchHit[], sources: Map<string, SourceDoc>, weight: (term: string) => number): SearchHit[] {
+  const [first, second] = sides.map((side) => [...new Set(keywordTerms(side))]);
+  const coverage = (hit: SearchHit, terms: string[]) => {
+    const present = new Set(keywordTerms(`${hit.title}\n${hit.passages.map((passage) => passage.text).join("\n")}`));
+    const total = terms.reduce((sum, term) => sum + weight(term), 0);
+    return total === 0 ? 0 : terms.reduce((sum, term) => sum + (present.has(term) ? weight(term) : 0), 0) / total;
+  };
+  const top = hits[0];
+  const coversFirst = coverage(top, first) >= MIN_SIDE_COVERAGE;
+  const coversSecond = coverage(top, second) >= MIN_SIDE_COVERAGE;
+  if (coversFirst === coversSecond) return [];
+  const missing = coversFirst ? second : first;
+  const partner = hits
+    .slice(1, COMPARISON_CANDIDATES)
+    .filter((hit) => sources.has(hit.sourceId))
+    .map((hit) => ({ hit, covered: coverage(hit, missing) }))
+    .filter(({ covered }) => covered >= MIN_SIDE_COVERAGE)
+    .sort((left, right) => right.covered - left.covered)[0];
+  return partner ? [partner.hit] : [];
 }

@@ -5,7 +5,8 @@ import { cleanQuery } from "../../src/retrieval/clean-query.js";
 import { isMedicalText, needsDisclaimer } from "../../src/retrieval/disclaimer-policy.js";
 import { normalizedScoreFusion, reciprocalRankFusion } from "../../src/retrieval/fuse-rankings.js";
 import { keywordTerms } from "../../src/text/keyword-terms.js";
-import { quotePassage } from "../../src/retrieval/quote-passage.js";
+import { quoteSentences } from "../../src/retrieval/quote-passage.js";
+import { sourceSentences } from "../../src/retrieval/source-sentences.js";
 import { titleCoverage } from "../../src/retrieval/title-coverage.js";
 import { searchEf, searchVectorStore } from "../../src/store/vector-store.js";
 import { normalizeText } from "../../src/text/normalize-text.js";
@@ -112,20 +113,58 @@ describe("HNSW search ef", () => {
 });
 
 describe("quoting", () => {
-  it("keeps whole sentences, prefers the ones matching the question, and marks cuts", () => {
+  it("keeps whole sentences, prefers the ones matching the question, and never marks a cut", () => {
     const text = "第一句介绍背景。第二句讲高血压的治疗方法。第三句讲饮食注意事项。第四句是总结。";
-    const quote = quotePassage(text, new Set(["高血", "血压"]), 30);
-    expect(quote).toContain("第二句讲高血压的治疗方法。");
-    expect(quote.length).toBeLessThanOrEqual(32);
-    expect(quote).toMatch(/^…|。…?$/);
+    const source = { sourceId: "a", title: "a", kind: "page", text, disclaimer: false, file: "a", contentHash: "" } as const;
+    const passage = { chunkId: "a#0", sourceId: "a", chunkIndex: 0, title: "a", text, score: 1 };
+    const quote = quoteSentences(sourceSentences([passage], source), new Set(["高血", "血压"]), { maxChars: 30 });
+    expect(quote?.text).toBe("第二句讲高血压的治疗方法。");
   });
 });
 
 describe("answers from the seed index", () => {
   let bot: LocalKnowledgeBot;
   let cleanup: () => Promise<void>;
-  beforeAll(async () => ({ bot, cleanup } = await createTestKnowledgeBot({ publicBaseUrl: "https://bot.example.org" })));
+  beforeAll(
+    async () => ({ bot, cleanup } = await createTestKnowledgeBot({ publicBaseUrl: "https://bot.example.org", platformAnswerMaxChars: { telegram: 90 } })),
+  );
   afterAll(() => cleanup());
+
+  /** The chunk of the seed page that holds a quoted text's first line. */
+  const chunkHolding = (text: string) =>
+    bot.current.chunks.find((chunk) => chunk.sourceId === "000_9de61d0cf05b51f0.txt" && chunk.text.includes(text.split("\n")[0]))!.index;
+
+  it("states the difference the seed page sums up, citing the chunk that holds it", async () => {
+    const answer = await bot.answer({ text: "亲情账户和家庭共济账户有什么区别", platform: "web" });
+    const quoted = answer.paragraphs[0].text;
+    expect(quoted).toContain("电子凭证共享");
+    expect(quoted).toContain("资金划拨");
+    expect(quoted.length).toBeLessThanOrEqual(300);
+    expect(quoted).not.toMatch(/^…|…$|总结$|二、操作对象与范围$/);
+    expect(answer.citations[0].url).toBe(`https://bot.example.org/kb/000_9de61d0cf05b51f0.txt#chunk-${chunkHolding(quoted)}`);
+    expect(answer.citations[0].url).toMatch(/#chunk-1$/);
+  });
+
+  it("says who may use the family account's money", async () => {
+    const answer = await bot.answer({ text: "家庭共济账户的钱能给父母看病用吗", platform: "web" });
+    expect(answer.paragraphs[0].text).toContain("配偶、父母、子女");
+    expect(answer.citations[0].url).toBe(`https://bot.example.org/kb/000_9de61d0cf05b51f0.txt#chunk-${chunkHolding(answer.paragraphs[0].text)}`);
+  });
+
+  it("quotes a teaser of the 相关推荐 list up to its last whole sentence", async () => {
+    const answer = await bot.answer({ text: "吉林省医保可以在陕西用吗", platform: "web" });
+    expect(answer.citations[0].title).toBe("吉林省医保可以在陕西用吗");
+    expect(answer.paragraphs[0].text.endsWith("完成备案。")).toBe(true);
+  });
+
+  it("keeps a platform's own answer length and the core one elsewhere", async () => {
+    const short = await bot.answer({ text: "家庭共济账户的钱能给父母看病用吗", platform: "telegram" });
+    const long = await bot.answer({ text: "家庭共济账户的钱能给父母看病用吗", platform: "web" });
+    expect(short.paragraphs[0].text.length).toBeLessThanOrEqual(90);
+    expect(short.paragraphs[0].text).toContain("配偶、父母、子女");
+    expect(long.paragraphs[0].text.length).toBeGreaterThan(90);
+    expect(bot.answerMaxChars("wecom")).toBe(300);
+  });
 
   it("answers the seed question with a resolving citation and the disclaimer", async () => {
     const answer = await bot.answer({ text: "亲情账户和家庭共济账户有什么区别", platform: "cli" });

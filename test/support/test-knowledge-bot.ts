@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
-import type { Answer } from "../../src/core/types.js";
+import type { Answer, Platform } from "../../src/core/types.js";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SEED_KNOWLEDGE_DIR = path.join(PROJECT_ROOT, "knowledge");
@@ -17,6 +17,7 @@ export interface TestKnowledgeBotOptions {
   knowledgeDir?: string;
   publicBaseUrl?: string;
   rewriteAnswer?: (answer: Answer, question: string) => Promise<Answer>;
+  platformAnswerMaxChars?: Partial<Record<Platform, number>>;
 }
 
 export async function createTestKnowledgeBot(
@@ -30,6 +31,7 @@ export async function createTestKnowledgeBot(
       embedder: { kind: "local", batchSize: 64 },
       publicBaseUrl: options.publicBaseUrl ?? "http://127.0.0.1:3000",
       rewriteAnswer: options.rewriteAnswer,
+      platformAnswerMaxChars: options.platformAnswerMaxChars,
     },
     { buildIfMissing: true },
   );
