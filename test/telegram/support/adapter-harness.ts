@@ -8,6 +8,7 @@ import { loadConfig } from "../../../src/config.js";
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
 import { createLogger } from "../../../src/core/logger.js";
 import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
+import type { StateStore } from "../../../src/state/state-store.js";
 
 export interface LogLine {
   level: string;
@@ -26,6 +27,8 @@ export function createAdapterHarness(input: {
   token: string;
   environment?: Record<string, string>;
   options?: TelegramAdapterOptions;
+  /** A state store: feedback buttons and update dedupe that survive a restart. */
+  store?: StateStore;
 }): AdapterHarness {
   const logs: LogLine[] = [];
   const destination = { write: (line: string) => logs.push(JSON.parse(line) as LogLine) } as unknown as Writable;
@@ -35,7 +38,7 @@ export function createAdapterHarness(input: {
     ...input.environment,
   });
   const adapter = createTelegramAdapter(
-    { bot: input.bot, config, logger: createLogger("debug", destination) },
+    { bot: input.bot, config, logger: createLogger("debug", destination), store: input.store },
     // Tests keep the per-chat gap short; the pacing itself is covered by send-queue.test.ts.
     { sendQueue: { perChatIntervalMs: 50 }, ...input.options },
   );

@@ -28,6 +28,8 @@ export interface Emulator {
   chatActions: ChatActionCall[];
   /** sendMessage calls refused like Telegram would, with the reason. */
   refusedMessages: { body: Record<string, unknown>; description: string }[];
+  /** answerCallbackQuery calls the bot made (the emulator itself keeps none). */
+  callbackAnswers: { callback_query_id?: unknown; text?: unknown }[];
   /** Webhook deliveries made on the bot's behalf, with the HTTP status the bot answered. */
   webhookDeliveries: { updateId: number; status: number }[];
   /** The webhook the bot registered with setWebhook, if any. */
@@ -94,6 +96,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   const chatActions: ChatActionCall[] = [];
   const refusedMessages: Emulator["refusedMessages"] = [];
   const webhookDeliveries: Emulator["webhookDeliveries"] = [];
+  const callbackAnswers: Emulator["callbackAnswers"] = [];
   const heldRequests = new Set<() => void>();
 
   const front = createServer((request, response) => {
@@ -107,6 +110,10 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
 
     if (method === "sendChatAction") {
       chatActions.push((await readBody(request)) as unknown as ChatActionCall);
+      return sendJson(response, 200, { ok: true, result: true });
+    }
+    if (method === "answerCallbackQuery") {
+      callbackAnswers.push(await readBody(request));
       return sendJson(response, 200, { ok: true, result: true });
     }
     if (method === "setMyCommands") {
@@ -187,6 +194,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     token,
     chatActions,
     refusedMessages,
+    callbackAnswers,
     webhookDeliveries,
     webhook: () => webhook,
     client: (options) => emulator.getClient(token, options),
