@@ -6,6 +6,7 @@ import pino from "pino";
 import { loadConfig } from "../../../src/config.js";
 import type { KnowledgeBot } from "../../../src/core/knowledge-bot.js";
 import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
+import type { StateStore } from "../../../src/state/state-store.js";
 import { createWecomAdapter, type WecomAdapterOptions } from "../../../adapters/wecom/index.js";
 import { serveAdapterOnLoopback } from "../../../adapters/wecom/testing/serve-adapter.js";
 
@@ -36,6 +37,8 @@ export async function startWecomTestServer(options: {
   apiBase: string;
   environment?: Record<string, string>;
   adapterOptions?: WecomAdapterOptions;
+  /** A state store: delivery dedupe across restarts, the question log and 有用/没用 feedback. */
+  store?: StateStore;
 }): Promise<WecomTestServer> {
   const config = loadConfig({
     WECOM_CORP_ID: APP_KEYS.corpId,
@@ -51,6 +54,6 @@ export async function startWecomTestServer(options: {
     MAX_BODY_BYTES: "16384",
     ...options.environment,
   });
-  const adapter = createWecomAdapter({ bot: options.bot, config, logger: pino({ level: "silent" }) }, options.adapterOptions);
+  const adapter = createWecomAdapter({ bot: options.bot, config, logger: pino({ level: "silent" }), store: options.store }, options.adapterOptions);
   return { ...(await serveAdapterOnLoopback(adapter)), adapter };
 }
