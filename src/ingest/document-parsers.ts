@@ -3,5 +3,10 @@
  * format is that file plus one line here. Text formats are in load-knowledge.ts.
  */
 import type { DocumentParser } from "./parsed-file.js";
+import { parseImage } from "./parse-image.js";
 
-export const DOCUMENT_PARSERS: Record<string, DocumentParser> = {};
+export const DOCUMENT_PARSERS: Record<string, DocumentParser> = {
+  ".png": parseImage,
+  ".jpg": parseImage,
+  ".jpeg": parseImage,
+};

@@ -21,6 +21,8 @@ export interface IndexLimits {
   ocrPageTimeoutMs: number;
   /** Tesseract languages for OCR, e.g. `chi_sim+eng`. */
   ocrLanguages: string;
+  /** The Tesseract command (default `tesseract` on PATH); tests point it at a missing one. */
+  ocrCommand?: string;
 }
 
 /** The defaults, applied here and by `src/config.ts`; the chunk limit is well above the 100k-chunk benchmark. */
