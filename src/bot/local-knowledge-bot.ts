@@ -8,6 +8,7 @@ import { KnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/knowledge-bot.js";
 import type { Logger } from "../core/logger.js";
 import type { CondenseQuestion } from "../answer/condense-question.js";
+import { preferEarlierTopic } from "../conversation/prefer-earlier-topic.js";
 import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolve-follow-up.js";
 import type { Answer, IndexStats, Platform, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
@@ -148,8 +149,9 @@ export class LocalKnowledgeBot implements KnowledgeBot {
       const focused = keepHitsAbout(await retrieve(index, resolution.question, FOLLOW_UP_CANDIDATES), resolution, 10);
       if (focused) return { result: focused, understoodAs: resolution.question };
     }
-    // Not a follow-up, or the rewrite found nothing about the follow-up's own words: the message as it stands.
-    return { result: await retrieve(index, query.text, 10) };
+    // Not a follow-up, or the rewrite found nothing about the follow-up's own words: the message as it stands,
+    // its near-tied sources read in the light of the earlier question.
+    return { result: preferEarlierTopic(await retrieve(index, query.text, 10), history, (term) => index.keywordIndex.idf(term)) };
   }
 
   private async condense(message: string, history: NonNullable<Query["history"]>): Promise<string | undefined> {

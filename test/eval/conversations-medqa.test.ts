@@ -1,7 +1,9 @@
 /**
  * Follow-up understanding on the medqa corpus: the medqa conversation set (follow-ups, topic
  * switches, off-topic follow-ups) is answered clearly better with memory than with the last
- * message alone. The floors sit a little below the README figures (alone 0.524, with memory 0.905).
+ * message alone. The floors sit a little below the README figures (alone 0.476, with memory 0.810). An
+ * answer cites one source since answers quote the best source's sentences (before, up to three
+ * near-tied sources were cited and any of them counted: 0.524 and 0.905 on that looser measure).
  */
 import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -41,7 +43,7 @@ describe("follow-up questions on the medqa corpus", () => {
     const measured = JSON.stringify({ alone: report.alone, withMemory: report.withMemory, rewritten: report.rewritten });
     console.info(`medqa conversations: ${measured}`);
     expect.soft(report.withMemory - report.alone, measured).toBeGreaterThanOrEqual(0.25);
-    expect.soft(report.withMemory, measured).toBeGreaterThanOrEqual(0.85);
+    expect.soft(report.withMemory, measured).toBeGreaterThanOrEqual(0.78);
     for (const result of report.results.filter((entry) => /switch|off-topic/.test(entry.kind ?? "")))
       expect.soft(result.withMemory, result.turns.join(" → ")).toBe(true);
   });
