@@ -152,6 +152,11 @@ export interface ReindexSummary {
   chunks: number;
   embeddedChunks: number;
   errors: { file: string; line?: number; code: string; message: string }[];
+  /**
+   * Every problem of the knowledge folder, warnings included, as `kb reindex` prints them (a build
+   * writes it; a summary made elsewhere may leave it out).
+   */
+  problems?: { severity: "error" | "warning"; file: string; line?: number; code: string; message: string; hint: string }[];
   dryRun: boolean;
   full: boolean;
   durationMs: number;

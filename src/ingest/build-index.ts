@@ -18,6 +18,7 @@ import { loadKnowledge } from "./load-knowledge.js";
 import { assertChunkCountWithinLimit } from "./chunk-limit.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
+import { failingIndexedFiles, keepStaleSources } from "./stale-sources.js";
 
 export interface ReindexProgress {
   phase: "loading" | "embedding" | "writing";
@@ -63,8 +64,10 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
     pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
-    const knowledge = await loadKnowledge(options.knowledgeDir, limits);
+    const loaded = await loadKnowledge(options.knowledgeDir, limits);
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
+    const staleFiles = failingIndexedFiles(loaded, previousVersion?.manifest);
+    const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
     // `--full` reuses nothing, so only the manifest is read (for the summary's diff).
     const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
     const full = options.full === true || previous === null;
@@ -79,6 +82,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       unchanged: diff.unchanged.length,
       sources: knowledge.sources.length,
       errors,
+      // The same list `kb reindex` prints, so POST /api/reindex shows the warnings too.
+      problems: knowledge.problems,
       dryRun: options.dryRun === true,
       full,
     };
@@ -259,6 +264,15 @@ async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderCon
   } catch {
     // An unreadable previous version is rebuilt rather than trusted.
     return null;
+  }
+}
+
+/** The serving version's sources, to keep those of files that now fail; none when they cannot be read. */
+async function readPreviousSources(stored: StoredVersion): Promise<SourceDoc[]> {
+  try {
+    return (await readVersionParts(stored, { sources: true })).sources ?? [];
+  } catch {
+    return [];
   }
 }
 

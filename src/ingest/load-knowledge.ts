@@ -10,6 +10,7 @@ import type { SourceDoc } from "../core/types.js";
 import { decodeFile } from "./decode-file.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import { DOCUMENT_PARSERS } from "./document-parsers.js";
+import { DuplicateContent } from "./duplicate-content.js";
 import type { FileParser, ParsedFile } from "./parsed-file.js";
 import { parseCsvTable, parseJsonLinesTable } from "./parse-faq-table.js";
 import { parseHtml } from "./parse-html.js";
@@ -52,6 +53,7 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
   const sources: SourceDoc[] = [];
   const problems: SourceProblem[] = [];
   const firstSeen = new Map<string, { file: string }>();
+  const duplicates = new DuplicateContent();
   for (const absolute of files) {
     const file = path.relative(knowledgeDir, absolute).split(path.sep).join("/");
     const extension = path.extname(file).toLowerCase();
@@ -90,6 +92,11 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
       });
       continue;
     }
+    const sameBytes = duplicates.sameBytes(file, read.bytes);
+    if (sameBytes) {
+      problems.push(sameBytes);
+      continue;
+    }
     let parsed: ParsedFile;
     if (documentParser) {
       parsed = await documentParser(read.bytes, file, limits);
@@ -100,6 +107,11 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
       parsed = parser(decoded.text, file, limits);
     }
     problems.push(...parsed.problems);
+    const sameText = duplicates.sameText(file, parsed.sources);
+    if (sameText) {
+      problems.push(sameText);
+      continue;
+    }
     for (const parsedSource of parsed.sources) {
       const bounded = boundSourceFields(parsedSource);
       problems.push(...bounded.problems);

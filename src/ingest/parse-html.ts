@@ -1,11 +1,14 @@
 /**
  * HTML pages: the title and the readable text, parsed with cheerio. Navigation, scripts and other
- * page furniture are dropped; block elements become paragraphs so chunking can respect them.
+ * page furniture are dropped; block elements become paragraphs so chunking can respect them. The
+ * site name is trimmed from the title, bylines are dropped, the date comes from the page's metadata
+ * and tables are read row by row with their column names (html-page-parts.ts).
  */
 import path from "node:path";
 import * as cheerio from "cheerio";
 import { withHash } from "./source-hash.js";
 import { DISCLAIMER_LINE, emptyFileProblem, type FileParser } from "./parsed-file.js";
+import { isByline, readPageDate, tableParagraphs, trimSiteSuffix } from "./html-page-parts.js";
 
 const FURNITURE = "script, style, noscript, template, nav, header, footer, aside, form, iframe, svg";
 const BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, blockquote, pre, td, th, figcaption, caption";
@@ -14,18 +17,24 @@ export const parseHtml: FileParser = (text, file) => {
   if (text.trim() === "") return { sources: [], problems: [emptyFileProblem(file)] };
   const page = cheerio.load(text);
   const title =
-    page("title").first().text().trim() ||
+    trimSiteSuffix(page("title").first().text()) ||
     page("h1").first().text().trim() ||
     page('meta[property="og:title"]').attr("content")?.trim() ||
     path.basename(file, path.extname(file));
   const canonical = page('link[rel="canonical"]').attr("href")?.trim();
   const category = page('meta[name="category"]').attr("content")?.trim();
-  const date = page('meta[name="date"]').attr("content")?.trim();
+  const date = readPageDate(page);
 
   page(FURNITURE).remove();
   const root = page("main").first().length ? page("main").first() : page("article").first().length ? page("article").first() : page("body");
   const paragraphs: string[] = [];
-  root.find(BLOCKS).each((_, element) => {
+  root.find(`${BLOCKS}, table`).each((_, element) => {
+    if (element.tagName === "table") {
+      // A table inside a table is read as its own rows, not again as cells of the outer one.
+      paragraphs.push(...tableParagraphs(page, element));
+      return;
+    }
+    if (page(element).closest("table").length > 0) return;
     // Nested blocks (a <p> inside an <li>) are read once, through the innermost block.
     if (page(element).find(BLOCKS).length > 0) return;
     const value = page(element).text().replace(/\s+/g, " ").trim();
@@ -36,7 +45,7 @@ export const parseHtml: FileParser = (text, file) => {
     if (value) paragraphs.push(value);
   }
   const disclaimer = paragraphs.some((paragraph) => DISCLAIMER_LINE.test(paragraph));
-  const body = paragraphs.filter((paragraph) => !DISCLAIMER_LINE.test(paragraph) && paragraph !== title);
+  const body = paragraphs.filter((paragraph) => !DISCLAIMER_LINE.test(paragraph) && !isByline(paragraph) && paragraph !== title);
   if (body.length === 0) return { sources: [], problems: [emptyFileProblem(file)] };
 
   return {
