@@ -181,3 +181,8 @@ async function listFiles(directory: string): Promise<string[]> {
   }
   return files;
 }
+
+/** Every file extension the loader reads (text formats here, binary ones in DOCUMENT_PARSERS), e.g. for an upload form. */
+export function supportedExtensions(): string[] {
+  return [...Object.keys(PARSERS), ...Object.keys(DOCUMENT_PARSERS)];
+}

@@ -29,7 +29,7 @@ export interface AdminApiOptions {
 }
 
 export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, { store }: AdminApiOptions = {}): void {
-  const access = { adminToken: config.adminToken, store };
+  const access = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
   // Appends and their re-indexes run one at a time, so two answers never race for one file.
   let answering: Promise<unknown> = Promise.resolve();
 

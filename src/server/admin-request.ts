@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { StateStore } from "../state/state-store.js";
 import { hasAdminToken } from "./admin-token.js";
+import { CSRF_HEADER, isCsrfToken, isSameOrigin } from "./admin/csrf.js";
 import { jsonError } from "./json-error.js";
 
 /** The console's session cookie (HttpOnly, SameSite=Strict); the store keeps only the token's hash. */
@@ -15,7 +16,11 @@ export const ADMIN_SESSION_COOKIE = "kb_admin_session";
 export interface AdminAccess {
   adminToken?: string;
   store?: StateStore;
+  /** Also an allowed Origin for cookie requests that change something (behind a proxy). */
+  publicBaseUrl?: string;
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** True for the admin token as a Bearer header or a valid console session cookie. */
 export async function isAdminRequest(context: Context, access: AdminAccess): Promise<boolean> {
@@ -24,7 +29,12 @@ export async function isAdminRequest(context: Context, access: AdminAccess): Pro
   const session = getCookie(context, ADMIN_SESSION_COOKIE);
   if (!session || !access.store) return false;
   try {
-    return (await access.store.findAdminSession(session)) !== undefined;
+    const found = (await access.store.findAdminSession(session)) !== undefined;
+    // The browser sends the cookie with any request; one that changes something also needs the page's CSRF token.
+    if (found && !SAFE_METHODS.has(context.req.method)) {
+      return isCsrfToken(session, context.req.header(CSRF_HEADER)) && isSameOrigin(context, access.publicBaseUrl ?? "");
+    }
+    return found;
   } catch {
     // A store that cannot be read grants nothing.
     return false;

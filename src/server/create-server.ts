@@ -15,6 +15,7 @@ import type { Logger } from "../core/logger.js";
 import type { Responder } from "../conversation/incoming.js";
 import type { StateStore } from "../state/state-store.js";
 import { mountAdminApiRoutes } from "./admin-api-routes.js";
+import { mountAdminConsole } from "./admin/mount-admin-console.js";
 import { mountApiRoutes } from "./api-routes.js";
 import { mountFeedbackRoutes } from "./feedback-routes.js";
 import { startStateUpkeep, type StateUpkeep } from "./state-upkeep.js";
@@ -94,6 +95,7 @@ export function createServer({
       },
     }),
   );
+  mountAdminConsole(app, bot, config, { store });
   mountPageRoutes(app, bot, config);
   mountApiRoutes(app, bot, config, { responder, logger, store });
   mountFeedbackRoutes(app, store);

@@ -98,25 +98,6 @@ async function ask(question) {
     $("ask-button").disabled = false;
   }
 }
-function renderHits(result) {
-  const target = $("hits");
-  const confidence = result.confidence;
-  target.replaceChildren(element("div", { className: "confidence", textContent:
-    "领域相关度 " + confidence.domainSpecificity.toFixed(2) + " · 关键词覆盖率 " + confidence.keywordCoverage.toFixed(3) + " · 向量相似度 " + confidence.denseSimilarity.toFixed(3) +
-    " · " + (result.noAnswer ? "判定：无答案" : "判定：可以回答") }));
-  if (result.hits.length === 0) target.append(element("p", { className: "muted", textContent: "没有命中任何段落。" }));
-  result.hits.forEach((hit, position) => {
-    const head = element("div", { className: "hit-head" }, [
-      element("span", {}, [(position + 1) + ". ", element("a", { href: localLink(hit.url), textContent: hit.title })]),
-      element("span", { className: "score", textContent: "分数 " + hit.score.toFixed(4) }),
-    ]);
-    const block = element("div", { className: "hit" }, [head]);
-    for (const passage of hit.passages) {
-      block.append(element("p", { className: "passage", textContent: "#" + passage.chunkIndex + " · " + passage.score.toFixed(4) + "\n" + passage.text }));
-    }
-    target.append(block);
-  });
-}
 $("ask-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const question = $("question").value.trim();
@@ -126,17 +107,6 @@ $("question").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     $("ask-form").requestSubmit();
-  }
-});
-$("search-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("search-button").disabled = true;
-  try {
-    renderHits(await postJson("/api/search", { question: $("search-question").value, limit: Number($("search-limit").value) || 5 }));
-  } catch (error) {
-    showError($("hits"), error);
-  } finally {
-    $("search-button").disabled = false;
   }
 });
 $("new-conversation").addEventListener("click", startNewConversation);

@@ -1,7 +1,8 @@
 /**
  * `GET /`: ask a question and read the reply exactly as composed — paragraphs with clickable `[n]`
  * citations, the source list, the disclaimer, related questions, and how a follow-up was
- * understood — plus the hit-testing view. One conversation per browser tab; 新对话 starts over.
+ * understood. One conversation per browser tab; 新对话 starts over. Hit testing is in the admin
+ * console (/admin/hit-testing), not here.
  */
 import { REPLY_TEXTS } from "../conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../core/medical-disclaimer.js";
@@ -19,7 +20,7 @@ export interface WebPageSettings {
 const WEB_PAGE_CSS = `
 form.ask{display:flex;gap:8px}
 form.ask textarea{flex:1;min-height:48px;resize:vertical;font:inherit;padding:10px 12px;border:1px solid #cfd4dc;border-radius:8px;background:#fff}
-form.ask textarea:focus,.hit-form input:focus{outline:2px solid #9ec1ff;border-color:#5b8def}
+form.ask textarea:focus{outline:2px solid #9ec1ff;border-color:#5b8def}
 button{font:inherit;cursor:pointer;border-radius:8px;border:1px solid #1a5fd0;background:#1a5fd0;color:#fff;padding:8px 18px}
 button:disabled{opacity:.6;cursor:progress}
 button.chip{background:#eef3fd;color:#1a5fd0;border-color:#cddcf7;padding:3px 12px;font-size:14px;margin:4px 6px 0 0;border-radius:999px;text-align:left}
@@ -36,16 +37,6 @@ h2{font-size:16px;margin:16px 0 6px}
 ol.sources{margin:0;padding-left:0;list-style:none}
 ol.sources li{margin:4px 0}
 .error{color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:10px 12px}
-details.admin summary{cursor:pointer;font-weight:600}
-.hit-form{display:flex;gap:8px;margin:10px 0;flex-wrap:wrap}
-.hit-form input{font:inherit;padding:6px 10px;border:1px solid #cfd4dc;border-radius:8px}
-.hit-form input[name=question]{flex:1;min-width:200px}
-.hit-form input[name=limit]{width:80px}
-.confidence{font-size:14px;margin:8px 0}
-.hit{border-top:1px solid #eceff3;padding:10px 0}
-.hit-head{display:flex;justify-content:space-between;gap:12px}
-.score{font-variant-numeric:tabular-nums;color:#374151;font-size:14px;white-space:nowrap}
-.passage{font-size:14px;color:#374151;white-space:pre-line;margin:6px 0 0;padding-left:10px;border-left:3px solid #e3e6eb}
 footer{margin-top:24px}
 `;
 
@@ -77,18 +68,6 @@ export function renderWebPage(settings: WebPageSettings): string {
 <div class="examples" id="examples"></div>
 </section>
 <section class="card" id="answer" aria-live="polite"></section>
-<section class="card">
-<details class="admin" id="hit-testing">
-<summary>命中测试（管理员）</summary>
-<p class="muted">查看检索到的段落、相关度分数和"无答案"判断的置信度，用来检查知识库能否答好一个问题。</p>
-<form class="hit-form" id="search-form">
-<input name="question" id="search-question" placeholder="测试问题" required>
-<input name="limit" id="search-limit" type="number" min="1" max="50" value="5" aria-label="返回条数">
-<button type="submit" id="search-button">检索</button>
-</form>
-<div id="hits"></div>
-</details>
-</section>
 <footer class="muted" id="index-status"></footer>
 </main>`;
   const script = `const SETTINGS = ${jsonForScript(clientSettings)};\n${WEB_PAGE_SCRIPT}`;

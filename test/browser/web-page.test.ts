@@ -1,7 +1,7 @@
 /**
  * The web page in real headless Chromium (Debian's chromium driven by playwright-core): ask the
  * seed question, see the cited answer with the disclaimer, follow [1] to the highlighted source
- * passage; ask the 五指山 question and see no disclaimer; use the hit-testing view.
+ * passage; ask the 五指山 question and see no disclaimer; no hit-testing view (it is in the admin console).
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -99,17 +99,9 @@ describe("web page in Chromium", () => {
     await expect.poll(() => page.textContent("#answer .error")).toContain(String(server.config.maxQuestionChars));
   });
 
-  it("hit testing lists passages with scores and the no-answer confidence", async () => {
+  it("has no hit-testing view: it moved to the admin console (test/browser/admin-console.test.ts)", async () => {
     await page.goto(server.url);
-    await page.click("#hit-testing summary");
-    await page.fill("#search-question", "医保共济");
-    await page.fill("#search-limit", "3");
-    await page.click("#search-button");
-    await page.locator("#hits .hit").first().waitFor();
-    expect(await page.locator("#hits .hit").count()).toBe(3);
-    expect(await page.textContent("#hits .confidence")).toMatch(/关键词覆盖率 \d\.\d{3} · 向量相似度 \d\.\d{3}/);
-    expect(await page.locator("#hits .hit .score").first().textContent()).toMatch(/分数 \d+\.\d{4}/);
-    expect(await page.locator("#hits .passage").count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator("#hit-testing, #search-form, #hits").count()).toBe(0);
   });
 
   it("draws the answer's structure, never its text: paragraphs with linked markers, the flag's disclaimer, the understood question", async () => {

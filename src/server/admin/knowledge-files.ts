@@ -1,0 +1,112 @@
+/**
+ * Writing and deleting files in the knowledge folder from the console. Uploaded names are
+ * sanitised to one plain file name (no folders, no `..`, no hidden or control characters), the
+ * extension must be one the loader reads, and every resolved path is checked to stay inside the
+ * knowledge folder — also through symbolic links — before anything is written or removed.
+ */
+import { lstat, mkdir, readdir, realpath, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { KnowledgeBotError } from "../../core/errors.js";
+import { supportedExtensions } from "../../ingest/load-knowledge.js";
+
+const MAX_NAME_CHARS = 100;
+const MAX_LISTED_FILES = 5000;
+
+/** A safe plain file name for an uploaded one, or undefined when nothing usable is left. */
+export function sanitizeUploadName(name: string): string | undefined {
+  // Browsers may send a full Windows path; only the last part is the name.
+  const base = name.normalize("NFC").split(/[\\/]/).pop() ?? "";
+  let cleaned = base
+    .replace(/\p{Cc}/gu, "")
+    .replace(/[<>:"|?*]/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    // No hidden files and no `..`: a name never starts with a dot.
+    .replace(/^\.+/, "")
+    .trim();
+  const extension = path.extname(cleaned).toLowerCase();
+  if ([...cleaned].length > MAX_NAME_CHARS) {
+    const stem = [...cleaned.slice(0, cleaned.length - extension.length)].slice(0, MAX_NAME_CHARS - extension.length).join("");
+    cleaned = `${stem.trim()}${extension}`;
+  }
+  if (!cleaned || cleaned === extension || /^\.*$/.test(cleaned)) return undefined;
+  return cleaned;
+}
+
+/** The absolute path of `relative` inside `root`, or undefined when it would leave the folder. */
+export function insideFolder(root: string, relative: string): string | undefined {
+  const resolved = path.resolve(root, relative);
+  const fromRoot = path.relative(path.resolve(root), resolved);
+  if (fromRoot === "" || fromRoot.startsWith("..") || path.isAbsolute(fromRoot)) return undefined;
+  return resolved;
+}
+
+function uploadInvalid(message: string, hint: string): KnowledgeBotError {
+  return new KnowledgeBotError("UPLOAD_INVALID", message, hint);
+}
+
+/** Writes an uploaded file at the top of the knowledge folder; returns the name it was written under. */
+export async function writeUpload(knowledgeDir: string, name: string, bytes: Uint8Array, maxBytes: number): Promise<string> {
+  if (bytes.byteLength > maxBytes) throw uploadInvalid(`The file is larger than ${maxBytes} bytes.`, "Upload a smaller file; the limit is MAX_UPLOAD_BYTES.");
+  if (bytes.byteLength === 0) throw uploadInvalid("The file is empty.", "Choose a file with content.");
+  const safeName = sanitizeUploadName(name);
+  if (!safeName) throw uploadInvalid("The file name has nothing usable in it.", "Rename the file, e.g. 医保问答.md, and upload it again.");
+  const extension = path.extname(safeName).toLowerCase();
+  const supported = supportedExtensions();
+  if (!supported.includes(extension)) {
+    throw uploadInvalid(`Files ending in ${extension || "(no extension)"} are not read.`, `Upload one of: ${supported.join(" ")}.`);
+  }
+  await mkdir(knowledgeDir, { recursive: true });
+  const target = insideFolder(knowledgeDir, safeName);
+  if (!target) throw uploadInvalid("The file name points outside the knowledge folder.", "Upload a plain file name.");
+  try {
+    // "wx": never overwrite, and never follow a link someone left under that name.
+    await writeFile(target, bytes, { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw uploadInvalid(`${safeName} already exists in the knowledge folder.`, "Delete the old file first, or rename the new one.");
+    }
+    throw error;
+  }
+  return safeName;
+}
+
+/** Deletes one regular file inside the knowledge folder (the path as the documents page lists it). */
+export async function deleteKnowledgeFile(knowledgeDir: string, relative: string): Promise<void> {
+  const target = insideFolder(knowledgeDir, relative);
+  if (!target) throw uploadInvalid("That path is outside the knowledge folder.", "Delete a file listed on the documents page.");
+  let stats;
+  try {
+    stats = await lstat(target);
+  } catch {
+    throw uploadInvalid(`${relative} does not exist.`, "Reload the documents page; it may have been deleted already.");
+  }
+  if (!stats.isFile()) throw uploadInvalid(`${relative} is not a regular file.`, "Only files can be deleted here, not folders or links.");
+  // The folder part may still be a link to elsewhere: the real path must be inside the real folder.
+  const realRoot = await realpath(knowledgeDir);
+  if (!insideFolder(realRoot, path.relative(realRoot, await realpath(target)))) {
+    throw uploadInvalid("That path leads outside the knowledge folder.", "Delete a file listed on the documents page.");
+  }
+  await unlink(target);
+}
+
+/** Every file in the knowledge folder, relative and with `/` separators, for the documents page. */
+export async function listKnowledgeFiles(knowledgeDir: string): Promise<{ file: string; bytes: number }[]> {
+  const found: { file: string; bytes: number }[] = [];
+  async function walk(folder: string): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (found.length >= MAX_LISTED_FILES || entry.name.startsWith(".")) continue;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) found.push({ file: path.relative(knowledgeDir, full).split(path.sep).join("/"), bytes: (await lstat(full)).size });
+    }
+  }
+  await walk(knowledgeDir);
+  return found.sort((left, right) => left.file.localeCompare(right.file));
+}

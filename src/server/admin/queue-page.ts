@@ -1,0 +1,122 @@
+/**
+ * `/admin/queue`: what people asked that the bot could not answer, and answers people voted down,
+ * each with its count. "回答这个问题" opens a form that posts to `POST /api/admin/answers` and then
+ * shows the answer as the bot now gives it (`POST /admin/queue/preview`, which answers without
+ * logging, so checking an answer does not count as another ask).
+ */
+import type { Hono } from "hono";
+import { answerToJson } from "../../cli/render-answer.js";
+import type { QuestionGroup, StateStore } from "../../state/state-store.js";
+import { escapeHtml, jsonForScript } from "../escape-html.js";
+import { jsonError } from "../json-error.js";
+import type { ServedBot } from "../served-bot.js";
+import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
+import { adminSessionOf } from "./admin-session.js";
+
+const QUEUE_DAYS = 30;
+const QUEUE_LIMIT = 100;
+const MAX_PREVIEW_CHARS = 500;
+
+const QUEUE_CSS = `
+.question{border-top:1px solid #eceff3;padding:10px 0}
+.question:first-of-type{border-top:0}
+.question .text{font-weight:600;overflow-wrap:anywhere}
+.count{display:inline-block;min-width:2.2em;text-align:center;background:#eef3fd;color:#1a5fd0;border-radius:999px;padding:0 8px;font-size:14px;font-variant-numeric:tabular-nums}
+form.answer{margin-top:8px;background:#f8fafc;border:1px solid #e3e6eb;border-radius:8px;padding:8px 10px}
+form.answer input[type=text]{width:100%}
+.preview{margin-top:8px}
+.preview p{margin:0 0 8px;white-space:pre-line}
+`;
+
+const QUEUE_SCRIPT = String.raw`
+function renderPreview(target, answer, sourceId) {
+  const nodes = [element("p", { className: "notice", textContent: "已保存为 " + sourceId + "。机器人现在的回答：" })];
+  for (const paragraph of answer.paragraphs) nodes.push(element("p", { textContent: paragraph.text + paragraph.citations.map((n) => "[" + n + "]").join("") }));
+  if (answer.citations.length > 0) {
+    const list = element("ol", { className: "break" });
+    for (const citation of answer.citations) list.append(element("li", { className: citation.sourceId === sourceId ? "new-entry" : "" }, [element("a", { href: "/kb/" + encodeURIComponent(citation.sourceId), textContent: citation.title })]));
+    nodes.push(list);
+  }
+  target.replaceChildren(...nodes);
+}
+for (const button of document.querySelectorAll("button.open-answer")) {
+  button.addEventListener("click", () => {
+    const form = $(button.dataset.form);
+    form.hidden = !form.hidden;
+    if (!form.hidden) form.querySelector("textarea").focus();
+  });
+}
+for (const form of document.querySelectorAll("form.answer")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const submit = form.querySelector("button[type=submit]");
+    const target = form.querySelector(".preview");
+    submit.disabled = true;
+    try {
+      const question = form.elements.question.value;
+      const body = { question, answer: form.elements.answer.value };
+      if (form.elements.title.value.trim()) body.title = form.elements.title.value.trim();
+      const saved = await callJson("POST", "/api/admin/answers", body);
+      renderPreview(target, await callJson("POST", "/admin/queue/preview", { question }), saved.sourceId);
+    } catch (error) {
+      showError(target, error);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+`;
+
+function renderGroups(groups: QuestionGroup[], prefix: string, empty: string): string {
+  if (groups.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
+  return groups
+    .map((group, position) => {
+      const id = `${prefix}-${position}`;
+      const when = new Date(group.lastAskedAt).toISOString().slice(0, 16).replace("T", " ");
+      return `<div class="question" data-group-key="${escapeHtml(group.groupKey)}">
+<div class="row"><span class="count" title="提问次数">${group.count}</span><span class="text">${escapeHtml(group.text)}</span></div>
+<div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 👍 ${group.upvotes} 👎 ${group.downvotes}${
+        group.topSource ? ` · 引用 ${escapeHtml(group.topSource)}` : ""
+      }</div>
+<button type="button" class="secondary open-answer" data-form="form-${id}">回答这个问题</button>
+<form class="answer" id="form-${id}" hidden>
+<input type="hidden" name="question" value="${escapeHtml(group.text)}">
+<label for="answer-${id}">回答</label><textarea id="answer-${id}" name="answer" required></textarea>
+<label for="title-${id}">标题（可选，默认用问题）</label><input type="text" id="title-${id}" name="title">
+<p><button type="submit">保存并重新索引</button></p>
+<div class="preview" aria-live="polite"></div>
+</form>
+</div>`;
+    })
+    .join("\n");
+}
+
+export function mountQueuePage(app: Hono, bot: ServedBot, store: StateStore | undefined): void {
+  app.get("/admin/queue", async (context) => {
+    const { csrfToken } = adminSessionOf(context);
+    const [unanswered, downvoted] = store
+      ? await Promise.all([
+          store.listQuestions({ filter: "unanswered", days: QUEUE_DAYS, limit: QUEUE_LIMIT }),
+          store.listQuestions({ filter: "downvoted", days: QUEUE_DAYS, limit: QUEUE_LIMIT }),
+        ])
+      : [[], []];
+    const body = `<section class="card" id="unanswered"><h2>没有答上来的问题（${QUEUE_DAYS} 天）</h2>
+${renderGroups(unanswered, "unanswered", "最近没有答不上来的问题。")}</section>
+<section class="card" id="downvoted"><h2>被点了 👎 的回答</h2>
+${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。")}</section>
+<p class="muted">导出：<a href="/api/admin/questions.csv?filter=unanswered&amp;days=${QUEUE_DAYS}">未回答（CSV）</a> · <a href="/api/admin/questions.csv?filter=all&amp;days=${QUEUE_DAYS}">全部（CSV）</a></p>`;
+    const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\n${ADMIN_SCRIPT_HELPERS}${QUEUE_SCRIPT}`;
+    return sendAdminPage(context, { title: "待回答", active: "queue", body, csrfToken, css: QUEUE_CSS, script });
+  });
+
+  app.post("/admin/queue/preview", async (context) => {
+    const body = (await context.req.json().catch(() => ({}))) as { question?: unknown };
+    const question = typeof body.question === "string" ? body.question.trim() : "";
+    if (!question || [...question].length > MAX_PREVIEW_CHARS) {
+      return jsonError(context, 400, "QUERY_INVALID", `question is required text of up to ${MAX_PREVIEW_CHARS} characters.`, 'Send {"question": "..."}.');
+    }
+    // Straight to the bot, not the responder: a check by the admin is not a question to log.
+    const answer = await bot.answer({ text: question, platform: "web" });
+    return context.json(answerToJson(answer));
+  });
+}
