@@ -5,7 +5,9 @@
  *     source, retrieval quality and `retrieve` latency p50/p99 on the dev queries;
  *   - follow-ups: what resolving follow-ups adds to `retrieve` and `answer` p50 (bench/follow-up-cost.ts);
  *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
- *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1.
+ *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1;
+ *   - question log: /api/ask p50/p99 with QUESTION_LOG on vs off, and the admin queue listing with
+ *     1,000,000 logged questions (bench/question-log-cost.ts).
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
  */
 import { execFileSync } from "node:child_process";
@@ -18,6 +20,7 @@ import { buildIndex } from "../src/ingest/build-index.js";
 import { loadIndex } from "../src/store/loaded-index.js";
 import { LocalKnowledgeBot } from "../src/bot/local-knowledge-bot.js";
 import { benchFollowUpCost } from "./follow-up-cost.js";
+import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), process.env.BENCH_PROJECT_ROOT ?? "../..");
@@ -75,3 +78,5 @@ for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split
   print("scale", JSON.parse(output.trim().split("\n").pop()!) as Record<string, unknown>);
 }
 print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));
+print("question-log-ask", await benchAskWithQuestionLog(path.join(projectRoot, "knowledge")));
+print("question-log-queue", await benchQueueListing());

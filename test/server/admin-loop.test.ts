@@ -77,7 +77,8 @@ describe("admin routes without the admin token", () => {
   ];
   for (const [method, route, body] of routes) {
     it(`${method} ${route} is 401 with no token, a wrong token or a made-up session cookie`, async () => {
-      for (const headers of [{}, { authorization: "Bearer wrong-token-wrong-token" }, { cookie: `${ADMIN_SESSION_COOKIE}=made-up` }]) {
+      const refused: Record<string, string>[] = [{}, { authorization: "Bearer wrong-token-wrong-token" }, { cookie: `${ADMIN_SESSION_COOKIE}=made-up` }];
+      for (const headers of refused) {
         const response = await fetch(`${baseUrl}${route}`, {
           method,
           headers: { "content-type": "application/json", ...headers },
