@@ -3,7 +3,7 @@
  * then on clause commas, and only as a last resort inside a clause. Neighbouring chunks overlap by
  * whole sentences so a passage quoted from either still reads as complete sentences.
  */
-import type { Chunk, SourceDoc } from "../core/types.js";
+import type { Chunk, SourceDoc, SourceLocation, TextLocation } from "../core/types.js";
 
 export interface ChunkOptions {
   /** Longest chunk in characters. */
@@ -34,7 +34,34 @@ export function chunkSource(source: SourceDoc, options: ChunkOptions = DEFAULT_C
     // The question is the best match for a user's question, so it stays in the one chunk.
     return [toChunk(`${source.question}\n${source.text}`, 0)];
   }
-  return splitText(source.text, options).map(toChunk);
+  const chunks = splitText(source.text, options).map(toChunk);
+  return source.locations && source.locations.length > 0 ? withLocations(chunks, source.text, source.locations) : chunks;
+}
+
+/** Characters of a chunk's start looked up in the source text to find where the chunk sits. */
+const CHUNK_PROBE_CHARS = 24;
+
+/**
+ * Tells each chunk of a paged document the page (or slide) it starts on. Chunks are pieces of the
+ * text in order, so each one's start is found by searching forward from the previous chunk's start.
+ */
+function withLocations(chunks: Chunk[], text: string, locations: TextLocation[]): Chunk[] {
+  let cursor = 0;
+  return chunks.map((chunk) => {
+    const probe = chunk.text.slice(0, CHUNK_PROBE_CHARS);
+    const found = text.indexOf(probe, cursor);
+    if (found >= 0) cursor = found;
+    return { ...chunk, location: locationAt(locations, cursor) };
+  });
+}
+
+function locationAt(locations: TextLocation[], offset: number): SourceLocation {
+  let current = locations[0];
+  for (const location of locations) {
+    if (location.offset > offset) break;
+    current = location;
+  }
+  return { unit: current.unit, number: current.number };
 }
 
 /** Splits text into chunks of at most `maxChars` characters, keeping sentences whole where possible. */

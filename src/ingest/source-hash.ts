@@ -14,6 +14,8 @@ export function hashSource(source: Omit<SourceDoc, "contentHash">): string {
     question: source.question ?? null,
     text: source.text,
     disclaimer: source.disclaimer,
+    // Left out of the JSON when absent, so sources without pages keep the hashes they had.
+    locations: source.locations,
   };
   return createHash("sha256").update(JSON.stringify(indexed)).digest("hex");
 }

@@ -11,6 +11,7 @@ import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
+import { questionWordCoverage, unknownSpecificWords } from "./question-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -24,6 +25,13 @@ export interface RetrievalSettings {
    */
   minDomainSpecificity: number;
   minKeywordCoverage: number;
+  /**
+   * The best source must also cover what the question is about (see question-coverage.ts): when
+   * the question uses a word the folder never does that is at least this rare in general Chinese...
+   */
+  unknownWordMinRarity: number;
+  /** ...the best source must hold at least this share of the question's word IDF mass. */
+  minQuestionCoverage: number;
   /** Weight of title coverage (see title-coverage.ts) added to the fused score of the best candidates. */
   titleCoverageWeight: number;
   /** How many of the best fused sources are re-scored with title coverage. */
@@ -43,6 +51,8 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   keywordWeight: 1,
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.05,
+  unknownWordMinRarity: 9,
+  minQuestionCoverage: 0.06,
   titleCoverageWeight: 0.3,
   rerankDepth: 30,
 };
@@ -56,13 +66,19 @@ export interface RetrievalResult {
   /** True when nothing is close enough to answer from. */
   noAnswer: boolean;
   /** The signals the no-answer decision was based on, for hit testing. */
-  confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number };
+  confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number; questionCoverage?: number; unknownWords?: string[] };
 }
 
 export async function retrieve(index: LoadedIndex, questionText: string, limit = 10, settings = DEFAULT_RETRIEVAL_SETTINGS): Promise<RetrievalResult> {
   const query = cleanQuery(questionText);
   const queryTerms = query === "" ? [] : keywordTerms(query);
-  const empty: RetrievalResult = { query, queryTerms, hits: [], noAnswer: true, confidence: { domainSpecificity: 0, keywordCoverage: 0, denseSimilarity: 0 } };
+  const empty: RetrievalResult = {
+    query,
+    queryTerms,
+    hits: [],
+    noAnswer: true,
+    confidence: { domainSpecificity: 0, keywordCoverage: 0, denseSimilarity: 0, questionCoverage: 0, unknownWords: [] },
+  };
   if (query === "" || index.chunks.length === 0) return empty;
 
   const keywordHits = index.keywordIndex.search(queryTerms, settings.candidates);
@@ -98,7 +114,15 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     ? coverage(index, queryTerms, index.sources.get(bestKeywordSource)!, bestChunkRows.get(bestKeywordSource) ?? [])
     : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
-  const noAnswer = !top || specificity < settings.minDomainSpecificity || keywordCoverage < settings.minKeywordCoverage;
+  const unknownWords = unknownSpecificWords(queryTerms, index.keywordIndex, settings.unknownWordMinRarity);
+  // Only computed when it can decide: most questions use no word the folder lacks.
+  const questionCoverage =
+    top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, sourceTerms(index, top[0], bestChunkRows.get(top[0]) ?? []), index.keywordIndex) : 1;
+  const noAnswer =
+    !top ||
+    specificity < settings.minDomainSpecificity ||
+    keywordCoverage < settings.minKeywordCoverage ||
+    (unknownWords.length > 0 && questionCoverage < settings.minQuestionCoverage);
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {
     const source = index.sources.get(sourceId)!;
@@ -111,7 +135,13 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
       passages: rows.map((row, rank) => toPassage(index, row, source, score * (1 - rank * 0.01))),
     };
   });
-  return { query, queryTerms, hits, noAnswer, confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity } };
+  return {
+    query,
+    queryTerms,
+    hits,
+    noAnswer,
+    confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, questionCoverage, unknownWords },
+  };
 }
 
 const byScoreThenId = (left: [string, number], right: [string, number]) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1);
@@ -136,6 +166,11 @@ function collapseBySource(index: LoadedIndex, hits: { row: number; score: number
     if (!best.has(sourceId) || best.get(sourceId)! < hit.score) best.set(sourceId, hit.score);
   }
   return [...best.entries()].map(([sourceId, score]) => ({ sourceId, score })).sort((left, right) => right.score - left.score);
+}
+
+/** The terms of a source's title and of its chunks the searches matched. */
+function sourceTerms(index: LoadedIndex, sourceId: string, rows: number[]): Set<string> {
+  return new Set(keywordTerms(`${index.sources.get(sourceId)!.title}\n${rows.map((row) => index.chunks[row].text).join("\n")}`));
 }
 
 /** Share of the query's IDF mass found in the source's title or matched chunks. */
@@ -165,5 +200,6 @@ function toPassage(index: LoadedIndex, row: number, source: SourceDoc, score: nu
     score,
     ...(source.category ? { category: source.category } : {}),
     ...(source.date ? { date: source.date } : {}),
+    ...(chunk.location ? { location: chunk.location } : {}),
   };
 }
