@@ -1,6 +1,6 @@
 /**
  * `/admin`: the last 30 days at a glance — questions per day, answered vs not, and satisfaction
- * (share of votes that are 👍) — as uPlot charts, with the same figures as a table underneath.
+ * (share of votes that are up) — as uPlot charts, with the same figures as a table underneath.
  */
 import type { Hono } from "hono";
 import type { StateStore } from "../../state/state-store.js";
@@ -13,22 +13,31 @@ const OVERVIEW_DAYS = 30;
 
 const OVERVIEW_SCRIPT = String.raw`
 const DAY_SECONDS = 86400;
-const times = STATS.days.map((day) => Date.parse(day.day + "T00:00:00Z") / 1000);
+// Every day of the window, days without questions as zeros, so the axis spans the window.
+const byDay = new Map(STATS.days.map((day) => [day.day, day]));
+const today = Math.floor(Date.now() / 1000 / DAY_SECONDS) * DAY_SECONDS;
+const times = [];
+const days = [];
+for (let back = STATS.windowDays - 1; back >= 0; back--) {
+  const time = today - back * DAY_SECONDS;
+  times.push(time);
+  days.push(byDay.get(new Date(time * 1000).toISOString().slice(0, 10)) || { asked: 0, answered: 0, upvotes: 0, downvotes: 0 });
+}
 function chartWidth() { return Math.max(240, Math.min(760, $("chart-asked").clientWidth)); }
 const charts = [];
-if (times.length > 0 && typeof uPlot === "function") {
+if (typeof uPlot === "function") {
   charts.push(new uPlot({
     width: chartWidth(), height: 220,
-    series: [{}, { label: "已回答", stroke: "#1a7f37", fill: "rgba(26,127,55,.12)" }, { label: "未回答", stroke: "#b42318", fill: "rgba(180,35,24,.10)" }],
+    series: [{ label: "日期" }, { label: "已回答", stroke: "#1a7f37", fill: "rgba(26,127,55,.12)" }, { label: "未回答", stroke: "#b42318", fill: "rgba(180,35,24,.10)" }],
     axes: [{}, { size: 40 }],
     scales: { x: { time: true } },
-  }, [times, STATS.days.map((day) => day.answered), STATS.days.map((day) => day.asked - day.answered)], $("chart-asked")));
+  }, [times, days.map((day) => day.answered), days.map((day) => day.asked - day.answered)], $("chart-asked")));
   charts.push(new uPlot({
     width: chartWidth(), height: 180,
-    series: [{}, { label: "满意度 %", stroke: "#1a5fd0", spanGaps: true }],
+    series: [{ label: "日期" }, { label: "满意度 %", stroke: "#1a5fd0", spanGaps: true }],
     axes: [{}, { size: 40 }],
     scales: { x: { time: true }, y: { range: [0, 100] } },
-  }, [times, STATS.days.map((day) => (day.upvotes + day.downvotes > 0 ? Math.round((100 * day.upvotes) / (day.upvotes + day.downvotes)) : null))], $("chart-satisfaction")));
+  }, [times, days.map((day) => (day.upvotes + day.downvotes > 0 ? Math.round((100 * day.upvotes) / (day.upvotes + day.downvotes)) : null))], $("chart-satisfaction")));
   addEventListener("resize", () => { for (const chart of charts) chart.setSize({ width: chartWidth(), height: chart.height }); });
 }
 `;
@@ -56,16 +65,16 @@ export function mountOverviewPage(app: Hono, store: StateStore | undefined): voi
 <div class="figures">
 <div class="figure"><b id="asked-total">${stats.asked}</b><span class="muted">提问（${OVERVIEW_DAYS} 天）</span></div>
 <div class="figure"><b id="answered-share">${answeredShare}</b><span class="muted">已回答比例</span></div>
-<div class="figure"><b id="satisfaction">${satisfaction}</b><span class="muted">满意度（👍 ${stats.upvotes} / 👎 ${stats.downvotes}）</span></div>
+<div class="figure"><b id="satisfaction">${satisfaction}</b><span class="muted">满意度（赞 ${stats.upvotes} / 踩 ${stats.downvotes}）</span></div>
 </div>
 </section>
 <section class="card"><h2>每日提问：已回答与未回答</h2><div id="chart-asked"></div>
 <h2>每日满意度</h2><div id="chart-satisfaction"></div>
 ${stats.days.length === 0 ? '<p class="muted">还没有记录到提问。</p>' : ""}
 </section>
-<section class="card"><h2>每日数字</h2><div class="table-wrap"><table id="days-table"><thead><tr><th>日期</th><th>提问</th><th>已答</th><th>未答</th><th>👍 / 👎</th></tr></thead><tbody>${rows}</tbody></table></div></section>
+<section class="card"><h2>每日数字</h2><div class="table-wrap"><table id="days-table"><thead><tr><th>日期</th><th>提问</th><th>已答</th><th>未答</th><th>赞 / 踩</th></tr></thead><tbody>${rows}</tbody></table></div></section>
 <section class="card"><h2>最常被引用的来源</h2>${sources ? `<ol class="break">${sources}</ol>` : '<p class="muted">暂无。</p>'}</section>`;
-    const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst STATS = ${jsonForScript({ days: stats.days })};\n${ADMIN_SCRIPT_HELPERS}${OVERVIEW_SCRIPT}`;
+    const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst STATS = ${jsonForScript({ days: stats.days, windowDays: OVERVIEW_DAYS })};\n${ADMIN_SCRIPT_HELPERS}${OVERVIEW_SCRIPT}`;
     return sendAdminPage(context, { title: "概览", active: "overview", body, csrfToken, script, scriptFiles: [UPLOT_SCRIPT_PATH], cssFiles: [UPLOT_CSS_PATH] });
   });
 }

@@ -75,7 +75,7 @@ function renderGroups(groups: QuestionGroup[], prefix: string, empty: string): s
       const when = new Date(group.lastAskedAt).toISOString().slice(0, 16).replace("T", " ");
       return `<div class="question" data-group-key="${escapeHtml(group.groupKey)}">
 <div class="row"><span class="count" title="提问次数">${group.count}</span><span class="text">${escapeHtml(group.text)}</span></div>
-<div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 👍 ${group.upvotes} 👎 ${group.downvotes}${
+<div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 赞 ${group.upvotes} 踩 ${group.downvotes}${
         group.topSource ? ` · 引用 ${escapeHtml(group.topSource)}` : ""
       }</div>
 <button type="button" class="secondary open-answer" data-form="form-${id}">回答这个问题</button>
@@ -102,7 +102,7 @@ export function mountQueuePage(app: Hono, bot: ServedBot, store: StateStore | un
       : [[], []];
     const body = `<section class="card" id="unanswered"><h2>没有答上来的问题（${QUEUE_DAYS} 天）</h2>
 ${renderGroups(unanswered, "unanswered", "最近没有答不上来的问题。")}</section>
-<section class="card" id="downvoted"><h2>被点了 👎 的回答</h2>
+<section class="card" id="downvoted"><h2>被点踩的回答</h2>
 ${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。")}</section>
 <p class="muted">导出：<a href="/api/admin/questions.csv?filter=unanswered&amp;days=${QUEUE_DAYS}">未回答（CSV）</a> · <a href="/api/admin/questions.csv?filter=all&amp;days=${QUEUE_DAYS}">全部（CSV）</a></p>`;
     const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\n${ADMIN_SCRIPT_HELPERS}${QUEUE_SCRIPT}`;
