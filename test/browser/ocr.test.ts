@@ -30,11 +30,15 @@ describe("OCR with Tesseract (chi_sim)", () => {
     expect(sources[0].text).toContain("接种后留观三十分钟");
   });
 
-  it("reads a JPEG saved under .jpg the same way as its bytes say", async () => {
-    // The PNG bytes under a .jpg name: the header decides, Tesseract reads either.
-    const { sources, problems } = await loadKnowledge(await folderWith("flu-notice.png", "notice.jpg"));
-    expect(problems).toEqual([]);
-    expect(sources[0].title).toBe("流感疫苗接种须知");
+  it("reads a JPEG, and PNG bytes under a .jpg name (the bytes decide, not the name)", async () => {
+    for (const [fixture, as] of [
+      ["flu-notice.jpg", "notice.jpg"],
+      ["flu-notice.png", "misnamed.jpg"],
+    ]) {
+      const { sources, problems } = await loadKnowledge(await folderWith(fixture, as));
+      expect(problems).toEqual([]);
+      expect(sources[0].title).toBe("流感疫苗接种须知");
+    }
   });
 
   it("renders a PDF page without a text layer and reads it, reporting the seconds it took", async () => {
@@ -53,6 +57,14 @@ describe("OCR with Tesseract (chi_sim)", () => {
     } finally {
       await document.destroy();
     }
+  });
+
+  it("indexes a scanned PDF in the knowledge folder from its OCR text, cited by page", async () => {
+    const { sources, problems } = await loadKnowledge(await folderWith("flu-notice-scanned.pdf", "scanned.pdf"));
+    expect(problems).toEqual([]);
+    expect(sources).toHaveLength(1);
+    expect(sources[0].text).toContain("每年秋季接种一次流感疫苗");
+    expect(sources[0].locations?.[0]).toMatchObject({ unit: "page", number: 1 });
   });
 
   it("stops Tesseract at the page time limit and reports the file", async () => {
