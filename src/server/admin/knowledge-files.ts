@@ -37,7 +37,7 @@ export function sanitizeUploadName(name: string): string | undefined {
 export function insideFolder(root: string, relative: string): string | undefined {
   const resolved = path.resolve(root, relative);
   const fromRoot = path.relative(path.resolve(root), resolved);
-  if (fromRoot === "" || fromRoot.startsWith("..") || path.isAbsolute(fromRoot)) return undefined;
+  if (fromRoot === "" || fromRoot === ".." || fromRoot.startsWith(`..${path.sep}`) || path.isAbsolute(fromRoot)) return undefined;
   return resolved;
 }
 
