@@ -4,7 +4,7 @@
  */
 
 /** How a source was found in the knowledge folder. */
-export type SourceKind = "page" | "excerpt" | "markdown" | "html" | "faq";
+export type SourceKind = "page" | "excerpt" | "markdown" | "html" | "faq" | "document";
 
 /** One citable unit of knowledge: an article, a related-item excerpt, or one FAQ row. */
 export interface SourceDoc {
@@ -27,6 +27,16 @@ export interface SourceDoc {
   file: string;
   /** sha256 of everything above that affects the index; unchanged hash means nothing to re-embed. */
   contentHash: string;
+  /**
+   * For paged documents (PDF pages, deck slides): where each page starts in `text`, in order, so
+   * chunking can tell every chunk its page. `offset` counts UTF-16 code units from the text's start.
+   */
+  locations?: TextLocation[];
+}
+
+/** A page or slide of a paged document and where its text starts in the source's `text`. */
+export interface TextLocation extends SourceLocation {
+  offset: number;
 }
 
 /** A 1-based page of a PDF or slide of a deck: where a passage of a paged document sits. */

@@ -80,7 +80,11 @@ export const parsePdf: DocumentParser = async (bytes, file, limits, signal) => {
         const lines = textLines(content.items.filter((item) => "str" in item) as TextItemLike[]);
         if (lines.length === 0) {
           const recognized = await pageWithoutText({ page, pageNumber: number, file, limits, signal });
-          if (recognized.text) pages.push({ number, lines: recognized.text.split(/\n/) });
+          const recognizedLines = (recognized.text ?? "")
+            .split("\n")
+            .map((line) => line.trim())
+            .filter((line) => line !== "");
+          if (recognizedLines.length > 0) pages.push({ number, lines: recognizedLines });
           else pagesWithoutText.push(number);
           problems.push(...recognized.problems);
         } else pages.push({ number, lines });

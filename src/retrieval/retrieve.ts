@@ -65,6 +65,11 @@ export interface RetrievalResult {
   hits: SearchHit[];
   /** True when nothing is close enough to answer from. */
   noAnswer: boolean;
+  /**
+   * True for a no-answer on a question in the folder's domain whose topic no source covers: the
+   * hits are neighbouring topics a reply may offer as suggestions, never as the answer.
+   */
+  nearTopic?: boolean;
   /** The signals the no-answer decision was based on, for hit testing. */
   confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number; questionCoverage?: number; unknownWords?: string[] };
 }
@@ -118,11 +123,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   // Only computed when it can decide: most questions use no word the folder lacks.
   const questionCoverage =
     top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, sourceTerms(index, top[0], bestChunkRows.get(top[0]) ?? []), index.keywordIndex) : 1;
-  const noAnswer =
-    !top ||
-    specificity < settings.minDomainSpecificity ||
-    keywordCoverage < settings.minKeywordCoverage ||
-    (unknownWords.length > 0 && questionCoverage < settings.minQuestionCoverage);
+  const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
+  const uncovered = unknownWords.length > 0 && questionCoverage < settings.minQuestionCoverage;
+  const noAnswer = !inDomain || uncovered;
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {
     const source = index.sources.get(sourceId)!;
