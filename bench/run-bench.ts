@@ -20,6 +20,7 @@ import { buildIndex } from "../src/ingest/build-index.js";
 import { loadIndex } from "../src/store/loaded-index.js";
 import { LocalKnowledgeBot } from "../src/bot/local-knowledge-bot.js";
 import { benchFollowUpCost } from "./follow-up-cost.js";
+import { benchOcr } from "./ocr-cost.js";
 import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
 
@@ -80,3 +81,4 @@ for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split
 print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));
 print("question-log-ask", await benchAskWithQuestionLog(path.join(projectRoot, "knowledge")));
 print("question-log-queue", await benchQueueListing());
+print("ocr", await benchOcr());
