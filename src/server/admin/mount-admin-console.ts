@@ -33,7 +33,7 @@ export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, 
   app.use("/admin/*", adminBodyLimit(config));
   mountAdminLogin(app, config, store);
   const guard = requireAdminSession(config, store);
-  app.use("/admin", guard);
+  // "/admin/*" covers "/admin" itself too; the login page and form are the only way in without a session.
   app.use("/admin/*", async (context, next) => (context.req.path === "/admin/login" ? next() : guard(context, next)));
   mountChartAssets(app);
   mountOverviewPage(app, store);
