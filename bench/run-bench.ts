@@ -7,7 +7,8 @@
  *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1;
  *   - question log: /api/ask p50/p99 with QUESTION_LOG on vs off, and the admin queue listing with
- *     1,000,000 logged questions (bench/question-log-cost.ts).
+ *     1,000,000 logged questions (bench/question-log-cost.ts);
+ *   - documents: a 200-page Chinese PDF and a 100-page Word document indexed (bench/document-cost.ts).
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
  */
 import { execFileSync } from "node:child_process";
@@ -19,6 +20,7 @@ import { evaluate, readEvaluationQueries } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { loadIndex } from "../src/store/loaded-index.js";
 import { LocalKnowledgeBot } from "../src/bot/local-knowledge-bot.js";
+import { benchDocuments } from "./document-cost.js";
 import { benchFollowUpCost } from "./follow-up-cost.js";
 import { benchOcr } from "./ocr-cost.js";
 import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
@@ -82,3 +84,4 @@ print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));
 print("question-log-ask", await benchAskWithQuestionLog(path.join(projectRoot, "knowledge")));
 print("question-log-queue", await benchQueueListing());
 print("ocr", await benchOcr());
+print("documents", await benchDocuments());
