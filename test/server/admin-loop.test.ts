@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/main.js";
+import { csrfTokenFor } from "../../src/server/admin/csrf.js";
 import { ADMIN_SESSION_COOKIE } from "../../src/server/admin-request.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "./support/test-server.js";
 
@@ -90,10 +91,16 @@ describe("admin routes without the admin token", () => {
     });
   }
 
-  it("a live console session in the store is let in", async () => {
+  it("a live console session in the store is let in; its changes also need the CSRF token and this origin", async () => {
     await running!.store.createAdminSession("a-live-session-token", { createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
-    const response = await fetch(`${baseUrl}/api/admin/stats`, { headers: { cookie: `${ADMIN_SESSION_COOKIE}=a-live-session-token` } });
-    expect(response.status).toBe(200);
+    const cookie = `${ADMIN_SESSION_COOKIE}=a-live-session-token`;
+    expect((await fetch(`${baseUrl}/api/admin/stats`, { headers: { cookie } })).status).toBe(200);
+    const change = (headers: Record<string, string>) => post("/api/admin/answers", { question: "", answer: "" }, { cookie, ...headers });
+    expect((await change({})).status).toBe(401);
+    const csrf = { "x-csrf-token": csrfTokenFor("a-live-session-token") };
+    expect((await change({ ...csrf, origin: "https://elsewhere.example" })).status).toBe(401);
+    // Past the guard, the empty question is refused on its own terms.
+    expect((await change(csrf)).status).toBe(400);
   });
 });
 
