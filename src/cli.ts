@@ -9,7 +9,7 @@ import { isKnowledgeBotError, KnowledgeBotError } from "./core/errors.js";
 import { buildIndex } from "./ingest/build-index.js";
 import { describeProblem } from "./ingest/source-problem.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
-import { evaluate, evaluateConversations, readEvaluationConversations, readEvaluationQueries } from "./cli/evaluate.js";
+import { checkExpectedIds, evaluate, evaluateConversations, evaluateUnanswerable, readEvaluationConversations, readEvaluationQueries } from "./cli/evaluate.js";
 import { createProgressReporter } from "./cli/reindex-progress.js";
 import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
 import { retrieve } from "./retrieval/retrieve.js";
@@ -112,15 +112,26 @@ export function buildProgram(io: IoStreams): Command {
 
   program
     .command("search")
-    .description('Rank sources for queries read as JSON lines {"query": "..."} on stdin.')
+    .description('Rank sources for a question given as an argument, or for queries read as JSON lines {"query": "..."} on stdin.')
+    .argument("[question]", "the question (without it, JSON lines are read from stdin)")
     .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
     .addOption(new Option("--k <n>", "results per query").default(10).argParser(positiveInteger))
     .option("--json", "write JSON lines (the only output format)")
-    .action(async (flags: { index?: string; k: number; json?: boolean }) => {
+    .action(async (question: string | undefined, flags: { index?: string; k: number; json?: boolean }) => {
       const config = configWith(flags);
       const index = await loadIndex(config.indexDir, config.embedder);
+      const search = async (query: string) => {
+        const result = await retrieve(index, query, flags.k);
+        const results = result.hits.map(({ sourceId, title, url, score }) => ({ sourceId, title, url: url ?? null, score }));
+        write(JSON.stringify({ query, noAnswer: result.noAnswer, results }));
+      };
+      if (question !== undefined) {
+        await search(question);
+        return;
+      }
       const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
       let lineNumber = 0;
+      const badLines: number[] = [];
       for await (const line of lines) {
         lineNumber++;
         if (line.trim() === "") continue;
@@ -130,12 +141,19 @@ export function buildProgram(io: IoStreams): Command {
           if (typeof parsed.query !== "string") throw new Error("missing string field `query`");
           query = parsed.query;
         } catch (error) {
+          // Reported in place so the other lines' results still line up, and the exit code says it failed.
           write(JSON.stringify({ line: lineNumber, error: `${(error as Error).message}; expected {"query": "..."}` }));
+          badLines.push(lineNumber);
           continue;
         }
-        const result = await retrieve(index, query, flags.k);
-        write(JSON.stringify({ query, results: result.hits.map(({ sourceId, title, url, score }) => ({ sourceId, title, url: url ?? null, score })) }));
+        await search(query);
       }
+      if (badLines.length > 0)
+        throw new KnowledgeBotError(
+          "USAGE",
+          `stdin line(s) ${badLines.join(", ")} are not {"query": "..."} JSON`,
+          'Send one JSON object a line, such as {"query": "医保卡能跨市用吗"}, or pass the question as an argument.',
+        );
     });
 
   program
@@ -143,17 +161,34 @@ export function buildProgram(io: IoStreams): Command {
     .description("Measure retrieval on a query file (hit@1/5/10, MRR@10, latency) or follow-ups on a conversation file (right alone vs with memory).")
     .option("--queries <file>", 'JSONL file of {"query", "expected": [ids]}')
     .option("--conversations <file>", 'JSONL file of {"turns": [...], "expected": [ids]} or {"turns": [...], "noAnswer": true}')
+    .option("--unanswerable <file>", 'JSONL file of {"query", "expected": [ids]} where "expected": [] marks a question the index does not cover')
+    .option("--misses", "also print the queries not right at k, with the expected and returned titles")
     .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
     .addOption(new Option("--k <n>", "ranks considered").default(10).argParser(positiveInteger))
     .option("--json", "print the report as JSON")
-    .action(async (flags: { queries?: string; conversations?: string; index?: string; k: number; json?: boolean }) => {
+    .action(async (flags: { queries?: string; conversations?: string; unanswerable?: string; misses?: boolean; index?: string; k: number; json?: boolean }) => {
       const config = configWith(flags);
-      if (!flags.queries === !flags.conversations)
+      if ([flags.queries, flags.conversations, flags.unanswerable].filter(Boolean).length !== 1)
         throw new KnowledgeBotError(
           "USAGE",
-          "kb eval needs exactly one of --queries and --conversations",
-          "Pass --queries <file> to measure retrieval, or --conversations <file> to measure follow-ups.",
+          "kb eval needs exactly one of --queries, --conversations and --unanswerable",
+          "Pass --queries <file> to measure retrieval, --conversations <file> to measure follow-ups, or --unanswerable <file> for the share answered of covered and uncovered questions.",
         );
+      if (flags.unanswerable) {
+        const queries = await readEvaluationQueries(flags.unanswerable);
+        const index = await loadIndex(config.indexDir, config.embedder);
+        checkExpectedIds(index, queries, flags.unanswerable);
+        const report = await evaluateUnanswerable(index, queries);
+        if (flags.json) {
+          write(JSON.stringify(report));
+          return;
+        }
+        const fixed = (value: number) => value.toFixed(3);
+        write(`index ${index.version}, ${index.manifest.counts.sources} sources`);
+        write(`unanswerable answered ${fixed(report.unanswerable.answered)} of ${report.unanswerable.queries} (lower is better)`);
+        write(`answerable answered ${fixed(report.answerable.answered)} of ${report.answerable.queries} (higher is better)`);
+        return;
+      }
       if (flags.conversations) {
         const conversations = await readEvaluationConversations(flags.conversations);
         const bot = await LocalKnowledgeBot.open({
@@ -176,11 +211,13 @@ export function buildProgram(io: IoStreams): Command {
       }
       const queries = await readEvaluationQueries(flags.queries!);
       const index = await loadIndex(config.indexDir, config.embedder);
+      checkExpectedIds(index, queries, flags.queries!);
       const started = performance.now();
       const report = await evaluate(index, queries, flags.k);
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
-        write(JSON.stringify({ ...report, seconds }));
+        const { misses, ...figures } = report;
+        write(JSON.stringify({ ...figures, ...(flags.misses ? { misses } : {}), seconds }));
         return;
       }
       const fixed = (value: number) => value.toFixed(3);
@@ -189,6 +226,14 @@ export function buildProgram(io: IoStreams): Command {
       write(
         `no-answer rate ${fixed(report.noAnswerRate)}  latency p50 ${report.latencyMs.p50.toFixed(2)} ms  p99 ${report.latencyMs.p99.toFixed(2)} ms  (${seconds.toFixed(1)} s total)`,
       );
+      if (!flags.misses) return;
+      const titles = (sources: { sourceId: string; title: string }[]) => sources.map((source) => `${source.title} (${source.sourceId})`).join("; ");
+      write(`misses ${report.misses.length} (not right at k=${report.k})`);
+      for (const miss of report.misses) {
+        write(`- ${miss.query}`);
+        write(`  expected: ${miss.expected.length === 0 ? "no answer" : titles(miss.expected)}`);
+        write(`  returned: ${miss.noAnswer ? "no answer" : titles(miss.returned)}`);
+      }
     });
 
   program

@@ -32,7 +32,7 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Rende
   if (answer.understoodAs) paragraphs.push(`<i>${escapeHtml(REPLY_TEXTS.understoodAs(oneLine(answer.understoodAs)))}</i>`);
   for (const paragraph of answer.paragraphs) paragraphs.push(renderParagraph(paragraph, byNumber));
   if (!answer.noAnswer && answer.citations.length > 0) paragraphs.push(renderSources(answer.citations));
-  if (!answer.noAnswer && answer.related.length > 0) paragraphs.push(renderRelated(answer));
+  if (answer.related.length > 0) paragraphs.push(renderRelated(answer));
   if (answer.disclaimer) paragraphs.push(`⚠️ <i>${escapeHtml(MEDICAL_DISCLAIMER)}</i>`);
 
   const keyboard = answer.noAnswer
@@ -67,7 +67,9 @@ function renderSources(citations: Citation[]): string {
 
 function renderRelated(answer: Answer): string {
   const lines = answer.related.map((related) => `• ${linkedTitle(related.title, related.url)}`);
-  return [`<b>${escapeHtml(REPLY_TEXTS.relatedHeading)}</b>`, ...lines].join("\n");
+  // After a no-answer the list is suggestions of neighbouring topics, headed as not the answer.
+  const heading = answer.noAnswer ? REPLY_TEXTS.suggestionsHeading : REPLY_TEXTS.relatedHeading;
+  return [`<b>${escapeHtml(heading)}</b>`, ...lines].join("\n");
 }
 
 /** The understood question on one line, so its italics never span two paragraphs when the reply is split. */

@@ -32,6 +32,8 @@ interface AnswerParts {
   body: string[];
   sources: string[];
   related: string[];
+  /** The related list's heading: suggestions after a no-answer, related questions after an answer. */
+  relatedHeading: string;
   disclaimer?: string;
 }
 
@@ -49,7 +51,8 @@ function answerParts(answer: Answer): AnswerParts {
   return {
     body: body.filter(Boolean),
     sources: answer.noAnswer ? [] : answer.citations.map((citation) => `[${citation.n}] [${linkText(citation.title)}](${linkTarget(citation.url)})`),
-    related: answer.noAnswer ? [] : answer.related.map((source) => `- [${linkText(source.title)}](${linkTarget(source.url)})`),
+    related: answer.related.map((source) => `- [${linkText(source.title)}](${linkTarget(source.url)})`),
+    relatedHeading: answer.noAnswer ? `**${REPLY_TEXTS.suggestionsHeading}**` : RELATED_HEADING,
     disclaimer: answer.disclaimer ? MEDICAL_DISCLAIMER : undefined,
   };
 }
@@ -57,7 +60,7 @@ function answerParts(answer: Answer): AnswerParts {
 function tailBlocks(parts: AnswerParts, withRelated: boolean): string[] {
   const blocks: string[] = [];
   if (parts.sources.length > 0) blocks.push([SOURCES_HEADING, ...parts.sources].join("\n"));
-  if (withRelated && parts.related.length > 0) blocks.push([RELATED_HEADING, ...parts.related].join("\n"));
+  if (withRelated && parts.related.length > 0) blocks.push([parts.relatedHeading, ...parts.related].join("\n"));
   if (parts.disclaimer) blocks.push(parts.disclaimer);
   return blocks;
 }

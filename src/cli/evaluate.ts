@@ -24,6 +24,27 @@ export interface EvaluationReport {
   /** Share of queries answered with "no answer" although an expected source exists. */
   noAnswerRate: number;
   latencyMs: { p50: number; p99: number; mean: number };
+  /** The queries not right at k, for reading why: what was expected and what came back. */
+  misses: EvaluationMiss[];
+}
+
+export interface EvaluationMiss {
+  query: string;
+  expected: { sourceId: string; title: string }[];
+  /** The sources returned, best first; empty on a no-answer. */
+  returned: { sourceId: string; title: string }[];
+  noAnswer: boolean;
+}
+
+/** Every expected id must name a source of the index: a typo or a stale file would count as a miss forever. */
+export function checkExpectedIds(index: LoadedIndex, queries: readonly EvaluationQuery[], file: string): void {
+  const unknown = [...new Set(queries.flatMap((query) => query.expected).filter((id) => !index.sources.has(id)))];
+  if (unknown.length === 0) return;
+  throw new KnowledgeBotError(
+    "USAGE",
+    `${file}: ${unknown.length} expected id(s) not in the index (${index.version}): ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}`,
+    "Check the ids against `kb search` output, or run kb reindex if the sources were added since the index was built.",
+  );
 }
 
 /** What a JSONL evaluation file is, for its error messages. */
@@ -75,12 +96,22 @@ export async function evaluate(index: LoadedIndex, queries: EvaluationQuery[], k
   let reciprocalRanks = 0;
   let noAnswers = 0;
   const latencies: number[] = [];
+  const misses: EvaluationMiss[] = [];
+  const titled = (sourceId: string) => ({ sourceId, title: index.sources.get(sourceId)?.title ?? "" });
   for (const { query, expected } of queries) {
     const started = performance.now();
     const result = await retrieve(index, query, Math.max(k, 10));
     latencies.push(performance.now() - started);
-    if (result.noAnswer) noAnswers++;
-    const rank = result.hits.findIndex((hit) => expected.includes(hit.sourceId)) + 1;
+    if (result.noAnswer && expected.length > 0) noAnswers++;
+    // `"expected": []` means the right reply is no answer: it is right at every rank or at none.
+    const rank = expected.length === 0 ? (result.noAnswer ? 1 : 0) : result.hits.findIndex((hit) => expected.includes(hit.sourceId)) + 1;
+    if (rank === 0 || rank > k)
+      misses.push({
+        query,
+        expected: expected.map(titled),
+        returned: result.noAnswer ? [] : result.hits.slice(0, k).map((hit) => titled(hit.sourceId)),
+        noAnswer: result.noAnswer,
+      });
     if (rank >= 1 && rank <= 1) hit1++;
     if (rank >= 1 && rank <= 5) hit5++;
     if (rank >= 1 && rank <= 10) hit10++;
@@ -101,7 +132,28 @@ export async function evaluate(index: LoadedIndex, queries: EvaluationQuery[], k
       p99: percentile(sorted, 0.99),
       mean: latencies.reduce((sum, value) => sum + value, 0) / count,
     },
+    misses,
   };
+}
+
+/** Share answered of each group of an unanswerable set (see unanswerable-set.ts): `expected: []` is unanswerable. */
+export interface UnanswerableReport {
+  unanswerable: { queries: number; answered: number };
+  answerable: { queries: number; answered: number };
+}
+
+export async function evaluateUnanswerable(index: LoadedIndex, queries: readonly EvaluationQuery[]): Promise<UnanswerableReport> {
+  const groups = { unanswerable: { queries: 0, answered: 0 }, answerable: { queries: 0, answered: 0 } };
+  for (const { query, expected } of queries) {
+    const group = expected.length === 0 ? groups.unanswerable : groups.answerable;
+    group.queries++;
+    if (!(await retrieve(index, query, 10)).noAnswer) group.answered++;
+  }
+  const share = (group: { queries: number; answered: number }) => ({
+    queries: group.queries,
+    answered: group.queries === 0 ? 0 : group.answered / group.queries,
+  });
+  return { unanswerable: share(groups.unanswerable), answerable: share(groups.answerable) };
 }
 
 /** One conversation of a conversation set: its turns and what the last answer must do. */

@@ -6,6 +6,8 @@ import type { IndexStats, Platform, ReindexSummary } from "../core/types.js";
 export const REPLY_TEXTS = {
   /** Heading of the related-questions list (the same word the knowledge pages use). */
   relatedHeading: "相关推荐",
+  /** Heading of the neighbouring sources listed after a no-answer: suggestions, not the answer. */
+  suggestionsHeading: "相关的内容（不是这个问题的答案）：",
   /** Heading of the numbered source list. */
   sourcesHeading: "来源",
   /** Shown above an answer whose question was rewritten from a follow-up. */

@@ -6,6 +6,7 @@
  * sentence; the disclaimer decided by the policy, and related sources.
  */
 import { withAnswerText } from "../answer/answer-text.js";
+import { noAnswerReply, noAnswerSuggestions } from "./no-answer-reply.js";
 import type { Answer, AnswerParagraph, Citation, RelatedSource, SearchHit, SourceDoc } from "../core/types.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { comparedSides } from "./compared-sides.js";
@@ -45,7 +46,8 @@ export function noAnswer(): Answer {
 }
 
 export function composeAnswer(result: RetrievalResult, sources: Map<string, SourceDoc>, options: ComposeOptions): Answer {
-  if (result.noAnswer || result.hits.length === 0) return noAnswer();
+  if (result.noAnswer) return noAnswerReply(noAnswerSuggestions(result, options.publicBaseUrl, options.maxRelated));
+  if (result.hits.length === 0) return noAnswer();
   const weight = options.termWeight ?? (() => 1);
   const queryTerms = new Set(result.queryTerms);
   const hits = result.hits.filter((hit) => sources.has(hit.sourceId));

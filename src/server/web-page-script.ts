@@ -58,7 +58,8 @@ function renderAnswer(answer) {
   if (answer.related.length > 0) {
     const related = element("div", { className: "related" });
     for (const item of answer.related) related.append(askButton(item.title));
-    target.append(element("h2", { textContent: SETTINGS.texts.relatedHeading }), related);
+    const heading = answer.noAnswer ? SETTINGS.texts.suggestionsHeading : SETTINGS.texts.relatedHeading;
+    target.append(element("h2", { textContent: heading }), related);
   }
 }
 function askButton(question) {

@@ -47,6 +47,7 @@ export function renderWebPage(settings: WebPageSettings): string {
     texts: {
       sourcesHeading: REPLY_TEXTS.sourcesHeading,
       relatedHeading: REPLY_TEXTS.relatedHeading,
+      suggestionsHeading: REPLY_TEXTS.suggestionsHeading,
       searching: REPLY_TEXTS.searching,
       // The page fills in the question itself: the text around it, split where it goes.
       understoodAs: REPLY_TEXTS.understoodAs("\u0000").split("\u0000"),
