@@ -34,34 +34,25 @@ export function chunkSource(source: SourceDoc, options: ChunkOptions = DEFAULT_C
     // The question is the best match for a user's question, so it stays in the one chunk.
     return [toChunk(`${source.question}\n${source.text}`, 0)];
   }
-  const chunks = splitText(source.text, options).map(toChunk);
-  return source.locations && source.locations.length > 0 ? withLocations(chunks, source.text, source.locations) : chunks;
+  if (source.locations && source.locations.length > 0) return pagedChunks(source, source.locations, options);
+  return splitText(source.text, options).map(toChunk);
 }
-
-/** Characters of a chunk's start looked up in the source text to find where the chunk sits. */
-const CHUNK_PROBE_CHARS = 24;
 
 /**
- * Tells each chunk of a paged document the page (or slide) it starts on. Chunks are pieces of the
- * text in order, so each one's start is found by searching forward from the previous chunk's start.
+ * A paged document (PDF, deck) is chunked page by page, so that every chunk lies on one page and
+ * a citation opens the page its words are on. A short page is a short chunk.
  */
-function withLocations(chunks: Chunk[], text: string, locations: TextLocation[]): Chunk[] {
-  let cursor = 0;
-  return chunks.map((chunk) => {
-    const probe = chunk.text.slice(0, CHUNK_PROBE_CHARS);
-    const found = text.indexOf(probe, cursor);
-    if (found >= 0) cursor = found;
-    return { ...chunk, location: locationAt(locations, cursor) };
+function pagedChunks(source: SourceDoc, locations: TextLocation[], options: ChunkOptions): Chunk[] {
+  const chunks: Chunk[] = [];
+  locations.forEach((location, position) => {
+    const end = position + 1 < locations.length ? locations[position + 1].offset : source.text.length;
+    const where: SourceLocation = { unit: location.unit, number: location.number };
+    for (const text of splitText(source.text.slice(location.offset, end), options)) {
+      const index = chunks.length;
+      chunks.push({ chunkId: `${source.sourceId}#${index}`, sourceId: source.sourceId, index, text, location: where });
+    }
   });
-}
-
-function locationAt(locations: TextLocation[], offset: number): SourceLocation {
-  let current = locations[0];
-  for (const location of locations) {
-    if (location.offset > offset) break;
-    current = location;
-  }
-  return { unit: current.unit, number: current.number };
+  return chunks;
 }
 
 /** Splits text into chunks of at most `maxChars` characters, keeping sentences whole where possible. */

@@ -1,8 +1,9 @@
-/** The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, and `/healthz`. */
+/** The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`, and `/healthz`. */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
 import type { AppConfig } from "../config.js";
 import { contentSecurityPolicy } from "./page-layout.js";
+import { readOriginalFile } from "./original-file.js";
 import type { ServedBot } from "./served-bot.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
@@ -34,5 +35,13 @@ export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig): v
     if (!source) return context.html(renderSourceNotFoundPage(sourceId), 404);
     const chunks = index.chunks.filter((chunk) => chunk.sourceId === sourceId);
     return context.html(renderSourcePage(source, chunks));
+  });
+
+  // The file is looked up through the index: only a file an indexed source came from is served.
+  app.get("/kb-file/:sourceId{.+}", async (context) => {
+    const source = bot.current.sources.get(context.req.param("sourceId"));
+    const original = source ? await readOriginalFile(config.knowledgeDir, source.file, config.limits.maxFileBytes) : undefined;
+    if (!original) return context.text("Not found", 404);
+    return context.body(new Uint8Array(original.bytes), 200, original.headers);
   });
 }

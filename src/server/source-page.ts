@@ -1,7 +1,10 @@
 /**
  * `GET /kb/:sourceId`: the bot's own page for a source without a URL of its own. Citations link
  * here with `#chunk-n`; the anchored chunk is highlighted with CSS `:target`, so no script is needed.
+ * A paged document (PDF, deck) also gets `#page-n` / `#slide-n` markers, which its citations link
+ * to, short heading-like lines as headings, and a link to download the original file.
  */
+import path from "node:path";
 import type { Chunk, SourceDoc } from "../core/types.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderPage } from "./page-layout.js";
@@ -14,7 +17,33 @@ article h1{font-size:24px;line-height:1.4;margin:0 0 8px}
 .chunk{padding:10px 14px;margin:0 -14px;border-left:4px solid transparent;border-radius:6px;scroll-margin-top:24px}
 .chunk:target{background:#fff6d5;border-left-color:#e0a800}
 .chunk-label{display:block;font-size:12px;color:#9aa0a6}
+.chunk h2{font-size:18px;margin:6px 0 8px}
+.location{display:block;margin:14px -14px 4px;padding:4px 14px;font-size:13px;color:#374151;border-top:1px dashed #d1d5db;scroll-margin-top:24px}
+.location:target{background:#fff6d5}
 `;
+
+/** Documents read from PDF or Office files: their short heading-like paragraphs are shown as headings. */
+const HEADING_PARAGRAPH = /^[^。！？；!?;，,\n]{1,30}$/;
+
+function locationLabel(unit: "page" | "slide", number: number): string {
+  return unit === "page" ? `第 ${number} 页` : `第 ${number} 张幻灯片`;
+}
+
+/** Markers for the pages (or slides) that begin up to `through`, not yet shown. */
+function locationMarkers(source: SourceDoc, shown: Set<number>, through: number): string {
+  let markers = "";
+  for (const location of source.locations ?? []) {
+    if (location.number > through || shown.has(location.number)) continue;
+    shown.add(location.number);
+    markers += `<span class="location" id="${location.unit}-${location.number}">${locationLabel(location.unit, location.number)}</span>`;
+  }
+  return markers;
+}
+
+/** Where the original file of a source can be downloaded (see page-routes.ts). */
+export function originalFileLink(sourceId: string): string {
+  return `/kb-file/${encodeURIComponent(sourceId)}`;
+}
 
 /** Each chunk's text without the overlap it repeats from the chunk before it. */
 function chunkTexts(chunks: Chunk[]): string[] {
@@ -28,12 +57,12 @@ function chunkTexts(chunks: Chunk[]): string[] {
   });
 }
 
-function paragraphs(text: string): string {
+function paragraphs(text: string, headings: boolean): string {
   return text
     .split(/\n{2,}/)
     .map((paragraph) => paragraph.trim())
     .filter((paragraph) => paragraph !== "")
-    .map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`)
+    .map((paragraph) => (headings && HEADING_PARAGRAPH.test(paragraph) ? `<h2>${escapeHtml(paragraph)}</h2>` : `<p>${escapeHtml(paragraph)}</p>`))
     .join("");
 }
 
@@ -45,19 +74,25 @@ export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
     source.category ? `<span>分类：${escapeHtml(source.category)}</span>` : "",
     source.date ? `<span>日期：<time>${escapeHtml(source.date)}</time></span>` : "",
     source.url ? `<span>原文：<a href="${escapeHtml(source.url)}" rel="noopener noreferrer">${escapeHtml(source.url)}</a></span>` : "",
+    source.kind === "document"
+      ? `<span>原文件：<a href="${escapeHtml(originalFileLink(source.sourceId))}" download>${escapeHtml(path.posix.basename(source.file))}</a></span>`
+      : "",
   ].join("");
+  const headings = source.kind === "document";
+  const shown = new Set<number>();
   const sections = texts
-    .map(
-      (text, position) =>
-        `<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text)}</section>`,
-    )
+    .map((text, position) => {
+      const markers = locationMarkers(source, shown, ordered[position]?.location?.number ?? (position === 0 ? 1 : 0));
+      return `${markers}<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text, headings)}</section>`;
+    })
     .join("\n");
+  const rest = locationMarkers(source, shown, Number.POSITIVE_INFINITY);
   const body = `<main>
 <header class="top"><span class="muted">知识库来源</span><a href="/">← 返回提问</a></header>
 <article class="card">
 <h1>${escapeHtml(source.title)}</h1>
 <div class="meta">${meta}</div>
-${sections}
+${sections}${rest}
 </article>
 <p class="muted">来源编号：<code>${escapeHtml(source.sourceId)}</code></p>
 </main>`;
