@@ -1,0 +1,49 @@
+/**
+ * Questions the folder does not cover, on the medqa corpus: for each topic list (the tuning one
+ * and the held-out one, whose topics the thresholds were never chosen on) every corpus row
+ * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
+ * no answer while the queries whose source was kept keep theirs. The floors sit a little beyond
+ * the README figures, so a change that answers more uncovered questions or loses answers fails.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { evaluateUnanswerable, readEvaluationQueries } from "../../src/cli/evaluate.js";
+import { buildUnanswerableSet, parseTopics } from "../../src/cli/unanswerable-set.js";
+import { buildIndex } from "../../src/ingest/build-index.js";
+import { loadIndex } from "../../src/store/loaded-index.js";
+import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
+import { EVAL_DIR } from "./eval-dir.js";
+
+const local = { kind: "local" as const, batchSize: 64 };
+const work = await mkdtemp(path.join(os.tmpdir(), "kb-eval-unanswerable-"));
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+/** Upper bound on the share of unanswerable questions answered, lower bound on answerable ones. */
+const FLOORS = {
+  tune: { unanswerable: 0.8, answerable: 0.965 },
+  "held-out": { unanswerable: 0.87, answerable: 0.965 },
+};
+
+describe("questions about topics removed from the medqa corpus", () => {
+  for (const [name, floor] of Object.entries(FLOORS))
+    it(`${name} topics: few uncovered questions answered, covered ones kept`, { timeout: 300_000 }, async () => {
+      const topics = parseTopics(await readFile(path.join(PROJECT_ROOT, `test/fixtures/unanswerable-topics-${name}.json`), "utf8"));
+      const set = buildUnanswerableSet(
+        await readFile(path.join(EVAL_DIR, "corpus.csv"), "utf8"),
+        await readEvaluationQueries(path.join(EVAL_DIR, "dev-queries.jsonl")),
+        topics,
+      );
+      const folder = path.join(work, name);
+      await mkdir(path.join(folder, "knowledge"), { recursive: true });
+      await writeFile(path.join(folder, "knowledge/corpus.csv"), set.keptCorpusCsv);
+      await buildIndex({ knowledgeDir: path.join(folder, "knowledge"), indexDir: path.join(folder, "index"), embedder: local });
+      const report = await evaluateUnanswerable(await loadIndex(path.join(folder, "index"), local), set.queries);
+      const measured = JSON.stringify(report);
+      console.info(`medqa unanswerable (${name}): ${measured}`);
+      expect(report.unanswerable.queries, measured).toBeGreaterThan(100);
+      expect.soft(report.unanswerable.answered, measured).toBeLessThanOrEqual(floor.unanswerable);
+      expect.soft(report.answerable.answered, measured).toBeGreaterThanOrEqual(floor.answerable);
+    });
+});
