@@ -120,6 +120,7 @@ describe("loadKnowledge", () => {
       "bad-rows.jsonl": '{"question":"a","answer":"b","id":"x"}\nnot json\n{"question":"c","answer":"d","id":"x"}\n',
       "bytes.txt": Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28]),
       "image.png": Buffer.from([1, 2, 3]),
+      "notes.rtf": "{\\rtf1 text}",
     });
     const { sources, problems } = await loadKnowledge(directory);
     expect(sources.map((source) => source.sourceId).sort()).toEqual(["good.md", "x"]);
@@ -134,7 +135,9 @@ describe("loadKnowledge", () => {
       expect.objectContaining({ code: "SOURCE_DUPLICATE_ID" }),
     ]);
     expect(find("bytes.txt")).toEqual([expect.objectContaining({ code: "SOURCE_ENCODING", severity: "error" })]);
-    expect(find("image.png")).toEqual([expect.objectContaining({ code: "SOURCE_UNSUPPORTED", severity: "warning" })]);
+    // .png is read by OCR now; three bytes that are no image are refused before any OCR runs.
+    expect(find("image.png")).toEqual([expect.objectContaining({ code: "SOURCE_MALFORMED", severity: "error" })]);
+    expect(find("notes.rtf")).toEqual([expect.objectContaining({ code: "SOURCE_UNSUPPORTED", severity: "warning" })]);
   });
 
   it("detects GB18030 files, decodes them and warns", async () => {
