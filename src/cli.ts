@@ -171,7 +171,7 @@ export function buildProgram(io: IoStreams): Command {
       if ([flags.queries, flags.conversations, flags.unanswerable].filter(Boolean).length !== 1)
         throw new KnowledgeBotError(
           "USAGE",
-          "kb eval needs exactly one of --queries, --conversations and --unanswerable",
+          "kb eval needs exactly one of --queries and --conversations, or --unanswerable",
           "Pass --queries <file> to measure retrieval, --conversations <file> to measure follow-ups, or --unanswerable <file> for the share answered of covered and uncovered questions.",
         );
       if (flags.unanswerable) {
