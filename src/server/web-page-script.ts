@@ -2,7 +2,7 @@
  * The web page's browser script, kept as plain JavaScript text. It builds every node with
  * `textContent`, never `innerHTML`, so answer text and titles cannot inject markup. It renders the
  * answer's structure (paragraphs, citation numbers, the disclaimer flag) and keeps the tab's
- * conversation id so follow-up questions are understood.
+ * conversation id so follow-up questions are understood. Under each answer, 👍 / 👎 post feedback.
  */
 export const WEB_PAGE_SCRIPT = String.raw`
 "use strict";
@@ -61,6 +61,28 @@ function renderAnswer(answer) {
     const heading = answer.noAnswer ? SETTINGS.texts.suggestionsHeading : SETTINGS.texts.relatedHeading;
     target.append(element("h2", { textContent: heading }), related);
   }
+  if (answer.answerId) target.append(feedbackButtons(answer.answerId));
+}
+// 👍 / 👎 under an answer; a second press changes the vote, as in the chat apps.
+function feedbackButtons(answerId) {
+  const status = element("span", { className: "muted feedback-status" });
+  const vote = async (rating, pressed, other) => {
+    try {
+      await postJson("/api/feedback", { answerId, rating });
+      pressed.setAttribute("aria-pressed", "true");
+      other.setAttribute("aria-pressed", "false");
+      status.textContent = SETTINGS.texts.feedbackThanks;
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  };
+  const up = element("button", { type: "button", className: "chip vote", textContent: "👍", title: "有用" });
+  const down = element("button", { type: "button", className: "chip vote", textContent: "👎", title: "没用" });
+  up.setAttribute("aria-pressed", "false");
+  down.setAttribute("aria-pressed", "false");
+  up.addEventListener("click", () => vote("up", up, down));
+  down.addEventListener("click", () => vote("down", down, up));
+  return element("div", { className: "feedback" }, [up, down, status]);
 }
 function askButton(question) {
   const button = element("button", { type: "button", className: "chip", textContent: question });

@@ -38,6 +38,8 @@ ol.sources{margin:0;padding-left:0;list-style:none}
 ol.sources li{margin:4px 0}
 .error{color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:10px 12px}
 footer{margin-top:24px}
+.feedback{display:flex;gap:8px;align-items:center;margin-top:12px}
+.vote[aria-pressed="true"]{border-color:#1a73e8;background:#e8f0fe}
 `;
 
 export function renderWebPage(settings: WebPageSettings): string {
@@ -49,6 +51,7 @@ export function renderWebPage(settings: WebPageSettings): string {
       relatedHeading: REPLY_TEXTS.relatedHeading,
       suggestionsHeading: REPLY_TEXTS.suggestionsHeading,
       searching: REPLY_TEXTS.searching,
+      feedbackThanks: REPLY_TEXTS.feedbackThanks,
       // The page fills in the question itself: the text around it, split where it goes.
       understoodAs: REPLY_TEXTS.understoodAs("\u0000").split("\u0000"),
     },

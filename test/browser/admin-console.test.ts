@@ -76,15 +76,13 @@ describe("the admin loop in Chromium", () => {
     expect(await publicPage.locator("#answer .no-answer").count()).toBeGreaterThan(0);
     const second = await askPublicly(`${QUESTION}？`);
     expect(second.noAnswer).toBe(true);
-    const vote = await publicPage.evaluate(async (answerId) => {
-      const response = await fetch("/api/feedback", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ answerId, rating: "down" }),
-      });
-      return response.status;
-    }, second.answerId);
-    expect(vote).toBe(200);
+    // The 👎 under the answer on the public page records the vote.
+    const voted = publicPage.waitForResponse((response) => response.url().endsWith("/api/feedback"));
+    await publicPage.click("#answer .feedback button[title='没用']");
+    const vote = await voted;
+    expect(vote.status()).toBe(200);
+    expect(JSON.parse(vote.request().postData() ?? "{}")).toMatchObject({ answerId: second.answerId, rating: "down" });
+    await publicPage.locator("#answer .feedback-status", { hasText: "谢谢反馈" }).waitFor();
 
     await admin.goto(`${server.url}/admin`);
     expect(new URL(admin.url()).pathname).toBe("/admin/login");
