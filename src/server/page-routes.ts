@@ -22,7 +22,13 @@ export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig): v
     context.header("Content-Security-Policy", contentSecurityPolicy(scriptNonce));
     context.header("Cache-Control", "no-store");
     return context.html(
-      renderWebPage({ publicBaseUrl: config.publicBaseUrl, maxQuestionChars: config.maxQuestionChars, exampleQuestions: bot.exampleQuestions(3), scriptNonce }),
+      renderWebPage({
+        publicBaseUrl: config.publicBaseUrl,
+        maxQuestionChars: config.maxQuestionChars,
+        exampleQuestions: bot.exampleQuestions(3),
+        scriptNonce,
+        feedback: config.questionLog.enabled,
+      }),
     );
   });
 

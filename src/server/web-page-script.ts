@@ -61,7 +61,7 @@ function renderAnswer(answer) {
     const heading = answer.noAnswer ? SETTINGS.texts.suggestionsHeading : SETTINGS.texts.relatedHeading;
     target.append(element("h2", { textContent: heading }), related);
   }
-  if (answer.answerId) target.append(feedbackButtons(answer.answerId));
+  if (SETTINGS.feedback && answer.answerId) target.append(feedbackButtons(answer.answerId));
 }
 // 👍 / 👎 under an answer; a second press changes the vote, as in the chat apps.
 function feedbackButtons(answerId) {

@@ -15,6 +15,8 @@ export interface WebPageSettings {
   maxQuestionChars: number;
   exampleQuestions: string[];
   scriptNonce: string;
+  /** Whether answers carry 👍 / 👎: only while the question log keeps the answers votes refer to. */
+  feedback: boolean;
 }
 
 const WEB_PAGE_CSS = `
@@ -56,6 +58,7 @@ export function renderWebPage(settings: WebPageSettings): string {
       understoodAs: REPLY_TEXTS.understoodAs("\u0000").split("\u0000"),
     },
     maxQuestionChars: settings.maxQuestionChars,
+    feedback: settings.feedback,
     exampleQuestions: settings.exampleQuestions,
   };
   const body = `<main>
