@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Chunk, SourceDoc } from "../core/types.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderPage } from "./page-layout.js";
+import { readTableRow, renderTable, sameColumns, type TableRow } from "./table-rows.js";
 
 const SOURCE_CSS = `
 article h1{font-size:24px;line-height:1.4;margin:0 0 8px}
@@ -20,6 +21,9 @@ article h1{font-size:24px;line-height:1.4;margin:0 0 8px}
 .chunk h2{font-size:18px;margin:6px 0 8px}
 .location{display:block;margin:14px -14px 4px;padding:4px 14px;font-size:13px;color:#374151;border-top:1px dashed #d1d5db;scroll-margin-top:24px}
 .location:target{background:#fff6d5}
+.chunk table{border-collapse:collapse;margin:0 0 10px;display:block;overflow-x:auto;max-width:100%}
+.chunk th,.chunk td{border:1px solid #d1d5db;padding:4px 8px;text-align:left;vertical-align:top}
+.chunk th{background:#f3f4f6}
 `;
 
 /** Documents read from PDF or Office files: their short heading-like paragraphs are shown as headings. */
@@ -57,13 +61,30 @@ function chunkTexts(chunks: Chunk[]): string[] {
   });
 }
 
-function paragraphs(text: string, headings: boolean): string {
-  return text
-    .split(/\n{2,}/)
-    .map((paragraph) => paragraph.trim())
-    .filter((paragraph) => paragraph !== "")
-    .map((paragraph) => (headings && HEADING_PARAGRAPH.test(paragraph) ? `<h2>${escapeHtml(paragraph)}</h2>` : `<p>${escapeHtml(paragraph)}</p>`))
-    .join("");
+/**
+ * A chunk's paragraphs as HTML. In documents, short heading-like paragraphs are drawn as headings; in
+ * documents and web pages, a run of table rows (`列名: 值` paragraphs under the same names) as one table.
+ */
+function paragraphs(text: string, headings: boolean, tables: boolean): string {
+  const html: string[] = [];
+  let table: TableRow[] = [];
+  const endTable = () => {
+    if (table.length > 0) html.push(renderTable(table));
+    table = [];
+  };
+  for (const paragraph of text.split(/\n{2,}/).map((part) => part.trim())) {
+    if (paragraph === "") continue;
+    const row = tables ? readTableRow(paragraph) : null;
+    if (row) {
+      if (table.length > 0 && !sameColumns(table[0], row)) endTable();
+      table.push(row);
+      continue;
+    }
+    endTable();
+    html.push(headings && HEADING_PARAGRAPH.test(paragraph) ? `<h2>${escapeHtml(paragraph)}</h2>` : `<p>${escapeHtml(paragraph)}</p>`);
+  }
+  endTable();
+  return html.join("");
 }
 
 export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
@@ -79,11 +100,12 @@ export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
       : "",
   ].join("");
   const headings = source.kind === "document";
+  const tables = source.kind === "document" || source.kind === "html";
   const shown = new Set<number>();
   const sections = texts
     .map((text, position) => {
       const markers = locationMarkers(source, shown, ordered[position]?.location?.number ?? (position === 0 ? 1 : 0));
-      return `${markers}<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text, headings)}</section>`;
+      return `${markers}<section class="chunk" id="chunk-${indexes[position]}"><span class="chunk-label">第 ${indexes[position] + 1} 段</span>${paragraphs(text, headings, tables)}</section>`;
     })
     .join("\n");
   const rest = locationMarkers(source, shown, Number.POSITIVE_INFINITY);

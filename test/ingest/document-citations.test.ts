@@ -20,6 +20,11 @@ describe("citations and source pages of paged documents", () => {
     folder = await mkdtemp(path.join(os.tmpdir(), "kb-document-pages-"));
     await copyFile(path.join(FIXTURES, "patient-handbook.pdf"), path.join(folder, "患者手册.pdf"));
     await copyFile(path.join(FIXTURES, "health-talk.pptx"), path.join(folder, "health-talk.pptx"));
+    await copyFile(path.join(FIXTURES, "clinic-guide.docx"), path.join(folder, "clinic-guide.docx"));
+    await writeFile(
+      path.join(folder, "fees.html"),
+      "<html><head><title>收费标准</title></head><body><p>门诊收费标准如下。</p><table><tr><th>项目</th><th>价格</th></tr><tr><td>挂号</td><td>5元</td></tr><tr><td>&lt;b&gt;诊查&lt;/b&gt;</td><td>10元</td></tr></table></body></html>",
+    );
     // Beside the folder, not in it: must never be served.
     await writeFile(path.join(path.dirname(folder), `${path.basename(folder)}-secret.txt`), "secret");
     server = await startTestServer({ knowledgeDir: folder });
@@ -45,6 +50,18 @@ describe("citations and source pages of paged documents", () => {
     expect(pdfPage).toContain(`href="/kb-file/${encodeURIComponent("患者手册.pdf")}"`);
     const deckPage = await (await fetch(`${server.url}/kb/health-talk.pptx`)).text();
     for (const number of [1, 2, 3]) expect(deckPage).toContain(`id="slide-${number}"`);
+  });
+
+  it("draws a Word table and an HTML table as tables, their cells escaped", async () => {
+    const guide = await (await fetch(`${server.url}/kb/clinic-guide.docx`)).text();
+    expect(guide).toContain(
+      "<table><thead><tr><th>项目</th><th>地点</th></tr></thead><tbody><tr><td>抽血</td><td>门诊二楼</td></tr><tr><td>CT</td><td>医技楼一楼</td></tr></tbody></table>",
+    );
+    expect(guide).not.toContain("项目: 抽血");
+    const fees = await (await fetch(`${server.url}/kb/fees.html`)).text();
+    expect(fees).toContain("<th>项目</th><th>价格</th>");
+    expect(fees).toContain("<td>&lt;b&gt;诊查&lt;/b&gt;</td><td>10元</td>");
+    expect(fees).toContain("<p>门诊收费标准如下。</p>");
   });
 
   it("serves the original file with its type and name, and nothing that is not an indexed source", async () => {
