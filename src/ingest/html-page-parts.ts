@@ -5,6 +5,7 @@
  */
 import type { CheerioAPI } from "cheerio";
 import type { Element } from "domhandler";
+import { rowsUnderHeader } from "./table-row-text.js";
 
 /** The last "- 健康新闻网", "_某某网", "| 站点" of a title; a site name is short. `-` needs spaces so "COVID-19" stays. */
 const SITE_SUFFIX = /^(.{2,}?)\s*(?:\s[-–—]\s|[_|｜]|——)\s*[^-–—_|｜]{1,24}$/u;
@@ -60,15 +61,13 @@ export function tableParagraphs(page: CheerioAPI, table: Element): string[] {
   const caption = page(table).children("caption").first().text().replace(/\s+/g, " ").trim();
   if (caption) paragraphs.push(caption);
   const headerRow = rows[0]?.header && rows.length > 1 ? rows[0].cells : undefined;
-  for (const row of headerRow ? rows.slice(1) : rows) {
-    if (!headerRow) {
-      paragraphs.push(row.cells.filter((cell) => cell !== "").join(" | "));
-      continue;
-    }
-    const lines = row.cells
-      .map((cell, index) => (headerRow[index] ? `${headerRow[index]}: ${cell}` : cell))
-      .filter((line, index) => row.cells[index] !== "" && line !== "");
-    if (lines.length > 0) paragraphs.push(lines.join("\n"));
-  }
+  if (headerRow)
+    paragraphs.push(
+      ...rowsUnderHeader(
+        headerRow,
+        rows.slice(1).map((row) => row.cells),
+      ),
+    );
+  else paragraphs.push(...rows.map((row) => row.cells.filter((cell) => cell !== "").join(" | ")));
   return paragraphs;
 }

@@ -12,6 +12,7 @@ import { CORE_PROPERTIES_PART, coreTitle } from "./office-core-title.js";
 import { readOfficeParts } from "./office-zip.js";
 import { emptyFileProblem, malformedProblem, type DocumentParser } from "./parsed-file.js";
 import { withHash } from "./source-hash.js";
+import { tableRowParagraphs } from "./table-row-text.js";
 
 const BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, table";
 
@@ -70,14 +71,5 @@ function tableRows(page: cheerio.CheerioAPI, table: Element): string[] {
         .map((cell) => page(cell).text().replace(/\s+/g, " ").trim()),
     )
     .filter((cells) => cells.some((cell) => cell !== ""));
-  if (rows.length < 2) return rows.map((cells) => cells.filter(Boolean).join(" | "));
-  const [header, ...body] = rows;
-  return body
-    .map((cells) =>
-      cells
-        .map((cell, index) => (cell === "" ? "" : header[index] ? `${header[index]}: ${cell}` : cell))
-        .filter(Boolean)
-        .join("\n"),
-    )
-    .filter(Boolean);
+  return tableRowParagraphs(rows);
 }

@@ -3,7 +3,7 @@
  * source. The bytes must be the image the name says (checked before Tesseract runs).
  */
 import { withHash } from "./source-hash.js";
-import { DISCLAIMER_LINE, malformedProblem, type DocumentParser } from "./parsed-file.js";
+import { DISCLAIMER_LINE, malformedProblem, type DocumentParser, tooLargeProblem } from "./parsed-file.js";
 import { readImageHeader } from "./ocr/image-header.js";
 import { ocrImage } from "./ocr/ocr-image.js";
 
@@ -24,13 +24,11 @@ export const parseImage: DocumentParser = async (bytes, file, limits, signal) =>
     return {
       sources: [],
       problems: [
-        {
-          severity: "error",
-          code: "SOURCE_TOO_LARGE",
+        tooLargeProblem(
           file,
-          message: `image is ${header.width}×${header.height} pixels, more than the ${MAX_IMAGE_PIXELS} pixels OCR reads`,
-          hint: "Scale the scan down (300 dpi is enough for OCR) and save it again.",
-        },
+          `image is ${header.width}×${header.height} pixels, more than the ${MAX_IMAGE_PIXELS} pixels OCR reads`,
+          "Scale the scan down (300 dpi is enough for OCR) and save it again.",
+        ),
       ],
     };
   }

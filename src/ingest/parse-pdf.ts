@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { TextLocation } from "../core/types.js";
 import type { DocumentParser } from "./parsed-file.js";
-import { emptyFileProblem } from "./parsed-file.js";
+import { emptyFileProblem, tooLargeProblem } from "./parsed-file.js";
 import { pageWithoutText } from "./pdf-page-without-text.js";
 import { dropRepeatedEdgeLines } from "./running-lines.js";
 import { withHash } from "./source-hash.js";
@@ -62,13 +62,11 @@ export const parsePdf: DocumentParser = async (bytes, file, limits, signal) => {
       return {
         sources: [],
         problems: [
-          {
-            severity: "error",
-            code: "SOURCE_TOO_LARGE",
+          tooLargeProblem(
             file,
-            message: `PDF has ${document.numPages} pages, more than the limit of ${limits.maxDocumentPages} (MAX_DOCUMENT_PAGES); it was not indexed`,
-            hint: "Split the PDF into smaller files, or raise MAX_DOCUMENT_PAGES if documents this long are expected.",
-          },
+            `PDF has ${document.numPages} pages, more than the limit of ${limits.maxDocumentPages} (MAX_DOCUMENT_PAGES); it was not indexed`,
+            "Split the PDF into smaller files, or raise MAX_DOCUMENT_PAGES if documents this long are expected.",
+          ),
         ],
       };
     }

@@ -8,7 +8,7 @@ import { XMLParser } from "fast-xml-parser";
 import type { TextLocation } from "../core/types.js";
 import { CORE_PROPERTIES_PART, coreTitle } from "./office-core-title.js";
 import { readOfficeParts } from "./office-zip.js";
-import { emptyFileProblem, malformedProblem, type DocumentParser } from "./parsed-file.js";
+import { emptyFileProblem, malformedProblem, type DocumentParser, tooLargeProblem } from "./parsed-file.js";
 import { withHash } from "./source-hash.js";
 
 const xml = new XMLParser({
@@ -50,13 +50,11 @@ export const parsePptx: DocumentParser = async (bytes, file, limits) => {
     return {
       sources: [],
       problems: [
-        {
-          severity: "error",
-          code: "SOURCE_TOO_LARGE",
+        tooLargeProblem(
           file,
-          message: `deck has ${slideParts.length} slides, more than the limit of ${limits.maxDocumentPages} (MAX_DOCUMENT_PAGES); it was not indexed`,
-          hint: "Split the deck, or raise MAX_DOCUMENT_PAGES if decks this long are expected.",
-        },
+          `deck has ${slideParts.length} slides, more than the limit of ${limits.maxDocumentPages} (MAX_DOCUMENT_PAGES); it was not indexed`,
+          "Split the deck, or raise MAX_DOCUMENT_PAGES if decks this long are expected.",
+        ),
       ],
     };
   }

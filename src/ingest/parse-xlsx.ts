@@ -10,9 +10,10 @@ import * as XLSX from "@e965/xlsx";
 import type { SourceDoc } from "../core/types.js";
 import { faqRowToSource, findKey, hasAnswerKey } from "./faq-row.js";
 import { readOfficeParts } from "./office-zip.js";
-import { emptyFileProblem, malformedProblem, type DocumentParser } from "./parsed-file.js";
+import { emptyFileProblem, malformedProblem, type DocumentParser, tooLargeProblem } from "./parsed-file.js";
 import { withHash } from "./source-hash.js";
 import type { SourceProblem } from "./source-problem.js";
+import { tableRowParagraphs } from "./table-row-text.js";
 
 const QUESTION_COLUMNS = ["question", "title", "问题", "标题"];
 
@@ -50,13 +51,13 @@ export const parseXlsx: DocumentParser = async (bytes, file, limits) => {
     );
     if (rows.length > limits.maxSheetRows) {
       rows = rows.slice(0, limits.maxSheetRows);
-      problems.push({
-        severity: "error",
-        code: "SOURCE_TOO_LARGE",
-        file,
-        message: `sheet "${sheetName}" has more than ${limits.maxSheetRows} rows (MAX_SHEET_ROWS); only the first ${limits.maxSheetRows} were indexed`,
-        hint: "Split the sheet into several, or raise MAX_SHEET_ROWS if sheets this long are expected.",
-      });
+      problems.push(
+        tooLargeProblem(
+          file,
+          `sheet "${sheetName}" has more than ${limits.maxSheetRows} rows (MAX_SHEET_ROWS); only the first ${limits.maxSheetRows} were indexed`,
+          "Split the sheet into several, or raise MAX_SHEET_ROWS if sheets this long are expected.",
+        ),
+      );
     }
     if (rows.length === 0) return;
     const header = rows[0];
@@ -64,7 +65,7 @@ export const parseXlsx: DocumentParser = async (bytes, file, limits) => {
       sources.push(...faqSheet(rows, file, sheetName, problems));
       return;
     }
-    const text = tableText(rows);
+    const text = tableRowParagraphs(rows).join("\n\n");
     if (text === "") return;
     sources.push(
       withHash({ sourceId: `${file}#${sheetName}`, title: `${bookName} · ${sheetName}`, category: sheetName, kind: "document", text, disclaimer: false, file }),
@@ -93,19 +94,4 @@ function faqSheet(rows: string[][], file: string, sheetName: string, problems: S
     sources.push(withHash({ ...source, sourceId, category: source.category ?? sheetName }));
   });
   return sources;
-}
-
-/** Each row under the header's column names, one paragraph a row. */
-function tableText(rows: string[][]): string {
-  if (rows.length < 2) return rows.map((cells) => cells.filter(Boolean).join(" | ")).join("\n\n");
-  const [header, ...body] = rows;
-  return body
-    .map((cells) =>
-      cells
-        .map((cell, index) => (cell === "" ? "" : header[index] ? `${header[index]}: ${cell}` : cell))
-        .filter(Boolean)
-        .join("\n"),
-    )
-    .filter(Boolean)
-    .join("\n\n");
 }

@@ -38,3 +38,8 @@ export function emptyFileProblem(file: string): SourceProblem {
 export function malformedProblem(file: string, line: number | undefined, message: string, hint: string): SourceProblem {
   return { severity: "error", code: "SOURCE_MALFORMED", file, ...(line !== undefined ? { line } : {}), message, hint };
 }
+
+/** A file refused, or cut short, by one of the per-file limits; `message` names the limit and its variable. */
+export function tooLargeProblem(file: string, message: string, hint: string): SourceProblem {
+  return { severity: "error", code: "SOURCE_TOO_LARGE", file, message, hint };
+}
