@@ -4,31 +4,18 @@
  * answer's structure (paragraphs, citation numbers, the disclaimer flag) and keeps the tab's
  * conversation id so follow-up questions are understood. Under each answer, 👍 / 👎 post feedback.
  */
-export const WEB_PAGE_SCRIPT = String.raw`
-"use strict";
-const $ = (id) => document.getElementById(id);
-function element(tag, properties, children) {
-  const node = document.createElement(tag);
-  Object.assign(node, properties || {});
-  for (const child of children || []) node.append(child);
-  return node;
-}
+import { BROWSER_SCRIPT_HELPERS } from "./browser-script-helpers.js";
+
+export const WEB_PAGE_SCRIPT =
+  BROWSER_SCRIPT_HELPERS +
+  String.raw`
 // Links to this bot's own source pages open on the host the page was loaded from.
 function localLink(url) {
   const base = SETTINGS.publicBaseUrl + "/kb/";
   return url.startsWith(base) ? url.slice(SETTINGS.publicBaseUrl.length) : url;
 }
-async function postJson(path, body) {
-  const response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (data && data.error) || { message: "请求失败（HTTP " + response.status + "）", hint: "请稍后再试。" };
-    throw Object.assign(new Error(error.message), { hint: error.hint });
-  }
-  return data;
-}
-function showError(target, error) {
-  target.replaceChildren(element("div", { className: "error", textContent: error.message + (error.hint ? " " + error.hint : "") }));
+function postJson(path, body) {
+  return requestJson("POST", path, body);
 }
 // The page speaks the answer's structure: paragraphs with the citation numbers each rests on, the
 // disclaimer flag, related sources; it never re-reads the plain text built for API users.

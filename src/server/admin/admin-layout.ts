@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { escapeHtml } from "../escape-html.js";
 import { renderPage } from "../page-layout.js";
 import { CSRF_FIELD } from "./csrf.js";
+import { BROWSER_SCRIPT_HELPERS } from "../browser-script-helpers.js";
 
 export type AdminPageName = "overview" | "queue" | "hit-testing" | "documents";
 
@@ -90,25 +91,10 @@ ${files}`;
 }
 
 /** The page scripts' shared helpers: DOM building by textContent only, and JSON calls with the CSRF header. */
-export const ADMIN_SCRIPT_HELPERS = String.raw`
-"use strict";
-const $ = (id) => document.getElementById(id);
-function element(tag, properties, children) {
-  const node = document.createElement(tag);
-  Object.assign(node, properties || {});
-  for (const child of children || []) node.append(child);
-  return node;
-}
-async function callJson(method, path, body) {
-  const response = await fetch(path, { method, headers: { "content-type": "application/json", "x-csrf-token": CSRF_TOKEN }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (data && data.error) || { message: "请求失败（HTTP " + response.status + "）", hint: "请稍后再试。" };
-    throw Object.assign(new Error(error.message), { hint: error.hint });
-  }
-  return data;
-}
-function showError(target, error) {
-  target.replaceChildren(element("div", { className: "error", textContent: error.message + (error.hint ? " " + error.hint : "") }));
+export const ADMIN_SCRIPT_HELPERS =
+  BROWSER_SCRIPT_HELPERS +
+  String.raw`
+function callJson(method, path, body) {
+  return requestJson(method, path, body, { "x-csrf-token": CSRF_TOKEN });
 }
 `;
