@@ -115,14 +115,21 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const denseSimilarity = top ? (denseScore.get(top[0]) ?? 0) : 0;
   // Judged on the best keyword match, before re-ranking: "does anything cover enough of the question".
   const bestKeywordSource = keywordBySource[0]?.sourceId;
-  const keywordCoverage = bestKeywordSource
-    ? coverage(index, queryTerms, index.sources.get(bestKeywordSource)!, bestChunkRows.get(bestKeywordSource) ?? [])
-    : 0;
+  // Both coverage checks read a source's terms; the best keyword source is often the top one too.
+  const termsBySource = new Map<string, Set<string>>();
+  const termsOf = (sourceId: string): Set<string> => {
+    let terms = termsBySource.get(sourceId);
+    if (!terms) {
+      terms = sourceTerms(index, sourceId, bestChunkRows.get(sourceId) ?? []);
+      termsBySource.set(sourceId, terms);
+    }
+    return terms;
+  };
+  const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, termsOf(bestKeywordSource)) : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
   const unknownWords = unknownSpecificWords(queryTerms, index.keywordIndex, settings.unknownWordMinRarity);
   // Only computed when it can decide: most questions use no word the folder lacks.
-  const questionCoverage =
-    top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, sourceTerms(index, top[0], bestChunkRows.get(top[0]) ?? []), index.keywordIndex) : 1;
+  const questionCoverage = top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, termsOf(top[0]), index.keywordIndex) : 1;
   const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
   const uncovered = unknownWords.length > 0 && questionCoverage < settings.minQuestionCoverage;
   const noAnswer = !inDomain || uncovered;
@@ -176,11 +183,10 @@ function sourceTerms(index: LoadedIndex, sourceId: string, rows: number[]): Set<
   return new Set(keywordTerms(`${index.sources.get(sourceId)!.title}\n${rows.map((row) => index.chunks[row].text).join("\n")}`));
 }
 
-/** Share of the query's IDF mass found in the source's title or matched chunks. */
-function coverage(index: LoadedIndex, queryTerms: string[], source: SourceDoc, rows: number[]): number {
+/** Share of the query's IDF mass found in the source's title or matched chunks (`present`, from sourceTerms). */
+function coverage(index: LoadedIndex, queryTerms: string[], present: ReadonlySet<string>): number {
   const unique = [...new Set(queryTerms)];
   if (unique.length === 0) return 0;
-  const present = new Set(keywordTerms(`${source.title}\n${rows.map((row) => index.chunks[row].text).join("\n")}`));
   let total = 0;
   let matched = 0;
   for (const term of unique) {
