@@ -60,6 +60,12 @@ const coreVariables = {
     .regex(/^[A-Za-z_]+(?:\+[A-Za-z_]+)*$/, "must be Tesseract language names joined by +, e.g. chi_sim+eng")
     .default(DEFAULT_INDEX_LIMITS.ocrLanguages),
   DATA_DIR: optionalText,
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(?:ql)?:\/\//, "must be a postgres:// (or postgresql://) connection URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   QUESTION_LOG: z.enum(["on", "off"]).default("on"),
   QUESTION_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 
@@ -137,6 +143,11 @@ export interface AppConfig extends PlatformSettings {
   indexDir: string;
   /** Where the state store (question log, feedback, sessions, conversation memory, dedupe) lives. */
   dataDir: string;
+  /**
+   * PostgreSQL as the state store, shared by every replica (`postgres://user:password@host/db`);
+   * unset: SQLite in `dataDir`, one replica. Its password is a secret and never logged.
+   */
+  databaseUrl?: string;
   limits: IndexLimits;
   embedder: EmbedderConfig;
   answerMode: "retrieval" | "generative";
@@ -210,6 +221,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     knowledgeDir: path.resolve(values.KNOWLEDGE_DIR ?? "knowledge"),
     indexDir: path.resolve(values.INDEX_DIR ?? ".index"),
     dataDir: path.resolve(values.DATA_DIR ?? ".data"),
+    databaseUrl: values.DATABASE_URL,
     limits: {
       maxFileBytes: values.MAX_FILE_BYTES,
       maxChunks: values.MAX_CHUNKS,

@@ -130,6 +130,17 @@ export function serializeError(value: unknown, depth = 0, byValue: Scrub = keepT
 const MIN_SECRET_LENGTH = 8;
 
 /** Every credential the configuration holds, for scrubbing by value. */
+/** The password inside a postgres:// URL, so it is scrubbed even where the URL is quoted in parts. */
+function databasePassword(databaseUrl: string | undefined): string | undefined {
+  if (!databaseUrl) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(databaseUrl).password);
+    return password.length >= 4 ? password : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function configuredSecrets(config: AppConfig): string[] {
   const values = [
     config.adminToken,
@@ -144,6 +155,8 @@ export function configuredSecrets(config: AppConfig): string[] {
     config.wecom?.app?.token,
     config.wecom?.app?.encodingAesKey,
     config.wecom?.webhookKey,
+    config.databaseUrl,
+    databasePassword(config.databaseUrl),
   ];
   return values.filter((value): value is string => typeof value === "string");
 }

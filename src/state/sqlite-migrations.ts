@@ -101,4 +101,33 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE shared_values (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)
+      );
+
+      CREATE TABLE hit_counters (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        reset_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)
+      );
+
+      CREATE TABLE reindex_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        finished_at INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        reason TEXT,
+        summary TEXT,
+        error TEXT
+      );
+    `,
+  },
 ];

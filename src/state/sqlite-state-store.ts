@@ -15,8 +15,12 @@ import Database from "better-sqlite3";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { ConversationTurn, Platform } from "../core/types.js";
 import { STATE_MIGRATIONS } from "./sqlite-migrations.js";
+import { EventEmitter } from "node:events";
 import type {
   AdminSession,
+  HeldLock,
+  ReindexRun,
+  StateHealth,
   DayStats,
   LoggedAnswer,
   QuestionFilter,
@@ -34,6 +38,7 @@ const PLATFORMS: Platform[] = ["telegram", "wecom", "web", "cli", "eval"];
 const MAX_COUNTED_SOURCES = 20;
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
+export const DEFAULT_KEPT_REINDEX_RUNS = 20;
 
 export const STATE_FILE_NAME = "state.sqlite";
 
@@ -157,6 +162,8 @@ export class SqliteStateStore implements StateStore {
   private readonly voteTransaction;
   private readonly purgeTransaction;
   private closed = false;
+  private readonly heldLocks = new Map<string, AbortController>();
+  private readonly announcements = new EventEmitter().setMaxListeners(0);
 
   constructor(database: Database.Database) {
     this.database = database;
@@ -217,6 +224,30 @@ export class SqliteStateStore implements StateStore {
          ON CONFLICT (conversation_key) DO UPDATE SET turns = excluded.turns, updated_at = excluded.updated_at`,
       ),
       deleteConversation: db.prepare("DELETE FROM conversations WHERE conversation_key = ?"),
+      putIfAbsent: db.prepare(
+        `INSERT INTO shared_values (kind, key, value, expires_at) VALUES (@kind, @key, @value, @expiresAt)
+         ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE shared_values.expires_at <= @now`,
+      ),
+      putValue: db.prepare(
+        `INSERT INTO shared_values (kind, key, value, expires_at) VALUES (@kind, @key, @value, @expiresAt)
+         ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+      ),
+      getValue: db.prepare<[string, string, number], { value: string }>("SELECT value FROM shared_values WHERE kind = ? AND key = ? AND expires_at > ?"),
+      countHit: db.prepare<{ kind: string; key: string; resetAt: number; now: number }, { count: number; reset_at: number }>(
+        `INSERT INTO hit_counters (kind, key, count, reset_at) VALUES (@kind, @key, 1, @resetAt)
+         ON CONFLICT (kind, key) DO UPDATE SET
+           count = CASE WHEN hit_counters.reset_at <= @now THEN 1 ELSE hit_counters.count + 1 END,
+           reset_at = CASE WHEN hit_counters.reset_at <= @now THEN excluded.reset_at ELSE hit_counters.reset_at END
+         RETURNING count, reset_at`,
+      ),
+      peekHits: db.prepare<[string, string, number], { count: number; reset_at: number }>(
+        "SELECT count, reset_at FROM hit_counters WHERE kind = ? AND key = ? AND reset_at > ?",
+      ),
+      insertReindexRun: db.prepare("INSERT INTO reindex_runs (finished_at, ok, reason, summary, error) VALUES (?, ?, ?, ?, ?)"),
+      trimReindexRuns: db.prepare("DELETE FROM reindex_runs WHERE id NOT IN (SELECT id FROM reindex_runs ORDER BY finished_at DESC, id DESC LIMIT ?)"),
+      listReindexRuns: db.prepare<[number], { finished_at: number; ok: number; reason: string | null; summary: string | null; error: string | null }>(
+        "SELECT finished_at, ok, reason, summary, error FROM reindex_runs ORDER BY finished_at DESC, id DESC LIMIT ?",
+      ),
       claim: db.prepare(
         `INSERT INTO dedupe (kind, id, expires_at) VALUES (@kind, @id, @expiresAt)
          ON CONFLICT (kind, id) DO UPDATE SET expires_at = excluded.expires_at WHERE dedupe.expires_at <= @now`,
@@ -451,8 +482,106 @@ export class SqliteStateStore implements StateStore {
     return this.use(() => this.statements.claim.run({ kind, id, expiresAt: now + ttlMs, now }).changes === 1);
   }
 
+  putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<{ value: string; isNew: boolean }> {
+    return this.use(() => {
+      const wrote = this.statements.putIfAbsent.run({ kind, key, value, expiresAt: now + ttlMs, now }).changes === 1;
+      if (wrote) return { value, isNew: true };
+      return { value: this.statements.getValue.get(kind, key, now)?.value ?? value, isNew: false };
+    });
+  }
+
+  putValue(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<void> {
+    return this.use(() => {
+      this.statements.putValue.run({ kind, key, value, expiresAt: now + ttlMs });
+    });
+  }
+
+  getValue(kind: string, key: string, now = Date.now()): Promise<string | undefined> {
+    return this.use(() => this.statements.getValue.get(kind, key, now)?.value);
+  }
+
+  countHit(kind: string, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; resetAt: number }> {
+    return this.use(() => {
+      const row = this.statements.countHit.get({ kind, key, resetAt: now + windowMs, now })!;
+      return { count: row.count, resetAt: row.reset_at };
+    });
+  }
+
+  peekHits(kind: string, key: string, now = Date.now()): Promise<{ count: number; resetAt: number } | undefined> {
+    return this.use(() => {
+      const row = this.statements.peekHits.get(kind, key, now);
+      return row ? { count: row.count, resetAt: row.reset_at } : undefined;
+    });
+  }
+
+  recordReindexRun(run: ReindexRun, keep = DEFAULT_KEPT_REINDEX_RUNS): Promise<void> {
+    return this.use(() => {
+      this.database.transaction(() => {
+        this.statements.insertReindexRun.run(
+          run.finishedAt,
+          run.ok ? 1 : 0,
+          run.reason ?? null,
+          run.summary ? JSON.stringify(run.summary) : null,
+          run.error ?? null,
+        );
+        this.statements.trimReindexRuns.run(Math.max(1, keep));
+      })();
+    });
+  }
+
+  listReindexRuns(limit: number): Promise<ReindexRun[]> {
+    return this.use(() =>
+      this.statements.listReindexRuns.all(Math.max(0, Math.min(limit, MAX_LIST_LIMIT))).map((row) => ({
+        finishedAt: row.finished_at,
+        ok: row.ok === 1,
+        reason: row.reason ?? undefined,
+        summary: row.summary ? (JSON.parse(row.summary) as ReindexRun["summary"]) : undefined,
+        error: row.error ?? undefined,
+      })),
+    );
+  }
+
+  /** One replica: a lock is a name this process holds (the re-index file lock still guards the index folder across processes). */
+  tryLock(name: string): Promise<HeldLock | undefined> {
+    return this.use(() => {
+      if (this.heldLocks.has(name)) return undefined;
+      const lost = new AbortController();
+      this.heldLocks.set(name, lost);
+      return {
+        lost: lost.signal,
+        release: async () => {
+          if (this.heldLocks.get(name) === lost) this.heldLocks.delete(name);
+        },
+      };
+    });
+  }
+
+  /** One replica: announcements stay in this process (other processes on the machine watch the index's CURRENT file). */
+  announce(channel: string, payload: string): Promise<void> {
+    return this.use(() => {
+      this.announcements.emit(channel, payload);
+    });
+  }
+
+  listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.use(() => {
+      // Asynchronous like a delivery from PostgreSQL, so a listener never runs inside `announce`.
+      const deliver = (payload: string) => setImmediate(() => listener(payload));
+      this.announcements.on(channel, deliver);
+      return async () => {
+        this.announcements.off(channel, deliver);
+      };
+    });
+  }
+
+  health(): StateHealth {
+    return this.closed ? { dialect: "sqlite", state: "degraded", detail: "the state store is closed" } : { dialect: "sqlite", state: "ok" };
+  }
+
   sweep(now: number, conversationNotBefore: number): Promise<void> {
     return this.use(() => {
+      this.database.prepare("DELETE FROM shared_values WHERE expires_at <= ?").run(now);
+      this.database.prepare("DELETE FROM hit_counters WHERE reset_at <= ?").run(now);
       this.database.prepare("DELETE FROM admin_sessions WHERE expires_at <= ?").run(now);
       this.database.prepare("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
       this.database.prepare("DELETE FROM conversations WHERE updated_at < ?").run(conversationNotBefore);
@@ -462,6 +591,9 @@ export class SqliteStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const lost of this.heldLocks.values()) lost.abort(new KnowledgeBotError("STATE_STORE_UNAVAILABLE", "The state store was closed.", "Open it again."));
+    this.heldLocks.clear();
+    this.announcements.removeAllListeners();
     this.database.close();
   }
 }

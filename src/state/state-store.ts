@@ -4,7 +4,7 @@
  * specific in it, so SQLite (one replica) and PostgreSQL (several) implement the same contract.
  * Times are epoch milliseconds throughout.
  */
-import type { ConversationTurn, Platform } from "../core/types.js";
+import type { ConversationTurn, Platform, ReindexSummary } from "../core/types.js";
 
 /** Which questions the admin queue lists. */
 export type QuestionFilter = "unanswered" | "downvoted" | "all";
@@ -97,6 +97,34 @@ export interface AdminSession {
   expiresAt: number;
 }
 
+/** One finished re-index, as the documents page lists it; every replica sees the same history. */
+export interface ReindexRun {
+  finishedAt: number;
+  ok: boolean;
+  /** Who started it: "console", "api", "admin-answer", "chat", "watch", ... */
+  reason?: string;
+  /** The build's summary (counts, problems by file) when it succeeded; stored as JSON. */
+  summary?: ReindexSummary;
+  /** The error message when it failed. */
+  error?: string;
+}
+
+/** A lock held by this process until released, or until the process (or its connection) dies. */
+export interface HeldLock {
+  /** Aborted when the lock is lost without `release` (PostgreSQL: the connection holding it dropped). */
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
+
+/** What `/healthz` reports about the store. */
+export interface StateHealth {
+  dialect: "sqlite" | "postgres";
+  /** "degraded": the store cannot be reached right now; questions are still answered. */
+  state: "ok" | "degraded";
+  /** Why it is degraded, in words an operator can act on (never a connection string). */
+  detail?: string;
+}
+
 /** Names a dedupe family, so a Telegram update_id and a WeCom MsgId never collide. */
 export type DedupeKind = "wecom-msgid" | "telegram-update" | (string & {});
 
@@ -130,7 +158,40 @@ export interface StateStore {
   /** True the first time `id` of `kind` is claimed within `ttlMs`; false for a repeat. */
   claim(kind: DedupeKind, id: string, ttlMs: number, now?: number): Promise<boolean>;
 
-  /** Drops expired sessions, idle conversations and dedupe entries. */
+  // Shared values: small JSON state every replica must see (an AI-bot stream's progress) ---
+  /** Stores `value` under kind/key unless a live one is there; returns the live value and whether this call wrote it. */
+  putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now?: number): Promise<{ value: string; isNew: boolean }>;
+  /** Stores `value` under kind/key, replacing any; it expires `ttlMs` after `now`. */
+  putValue(kind: string, key: string, value: string, ttlMs: number, now?: number): Promise<void>;
+  /** The live value under kind/key, or undefined when unknown or expired. */
+  getValue(kind: string, key: string, now?: number): Promise<string | undefined>;
+
+  // Counters in fixed windows (login throttling) -----------------------------------------
+  /** Counts one hit on kind/key; a window of `windowMs` starts at its first hit. Returns the hits in the current window and when it ends. */
+  countHit(kind: string, key: string, windowMs: number, now?: number): Promise<{ count: number; resetAt: number }>;
+  /** The hits in kind/key's current window without counting one, or undefined when no window is open. */
+  peekHits(kind: string, key: string, now?: number): Promise<{ count: number; resetAt: number } | undefined>;
+
+  // Re-index history ----------------------------------------------------------------------
+  /** Records a finished re-index; the store keeps the most recent `keep` runs. */
+  recordReindexRun(run: ReindexRun, keep?: number): Promise<void>;
+  /** The most recent runs, newest first. */
+  listReindexRuns(limit: number): Promise<ReindexRun[]>;
+
+  // Coordination between replicas ---------------------------------------------------------
+  /**
+   * Takes the named lock across every process sharing this store without waiting, or resolves to
+   * undefined when another holds it. SQLite serves one replica, so its locks are per process;
+   * PostgreSQL uses a session advisory lock on a connection of its own, released if the process dies.
+   */
+  tryLock(name: string): Promise<HeldLock | undefined>;
+  /** Tells every listener of `channel`, in this process and every other replica, about `payload` (≤ 1 KB). */
+  announce(channel: string, payload: string): Promise<void>;
+  /** Calls `listener` for each announcement on `channel` from now on; resolves to the unsubscribe. */
+  listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>>;
+  health(): StateHealth;
+
+  /** Drops expired sessions, idle conversations, dedupe entries, shared values and counters. */
   sweep(now: number, conversationNotBefore: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -50,14 +50,14 @@ describe("migrations", () => {
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);
     const versions = store.database.prepare("SELECT version FROM schema_migrations").all();
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
     expect(await store.listQuestions({ filter: "all", days: 7, now: NOW })).toHaveLength(1);
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
   });
 
   it("a fresh database gets every migration, in order", () => {
     const database = new Database(":memory:");
-    expect(runMigrations(database)).toEqual([1]);
+    expect(runMigrations(database)).toEqual([1, 2]);
     expect(runMigrations(database)).toEqual([]);
     database.close();
   });
