@@ -168,7 +168,7 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     return (await retrieve(this.index, queryText, limit)).hits;
   }
 
-  reindex(options: ReindexOptions = {}): Promise<ReindexSummary> {
+  reindex({ reason, ...options }: ReindexOptions = {}): Promise<ReindexSummary> {
     // Re-indexes from this process run one after another; other processes are kept out by the lock.
     const run = this.reindexing.then(async () => {
       try {
@@ -188,11 +188,11 @@ export class LocalKnowledgeBot implements KnowledgeBot {
             );
             throw error;
           });
-          this.emit({ type: "reindexed", summary });
+          this.emit({ type: "reindexed", summary, reason });
         }
         return summary;
       } catch (error) {
-        this.emit({ type: "reindex-failed", error: error as Error });
+        this.emit({ type: "reindex-failed", error: error as Error, reason });
         throw error;
       }
     });

@@ -9,10 +9,12 @@ export interface ReindexOptions {
   full?: boolean;
   /** Compute and report the diff without writing anything. */
   dryRun?: boolean;
+  /** Who asked for it ("console", "api", "admin-answer", ...), kept in the re-index history. */
+  reason?: string;
 }
 
 /** Events an adapter may want to push elsewhere (e.g. a WeCom group webhook notice). */
-export type KnowledgeBotEvent = { type: "reindexed"; summary: ReindexSummary } | { type: "reindex-failed"; error: Error };
+export type KnowledgeBotEvent = { type: "reindexed"; summary: ReindexSummary; reason?: string } | { type: "reindex-failed"; error: Error; reason?: string };
 
 export interface KnowledgeBot {
   /** Answers one question. "Nothing found" is an `Answer` with `noAnswer: true`, never an error. */

@@ -115,7 +115,7 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
     const row = { id: sourceId, question, answer, ...(title ? { title } : {}), ...(category ? { category } : {}) };
     const run = answering.then(async () => {
       await appendRow(path.join(config.knowledgeDir, ADMIN_ANSWERS_FILE), row);
-      return bot.reindex();
+      return bot.reindex({ reason: "管理员回答问题" });
     });
     answering = run.catch(() => undefined);
     try {

@@ -95,7 +95,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     }
     const options = await readReindexOptions(context.req.raw);
     try {
-      const summary = await bot.reindex(options);
+      const summary = await bot.reindex({ ...options, reason: "POST /api/reindex" });
       noteForLog(context, {
         reindex: { version: summary.version, added: summary.added.length, changed: summary.changed.length, removed: summary.removed.length },
       });

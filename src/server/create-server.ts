@@ -95,7 +95,7 @@ export function createServer({
       },
     }),
   );
-  mountAdminConsole(app, bot, config, { store });
+  mountAdminConsole(app, bot, config, { store, logger });
   mountPageRoutes(app, bot, config);
   mountApiRoutes(app, bot, config, { responder, logger, store });
   mountFeedbackRoutes(app, store);

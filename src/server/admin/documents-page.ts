@@ -30,7 +30,7 @@ function renderStatus(status) {
   $("reindex-button").disabled = Boolean(status.running);
   const rows = status.history.map((run) => element("tr", {}, [
     element("td", { textContent: when(run.finishedAt) }),
-    element("td", { textContent: run.ok ? "完成" : "失败" }),
+    element("td", { textContent: (run.ok ? "完成" : "失败") + (run.reason ? "（" + run.reason + "）" : "") }),
     element("td", { className: "break", textContent: run.summary ? "版本 " + run.summary.version + " · 新增 " + run.summary.added.length + " · 修改 " + run.summary.changed.length + " · 删除 " + run.summary.removed.length + " · 问题 " + run.summary.errors.length + " · " + run.summary.durationMs + " ms" : (run.error || "") }),
   ]));
   $("history-rows").replaceChildren(...rows);
@@ -67,7 +67,7 @@ export function mountDocumentsPage(app: Hono, bot: ServedBot, config: AppConfig,
     const { csrfToken } = adminSessionOf(context);
     const sourcesByFile = new Map<string, number>();
     for (const source of bot.current.sources.values()) sourcesByFile.set(source.file, (sourcesByFile.get(source.file) ?? 0) + 1);
-    const problems = history.lastProblems();
+    const problems = await history.lastProblems();
     const files = await listKnowledgeFiles(config.knowledgeDir);
     const listed = new Set(files.map((entry) => entry.file));
     // Indexed files gone from disk still show until the next re-index drops them.
@@ -89,10 +89,10 @@ export function mountDocumentsPage(app: Hono, bot: ServedBot, config: AppConfig,
 <p class="muted">支持 ${escapeHtml(supportedExtensions().join(" "))}；最大 ${Math.floor(config.maxUploadBytes / 1024 / 1024)} MB。</p>
 </form></section>
 <section class="card"><h2>重新索引</h2><div class="row"><button type="button" id="reindex-button">重新索引</button><span id="reindex-progress" aria-live="polite"></span></div>
-<h2 style="margin-top:12px">索引历史（本次启动以来）</h2><div class="table-wrap"><table><thead><tr><th>完成时间 UTC</th><th>结果</th><th>内容</th></tr></thead><tbody id="history-rows"></tbody></table></div></section>
+<h2 style="margin-top:12px">${history.persisted ? "索引历史" : "索引历史（本次启动以来）"}</h2><div class="table-wrap"><table><thead><tr><th>完成时间 UTC</th><th>结果</th><th>内容</th></tr></thead><tbody id="history-rows"></tbody></table></div></section>
 <section class="card"><h2>知识库文件（${files.length}）</h2><p class="muted">知识库版本 ${escapeHtml(bot.current.version)} · ${bot.current.sources.size} 条来源。"问题"来自上一次重新索引。</p>
 <div class="table-wrap"><table id="files-table"><thead><tr><th>文件</th><th>来源</th><th>大小</th><th>问题</th><th></th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
-    const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst INITIAL_STATUS = ${jsonForScript(history.status())};\n${ADMIN_SCRIPT_HELPERS}${DOCUMENTS_SCRIPT}`;
+    const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst INITIAL_STATUS = ${jsonForScript(await history.status())};\n${ADMIN_SCRIPT_HELPERS}${DOCUMENTS_SCRIPT}`;
     return sendAdminPage(context, { title: "文档", active: "documents", body, csrfToken, css: DOCUMENTS_CSS, script }, status);
   }
 
@@ -127,10 +127,10 @@ export function mountDocumentsPage(app: Hono, bot: ServedBot, config: AppConfig,
     }
   });
 
-  app.post("/admin/documents/reindex", (context) => {
+  app.post("/admin/documents/reindex", async (context) => {
     history.start("手动重新索引");
-    return context.json(history.status() satisfies ReindexStatus);
+    return context.json((await history.status()) satisfies ReindexStatus);
   });
 
-  app.get("/admin/documents/reindex-status", (context) => context.json(history.status()));
+  app.get("/admin/documents/reindex-status", async (context) => context.json(await history.status()));
 }

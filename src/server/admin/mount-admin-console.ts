@@ -7,6 +7,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppConfig } from "../../config.js";
+import type { Logger } from "../../core/logger.js";
 import type { StateStore } from "../../state/state-store.js";
 import { isAdminRequest, unauthorized } from "../admin-request.js";
 import type { ServedBot } from "../served-bot.js";
@@ -21,7 +22,7 @@ import { ReindexHistory } from "./reindex-history.js";
 /** Room for the multipart framing and the fields around an uploaded file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
-export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, { store }: { store?: StateStore }): void {
+export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, { store, logger }: { store?: StateStore; logger?: Logger }): void {
   const access = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
   app.use("/api/search", async (context, next) => {
     if (!(await isAdminRequest(context, access))) return unauthorized(context, config.adminToken);
@@ -39,7 +40,7 @@ export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, 
   mountOverviewPage(app, store);
   mountQueuePage(app, bot, store);
   mountHitTestingPage(app);
-  mountDocumentsPage(app, bot, config, new ReindexHistory(bot));
+  mountDocumentsPage(app, bot, config, new ReindexHistory(bot, store, logger));
 }
 
 function adminBodyLimit(config: AppConfig): MiddlewareHandler {

@@ -1,20 +1,18 @@
 /**
  * Re-index runs for the documents page: the one running now (started from the console) and the
  * last 20 that finished, whoever started them (console, `POST /api/reindex`, an admin answer, a
- * chat /reindex), learned from the bot's events. Kept in memory: a restart starts an empty history,
- * while the index itself (and its version) is on disk.
+ * chat /reindex), learned from the bot's events. With a state store they are recorded there, so
+ * the history survives a restart and every replica shows the same one; a run the store could not
+ * take is still kept in memory and shown while the store is unreachable. Without a store, memory only.
  */
+import type { Logger } from "../../core/logger.js";
 import type { ReindexSummary } from "../../core/types.js";
+import type { ReindexRun, StateStore } from "../../state/state-store.js";
 import type { ServedBot } from "../served-bot.js";
 
 const KEPT_RUNS = 20;
 
-export interface FinishedReindex {
-  finishedAt: number;
-  ok: boolean;
-  summary?: ReindexSummary;
-  error?: string;
-}
+export type FinishedReindex = ReindexRun;
 
 export interface ReindexStatus {
   running?: { startedAt: number; reason: string };
@@ -22,21 +20,34 @@ export interface ReindexStatus {
 }
 
 export class ReindexHistory {
+  /** The runs this process saw finish, newest first: the history without a store, the fallback with one. */
   private readonly finished: FinishedReindex[] = [];
   private running?: { startedAt: number; reason: string };
+  private queued?: string;
+  /** The store writes in order; a status read waits for them, so a run just finished is listed. */
+  private recording: Promise<void> = Promise.resolve();
 
-  constructor(private readonly bot: ServedBot) {
+  constructor(
+    private readonly bot: ServedBot,
+    private readonly store?: StateStore,
+    private readonly logger?: Logger,
+  ) {
     bot.on((event) => {
       const entry: FinishedReindex =
         event.type === "reindexed"
-          ? { finishedAt: Date.now(), ok: true, summary: event.summary }
-          : { finishedAt: Date.now(), ok: false, error: event.error.message };
+          ? { finishedAt: Date.now(), ok: true, reason: event.reason, summary: event.summary }
+          : { finishedAt: Date.now(), ok: false, reason: event.reason, error: event.error.message };
       this.finished.unshift(entry);
       this.finished.length = Math.min(this.finished.length, KEPT_RUNS);
+      const store = this.store;
+      if (!store) return;
+      this.recording = this.recording
+        .then(() => store.recordReindexRun(entry, KEPT_RUNS))
+        .catch((error: unknown) => {
+          this.logger?.warn({ err: error }, "re-index run not recorded in the state store; shown from memory until a restart");
+        });
     });
   }
-
-  private queued?: string;
 
   /**
    * Starts a re-index; while one is running, one more is queued (a file uploaded mid-run must not
@@ -49,7 +60,7 @@ export class ReindexHistory {
     }
     this.running = { startedAt: Date.now(), reason };
     this.bot
-      .reindex()
+      .reindex({ reason })
       .catch(() => undefined) // The failure reaches the history through the bot's event.
       .finally(() => {
         this.running = undefined;
@@ -59,15 +70,31 @@ export class ReindexHistory {
       });
   }
 
-  status(): ReindexStatus {
-    return { running: this.running, history: [...this.finished] };
+  /** True when the history outlives this process (it is in the state store). */
+  get persisted(): boolean {
+    return this.store !== undefined;
+  }
+
+  async status(): Promise<ReindexStatus> {
+    return { running: this.running, history: await this.history() };
   }
 
   /** The problems of the last finished re-index, by file. */
-  lastProblems(): Map<string, ReindexSummary["errors"]> {
+  async lastProblems(): Promise<Map<string, ReindexSummary["errors"]>> {
     const byFile = new Map<string, ReindexSummary["errors"]>();
-    const last = this.finished.find((run) => run.summary);
+    const last = (await this.history()).find((run) => run.summary);
     for (const problem of last?.summary?.errors ?? []) byFile.set(problem.file, [...(byFile.get(problem.file) ?? []), problem]);
     return byFile;
+  }
+
+  private async history(): Promise<FinishedReindex[]> {
+    if (!this.store) return [...this.finished];
+    await this.recording;
+    try {
+      return await this.store.listReindexRuns(KEPT_RUNS);
+    } catch (error) {
+      this.logger?.warn({ err: error }, "re-index history unavailable in the state store; showing this process's runs");
+      return [...this.finished];
+    }
   }
 }

@@ -276,3 +276,36 @@ describe("the login throttle", () => {
     }
   });
 });
+
+describe("re-index history", () => {
+  it("is kept in the state store: a restart on the same DATA_DIR still lists the run, its reason and its problems", async () => {
+    await writeFile(path.join(folders.knowledgeDir, "broken-faq.jsonl"), '{"question": "没有答案的一行"}\n');
+    const session = await logInToConsole(server.url);
+    const started = await fetch(`${server.url}/admin/documents/reindex`, {
+      method: "POST",
+      headers: { cookie: session.cookie, origin: server.url, "x-csrf-token": session.csrf },
+    });
+    expect(started.status).toBe(200);
+    const status = async (url: string, cookie: string) =>
+      (await (await fetch(`${url}/admin/documents/reindex-status`, { headers: { cookie } })).json()) as {
+        running?: unknown;
+        history: { ok: boolean; reason?: string; summary?: { errors: { file: string; code: string }[] } }[];
+      };
+    await expect.poll(async () => (await status(server.url, session.cookie)).running).toBeUndefined();
+    const run = (await status(server.url, session.cookie)).history[0];
+    expect(run).toMatchObject({ ok: true, reason: "手动重新索引" });
+    expect(run!.summary!.errors).toContainEqual(expect.objectContaining({ file: "broken-faq.jsonl", code: "SOURCE_MALFORMED" }));
+    const before = (await status(server.url, session.cookie)).history.length;
+
+    await server.close();
+    server = await startAdminTestServer(folders, { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
+    const again = await logInToConsole(server.url);
+    const after = await status(server.url, again.cookie);
+    expect(after.history).toHaveLength(before);
+    expect(after.history[0]).toEqual(run);
+    // The documents page takes the last run's problems from the stored history too.
+    const page = await (await fetch(`${server.url}/admin/documents`, { headers: { cookie: again.cookie } })).text();
+    expect(page).toContain("索引历史<");
+    expect(page).toMatch(/broken-faq\.jsonl<\/td><td>\d+<\/td><td>\d+ KB<\/td><td class="problem break">SOURCE_MALFORMED/);
+  });
+});
