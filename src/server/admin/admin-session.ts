@@ -1,14 +1,15 @@
 /**
  * Logging in to the console: the admin token typed into a form at /admin/login buys a session
  * cookie (a random token; the state store keeps only its hash, with an expiry). Wrong tokens are
- * limited to 5 a minute per client address, so the token cannot be guessed through the form.
+ * limited to 5 a minute per client address, counted in the state store so every replica shares the
+ * count (login-throttle.ts), so the token cannot be guessed through the form.
  * Every other /admin page and POST passes `requireAdminSession`.
  */
 import { randomBytes } from "node:crypto";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import type { AppConfig } from "../../config.js";
+import type { Logger } from "../../core/logger.js";
 import type { StateStore } from "../../state/state-store.js";
 import { ADMIN_SESSION_COOKIE } from "../admin-request.js";
 import { hasAdminToken } from "../admin-token.js";
@@ -17,10 +18,12 @@ import { clientAddress } from "../rate-limit.js";
 import { noteForLog } from "../request-log.js";
 import { sendAdminPage } from "./admin-layout.js";
 import { CSRF_FIELD, CSRF_HEADER, csrfTokenFor, isCsrfToken, isSameOrigin } from "./csrf.js";
+import { createLoginThrottle } from "./login-throttle.js";
 
 /** A console session lasts a working day; logging out ends it at once. */
 export const ADMIN_SESSION_MS = 12 * 60 * 60 * 1000;
 export const LOGIN_TRIES_PER_MINUTE = 5;
+const LOGIN_WINDOW_MS = 60_000;
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
@@ -33,17 +36,16 @@ export function adminSessionOf(context: Context): AdminSessionInfo {
   return context.get("adminSession" as never) as AdminSessionInfo;
 }
 
-export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore | undefined): void {
-  const wrongTries = new RateLimiterMemory({ points: LOGIN_TRIES_PER_MINUTE, duration: 60 });
+export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore | undefined, logger?: Logger): void {
+  const wrongTries = createLoginThrottle(store, { tries: LOGIN_TRIES_PER_MINUTE, windowMs: LOGIN_WINDOW_MS }, logger);
 
   app.get("/admin/login", (context) => loginPage(context, store ? "" : "服务器没有可用的状态存储，无法登录。", 200));
 
   app.post("/admin/login", async (context) => {
     if (!isSameOrigin(context, config.publicBaseUrl)) return loginPage(context, "请求来源不对，请从本站的登录页登录。", 400);
     const address = clientAddress(context);
-    const tried = await wrongTries.get(address);
-    if (tried && tried.consumedPoints >= LOGIN_TRIES_PER_MINUTE) {
-      const seconds = Math.max(1, Math.ceil(tried.msBeforeNext / 1000));
+    const seconds = await wrongTries.secondsToWait(address);
+    if (seconds !== undefined) {
       context.header("Retry-After", String(seconds));
       noteForLog(context, { adminLogin: "throttled" });
       return loginPage(context, `错误次数过多，请 ${seconds} 秒后再试。`, 429);
@@ -51,7 +53,7 @@ export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore 
     const form = await context.req.parseBody();
     const token = typeof form.token === "string" ? form.token : "";
     if (!config.adminToken || !hasAdminToken(`Bearer ${token}`, config.adminToken)) {
-      await wrongTries.penalty(address, 1);
+      await wrongTries.countWrongTry(address);
       noteForLog(context, { adminLogin: "refused" });
       return loginPage(context, "管理员令牌不对。", 401);
     }

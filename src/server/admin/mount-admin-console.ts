@@ -32,7 +32,7 @@ export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, 
 
   // Before the session guard, which reads form bodies for their CSRF field.
   app.use("/admin/*", adminBodyLimit(config));
-  mountAdminLogin(app, config, store);
+  mountAdminLogin(app, config, store, logger);
   const guard = requireAdminSession(config, store);
   // "/admin/*" covers "/admin" itself too; the login page and form are the only way in without a session.
   app.use("/admin/*", async (context, next) => (context.req.path === "/admin/login" ? next() : guard(context, next)));

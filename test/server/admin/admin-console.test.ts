@@ -277,6 +277,33 @@ describe("the login throttle", () => {
   });
 });
 
+describe("the login throttle across replicas", () => {
+  it("is shared through the state store: wrong tries on one server count on another on the same store", async () => {
+    const sharedFolders = await createAdminTestFolders();
+    const first = await startAdminTestServer(sharedFolders);
+    const second = await startAdminTestServer(sharedFolders);
+    try {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        expect((await fetch(`${first.url}/admin/login`, form({ token: `wrong-${attempt}` }, {}))).status).toBe(401);
+      }
+      for (let attempt = 4; attempt <= 5; attempt++) {
+        expect((await fetch(`${second.url}/admin/login`, form({ token: `wrong-${attempt}` }, {}))).status).toBe(401);
+      }
+      // Five wrong tries in all: both servers now refuse even the right token from this address.
+      for (const replica of [first, second]) {
+        const refused = await fetch(`${replica.url}/admin/login`, form({ token: ADMIN_TEST_TOKEN }, {}));
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      expect(await first.store.peekHits("admin-login", "127.0.0.1")).toMatchObject({ count: 5 });
+    } finally {
+      await first.close();
+      await second.close();
+      await sharedFolders.remove();
+    }
+  });
+});
+
 describe("re-index history", () => {
   it("is kept in the state store: a restart on the same DATA_DIR still lists the run, its reason and its problems", async () => {
     await writeFile(path.join(folders.knowledgeDir, "broken-faq.jsonl"), '{"question": "没有答案的一行"}\n');
