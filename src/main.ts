@@ -83,6 +83,8 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   );
 
   const store = openSqliteStateStore({ dataDir: config.dataDir });
+  // Re-indexes take the lock every replica sharing the store sees, besides the index folder's file lock.
+  bot.useReplicaLocks(store);
   // One responder for every platform: the same commands, texts, limits, conversation memory and question log.
   const responder = createConfiguredResponder({ bot, config, logger, store });
   const context: ChatAdapterContext = { bot, config, logger, responder, store };

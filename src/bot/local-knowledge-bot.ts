@@ -12,13 +12,14 @@ import { preferEarlierTopic } from "../conversation/prefer-earlier-topic.js";
 import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolve-follow-up.js";
 import type { Answer, IndexStats, Platform, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
-import type { IndexLimits } from "../ingest/index-limits.js";
+import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "../ingest/index-limits.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
 import { cleanQuery } from "../retrieval/clean-query.js";
 import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { readCurrentVersion } from "../store/index-layout.js";
 import { indexStats, loadIndex, type LoadedIndex } from "../store/loaded-index.js";
+import { type ReplicaLocks, withReplicaReindexLock } from "./replica-reindex-lock.js";
 
 export interface LocalKnowledgeBotOptions {
   knowledgeDir: string;
@@ -73,6 +74,8 @@ export class LocalKnowledgeBot implements KnowledgeBot {
   private reindexing: Promise<unknown> = Promise.resolve();
   /** Aborted by `close()`: stops the running re-index and refuses new ones. */
   private readonly closing = new AbortController();
+  /** The lock every replica sharing the state store takes around a re-index (see useReplicaLocks). */
+  private replicaLocks?: ReplicaLocks;
 
   private constructor(index: LoadedIndex, options: LocalKnowledgeBotOptions) {
     this.index = index;
@@ -173,12 +176,22 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     const run = this.reindexing.then(async () => {
       try {
         // The build pauses every ~50 ms, so questions keep being answered while it runs.
-        const { summary } = await buildIndex({
-          ...this.options,
-          ...options,
-          onProgress: this.options.onReindexProgress,
-          signal: this.closing.signal,
-        });
+        const build = (lockLost?: AbortSignal) =>
+          buildIndex({
+            ...this.options,
+            ...options,
+            onProgress: this.options.onReindexProgress,
+            signal: lockLost ? AbortSignal.any([this.closing.signal, lockLost]) : this.closing.signal,
+          });
+        // A dry run writes nothing, so it needs no lock (as in buildIndex).
+        const { summary } =
+          this.replicaLocks && !options.dryRun
+            ? await withReplicaReindexLock(
+                this.replicaLocks,
+                { waitMs: this.options.limits?.lockWaitMs ?? DEFAULT_INDEX_LIMITS.lockWaitMs, signal: this.closing.signal, logger: this.options.logger },
+                build,
+              )
+            : await build();
         if (!options.dryRun) {
           this.index = await loadIndex(this.options.indexDir, this.options.embedder).catch((error: unknown) => {
             // E.g. a file damaged on disk after it was written (INDEX_CORRUPT): the loaded version keeps serving.
@@ -198,6 +211,14 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     });
     this.reindexing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * From now on a re-index also takes the "reindex" lock of the state store every replica shares,
+   * besides the index folder's file lock; another replica's re-index makes it wait, then INDEX_LOCKED.
+   */
+  useReplicaLocks(locks: ReplicaLocks): void {
+    this.replicaLocks = locks;
   }
 
   /**
