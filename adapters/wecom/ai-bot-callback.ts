@@ -15,6 +15,7 @@ import type { FairQueue } from "./fair-queue.js";
 import { toWecomReply } from "./wecom-reply.js";
 import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
 import { claimDelivery, type DeliveryClaims } from "./delivery-claims.js";
+import type { NativeFeedback } from "./native-feedback.js";
 
 export interface AiBotCallbackDependencies {
   crypto: CallbackCrypto;
@@ -27,10 +28,12 @@ export interface AiBotCallbackDependencies {
   logger: Logger;
   /** The state store's dedupe, so a retry arriving after a restart is not answered again. */
   claims?: DeliveryClaims;
+  /** WeCom's own 👍 / 👎 under each answer. */
+  feedback: NativeFeedback;
 }
 
 export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDependencies): void {
-  const { crypto, responder, adminUserIds, streams, queue, logger } = dependencies;
+  const { crypto, responder, adminUserIds, streams, queue, logger, feedback } = dependencies;
   const surface = "bot";
   const path = "/wecom/bot";
 
@@ -54,8 +57,28 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
     return context.json({ encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: Number(sealed.timestamp), nonce });
   }
 
-  function streamReply(context: Context, nonce: string, stream: StreamSnapshot): Response {
-    return passiveReply(context, nonce, { msgtype: "stream", stream: { id: stream.id, finish: stream.finish, content: stream.content } });
+  /** `withFeedback` on the replies to the message itself: WeCom takes the feedback id from the first reply only. */
+  function streamReply(context: Context, nonce: string, stream: StreamSnapshot, withFeedback = false): Response {
+    const feedbackField = withFeedback ? feedback.fieldFor(stream.id) : undefined;
+    return passiveReply(context, nonce, {
+      msgtype: "stream",
+      stream: { id: stream.id, finish: stream.finish, content: stream.content, ...(feedbackField ? { feedback: feedbackField } : {}) },
+    });
+  }
+
+  async function recordFeedback(message: AiBotMessage): Promise<void> {
+    if (!message.feedback) {
+      logger.warn({ surface, messageId: message.msgid }, "wecom: feedback_event without an id and a type; ignored");
+      return;
+    }
+    // Event callbacks may be delivered twice; a late copy of an earlier press must not undo a later one.
+    if (!(await claimDelivery(dependencies.claims, `bot-event:${message.msgid}`, logger))) return;
+    try {
+      const result = await feedback.record(message.feedback, message.userId);
+      logger.info({ surface, feedbackType: message.feedback.type, result }, "wecom: feedback");
+    } catch (error) {
+      logger.warn({ surface, err: error }, "wecom: feedback not recorded");
+    }
   }
 
   mountUrlVerification(app, path, crypto, logger, surface);
@@ -75,7 +98,7 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
 
       if (message.msgtype === "stream") {
         if (!message.streamId) throw malformed("Stream refresh", "Expected stream.id.");
-        return streamReply(context, nonce, streams.refresh(message.streamId));
+        return streamReply(context, nonce, await streams.refresh(message.streamId));
       }
       if (message.msgtype === "event") {
         if (message.eventType === "enter_chat") {
@@ -84,38 +107,44 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
           const content = welcome.kind === "text" ? welcome.text : REPLY_TEXTS.failed;
           return passiveReply(context, nonce, { msgtype: "text", text: { content } });
         }
+        // The feedback event, like every other event here, is answered with an empty reply.
+        if (message.eventType === "feedback_event") await recordFeedback(message);
         return context.body(null, 200);
       }
 
-      // A stream open here is a retry answered from memory; otherwise the store says whether an earlier run took it.
-      if (!streams.has(message.msgid) && !(await claimDelivery(dependencies.claims, `bot:${message.msgid}`, logger))) {
-        logger.info({ surface, messageId: message.msgid }, "wecom: delivery already answered before a restart; ignored");
-        return context.body(null, 200);
-      }
-      const { stream, isNew } = streams.open(message.msgid, message.responseUrl);
+      // A retry, on this replica or another, gets the stream its first delivery opened.
+      const { stream, isNew } = await streams.open(message.msgid, message.responseUrl);
       if (!isNew) {
         logger.info({ surface, messageId: message.msgid }, "wecom: duplicate delivery, same stream returned");
-        return streamReply(context, nonce, stream);
+        return streamReply(context, nonce, stream, true);
+      }
+      // Streams expire after 30 minutes; the delivery claim remembers a message for a day.
+      if (!(await claimDelivery(dependencies.claims, `bot:${message.msgid}`, logger))) {
+        logger.info({ surface, messageId: message.msgid }, "wecom: delivery answered long ago; ignored");
+        return context.body(null, 200);
       }
       const question = message.question;
       if (question === undefined) {
-        streams.complete(stream.id, REPLY_TEXTS.unsupported);
-        return streamReply(context, nonce, streams.refresh(stream.id));
+        await streams.complete(stream.id, REPLY_TEXTS.unsupported);
+        return streamReply(context, nonce, await streams.refresh(stream.id));
       }
       // A group shares one line, so one busy group cannot hold every answering slot.
       const conversation = message.chattype === "group" && message.chatid ? `group:${message.chatid}` : `user:${message.userId}`;
       const incoming = toIncoming(message, question);
       const accepted = queue.enqueue(conversation, async () => {
-        const reply = toWecomReply(await responder.respond(incoming)) ?? { kind: "notice", markdown: REPLY_TEXTS.failed };
-        streams.complete(stream.id, renderReplyWithin(reply, STREAM_CONTENT_MAX_BYTES));
+        const responded = await responder.respond(incoming);
+        const reply = toWecomReply(responded) ?? { kind: "notice", markdown: REPLY_TEXTS.failed };
+        // Linked before the answer shows, so a press on it always finds its answer.
+        if (responded.kind === "answer") await feedback.link(stream.id, responded.answerId);
+        await streams.complete(stream.id, renderReplyWithin(reply, STREAM_CONTENT_MAX_BYTES));
         logger.info({ surface, messageId: message.msgid, kind: reply.kind }, "wecom: bot answer ready");
       });
       if (!accepted) {
         logger.warn({ surface, messageId: message.msgid }, "wecom: conversation queue is full, question refused");
-        streams.complete(stream.id, REPLY_TEXTS.queueFull);
-        return streamReply(context, nonce, streams.refresh(stream.id));
+        await streams.complete(stream.id, REPLY_TEXTS.queueFull);
+        return streamReply(context, nonce, await streams.refresh(stream.id));
       }
-      return streamReply(context, nonce, stream);
+      return streamReply(context, nonce, stream, true);
     } catch (error) {
       return refuse(context, error, logger, surface);
     }

@@ -2,6 +2,7 @@
  * The decrypted JSON of an AI-bot (智能机器人) callback, reduced to what the adapter uses.
  */
 import { malformed } from "./callback-http.js";
+import type { FeedbackPress } from "./native-feedback.js";
 
 export interface AiBotMessage {
   msgid: string;
@@ -16,6 +17,8 @@ export interface AiBotMessage {
   streamId?: string;
   /** Present on event callbacks. */
   eventType?: string;
+  /** Present on `feedback_event` callbacks that carry an id and a numeric type. */
+  feedback?: FeedbackPress;
 }
 
 /**
@@ -57,6 +60,18 @@ function questionOf(message: Json): string | undefined {
   }
 }
 
+/** `event.feedback_event`; reasons may come as strings or numbers, both are kept as text. */
+function feedbackOf(event: Json | undefined): FeedbackPress | undefined {
+  const press = object(event?.feedback_event);
+  const id = text(press?.id);
+  const type = press?.type;
+  if (!press || !id || typeof type !== "number") return undefined;
+  const reasons = Array.isArray(press.inaccurate_reason_list)
+    ? press.inaccurate_reason_list.filter((reason) => typeof reason === "string" || typeof reason === "number").map(String)
+    : [];
+  return { id, type, content: text(press.content), reasons };
+}
+
 /** Parses the decrypted text; a failure here is also what a wrong EncodingAESKey looks like. */
 export function parseAiBotMessage(plaintext: string): AiBotMessage {
   let parsed: unknown;
@@ -85,5 +100,6 @@ export function parseAiBotMessage(plaintext: string): AiBotMessage {
     question: rawQuestion === undefined ? undefined : stripMentions(rawQuestion),
     streamId: text(object(message.stream)?.id),
     eventType: text(object(message.event)?.eventtype),
+    feedback: feedbackOf(object(message.event)),
   };
 }

@@ -14,7 +14,9 @@ import { createCallbackCrypto } from "./callback-crypto.js";
 import { createDedupeStore } from "./dedupe-store.js";
 import { createFairQueue, type FairQueueOptions } from "./fair-queue.js";
 import { forwardReindexNotices } from "./reindex-notices.js";
+import { createNativeFeedback } from "./native-feedback.js";
 import { isAllowedResponseUrl } from "./response-url.js";
+import { createInMemorySharedValues, withLocalFallback } from "./shared-values.js";
 
 /** Knobs for tests and the benchmark; production uses the defaults. */
 export interface WecomAdapterOptions {
@@ -76,7 +78,10 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
         logger.info("wecom: self-built app callback on /wecom/app");
       }
       if (wecom.bot) {
+        // In the store, a stream opened on one replica is refreshed by any other; in memory without one.
+        const values = context.store ? withLocalFallback(context.store, logger) : createInMemorySharedValues();
         streams = createAnswerStreams({
+          values,
           windowMs: options.streamWindowMs,
           logger,
           postLateAnswer: async (responseUrl, markdown) => {
@@ -102,6 +107,13 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
           maxBodyBytes: config.maxBodyBytes,
           logger,
           claims: context.store,
+          feedback: createNativeFeedback({
+            values,
+            // Votes need the question log: without it there is no answer to vote on.
+            votes: config.questionLog.enabled ? context.store : undefined,
+            retentionMs: config.questionLog.retentionDays * 24 * 60 * 60_000,
+            logger,
+          }),
         });
         logger.info("wecom: AI bot callback on /wecom/bot");
       }

@@ -1,7 +1,7 @@
 /**
  * WeCom retries a callback it thinks went unanswered. With the state store, a retry that reaches a
  * restarted server (same DATA_DIR) is not answered a second time, on the self-built app and on the
- * AI bot; and a "有用" / "没用" reply is recorded as the user's vote on the answer before it.
+ * AI bot (whose retry gets the stream the first run opened, from the store); and a "有用" / "没用" reply is recorded as the user's vote on the answer before it.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -61,9 +61,16 @@ async function callBot(plaintext: string) {
   return post(`${server.baseUrl}/wecom/bot?${sealed.query}`, JSON.stringify({ encrypt: sealed.encrypt }), "application/json");
 }
 
-function streamOf(text: string): { id: string; finish: boolean; content: string } {
+interface Stream {
+  id: string;
+  finish: boolean;
+  content: string;
+  feedback?: { id: string };
+}
+
+function streamOf(text: string): Stream {
   const reply = JSON.parse(text) as { encrypt: string; msgsignature: string; timestamp: number; nonce: string };
-  return (openPassiveReply(botKeys, reply).json as { stream: { id: string; finish: boolean; content: string } }).stream;
+  return (openPassiveReply(botKeys, reply).json as { stream: Stream }).stream;
 }
 
 beforeAll(async () => {
@@ -96,20 +103,20 @@ describe("WeCom deliveries across a restart", () => {
     expect(answering.questionsAbout(DISCLAIMER_QUESTION)).toBe(1);
   });
 
-  it("the AI bot ignores a msgid an earlier run took, instead of answering it again", async () => {
+  it("the AI bot answers a msgid an earlier run took with that run's stream, instead of asking again", async () => {
     const msgid = "bot-restart-msg-1";
     const first = streamOf((await callBot(aiBotTextMessage({ msgid, userId: "wangwu", content: "医保卡丢了怎么办" }))).text);
-    for (let attempt = 0; attempt < 200; attempt += 1) {
-      const refreshed = streamOf((await callBot(aiBotRefreshMessage({ msgid, userId: "wangwu", streamId: first.id }))).text);
-      if (refreshed.finish) break;
+    let answered = first;
+    for (let attempt = 0; attempt < 200 && !answered.finish; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
+      answered = streamOf((await callBot(aiBotRefreshMessage({ msgid, userId: "wangwu", streamId: first.id }))).text);
     }
-    const asked = answering.questionsAbout("医保卡丢了怎么办");
-    expect(asked).toBe(1);
+    expect(answered.finish).toBe(true);
+    expect(answering.questionsAbout("医保卡丢了怎么办")).toBe(1);
     await restart();
-    const retry = await callBot(aiBotTextMessage({ msgid, userId: "wangwu", content: "医保卡丢了怎么办" }));
-    expect(retry.status).toBe(200);
-    expect(retry.text).toBe("");
+    // The stream lives in the store: the retry gets the same stream, already carrying the answer.
+    const retry = streamOf((await callBot(aiBotTextMessage({ msgid, userId: "wangwu", content: "医保卡丢了怎么办" }))).text);
+    expect(retry).toEqual({ ...answered, feedback: { id: first.id } });
     // A fresh message is answered as usual, and the retried one was never asked again.
     const fresh = streamOf((await callBot(aiBotTextMessage({ msgid: "bot-restart-msg-2", userId: "wangwu", content: "五指山在哪个省" }))).text);
     expect(fresh.id).not.toBe(first.id);
