@@ -9,34 +9,82 @@ import type { SourceProblem } from "./source-problem.js";
 
 export class DuplicateContent {
   private readonly filesByBytes = new Map<string, string>();
-  private readonly filesByText = new Map<string, string>();
+  /**
+   * Files whose text was indexed, grouped by how many record separators their text key holds.
+   * Equal keys need equal counts, so a file is only normalized and hashed once another file of
+   * the same count turns up: a folder of one large FAQ table (the usual case) is never hashed.
+   */
+  private readonly textFilesByShape = new Map<number, TextFile[]>();
 
   /** Same bytes as an earlier file: checked before parsing, so a copied PDF is not parsed twice. */
   sameBytes(file: string, bytes: Buffer): SourceProblem | undefined {
-    return this.check(this.filesByBytes, createHash("sha256").update(bytes).digest("hex"), file);
+    const key = createHash("sha256").update(bytes).digest("hex");
+    const earlier = this.filesByBytes.get(key);
+    if (earlier !== undefined) return duplicateProblem(earlier, file);
+    this.filesByBytes.set(key, file);
+    return undefined;
   }
 
   /** Same text once parsed (other markup, whitespace or encoding): checked on the file's sources together. */
   sameText(file: string, sources: SourceDoc[]): SourceProblem | undefined {
     if (sources.length === 0) return undefined;
-    const normalized = sources.map((source) => `${normalize(source.title)}\u0000${normalize(source.text)}`).join("\u0001");
-    return this.check(this.filesByText, createHash("sha256").update(normalized).digest("hex"), file);
-  }
-
-  private check(seen: Map<string, string>, key: string, file: string): SourceProblem | undefined {
-    const earlier = seen.get(key);
-    if (earlier === undefined) {
-      seen.set(key, file);
+    const shape = separatorCount(sources);
+    const candidates = this.textFilesByShape.get(shape);
+    const current: TextFile = { file, sources };
+    if (!candidates) {
+      this.textFilesByShape.set(shape, [current]);
       return undefined;
     }
-    return {
-      severity: "warning",
-      code: "SOURCE_DUPLICATE",
-      file,
-      message: `same content as ${earlier}; indexed once, from ${earlier}`,
-      hint: `Delete one of ${earlier} and ${file}.`,
-    };
+    // Candidates are in folder order, so the first match is the copy that was indexed.
+    const earlier = candidates.find((candidate) => textKey(candidate) === textKey(current));
+    if (earlier) return duplicateProblem(earlier.file, file);
+    candidates.push(current);
+    return undefined;
   }
+}
+
+interface TextFile {
+  file: string;
+  sources: SourceDoc[];
+  /** SHA-256 of the normalized text, computed on first comparison. */
+  key?: string;
+}
+
+const FIELD_SEPARATOR = "\u0000";
+const RECORD_SEPARATOR = "\u0001";
+
+/** The file's normalized titles and texts as one hash: what two copies of the same content share. */
+function textKey(textFile: TextFile): string {
+  textFile.key ??= createHash("sha256")
+    .update(textFile.sources.map((source) => `${normalize(source.title)}${FIELD_SEPARATOR}${normalize(source.text)}`).join(RECORD_SEPARATOR))
+    .digest("hex");
+  return textFile.key;
+}
+
+/**
+ * Record separators in the text key, counted on the raw fields: normalizing neither adds nor
+ * removes U+0001 (NFKC maps no character to a control character, and it is not whitespace).
+ */
+function separatorCount(sources: SourceDoc[]): number {
+  let count = sources.length - 1;
+  for (const source of sources) count += occurrences(source.title, RECORD_SEPARATOR) + occurrences(source.text, RECORD_SEPARATOR);
+  return count;
+}
+
+function occurrences(text: string, character: string): number {
+  let count = 0;
+  for (let index = text.indexOf(character); index !== -1; index = text.indexOf(character, index + 1)) count++;
+  return count;
+}
+
+function duplicateProblem(earlier: string, file: string): SourceProblem {
+  return {
+    severity: "warning",
+    code: "SOURCE_DUPLICATE",
+    file,
+    message: `same content as ${earlier}; indexed once, from ${earlier}`,
+    hint: `Delete one of ${earlier} and ${file}.`,
+  };
 }
 
 /** Width forms, case and whitespace do not make a different text. */
