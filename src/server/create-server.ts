@@ -1,7 +1,8 @@
 /**
  * The HTTP server: pages, API and the adapters' webhook routes on one Hono app, with request
  * logging, a per-client rate limit on the question routes, a body limit, JSON errors, a watcher
- * for re-indexes done elsewhere, and a graceful close that lets in-flight requests finish.
+ * for re-indexes done elsewhere (announced through the state store, or seen in CURRENT), and a
+ * graceful close that lets in-flight requests finish.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,7 +21,7 @@ import { mountApiRoutes } from "./api-routes.js";
 import { mountFeedbackRoutes } from "./feedback-routes.js";
 import { startStateUpkeep, type StateUpkeep } from "./state-upkeep.js";
 import type { ChatAdapter } from "../core/chat-adapter.js";
-import { watchIndex, type IndexWatcher } from "./index-watcher.js";
+import { announceIndexVersions, watchIndex, type IndexWatcher } from "./index-watcher.js";
 import { jsonError } from "./json-error.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { apiRateLimit } from "./rate-limit.js";
@@ -36,7 +37,7 @@ export interface ServerOptions {
   responder?: Responder;
   /** The state store (question log, feedback, sessions); the caller opens and closes it. */
   store?: StateStore;
-  /** How often CURRENT is checked for a re-index by another process; 0 turns the watcher off. */
+  /** How often CURRENT is checked for a re-index by another process; 0 turns the poll off (a store's announcements still switch). */
   indexPollMs?: number;
   /** How long a close waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs?: number;
@@ -126,6 +127,7 @@ export function createServer({
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   let watcher: IndexWatcher | undefined;
+  let stopAnnouncing: (() => void) | undefined;
   let upkeep: StateUpkeep | undefined;
   let closing: Promise<void> | undefined;
 
@@ -139,7 +141,8 @@ export function createServer({
       });
     });
     const port = (server.address() as AddressInfo).port;
-    if (indexPollMs > 0) watcher = watchIndex(bot, config.indexDir, logger, indexPollMs);
+    if (indexPollMs > 0 || store) watcher = watchIndex(bot, config.indexDir, logger, { intervalMs: indexPollMs, store });
+    if (store) stopAnnouncing = announceIndexVersions(bot, store, logger);
     if (store) upkeep = startStateUpkeep(store, config, logger);
     for (const adapter of adapters) {
       try {
@@ -156,6 +159,7 @@ export function createServer({
 
   async function shutDown(): Promise<void> {
     watcher?.stop();
+    stopAnnouncing?.();
     upkeep?.stop();
     if (!server.listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
