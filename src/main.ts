@@ -15,7 +15,7 @@ import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
 import { type BotServer, createServer } from "./server/create-server.js";
-import { openSqliteStateStore } from "./state/sqlite-state-store.js";
+import { openStateStore } from "./state/open-state-store.js";
 import type { StateStore } from "./state/state-store.js";
 
 interface AdapterRegistration {
@@ -82,7 +82,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
     { buildIfMissing: true },
   );
 
-  const store = openSqliteStateStore({ dataDir: config.dataDir });
+  const store = await openStateStore(config, logger);
   // Re-indexes take the lock every replica sharing the store sees, besides the index folder's file lock.
   bot.useReplicaLocks(store);
   // One responder for every platform: the same commands, texts, limits, conversation memory and question log.

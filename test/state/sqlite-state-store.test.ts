@@ -1,4 +1,8 @@
-/** The SQLite state store: migrations, the question log's grouping and totals, votes, sessions, memory and dedupe. */
+/**
+ * What only the SQLite store does: its migrations, WAL mode and one file in DATA_DIR. Everything
+ * dialect-neutral (the question log, votes, sessions, memory, dedupe) is in the contract suites
+ * that test/state/sqlite-shared-state.test.ts runs here and test/postgres/ runs on PostgreSQL.
+ */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,9 +10,7 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { questionGroupKey } from "../../src/state/question-group-key.js";
 import { openSqliteStateStore, runMigrations, STATE_FILE_NAME, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
-import type { QuestionRecord } from "../../src/state/state-store.js";
 
-const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 15, 12);
 
 let dataDir: string;
@@ -24,28 +26,22 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-let counter = 0;
-function question(text: string, overrides: Partial<QuestionRecord> = {}): QuestionRecord {
-  counter++;
-  return {
-    answerId: `answer-${counter}`,
-    text,
-    groupKey: questionGroupKey(text),
-    platform: "web",
-    chatKind: "private",
-    conversationHash: "c0ffee",
-    answered: false,
-    scores: [0.12],
-    citedSourceIds: [],
-    latencyMs: 4,
-    askedAt: NOW,
-    ...overrides,
-  };
-}
-
 describe("migrations", () => {
   it("run once: a second open applies nothing and keeps the data", async () => {
-    await store.recordQuestion(question("宝宝湿疹怎么护理"));
+    const text = "宝宝湿疹怎么护理";
+    await store.recordQuestion({
+      answerId: "a1",
+      text,
+      groupKey: questionGroupKey(text),
+      platform: "web",
+      chatKind: "private",
+      conversationHash: "c0ffee",
+      answered: false,
+      scores: [],
+      citedSourceIds: [],
+      latencyMs: 1,
+      askedAt: NOW,
+    });
     await store.close();
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);
@@ -63,131 +59,18 @@ describe("migrations", () => {
   });
 });
 
-describe("question log", () => {
-  it("groups wordings that differ in punctuation, width, spaces and script, counting and ranking them", async () => {
-    await store.recordQuestion(question("宝宝湿疹怎么护理", { askedAt: NOW - 3000 }));
-    await store.recordQuestion(question("宝宝湿疹怎么护理？", { askedAt: NOW - 2000, platform: "telegram" }));
-    await store.recordQuestion(question(" 寶寶濕疹怎麼護理 ?", { askedAt: NOW - 1000, platform: "wecom" }));
-    await store.recordQuestion(question("五指山在哪个省", { askedAt: NOW, answered: true, citedSourceIds: ["geo.md"] }));
-    const groups = await store.listQuestions({ filter: "all", days: 7, now: NOW });
-    expect(groups.map((group) => [group.text, group.count])).toEqual([
-      [" 寶寶濕疹怎麼護理 ?", 3],
-      ["五指山在哪个省", 1],
-    ]);
-    expect(groups[0]!.platforms.sort()).toEqual(["telegram", "web", "wecom"]);
-    expect(groups[0]!.noAnswer).toBe(true);
-    expect(groups[1]!.topSource).toBe("geo.md");
-    expect((await store.listQuestions({ filter: "unanswered", days: 7, now: NOW })).map((group) => group.count)).toEqual([3]);
-  });
-
-  it("ties on count are broken by recency; a later answered ask leaves the unanswered queue", async () => {
-    await store.recordQuestion(question("甲问题", { askedAt: NOW - 5000 }));
-    await store.recordQuestion(question("乙问题", { askedAt: NOW - 1000 }));
-    expect((await store.listQuestions({ filter: "all", days: 7, now: NOW })).map((group) => group.text)).toEqual(["乙问题", "甲问题"]);
-    await store.recordQuestion(question("乙问题", { askedAt: NOW, answered: true, citedSourceIds: ["admin-1"] }));
-    expect((await store.listQuestions({ filter: "unanswered", days: 7, now: NOW })).map((group) => group.text)).toEqual(["甲问题"]);
-  });
-
-  it("a window shorter than what is kept counts only the asks inside it", async () => {
-    await store.recordQuestion(question("旧问题", { askedAt: NOW - 10 * DAY }));
-    await store.recordQuestion(question("旧问题", { askedAt: NOW - 9 * DAY }));
-    await store.recordQuestion(question("旧问题", { askedAt: NOW }));
-    await store.recordQuestion(question("新问题", { askedAt: NOW }));
-    await store.recordQuestion(question("新问题", { askedAt: NOW - 1000 }));
-    const lastWeek = await store.listQuestions({ filter: "all", days: 7, now: NOW });
-    expect(lastWeek.map((group) => [group.text, group.count])).toEqual([
-      ["新问题", 2],
-      ["旧问题", 1],
-    ]);
-    const all = await store.listQuestions({ filter: "all", days: 30, now: NOW });
-    expect(all.map((group) => [group.text, group.count])).toEqual([
-      ["旧问题", 3],
-      ["新问题", 2],
-    ]);
-  });
-
-  it("purging takes old asks out of every total and drops their votes", async () => {
-    await store.recordQuestion(question("旧问题", { answerId: "old", askedAt: NOW - 100 * DAY, answered: true, citedSourceIds: ["a.md"] }));
-    await store.recordQuestion(question("旧问题", { answerId: "recent", askedAt: NOW }));
-    await store.recordVote({ answerId: "old", voter: "web:1", rating: "down", at: NOW });
-    expect(await store.purgeQuestionsBefore(NOW - 90 * DAY)).toBe(1);
-    expect(await store.findAnswer("old")).toBeUndefined();
-    const [group] = await store.listQuestions({ filter: "all", days: 365, now: NOW });
-    expect(group).toMatchObject({ count: 1, downvotes: 0, noAnswerCount: 1 });
-    const stats = await store.questionStats({ days: 365, now: NOW });
-    expect(stats).toMatchObject({ asked: 1, answered: 0, downvotes: 0, topSources: [] });
-    expect(store.database.prepare("SELECT count(*) AS n FROM feedback").get()).toEqual({ n: 0 });
-  });
-
-  it("stats count asks, answers, votes and citations per day", async () => {
-    await store.recordQuestion(question("问一", { answerId: "q1", askedAt: NOW - DAY, answered: true, citedSourceIds: ["a.md", "b.md"] }));
-    await store.recordQuestion(question("问二", { answerId: "q2", askedAt: NOW, answered: true, citedSourceIds: ["a.md"] }));
-    await store.recordQuestion(question("问三", { answerId: "q3", askedAt: NOW }));
-    await store.recordVote({ answerId: "q2", voter: "web:1", rating: "up", at: NOW });
-    const stats = await store.questionStats({ days: 7, now: NOW });
-    expect(stats.days).toEqual([
-      { day: "2026-06-14", asked: 1, answered: 1, upvotes: 0, downvotes: 0 },
-      { day: "2026-06-15", asked: 2, answered: 1, upvotes: 1, downvotes: 0 },
-    ]);
-    expect(stats.topSources).toEqual([
-      { sourceId: "a.md", count: 2 },
-      { sourceId: "b.md", count: 1 },
-    ]);
-    expect(stats.topUnanswered.map((group) => group.text)).toEqual(["问三"]);
-  });
-});
-
-describe("feedback", () => {
-  it("one vote per voter per answer, changeable; unknown answers are refused", async () => {
-    await store.recordQuestion(question("宝宝湿疹怎么护理", { answerId: "a1" }));
-    expect(await store.recordVote({ answerId: "a1", voter: "web:1", rating: "up", at: NOW })).toBe(true);
-    expect(await store.recordVote({ answerId: "a1", voter: "web:1", rating: "up", at: NOW })).toBe(true);
-    expect(await store.recordVote({ answerId: "a1", voter: "web:2", rating: "up", at: NOW })).toBe(true);
-    let [group] = await store.listQuestions({ filter: "all", days: 7, now: NOW });
-    expect(group).toMatchObject({ upvotes: 2, downvotes: 0 });
-    expect(await store.listQuestions({ filter: "downvoted", days: 7, now: NOW })).toEqual([]);
-    expect(await store.recordVote({ answerId: "a1", voter: "web:1", rating: "down", comment: "没说清楚", at: NOW })).toBe(true);
-    [group] = await store.listQuestions({ filter: "downvoted", days: 7, now: NOW });
-    expect(group).toMatchObject({ upvotes: 1, downvotes: 1 });
-    expect(await store.recordVote({ answerId: "nope", voter: "web:1", rating: "up", at: NOW })).toBe(false);
-    expect(await store.findAnswer("a1")).toMatchObject({ answerId: "a1", answered: false, platform: "web" });
-  });
-});
-
-describe("sessions, memory and dedupe", () => {
-  it("keeps admin sessions by a hash of the token only, until they expire or are deleted", async () => {
+describe("the file", () => {
+  it("holds a hash of an admin session's token, never the token", async () => {
     const token = "session-token-that-must-not-be-stored";
     await store.createAdminSession(token, { createdAt: NOW, expiresAt: NOW + 1000 });
-    expect(await store.findAdminSession(token, NOW + 999)).toEqual({ createdAt: NOW, expiresAt: NOW + 1000 });
-    expect(await store.findAdminSession(token, NOW + 1000)).toBeUndefined();
-    expect(await store.findAdminSession("other", NOW)).toBeUndefined();
     store.database.pragma("wal_checkpoint(TRUNCATE)");
     expect((await readFile(path.join(dataDir, STATE_FILE_NAME))).includes(token)).toBe(false);
-    await store.deleteAdminSession(token);
-    expect(await store.findAdminSession(token, NOW)).toBeUndefined();
+    expect(await store.findAdminSession(token, NOW)).toBeDefined();
   });
 
-  it("reads a conversation's turns until it has been idle too long", async () => {
-    const turns = [{ question: "江苏呢", resolvedQuestion: "江苏呢", citedSourceIds: ["a.md"], at: NOW, answerId: "x" }];
-    await store.writeConversation("web:1", turns, NOW);
-    expect(await store.readConversation("web:1", NOW - 1)).toEqual(turns);
-    expect(await store.readConversation("web:1", NOW + 1)).toEqual([]);
-    await store.deleteConversation("web:1");
-    expect(await store.readConversation("web:1", 0)).toEqual([]);
-  });
-
-  it("claims an id once per kind until its time to live has passed", async () => {
-    expect(await store.claim("wecom-msgid", "m1", 1000, NOW)).toBe(true);
-    expect(await store.claim("wecom-msgid", "m1", 1000, NOW + 999)).toBe(false);
-    expect(await store.claim("telegram-update", "m1", 1000, NOW)).toBe(true);
-    expect(await store.claim("wecom-msgid", "m1", 1000, NOW + 1000)).toBe(true);
-    await store.sweep(NOW + 5000, NOW);
-    expect(store.database.prepare("SELECT count(*) AS n FROM dedupe").get()).toEqual({ n: 0 });
-  });
-
-  it("refuses work once closed, with the store's own error code", async () => {
-    await store.close();
-    await expect(store.claim("wecom-msgid", "m2", 1000)).rejects.toMatchObject({ code: "STATE_STORE_UNAVAILABLE" });
-    store = openSqliteStateStore({ dataDir });
+  it("cannot be opened in a folder that cannot be created, with the store's own error code", () => {
+    expect(() => openSqliteStateStore({ dataDir: path.join(dataDir, STATE_FILE_NAME, "below-a-file") })).toThrow(
+      expect.objectContaining({ code: "STATE_STORE_UNAVAILABLE" }),
+    );
   });
 });

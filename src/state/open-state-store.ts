@@ -1,0 +1,14 @@
+/**
+ * The one switch between the two state stores: PostgreSQL when DATABASE_URL is set (several
+ * replicas share it), otherwise SQLite in DATA_DIR (one replica, no extra service).
+ */
+import type { Logger } from "pino";
+import type { AppConfig } from "../config.js";
+import { openPostgresStateStore } from "./postgres-state-store.js";
+import { openSqliteStateStore } from "./sqlite-state-store.js";
+import type { StateStore } from "./state-store.js";
+
+export async function openStateStore(config: Pick<AppConfig, "databaseUrl" | "dataDir">, logger: Logger): Promise<StateStore> {
+  if (config.databaseUrl) return openPostgresStateStore({ databaseUrl: config.databaseUrl, logger });
+  return openSqliteStateStore({ dataDir: config.dataDir });
+}

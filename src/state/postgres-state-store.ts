@@ -1,0 +1,619 @@
+/**
+ * The state store on PostgreSQL (`pg`, one Pool, parameterised queries only), for several replicas
+ * acting as one bot: the same contract and the same running totals as the SQLite store, shared by
+ * every process that opens the same database.
+ *
+ * When the database cannot be reached the store turns "degraded" (health(), logged once) and keeps
+ * answering what it can without it: question-log records are kept in a bounded buffer and written
+ * when the database answers again (the answer was given and its answerId handed out, so dropping
+ * the record silently would lose acknowledged work); everything else rejects with
+ * STATE_STORE_UNAVAILABLE, so a vote or a login is answered with an error, never acknowledged.
+ */
+import { createHash } from "node:crypto";
+import pg from "pg";
+import type { Logger } from "pino";
+import { KnowledgeBotError } from "../core/errors.js";
+import type { ConversationTurn, Platform } from "../core/types.js";
+import { ConnectionHealth, isConnectionError } from "./postgres-connection-health.js";
+import { AdvisoryLocks, channelName, Notifications } from "./postgres-coordination.js";
+import { runPostgresMigrations } from "./postgres-migrations.js";
+import { PendingQuestions } from "./postgres-pending-questions.js";
+import { ADJUST_VOTES, DROP_EMPTY_TOTALS, groupsInOrder, groupsInWindow, PURGE_QUESTIONS, RECORD_QUESTION } from "./postgres-question-sql.js";
+import type {
+  AdminSession,
+  DayStats,
+  HeldLock,
+  LoggedAnswer,
+  QuestionGroup,
+  QuestionListOptions,
+  QuestionRecord,
+  QuestionStats,
+  Rating,
+  ReindexRun,
+  StateHealth,
+  StateStore,
+} from "./state-store.js";
+
+const DAY_MS = 86_400_000;
+const PLATFORMS: Platform[] = ["telegram", "wecom", "web", "cli", "eval"];
+/** Cited sources counted per question, as SQLite counts them. */
+const MAX_COUNTED_SOURCES = 20;
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 10_000;
+const DEFAULT_KEPT_REINDEX_RUNS = 20;
+/** Deadlocks and serialization failures roll the statement back whole; running it again is safe. */
+const RETRIED_CODES = new Set(["40P01", "40001"]);
+const MAX_ATTEMPTS = 3;
+
+// BIGINT (epoch milliseconds, counts) as numbers: every value the store keeps is far below 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+function dayNumber(time: number): number {
+  return Math.floor(time / DAY_MS);
+}
+
+function dayLabel(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+function platformBit(platform: Platform): number {
+  const index = PLATFORMS.indexOf(platform);
+  return index < 0 ? 0 : 1 << index;
+}
+
+function platformsOf(mask: number): Platform[] {
+  return PLATFORMS.filter((_, index) => (mask & (1 << index)) !== 0);
+}
+
+function tokenHash(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** PostgreSQL text and JSONB refuse NUL characters; SQLite kept them, so a question with one must not fail here. */
+function withoutNul(text: string): string {
+  return text.includes("\0") ? text.replaceAll("\0", "") : text;
+}
+
+function jsonWithoutNul(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? withoutNul(item) : item));
+}
+
+interface GroupRow {
+  group_key: string;
+  text: string;
+  asked: number;
+  unanswered: number;
+  upvotes: number;
+  downvotes: number;
+  last_asked_at: number;
+  last_no_answer: boolean;
+  platforms: number;
+  top_source: string | null;
+}
+
+function toGroup(row: GroupRow): QuestionGroup {
+  return {
+    text: row.text,
+    groupKey: row.group_key,
+    count: row.asked,
+    lastAskedAt: row.last_asked_at,
+    platforms: platformsOf(row.platforms),
+    noAnswer: row.last_no_answer,
+    noAnswerCount: row.unanswered,
+    upvotes: row.upvotes,
+    downvotes: row.downvotes,
+    topSource: row.top_source ?? undefined,
+  };
+}
+
+function closedError(): KnowledgeBotError {
+  return new KnowledgeBotError("STATE_STORE_UNAVAILABLE", "The state store is closed.", "Open the store again.");
+}
+
+function unavailable(error: unknown): KnowledgeBotError {
+  if (error instanceof KnowledgeBotError) return error;
+  return isConnectionError(error)
+    ? new KnowledgeBotError(
+        "STATE_STORE_UNAVAILABLE",
+        "The state store's database cannot be reached.",
+        "Check that the PostgreSQL server named by DATABASE_URL is running and reachable; the bot reconnects by itself.",
+        { cause: error },
+      )
+    : new KnowledgeBotError("STATE_STORE_UNAVAILABLE", `The state store failed: ${(error as Error).message}`, "Check the PostgreSQL server's log.", {
+        cause: error,
+      });
+}
+
+export interface PostgresStateStoreOptions {
+  /** postgres://user:password@host:port/database (config.databaseUrl); never logged. */
+  databaseUrl: string;
+  logger: Logger;
+  /** Pool size per replica (default 10). */
+  maxConnections?: number;
+  /** Question-log records kept while the database is unreachable (default 10,000). */
+  pendingCapacity?: number;
+  /** How often a degraded store tries the database again (default 1 s). */
+  probeIntervalMs?: number;
+  /** How often a held lock's connection is checked (default 5 s). */
+  lockHeartbeatMs?: number;
+  /** How long a connection attempt may take before the database counts as unreachable (default 5 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Opens a pool on `databaseUrl` and brings the schema up to date (once, however many replicas start together). */
+export async function openPostgresStateStore(options: PostgresStateStoreOptions): Promise<PostgresStateStore> {
+  const store = new PostgresStateStore(options);
+  try {
+    await runPostgresMigrations(store.pool);
+  } catch (error) {
+    await store.close();
+    throw new KnowledgeBotError(
+      "STATE_STORE_UNAVAILABLE",
+      `The PostgreSQL state store could not be opened: ${(error as Error).message}`,
+      "Check DATABASE_URL (host, port, database, user and password) and that the server is running; the user needs CREATE on the database for the first start.",
+      { cause: error },
+    );
+  }
+  return store;
+}
+
+export class PostgresStateStore implements StateStore {
+  readonly pool: pg.Pool;
+  private readonly logger: Logger;
+  private readonly health_: ConnectionHealth;
+  private readonly locks: AdvisoryLocks;
+  private readonly notifications: Notifications;
+  private readonly pending: PendingQuestions;
+  private flushing: Promise<void> | undefined;
+  private overflowWarned = false;
+  private closed = false;
+
+  constructor(options: PostgresStateStoreOptions) {
+    this.logger = options.logger.child({ component: "state-store", dialect: "postgres" });
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    const clientConfig: pg.ClientConfig = {
+      connectionString: options.databaseUrl,
+      connectionTimeoutMillis: connectTimeoutMs,
+      keepAlive: true,
+      application_name: "kb-chat-bot",
+      types,
+    };
+    this.pool = new pg.Pool({ ...clientConfig, max: options.maxConnections ?? 10, idleTimeoutMillis: 30_000 });
+    this.health_ = new ConnectionHealth({
+      logger: this.logger,
+      probeIntervalMs: options.probeIntervalMs ?? 1000,
+      probe: async () => {
+        await this.pool.query("SELECT 1");
+      },
+      onRecovered: () => void this.flushPending(),
+    });
+    // An idle pooled connection that breaks (the server restarted) is reported here, not to a query.
+    this.pool.on("error", (error) => this.health_.failed(error));
+    this.locks = new AdvisoryLocks({ clientConfig, heartbeatMs: options.lockHeartbeatMs ?? 5000 });
+    this.notifications = new Notifications({
+      clientConfig,
+      logger: this.logger,
+      reconnectDelayMs: options.probeIntervalMs ?? 1000,
+      onFailure: (error) => this.health_.failed(error),
+      onSuccess: () => this.health_.succeeded(),
+    });
+    this.pending = new PendingQuestions(options.pendingCapacity ?? 10_000);
+  }
+
+  /** One statement on a pooled connection; retried when PostgreSQL rolled it back over a deadlock. */
+  private async query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
+    if (this.closed) throw closedError();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.pool.query<Row>(text, values);
+        this.health_.succeeded();
+        return result;
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && RETRIED_CODES.has((error as { code?: string }).code ?? "")) continue;
+        this.health_.failed(error);
+        throw unavailable(error);
+      }
+    }
+  }
+
+  /** Several statements in one transaction on one connection. */
+  private async transaction<Result>(work: (client: pg.PoolClient) => Promise<Result>): Promise<Result> {
+    if (this.closed) throw closedError();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.health_.failed(error);
+      throw unavailable(error);
+    }
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      client.release();
+      this.health_.succeeded();
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      // A connection that failed must not go back to the pool.
+      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      this.health_.failed(error);
+      throw unavailable(error);
+    }
+  }
+
+  // Question log --------------------------------------------------------------------------
+
+  async recordQuestion(record: QuestionRecord): Promise<void> {
+    if (this.closed) throw closedError();
+    // While degraded, or while older records wait, keep the order: this one waits behind them.
+    if (this.health_.degraded || this.pending.size > 0) {
+      this.keepPending(record);
+      if (!this.health_.degraded) void this.flushPending();
+      return;
+    }
+    try {
+      await this.insertQuestion(record);
+    } catch (error) {
+      if (!isConnectionError((error as { cause?: unknown }).cause ?? error)) throw error;
+      this.keepPending(record);
+    }
+  }
+
+  private insertQuestion(record: QuestionRecord): Promise<pg.QueryResult> {
+    const day = dayNumber(record.askedAt);
+    const citedSourceIds = record.citedSourceIds.slice(0, MAX_COUNTED_SOURCES).map(withoutNul);
+    // Sorted: concurrent records touch the per-source rows in one order, which avoids deadlocks.
+    const distinctSources = [...new Set(citedSourceIds)].sort();
+    return this.query(RECORD_QUESTION, [
+      record.answerId,
+      withoutNul(record.groupKey),
+      withoutNul(record.text),
+      record.platform,
+      record.chatKind,
+      record.conversationHash,
+      record.answered,
+      JSON.stringify(record.scores.slice(0, MAX_COUNTED_SOURCES)),
+      JSON.stringify(citedSourceIds),
+      record.latencyMs,
+      record.askedAt,
+      day,
+      record.answered ? 0 : 1,
+      platformBit(record.platform),
+      record.answered ? (citedSourceIds[0] ?? null) : null,
+      record.answered ? 1 : 0,
+      distinctSources,
+    ]);
+  }
+
+  private keepPending(record: QuestionRecord): void {
+    if (this.pending.add(record) && !this.overflowWarned) {
+      // Warned at the first overflow of each outage; the number dropped is logged when the buffer is written.
+      this.overflowWarned = true;
+      this.logger.warn({ capacity: this.pending.capacity }, "question-log buffer full: the oldest waiting records are being dropped");
+    }
+  }
+
+  /** Writes the buffered records, oldest first; stops at the first connection failure. */
+  private flushPending(): Promise<void> {
+    this.flushing ??= (async () => {
+      let written = 0;
+      let dropped = 0;
+      try {
+        for (let record = this.pending.peek(); record && !this.closed; record = this.pending.peek()) {
+          try {
+            await this.insertQuestion(record);
+            written++;
+          } catch (error) {
+            if (isConnectionError((error as { cause?: unknown }).cause ?? error)) return;
+            // Refused for good (not a connection problem): trying again would block the rest.
+            dropped++;
+            this.logger.warn({ err: error }, "a buffered question record was refused by the database and dropped");
+          }
+          this.pending.shift();
+        }
+      } finally {
+        const overflowed = this.pending.takeDroppedCount();
+        this.overflowWarned = false;
+        if (written > 0 || dropped > 0 || overflowed > 0) {
+          this.logger.info({ written, refused: dropped, droppedWhileFull: overflowed, stillWaiting: this.pending.size }, "buffered question records written");
+        }
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Before reading or voting on the log, write what waits, so an answerId just handed out is found. */
+  private async pendingWritten(): Promise<void> {
+    if (this.pending.size > 0 && !this.health_.degraded) await this.flushPending();
+  }
+
+  async listQuestions({ filter, days, limit = DEFAULT_LIST_LIMIT, now = Date.now() }: QuestionListOptions): Promise<QuestionGroup[]> {
+    await this.pendingWritten();
+    const rowLimit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(limit)));
+    const firstDay = dayNumber(now) - Math.max(1, Math.floor(days)) + 1;
+    const oldest = (await this.query<{ day: number | null }>("SELECT min(day) AS day FROM question_days")).rows[0]?.day;
+    if (oldest === null || oldest === undefined) return [];
+    if (firstDay <= oldest) return (await this.query<GroupRow>(groupsInOrder(filter), [0, rowLimit])).rows.map(toGroup);
+    return (await this.query<GroupRow>(groupsInWindow(filter), [firstDay, rowLimit])).rows.map(toGroup);
+  }
+
+  async questionStats({ days, now = Date.now() }: { days: number; now?: number }): Promise<QuestionStats> {
+    await this.pendingWritten();
+    const firstDay = dayNumber(now) - Math.max(1, Math.floor(days)) + 1;
+    const dayRows = (
+      await this.query<{ day: number; asked: number; answered: number; upvotes: number; downvotes: number }>(
+        "SELECT day, asked, answered, upvotes, downvotes FROM question_days WHERE day >= $1 ORDER BY day",
+        [firstDay],
+      )
+    ).rows;
+    const perDay: DayStats[] = dayRows.map((row) => ({ ...row, day: dayLabel(row.day) }));
+    const total = (field: "asked" | "answered" | "upvotes" | "downvotes") => dayRows.reduce((sum, row) => sum + row[field], 0);
+    const topSources = (
+      await this.query<{ sourceId: string; count: number }>(
+        `SELECT source_id AS "sourceId", sum(cited) AS count FROM source_days WHERE day >= $1 GROUP BY source_id ORDER BY count DESC, source_id LIMIT 10`,
+        [firstDay],
+      )
+    ).rows;
+    return {
+      days: perDay,
+      asked: total("asked"),
+      answered: total("answered"),
+      upvotes: total("upvotes"),
+      downvotes: total("downvotes"),
+      topSources,
+      topUnanswered: await this.listQuestions({ filter: "unanswered", days, limit: 10, now }),
+    };
+  }
+
+  async purgeQuestionsBefore(before: number): Promise<number> {
+    await this.pendingWritten();
+    return this.transaction(async (client) => {
+      const purged = (await client.query<{ purged: number }>(PURGE_QUESTIONS, [before])).rows[0]?.purged ?? 0;
+      if (purged > 0) for (const statement of DROP_EMPTY_TOTALS) await client.query(statement);
+      return purged;
+    });
+  }
+
+  // Feedback ------------------------------------------------------------------------------
+
+  async findAnswer(answerId: string): Promise<LoggedAnswer | undefined> {
+    await this.pendingWritten();
+    const row = (
+      await this.query<{ answer_id: string; group_key: string; text: string; platform: Platform; answered: boolean; asked_at: number }>(
+        "SELECT answer_id, group_key, text, platform, answered, asked_at FROM questions WHERE answer_id = $1",
+        [answerId],
+      )
+    ).rows[0];
+    if (!row) return undefined;
+    return { answerId: row.answer_id, groupKey: row.group_key, text: row.text, platform: row.platform, answered: row.answered, askedAt: row.asked_at };
+  }
+
+  async recordVote(vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): Promise<boolean> {
+    await this.pendingWritten();
+    return this.transaction(async (client) => {
+      // The answer's row lock makes two votes on one answer (from any replicas) take turns.
+      const answer = (
+        await client.query<{ group_key: string; day: number }>("SELECT group_key, day FROM questions WHERE answer_id = $1 FOR UPDATE", [vote.answerId])
+      ).rows[0];
+      if (!answer) return false;
+      const previous = (await client.query<{ rating: Rating }>("SELECT rating FROM feedback WHERE answer_id = $1 AND voter = $2", [vote.answerId, vote.voter]))
+        .rows[0]?.rating;
+      await client.query(
+        `INSERT INTO feedback AS f (answer_id, voter, rating, comment, at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (answer_id, voter) DO UPDATE SET rating = excluded.rating, comment = coalesce(excluded.comment, f.comment), at = excluded.at`,
+        [vote.answerId, vote.voter, vote.rating, vote.comment === undefined ? null : withoutNul(vote.comment), vote.at],
+      );
+      if (previous === vote.rating) return true;
+      const up = (vote.rating === "up" ? 1 : 0) - (previous === "up" ? 1 : 0);
+      const down = (vote.rating === "down" ? 1 : 0) - (previous === "down" ? 1 : 0);
+      await client.query(ADJUST_VOTES, [up, down, vote.answerId, answer.group_key, answer.day]);
+      return true;
+    });
+  }
+
+  // Admin sessions ------------------------------------------------------------------------
+
+  async createAdminSession(token: string, session: AdminSession): Promise<void> {
+    await this.query(
+      `INSERT INTO admin_sessions (token_hash, created_at, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (token_hash) DO UPDATE SET created_at = excluded.created_at, expires_at = excluded.expires_at`,
+      [tokenHash(token), session.createdAt, session.expiresAt],
+    );
+  }
+
+  async findAdminSession(token: string, now = Date.now()): Promise<AdminSession | undefined> {
+    const row = (
+      await this.query<{ created_at: number; expires_at: number }>(
+        "SELECT created_at, expires_at FROM admin_sessions WHERE token_hash = $1 AND expires_at > $2",
+        [tokenHash(token), now],
+      )
+    ).rows[0];
+    return row ? { createdAt: row.created_at, expiresAt: row.expires_at } : undefined;
+  }
+
+  async deleteAdminSession(token: string): Promise<void> {
+    await this.query("DELETE FROM admin_sessions WHERE token_hash = $1", [tokenHash(token)]);
+  }
+
+  // Conversation memory -------------------------------------------------------------------
+
+  async readConversation(conversationKey: string, notBefore: number): Promise<ConversationTurn[]> {
+    const row = (
+      await this.query<{ turns: ConversationTurn[] }>("SELECT turns FROM conversations WHERE conversation_key = $1 AND updated_at >= $2", [
+        withoutNul(conversationKey),
+        notBefore,
+      ])
+    ).rows[0];
+    return row ? row.turns : [];
+  }
+
+  async writeConversation(conversationKey: string, turns: ConversationTurn[], at: number): Promise<void> {
+    await this.query(
+      `INSERT INTO conversations (conversation_key, turns, updated_at) VALUES ($1, $2::jsonb, $3)
+       ON CONFLICT (conversation_key) DO UPDATE SET turns = excluded.turns, updated_at = excluded.updated_at`,
+      [withoutNul(conversationKey), jsonWithoutNul(turns), at],
+    );
+  }
+
+  async deleteConversation(conversationKey: string): Promise<void> {
+    await this.query("DELETE FROM conversations WHERE conversation_key = $1", [withoutNul(conversationKey)]);
+  }
+
+  // Delivery dedupe -----------------------------------------------------------------------
+
+  async claim(kind: string, id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const result = await this.query(
+      `INSERT INTO dedupe AS d (kind, id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (kind, id) DO UPDATE SET expires_at = excluded.expires_at WHERE d.expires_at <= $4`,
+      [kind, withoutNul(id), now + ttlMs, now],
+    );
+    return result.rowCount === 1;
+  }
+
+  // Shared values and counters ------------------------------------------------------------
+
+  async putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<{ value: string; isNew: boolean }> {
+    const wrote = await this.query(
+      `INSERT INTO shared_values AS v (kind, key, value, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE v.expires_at <= $5`,
+      [kind, withoutNul(key), withoutNul(value), now + ttlMs, now],
+    );
+    if (wrote.rowCount === 1) return { value, isNew: true };
+    return { value: (await this.getValue(kind, key, now)) ?? value, isNew: false };
+  }
+
+  async putValue(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<void> {
+    await this.query(
+      `INSERT INTO shared_values (kind, key, value, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+      [kind, withoutNul(key), withoutNul(value), now + ttlMs],
+    );
+  }
+
+  async getValue(kind: string, key: string, now = Date.now()): Promise<string | undefined> {
+    const row = (
+      await this.query<{ value: string }>("SELECT value FROM shared_values WHERE kind = $1 AND key = $2 AND expires_at > $3", [kind, withoutNul(key), now])
+    ).rows[0];
+    return row?.value;
+  }
+
+  async countHit(kind: string, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; resetAt: number }> {
+    const row = (
+      await this.query<{ count: number; reset_at: number }>(
+        `INSERT INTO hit_counters AS h (kind, key, count, reset_at) VALUES ($1, $2, 1, $3)
+         ON CONFLICT (kind, key) DO UPDATE SET
+           count = CASE WHEN h.reset_at <= $4 THEN 1 ELSE h.count + 1 END,
+           reset_at = CASE WHEN h.reset_at <= $4 THEN excluded.reset_at ELSE h.reset_at END
+         RETURNING count, reset_at`,
+        [kind, withoutNul(key), now + windowMs, now],
+      )
+    ).rows[0]!;
+    return { count: row.count, resetAt: row.reset_at };
+  }
+
+  async peekHits(kind: string, key: string, now = Date.now()): Promise<{ count: number; resetAt: number } | undefined> {
+    const row = (
+      await this.query<{ count: number; reset_at: number }>("SELECT count, reset_at FROM hit_counters WHERE kind = $1 AND key = $2 AND reset_at > $3", [
+        kind,
+        withoutNul(key),
+        now,
+      ])
+    ).rows[0];
+    return row ? { count: row.count, resetAt: row.reset_at } : undefined;
+  }
+
+  // Re-index history ----------------------------------------------------------------------
+
+  async recordReindexRun(run: ReindexRun, keep = DEFAULT_KEPT_REINDEX_RUNS): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query("INSERT INTO reindex_runs (finished_at, ok, reason, summary, error) VALUES ($1, $2, $3, $4::jsonb, $5)", [
+        run.finishedAt,
+        run.ok,
+        run.reason ?? null,
+        run.summary ? jsonWithoutNul(run.summary) : null,
+        run.error === undefined ? null : withoutNul(run.error),
+      ]);
+      await client.query("DELETE FROM reindex_runs WHERE id NOT IN (SELECT id FROM reindex_runs ORDER BY finished_at DESC, id DESC LIMIT $1)", [
+        Math.max(1, keep),
+      ]);
+    });
+  }
+
+  async listReindexRuns(limit: number): Promise<ReindexRun[]> {
+    const rows = (
+      await this.query<{ finished_at: number; ok: boolean; reason: string | null; summary: ReindexRun["summary"] | null; error: string | null }>(
+        "SELECT finished_at, ok, reason, summary, error FROM reindex_runs ORDER BY finished_at DESC, id DESC LIMIT $1",
+        [Math.max(0, Math.min(limit, MAX_LIST_LIMIT))],
+      )
+    ).rows;
+    return rows.map((row) => ({
+      finishedAt: row.finished_at,
+      ok: row.ok,
+      reason: row.reason ?? undefined,
+      summary: row.summary ?? undefined,
+      error: row.error ?? undefined,
+    }));
+  }
+
+  // Coordination --------------------------------------------------------------------------
+
+  async tryLock(name: string): Promise<HeldLock | undefined> {
+    if (this.closed) throw closedError();
+    try {
+      const lock = await this.locks.tryLock(name);
+      this.health_.succeeded();
+      return lock;
+    } catch (error) {
+      this.health_.failed(error);
+      throw unavailable(error);
+    }
+  }
+
+  async announce(channel: string, payload: string): Promise<void> {
+    await this.query("SELECT pg_notify($1, $2)", [channelName(channel), withoutNul(payload)]);
+  }
+
+  async listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>> {
+    if (this.closed) throw closedError();
+    try {
+      return await this.notifications.listen(channel, listener);
+    } catch (error) {
+      this.health_.failed(error);
+      throw unavailable(error);
+    }
+  }
+
+  health(): StateHealth {
+    if (this.closed) return { dialect: "postgres", state: "degraded", detail: "the state store is closed" };
+    if (!this.health_.degraded) return { dialect: "postgres", state: "ok" };
+    const waiting = this.pending.size > 0 ? `; ${this.pending.size} question records wait to be written` : "";
+    return { dialect: "postgres", state: "degraded", detail: `${this.health_.reason}${waiting}` };
+  }
+
+  async sweep(now: number, conversationNotBefore: number): Promise<void> {
+    await this.query("DELETE FROM shared_values WHERE expires_at <= $1", [now]);
+    await this.query("DELETE FROM hit_counters WHERE reset_at <= $1", [now]);
+    await this.query("DELETE FROM admin_sessions WHERE expires_at <= $1", [now]);
+    await this.query("DELETE FROM dedupe WHERE expires_at <= $1", [now]);
+    await this.query("DELETE FROM conversations WHERE updated_at < $1", [conversationNotBefore]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Last chance for records still waiting; what cannot be written now is reported, not dropped silently.
+    if (this.pending.size > 0 && !this.health_.degraded) await this.flushPending().catch(() => undefined);
+    this.closed = true;
+    await this.flushing?.catch(() => undefined);
+    if (this.pending.size > 0)
+      this.logger.warn({ lost: this.pending.size }, "question records not written before the store closed: the database was unreachable");
+    this.health_.stop();
+    this.locks.closeAll();
+    await this.notifications.close();
+    await this.pool.end();
+  }
+}
