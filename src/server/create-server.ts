@@ -97,7 +97,7 @@ export function createServer({
     }),
   );
   mountAdminConsole(app, bot, config, { store, logger });
-  mountPageRoutes(app, bot, config);
+  mountPageRoutes(app, bot, config, store);
   mountApiRoutes(app, bot, config, { responder, logger, store });
   mountFeedbackRoutes(app, store);
   mountAdminApiRoutes(app, bot, config, { store });

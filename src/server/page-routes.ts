@@ -1,19 +1,26 @@
-/** The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`, and `/healthz`. */
+/**
+ * The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`,
+ * and `/healthz`. Health is 200 whenever the index serves: a state store that cannot be reached is
+ * reported as "degraded" (questions are still answered from the index), not as down.
+ */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
 import type { AppConfig } from "../config.js";
+import type { StateStore } from "../state/state-store.js";
 import { contentSecurityPolicy } from "./page-layout.js";
 import { readOriginalFile } from "./original-file.js";
 import type { ServedBot } from "./served-bot.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
 
-export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig): void {
+export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore): void {
   app.get("/healthz", (context) => {
     const stats = bot.stats();
+    const state = store?.health();
     return context.json({
-      status: "ok",
+      status: state?.state === "degraded" ? "degraded" : "ok",
       index: { version: stats.version, builtAt: stats.builtAt, sources: stats.sources, chunks: stats.chunks, embedder: stats.embedder.id },
+      ...(state ? { state } : {}),
     });
   });
 

@@ -12,7 +12,6 @@ import { LocalKnowledgeBot, type LocalKnowledgeBotOptions } from "../../src/bot/
 import { REINDEX_LOCK_NAME } from "../../src/bot/replica-reindex-lock.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { openSqliteStateStore, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
-import type { HeldLock } from "../../src/state/state-store.js";
 import { readCurrentVersion } from "../../src/store/index-layout.js";
 import { copySeedKnowledge } from "./support/test-server.js";
 
@@ -95,28 +94,33 @@ describe("the re-index lock across replicas", () => {
   });
 
   it("stops a build whose lock is lost with INDEX_LOCKED and publishes nothing", async () => {
-    const lost = new AbortController();
-    // The store's real lock, except that the test decides when it is lost (a dropped connection on PostgreSQL).
-    const losable = {
-      async tryLock(name: string): Promise<HeldLock | undefined> {
-        const held = await store.tryLock(name);
-        return held && { lost: lost.signal, release: () => held.release() };
-      },
-    };
+    // Closing the store mid-build loses its locks, as a dropped connection does on PostgreSQL.
+    let armed = false; // the first build, at open, runs before the bot has the store
     const bot = await openBot({
       onReindexProgress: (progress) => {
-        if (progress.phase === "embedding") lost.abort(new Error("connection terminated"));
+        if (armed && progress.phase === "embedding") void store.close();
       },
     });
-    bot.useReplicaLocks(losable);
+    bot.useReplicaLocks(store);
     const indexDir = path.join(root, "index");
     const published = await readCurrentVersion(indexDir);
     await addSource("lost.md");
+    armed = true;
 
     const failed = await bot.reindex().catch((error: unknown) => error);
     expect(failed).toMatchObject({ code: "INDEX_LOCKED", message: expect.stringContaining("lost while building") });
     expect(await readCurrentVersion(indexDir)).toBe(published);
     expect(bot.current.version).toBe(published);
+  });
+
+  it("re-indexes under the file lock alone when the store cannot be reached", async () => {
+    const bot = await openBot();
+    bot.useReplicaLocks(store);
+    await store.close();
+    await addSource("store-down.md");
+    const summary = await bot.reindex();
+    expect(summary.added).toContain("store-down.md");
+    expect(bot.current.version).toBe(summary.version);
   });
 
   it("a dry run takes no lock", async () => {
