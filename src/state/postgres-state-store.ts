@@ -44,6 +44,8 @@ const DEFAULT_KEPT_REINDEX_RUNS = 20;
 /** Deadlocks and serialization failures roll the statement back whole; running it again is safe. */
 const RETRIED_CODES = new Set(["40P01", "40001"]);
 const MAX_ATTEMPTS = 3;
+/** Purging months of a busy log is the one long statement. */
+const PURGE_TIMEOUT_MS = 600_000;
 
 // BIGINT (epoch milliseconds, counts) as numbers: every value the store keeps is far below 2^53.
 const types = {
@@ -141,6 +143,8 @@ export interface PostgresStateStoreOptions {
   lockHeartbeatMs?: number;
   /** How long a connection attempt may take before the database counts as unreachable (default 5 s). */
   connectTimeoutMs?: number;
+  /** How long one query may wait for its reply (default 30 s; a purge gets 10 minutes). */
+  queryTimeoutMs?: number;
 }
 
 /** Opens a pool on `databaseUrl` and brings the schema up to date (once, however many replicas start together). */
@@ -177,7 +181,10 @@ export class PostgresStateStore implements StateStore {
     const clientConfig: pg.ClientConfig = {
       connectionString: options.databaseUrl,
       connectionTimeoutMillis: connectTimeoutMs,
+      // A connection whose network went silent is noticed by TCP keepalive and the query timeout, not hours later.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      query_timeout: options.queryTimeoutMs ?? 30_000,
       application_name: "kb-chat-bot",
       types,
     };
@@ -373,7 +380,9 @@ export class PostgresStateStore implements StateStore {
   async purgeQuestionsBefore(before: number): Promise<number> {
     await this.pendingWritten();
     return this.transaction(async (client) => {
-      const purged = (await client.query<{ purged: number }>(PURGE_QUESTIONS, [before])).rows[0]?.purged ?? 0;
+      const purged =
+        (await client.query<{ purged: number }>({ text: PURGE_QUESTIONS, values: [before], query_timeout: PURGE_TIMEOUT_MS } as pg.QueryConfig)).rows[0]
+          ?.purged ?? 0;
       if (purged > 0) for (const statement of DROP_EMPTY_TOTALS) await client.query(statement);
       return purged;
     });
