@@ -1,26 +1,37 @@
 /**
- * Does the best source cover what the question is about? A question names its topic with its
- * rarest words (痛风, 冠心病, 退烧药). When the folder never uses such a word and the best source
- * holds only a small share of the question's word weight, the source matched on the surrounding
- * words (吃, 药, 检查) and is about something else: answering from it would be a confident answer
- * from an unrelated source. Both signals are word statistics of the folder and of general Chinese;
- * no topic list is involved.
+ * Does the best source cover what the question is about? A question names its topic with words
+ * such as 痛风, 冠心病 or 退烧药. When the folder never uses such a word, no source is about it, and
+ * a best source that holds only a small share of the question's word weight matched on the
+ * surrounding words (吃, 药, 检查, 高血压): answering from it would be a confident answer from an
+ * unrelated source. A word the folder lacks counts as the topic when it is built from the folder's
+ * own characters (character-specificity.ts) and the question asks about it (asked-about.ts); the
+ * narrative words a folder lacks (老爸, 前年, 退居二线) usually fail one of the two. All signals are
+ * word and character statistics of the folder and of general Chinese; no topic list is involved.
  */
 import type { KeywordIndex } from "../store/keyword-index.js";
-import { generalWordIdf } from "../text/general-word-rarity.js";
+import { normalizeText } from "../text/normalize-text.js";
+import { isAskedAbout } from "./asked-about.js";
+import { characterSpecificity } from "./character-specificity.js";
 
 const WORD_PREFIX = "w:";
 /** Words that can name a topic: two or more CJK characters (numbers, dates and Latin tokens cannot). */
 const TOPIC_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/;
 
-/** The question's words the folder never uses that are rare in general Chinese (general IDF at least `minGeneralRarity`). */
-export function unknownSpecificWords(queryTerms: readonly string[], keywordIndex: KeywordIndex, minGeneralRarity: number): string[] {
+/**
+ * The question's words the folder never uses that look like its topic: their characters are more
+ * typical of the folder than of general Chinese by more than `minCharacterSpecificity`, and the
+ * question asks about them.
+ */
+export function unknownTopicWords(question: string, queryTerms: readonly string[], keywordIndex: KeywordIndex, minCharacterSpecificity: number): string[] {
   const words: string[] = [];
+  let text: string | undefined;
   for (const term of new Set(queryTerms)) {
     if (!term.startsWith(WORD_PREFIX)) continue;
     const word = term.slice(WORD_PREFIX.length);
     if (!TOPIC_WORD.test(word) || keywordIndex.documentFrequency(term) > 0) continue;
-    if (generalWordIdf(word) >= minGeneralRarity) words.push(word);
+    if (characterSpecificity(word, keywordIndex) <= minCharacterSpecificity) continue;
+    text ??= normalizeText(question);
+    if (isAskedAbout(word, text)) words.push(word);
   }
   return words;
 }

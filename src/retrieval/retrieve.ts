@@ -11,7 +11,7 @@ import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
-import { questionWordCoverage, unknownSpecificWords } from "./question-coverage.js";
+import { questionWordCoverage, unknownTopicWords } from "./question-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -27,9 +27,10 @@ export interface RetrievalSettings {
   minKeywordCoverage: number;
   /**
    * The best source must also cover what the question is about (see question-coverage.ts): when
-   * the question uses a word the folder never does that is at least this rare in general Chinese...
+   * the question asks about a word the folder never uses whose characters are more typical of the
+   * folder than of general Chinese by more than this (log ratio, character-specificity.ts)...
    */
-  unknownWordMinRarity: number;
+  topicWordMinCharacterSpecificity: number;
   /** ...the best source must hold at least this share of the question's word IDF mass. */
   minQuestionCoverage: number;
   /** Weight of title coverage (see title-coverage.ts) added to the fused score of the best candidates. */
@@ -43,16 +44,16 @@ export interface RetrievalSettings {
  * carries almost all of the signal; the hashed dense vectors get a small weight because more of
  * them lowered hit@5. Title coverage 0.3 was chosen on the even-numbered queries and held on the
  * odd ones; 30 candidates rank as well as 100 and keep HNSW and fusion cheap at 100k chunks. The
- * no-answer thresholds are calibrated in the README.
+ * no-answer thresholds are calibrated in the README ("No-answer decision"), on the tuning topics.
  */
 export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   candidates: 30,
   denseWeight: 0.05,
   keywordWeight: 1,
   minDomainSpecificity: 4,
-  minKeywordCoverage: 0.05,
-  unknownWordMinRarity: 9,
-  minQuestionCoverage: 0.06,
+  minKeywordCoverage: 0.03,
+  topicWordMinCharacterSpecificity: 0,
+  minQuestionCoverage: 0.3,
   titleCoverageWeight: 0.3,
   rerankDepth: 30,
 };
@@ -127,7 +128,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   };
   const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, termsOf(bestKeywordSource)) : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
-  const unknownWords = unknownSpecificWords(queryTerms, index.keywordIndex, settings.unknownWordMinRarity);
+  const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, settings.topicWordMinCharacterSpecificity);
   // Only computed when it can decide: most questions use no word the folder lacks.
   const questionCoverage = top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, termsOf(top[0]), index.keywordIndex) : 1;
   const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;

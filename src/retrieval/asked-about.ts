@@ -1,0 +1,21 @@
+/**
+ * Is a word what the question asks about, or a word of the story around it? People name the
+ * subject of their question right before the question words ("痛风怎么治疗", "脑梗塞严重吗"), name
+ * it more than once, or introduce it as a diagnosis ("查出胆结石", "患有冠心病"); the narrative
+ * words of a long description (前年, 老爸, 摔了一跤) rarely do any of these.
+ */
+
+/** Question words within a few characters after the word, in the same clause. */
+const QUESTION_AFTER =
+  /^[^，。！？,.!?；;]{0,6}?(?:怎么|如何|吗|么|什么|哪些|能不能|可以|可不可以|严重|治疗|症状|引起|原因|是否|要紧|好治|能治|有效|偏方|注意|危害|检查)/;
+/** A diagnosis or condition introduced right before the word. */
+const NAMED_BEFORE = /(?:患|得了|得|有|是|查出|诊断为|确诊|患有|患上)$/;
+
+/** `text` is the question in the same normal form as its terms (see normalizeText). */
+export function isAskedAbout(word: string, text: string): boolean {
+  const first = text.indexOf(word);
+  if (first < 0) return false;
+  const last = text.lastIndexOf(word);
+  if (last !== first) return true;
+  return QUESTION_AFTER.test(text.slice(last + word.length)) || NAMED_BEFORE.test(text.slice(0, first));
+}

@@ -1,0 +1,94 @@
+/**
+ * Is a word the folder has never seen made of the folder's own characters? Chinese domain words
+ * are built from a small set of morphemes: a disease name the folder lacks (痛风, 支气管炎, 脑梗塞)
+ * is written with characters its other words use far more than general Chinese does (痛, 炎, 脑,
+ * 血), while a narrative word it lacks (老爸, 退居二线) is not. For each character:
+ * log(P_folder(character) / P_general(character)), with P_folder from the folder's words weighted
+ * by their document frequency and P_general from the word frequencies of the dictionary jieba
+ * ships (general-character-counts.ts). A word scores the mean over its characters. Nothing is
+ * trained and no word list is kept.
+ */
+import type { KeywordIndex } from "../store/keyword-index.js";
+import { GENERAL_CHARACTER_COUNTS } from "./general-character-counts.js";
+
+const WORD_PREFIX = "w:";
+
+/** Counts by UTF-16 code unit: every CJK character of interest is in the Basic Multilingual Plane. */
+interface CharacterCounts {
+  counts: Float64Array;
+  total: number;
+}
+
+const isCjk = (code: number) => (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
+
+let general: CharacterCounts | undefined;
+
+/** Character frequencies of general Chinese, parsed once from the generated table. */
+function generalCounts(): CharacterCounts {
+  if (general) return general;
+  const counts = new Float64Array(0x10000);
+  let total = 0;
+  const table = GENERAL_CHARACTER_COUNTS;
+  for (let position = 0; position < table.length;) {
+    const character = table.charCodeAt(position++);
+    let count = 0;
+    for (let digit = table.charCodeAt(position); digit >= 48 && digit <= 57; digit = table.charCodeAt(++position)) count = count * 10 + digit - 48;
+    counts[character] += count;
+    total += count;
+  }
+  general = { counts, total };
+  return general;
+}
+
+// Counted once per loaded index (a new index version is a new KeywordIndex), on first use.
+const folderCountsByIndex = new WeakMap<KeywordIndex, CharacterCounts>();
+
+/** Character frequencies of the folder: each word term's document frequency, given to each of its characters. */
+function folderCounts(keywordIndex: KeywordIndex): CharacterCounts {
+  const known = folderCountsByIndex.get(keywordIndex);
+  if (known) return known;
+  const { terms, offsets } = keywordIndex.postings;
+  const counts = new Float64Array(0x10000);
+  let total = 0;
+  // Terms are sorted, so the word terms ("w:…") are one run.
+  for (let position = firstWithPrefix(terms, WORD_PREFIX); position < terms.length && terms[position].startsWith(WORD_PREFIX); position++) {
+    const term = terms[position];
+    const frequency = offsets[position + 1] - offsets[position];
+    for (let index = WORD_PREFIX.length; index < term.length; index++) {
+      const code = term.charCodeAt(index);
+      if (!isCjk(code)) continue;
+      counts[code] += frequency;
+      total += frequency;
+    }
+  }
+  const result = { counts, total };
+  folderCountsByIndex.set(keywordIndex, result);
+  return result;
+}
+
+function firstWithPrefix(terms: readonly string[], prefix: string): number {
+  let low = 0;
+  let high = terms.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (terms[middle] < prefix) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Mean over the word's CJK characters of log(P_folder / P_general), add-one smoothed; 0 for a word without any. */
+export function characterSpecificity(word: string, keywordIndex: KeywordIndex): number {
+  const folder = folderCounts(keywordIndex);
+  const generalTable = generalCounts();
+  if (folder.total === 0) return 0;
+  let sum = 0;
+  let characters = 0;
+  for (let index = 0; index < word.length; index++) {
+    const code = word.charCodeAt(index);
+    if (!isCjk(code)) continue;
+    sum += Math.log((folder.counts[code] + 1) / folder.total / ((generalTable.counts[code] + 1) / generalTable.total));
+    characters++;
+  }
+  return characters === 0 ? 0 : sum / characters;
+}
