@@ -210,9 +210,24 @@ export class PostgresStateStore implements StateStore {
     this.pending = new PendingQuestions(options.pendingCapacity ?? 10_000);
   }
 
+  /**
+   * While degraded, work is refused at once rather than tried: against a network that drops
+   * packets each try would hang for the connect timeout, and the probe notices the way back.
+   */
+  private refuseWhileDegraded(): void {
+    if (this.closed) throw closedError();
+    if (this.health_.degraded) {
+      throw new KnowledgeBotError(
+        "STATE_STORE_UNAVAILABLE",
+        `The state store is degraded: ${this.health_.reason}.`,
+        "The bot reconnects by itself; try again shortly.",
+      );
+    }
+  }
+
   /** One statement on a pooled connection; retried when PostgreSQL rolled it back over a deadlock. */
   private async query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
-    if (this.closed) throw closedError();
+    this.refuseWhileDegraded();
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.query<Row>(text, values);
@@ -228,7 +243,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Several statements in one transaction on one connection. */
   private async transaction<Result>(work: (client: pg.PoolClient) => Promise<Result>): Promise<Result> {
-    if (this.closed) throw closedError();
+    this.refuseWhileDegraded();
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -265,7 +280,8 @@ export class PostgresStateStore implements StateStore {
     try {
       await this.insertQuestion(record);
     } catch (error) {
-      if (!isConnectionError((error as { cause?: unknown }).cause ?? error)) throw error;
+      // Any connection failure has turned the store degraded by now; other refusals are the caller's to see.
+      if (!this.health_.degraded) throw error;
       this.keepPending(record);
     }
   }
@@ -310,12 +326,13 @@ export class PostgresStateStore implements StateStore {
       let written = 0;
       let dropped = 0;
       try {
-        for (let record = this.pending.peek(); record && !this.closed; record = this.pending.peek()) {
+        for (let record = this.pending.peek(); record && !this.closed && !this.health_.degraded; record = this.pending.peek()) {
           try {
             await this.insertQuestion(record);
             written++;
           } catch (error) {
-            if (isConnectionError((error as { cause?: unknown }).cause ?? error)) return;
+            // Unreachable again: the record stays first in line for the next recovery.
+            if (this.health_.degraded) return;
             // Refused for good (not a connection problem): trying again would block the rest.
             dropped++;
             this.logger.warn({ err: error }, "a buffered question record was refused by the database and dropped");
@@ -572,7 +589,7 @@ export class PostgresStateStore implements StateStore {
   // Coordination --------------------------------------------------------------------------
 
   async tryLock(name: string): Promise<HeldLock | undefined> {
-    if (this.closed) throw closedError();
+    this.refuseWhileDegraded();
     try {
       const lock = await this.locks.tryLock(name);
       this.health_.succeeded();
