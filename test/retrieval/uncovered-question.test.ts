@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../../src/retrieval/compose-answer.js";
 import { NO_ANSWER_TEXTS } from "../../src/retrieval/no-answer-reply.js";
-import { retrieve } from "../../src/retrieval/retrieve.js";
+import { DEFAULT_RETRIEVAL_SETTINGS, retrieve } from "../../src/retrieval/retrieve.js";
 import { loadIndex, type LoadedIndex } from "../../src/store/loaded-index.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 
@@ -34,6 +34,10 @@ const COVERED: [question: string, sourceId: string][] = [
   ["哺乳期能吃感冒药吗", "nursing-cold-medicine"],
   ["家庭共济账户的钱能给父母看病用吗", "fj-family-pool"],
   ["医保卡丢了去哪里补办", "medical-card-lost"],
+  // Words the folder never uses that are not what the question asks about keep the answer.
+  ["我老爸体检前需要空腹吗", "exam-fasting"],
+  ["前年办的医保卡丢了怎么补办", "medical-card-lost"],
+  ["老妈住院费用医保能报销多少", "medical-reimburse"],
 ];
 
 describe("a medical question the folder does not cover", () => {
@@ -41,6 +45,17 @@ describe("a medical question the folder does not cover", () => {
     const result = await retrieve(index, "孩子发烧38.5度要吃退烧药吗");
     expect(result.noAnswer).toBe(true);
     expect(result.confidence.unknownWords).toEqual(expect.arrayContaining(["退烧药"]));
+  });
+
+  it("gets no answer when it asks about a condition the folder never names, although it uses the folder's words (哺乳期)", async () => {
+    const result = await retrieve(index, "哺乳期得了乳腺炎怎么办");
+    // In the folder's domain by its vocabulary: the topic check alone decides.
+    expect(result.confidence.domainSpecificity).toBeGreaterThanOrEqual(DEFAULT_RETRIEVAL_SETTINGS.minDomainSpecificity);
+    expect(result.confidence.keywordCoverage).toBeGreaterThanOrEqual(DEFAULT_RETRIEVAL_SETTINGS.minKeywordCoverage);
+    expect(result.confidence.unknownWords).toEqual(["乳腺炎"]);
+    expect(result.confidence.questionCoverage).toBeLessThan(DEFAULT_RETRIEVAL_SETTINGS.minQuestionCoverage);
+    expect(result.noAnswer).toBe(true);
+    expect(result.hits.length).toBeGreaterThan(0);
   });
 
   it("a no-answer near the folder's topics says it is not covered and offers the hits as suggestions, cited nowhere and without the disclaimer", async () => {
