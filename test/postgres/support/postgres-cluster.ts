@@ -111,7 +111,15 @@ export function configuredServer(): PostgresServer | undefined {
   return url ? serverOn(url) : undefined;
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /**
+   * Keep fsync on, as a real server runs, with synchronous_commit off (a commit does not wait for
+   * its WAL flush, like SQLite's WAL with synchronous=NORMAL): for benchmarks. Tests leave it off.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   if (!bin) throw missingPackage();
   const asRoot = process.getuid?.() === 0;
@@ -144,8 +152,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   await rm(passwordFile, { force: true });
 
   const port = await freePort();
-  // fsync off: a throw-away cluster never needs to survive a power cut, and tests run faster.
-  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=300 -c fsync=off -c full_page_writes=off`;
+  // fsync off for tests: a throw-away cluster never needs to survive a power cut, and tests run faster.
+  const durability = options.durable ? "-c synchronous_commit=off" : "-c fsync=off -c full_page_writes=off";
+  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=300 ${durability}`;
   const start = async () => {
     await command("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"]);
   };
