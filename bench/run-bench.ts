@@ -2,7 +2,8 @@
  * `npm run bench`: the measurements that are too slow or too noisy for tests. Prints one JSON
  * object per section, as measured on this machine.
  *   - medqa: full re-index time of the 7,244-row corpus, incremental re-index with one changed
- *     source, retrieval quality and `retrieve` latency p50/p99 on the dev queries;
+ *     source (the first run, and the median of five; bench/reindex-cost.ts runs only this),
+ *     retrieval quality and `retrieve` latency p50/p99 on the dev queries;
  *   - follow-ups: what resolving follow-ups adds to `retrieve` and `answer` p50 (bench/follow-up-cost.ts);
  *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1;
@@ -43,8 +44,16 @@ async function benchMedqa(): Promise<void> {
     const full = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
     const corpus = await readFile(path.join(knowledgeDir, "corpus.csv"), "utf8");
     // Change one row's answer: exactly one source is re-embedded.
-    await writeFile(path.join(knowledgeDir, "corpus.csv"), corpus.replace("高血压病人可以口服党参的。", "高血压病人可以适量口服党参。"));
+    const changed = corpus.replace("高血压病人可以口服党参的。", "高血压病人可以适量口服党参。");
+    await writeFile(path.join(knowledgeDir, "corpus.csv"), changed);
     const incremental = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+    // One run right after the full build is noisy (its garbage and cold code); four more runs,
+    // putting the row back and changing it again, give a median. The last one leaves the change in.
+    const runSeconds = [incremental.summary.durationMs / 1000];
+    for (const text of [corpus, changed, corpus, changed]) {
+      await writeFile(path.join(knowledgeDir, "corpus.csv"), text);
+      runSeconds.push((await buildIndex({ knowledgeDir, indexDir, embedder: local })).summary.durationMs / 1000);
+    }
     print("medqa-reindex", {
       sources: full.summary.sources,
       chunks: full.summary.chunks,
@@ -52,6 +61,8 @@ async function benchMedqa(): Promise<void> {
       incrementalChanged: incremental.summary.changed,
       incrementalEmbeddedChunks: incremental.summary.embeddedChunks,
       incrementalSeconds: +(incremental.summary.durationMs / 1000).toFixed(2),
+      incrementalMedianOf5Seconds: +[...runSeconds].sort((left, right) => left - right)[2].toFixed(2),
+      loadAverage: os.loadavg().map((load) => +load.toFixed(2)),
     });
     const index = await loadIndex(indexDir, local);
     const queries = await readEvaluationQueries(path.join(medqaDir, "dev-queries.jsonl"));
