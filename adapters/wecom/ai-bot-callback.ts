@@ -1,7 +1,9 @@
 /**
  * /wecom/bot — the AI bot (智能机器人) in URL-callback mode: the only surface that is @-mentioned
  * in group chats. Every reply is passive: the encrypted JSON in the HTTP response, signed with the
- * callback's own nonce and encrypted with receiveid "".
+ * callback's own nonce and encrypted with receiveid "". Streams live in shared values
+ * (answer-streams.ts), so any replica can take any callback; a `feedback_event` (WeCom's own
+ * 👍 / 👎 under an answer) becomes the user's vote (native-feedback.ts).
  */
 import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
