@@ -9,7 +9,10 @@
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1;
  *   - question log: /api/ask p50/p99 with QUESTION_LOG on vs off, and the admin queue listing with
  *     1,000,000 logged questions (bench/question-log-cost.ts);
- *   - documents: a 200-page Chinese PDF and a 100-page Word document indexed (bench/document-cost.ts).
+ *   - documents: a 200-page Chinese PDF and a 100-page Word document indexed (bench/document-cost.ts);
+ *   - replicas: /api/ask throughput and p99 of two replicas against one on one PostgreSQL, and
+ *     /api/ask p50/p99 with the PostgreSQL store beside SQLite (bench/replicas.ts; needs Debian's
+ *     `postgresql` or BENCH_DATABASE_URL).
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
  */
 import { execFileSync } from "node:child_process";
@@ -25,6 +28,7 @@ import { benchDocuments } from "./document-cost.js";
 import { benchFollowUpCost } from "./follow-up-cost.js";
 import { benchOcr } from "./ocr-cost.js";
 import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
+import { benchReplicas } from "./replicas.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), process.env.BENCH_PROJECT_ROOT ?? "../..");
@@ -94,5 +98,8 @@ for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split
 print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));
 print("question-log-ask", await benchAskWithQuestionLog(path.join(projectRoot, "knowledge")));
 print("question-log-queue", await benchQueueListing());
+const replicas = await benchReplicas();
+print("replicas-throughput", replicas.throughput);
+print("replicas-log-write", replicas.logWrite);
 print("ocr", await benchOcr());
 print("documents", await benchDocuments());
