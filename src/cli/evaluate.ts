@@ -140,20 +140,43 @@ export async function evaluate(index: LoadedIndex, queries: EvaluationQuery[], k
 export interface UnanswerableReport {
   unanswerable: { queries: number; answered: number };
   answerable: { queries: number; answered: number };
+  /** Uncovered questions that got an answer and covered ones that did not, for reading why. */
+  misses: UnanswerableMiss[];
+}
+
+export interface UnanswerableMiss {
+  query: string;
+  /** True for an uncovered question answered, false for a covered one given no answer. */
+  answered: boolean;
+  /** The best sources, best first (a no-answer's would-be sources). */
+  returned: { sourceId: string; title: string }[];
+  /** The words the folder never uses taken as the question's topic, and how much of the question the best source covers. */
+  topicWords: string[];
+  questionCoverage: number;
 }
 
 export async function evaluateUnanswerable(index: LoadedIndex, queries: readonly EvaluationQuery[]): Promise<UnanswerableReport> {
   const groups = { unanswerable: { queries: 0, answered: 0 }, answerable: { queries: 0, answered: 0 } };
+  const misses: UnanswerableMiss[] = [];
   for (const { query, expected } of queries) {
     const group = expected.length === 0 ? groups.unanswerable : groups.answerable;
     group.queries++;
-    if (!(await retrieve(index, query, 10)).noAnswer) group.answered++;
+    const result = await retrieve(index, query, 10);
+    if (!result.noAnswer) group.answered++;
+    if (result.noAnswer === (expected.length === 0)) continue;
+    misses.push({
+      query,
+      answered: !result.noAnswer,
+      returned: result.hits.slice(0, 3).map((hit) => ({ sourceId: hit.sourceId, title: hit.title })),
+      topicWords: result.confidence.unknownWords ?? [],
+      questionCoverage: result.confidence.questionCoverage ?? 1,
+    });
   }
   const share = (group: { queries: number; answered: number }) => ({
     queries: group.queries,
     answered: group.queries === 0 ? 0 : group.answered / group.queries,
   });
-  return { unanswerable: share(groups.unanswerable), answerable: share(groups.answerable) };
+  return { unanswerable: share(groups.unanswerable), answerable: share(groups.answerable), misses };
 }
 
 /** One conversation of a conversation set: its turns and what the last answer must do. */

@@ -42,7 +42,7 @@ describe("questions about topics removed from the medqa corpus", () => {
       await writeFile(path.join(folder, "knowledge/corpus.csv"), set.keptCorpusCsv);
       await buildIndex({ knowledgeDir: path.join(folder, "knowledge"), indexDir: path.join(folder, "index"), embedder: local });
       const report = await evaluateUnanswerable(await loadIndex(path.join(folder, "index"), local), set.queries);
-      const measured = JSON.stringify(report);
+      const measured = JSON.stringify({ unanswerable: report.unanswerable, answerable: report.answerable });
       console.info(`medqa unanswerable (${name}): ${measured}`);
       expect(report.unanswerable.queries, measured).toBeGreaterThan(100);
       expect.soft(report.unanswerable.answered, measured).toBeLessThanOrEqual(floor.unanswerable);
