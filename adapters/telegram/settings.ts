@@ -15,6 +15,8 @@ export interface TelegramConfig {
   maxRetryAfterSeconds: number;
   /** Longest answer body in Telegram (TELEGRAM_ANSWER_MAX_CHARS); unset uses ANSWER_MAX_CHARS. */
   answerMaxChars?: number;
+  /** Long polling runs on one replica at a time; the others try for its lock this often, in ms. */
+  pollingRetryMs: number;
 }
 
 export const telegramSettings = settingsSlice({
@@ -28,6 +30,7 @@ export const telegramSettings = settingsSlice({
     TELEGRAM_API_ROOT: optionalUrl,
     TELEGRAM_MAX_RETRY_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
     TELEGRAM_ANSWER_MAX_CHARS: optionalAnswerMaxChars,
+    TELEGRAM_POLLING_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   },
   settings(values, problems): TelegramConfig | undefined {
     if (!values.TELEGRAM_BOT_TOKEN) {
@@ -44,6 +47,7 @@ export const telegramSettings = settingsSlice({
       apiRoot: values.TELEGRAM_API_ROOT,
       maxRetryAfterSeconds: values.TELEGRAM_MAX_RETRY_AFTER_SECONDS,
       answerMaxChars: values.TELEGRAM_ANSWER_MAX_CHARS,
+      pollingRetryMs: Math.round(values.TELEGRAM_POLLING_RETRY_SECONDS * 1000),
     };
   },
 });

@@ -4,6 +4,7 @@
  * Promise.all and fetches the next batch only when every handler has returned, so one slow answer
  * awaited here would stall every other chat.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import PQueue from "p-queue";
 import { Telegraf } from "telegraf";
 import { message } from "telegraf/filters";
@@ -18,6 +19,7 @@ import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createRecentUpdates } from "./recent-updates.js";
 import { createReplySender } from "./reply-sender.js";
+import { leadPolling, type PollingLeader, type PollingRun } from "./polling-leader.js";
 import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError } from "./telegram-errors.js";
@@ -53,6 +55,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   const adminIds: ReadonlySet<string> = new Set(settings.adminIds.map((id) => id.trim()));
   const logger = context.logger.child({ adapter: "telegram" });
   const webhookUrl = settings.webhookUrl ? new URL(settings.webhookUrl) : undefined;
+  const pollingRetryMs = settings.pollingRetryMs;
 
   // webhookReply off: replies are sent from queued work after the webhook call has been answered.
   const telegraf = new Telegraf(settings.botToken, { telegram: { apiRoot: settings.apiRoot, webhookReply: false } });
@@ -75,7 +78,9 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   const botId = settings.botToken.split(":")[0] ?? "";
   const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 8 });
   const replies = createReplySender({ telegram: telegraf.telegram, sendQueue, logger, typingIntervalMs: options.typingIntervalMs });
-  let polling = false;
+  /** The polling this process runs alone (no state store), or the turn-taking with other replicas. */
+  let pollingRun: PollingRun | undefined;
+  let leader: PollingLeader | undefined;
   let mounted = false;
 
   function identity(): BotIdentity {
@@ -220,25 +225,58 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     logger.error({ err: error, code: described.code, hint: described.hint }, described.message);
   }
 
-  function startPolling(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let launched = false;
-      polling = true;
-      // launch() settles only when polling ends, so it is not awaited; onLaunch signals readiness.
-      telegraf
-        .launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => {
-          launched = true;
-          resolve();
-        })
-        .then(
-          () => logger.info("telegram long polling stopped"),
-          (error: unknown) => {
-            polling = false;
-            logConnectionError(error);
-            if (!launched) reject(error);
-          },
-        );
+  /** One run of long polling; launch() settles only when polling ends, so it is not awaited. */
+  function runPolling(): PollingRun {
+    let launched = false;
+    let ended = false;
+    let stopping: Promise<void> | undefined;
+    // launch() makes its poller only after deleteWebhook has answered, so a stop before then would
+    // stop nothing (or the previous run's poller): it waits for the new one. telegraf keeps it private.
+    const previousPoller = (telegraf as unknown as { polling?: object }).polling;
+    let resolveLaunched!: () => void;
+    let rejectLaunched!: (error: unknown) => void;
+    const started = new Promise<void>((resolve, reject) => {
+      resolveLaunched = resolve;
+      rejectLaunched = reject;
     });
+    const finished = telegraf
+      .launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => {
+        // onLaunch signals readiness.
+        launched = true;
+        resolveLaunched();
+      })
+      .then(
+        () => logger.info("telegram long polling stopped"),
+        (error: unknown) => {
+          logConnectionError(error);
+          if (!launched) rejectLaunched(error);
+        },
+      )
+      .finally(() => (ended = true));
+    async function stop(): Promise<void> {
+      while (!ended && (telegraf as unknown as { polling?: object }).polling === previousPoller) await sleep(10);
+      if (!ended) telegraf.stop("adapter stopped");
+    }
+    return {
+      launched: started,
+      ended: finished,
+      stop: () => (stopping ??= stop()),
+    };
+  }
+
+  /**
+   * Without a state store this process is the only poller. With one, polling runs on one replica
+   * at a time (polling-leader.ts): start() returns once it polls here or another replica does.
+   */
+  async function startPolling(): Promise<void> {
+    if (!store) {
+      const run = runPolling();
+      pollingRun = run;
+      await run.launched;
+      return;
+    }
+    leader = leadPolling({ locks: store, retryMs: pollingRetryMs, logger, startPolling: runPolling });
+    await leader.ready;
   }
 
   return {
@@ -266,7 +304,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       await registerCommands();
       if (!webhookUrl) {
         await startPolling();
-        logger.info({ username: telegraf.botInfo.username, mode: "polling" }, "telegram bot started");
+        logger.info({ username: telegraf.botInfo.username, mode: "polling", pollingHere: leader ? leader.polling : true }, "telegram bot started");
         return;
       }
       if (!mounted) logger.error("telegram webhook mode, but the route was never mounted on the HTTP app; updates will not arrive");
@@ -281,10 +319,11 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     },
 
     async stop() {
-      if (polling) {
-        polling = false;
-        telegraf.stop("adapter stopped");
-      }
+      await pollingRun?.stop();
+      pollingRun = undefined;
+      const stopping = leader;
+      leader = undefined;
+      await stopping?.stop();
       await workQueue.onIdle();
       await sendQueue.onIdle();
     },

@@ -1,14 +1,20 @@
 /**
  * Telegram delivers an update again when a webhook call was slow or failed, and a poller receives
  * it again when its offset was not confirmed. The same update_id must be answered once, in long
- * polling (the telegram-test-api emulator hands the stored update out a second time) and in webhook
- * mode (the same update posted twice to the adapter's route).
+ * polling (the telegram-test-api emulator hands the stored update out a second time), in webhook
+ * mode (the same update posted twice to the adapter's route), and after a restart: the update_id is
+ * claimed in the state store (a real SQLite store on disk), so a new adapter that knows nothing in
+ * memory still drops it.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSqliteStateStore } from "../../src/state/sqlite-state-store.js";
 import { createAdapterHarness } from "../telegram/support/adapter-harness.js";
 import { createRealKnowledgeBot } from "../telegram/support/real-knowledge-bot.js";
 import { startEmulator, type Emulator } from "../telegram/support/telegram-emulator.js";
@@ -111,6 +117,42 @@ describe("a re-delivered update_id is answered once", () => {
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await emulator.stop();
+    }
+  });
+
+  it("after a restart, through the state store", async () => {
+    const emulator = await startEmulator();
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "kb-telegram-restart-"));
+    const chatId = 813;
+    const client = emulator.client({ chatId, userId: chatId, type: "private" });
+    let store = openSqliteStateStore({ dataDir });
+    let harness = createAdapterHarness({ bot: knowledge.bot, apiRoot: emulator.apiRoot, token: emulator.token, store });
+    try {
+      await harness.adapter.start();
+      await client.sendMessage(client.makeMessage(SEED_QUESTION));
+      const first = emulator.server.storage.userMessages[emulator.server.storage.userMessages.length - 1];
+      await emulator.takeBotMessages(chatId);
+
+      // The process stops before Telegram learned the update was taken; a new one starts on the same DATA_DIR.
+      await harness.adapter.stop();
+      await store.close();
+      first.isRead = false;
+      store = openSqliteStateStore({ dataDir });
+      harness = createAdapterHarness({ bot: knowledge.bot, apiRoot: emulator.apiRoot, token: emulator.token, store });
+      await harness.adapter.start();
+      await waitFor(() => (first.isRead ? true : undefined), 10_000);
+      await client.sendMessage(client.makeMessage(FOLLOW_UP_QUESTION));
+      const followUpId = emulator.lastUserMessageId();
+      await waitFor(() => (repliesTo(emulator, chatId).some((reply) => reply.quotes === followUpId) ? true : undefined), 10_000);
+      await harness.adapter.stop();
+
+      expect(repliesTo(emulator, chatId)).toEqual([{ quotes: first.messageId }, { quotes: followUpId }]);
+      expect(harness.logs).toContainEqual(expect.objectContaining({ level: "debug", updateId: first.updateId, chatId }));
+    } finally {
+      await harness.adapter.stop();
+      await store.close();
+      await emulator.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

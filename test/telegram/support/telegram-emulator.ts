@@ -32,6 +32,10 @@ export interface Emulator {
   callbackAnswers: { callback_query_id?: unknown; text?: unknown }[];
   /** Webhook deliveries made on the bot's behalf, with the HTTP status the bot answered. */
   webhookDeliveries: { updateId: number; status: number }[];
+  /** Every getUpdates call, naming the replica whose API root (`apiRootFor`) it came through. */
+  getUpdatesCalls: { via?: string }[];
+  /** An API root that tells this replica's calls apart from another's using the same token. */
+  apiRootFor(replica: string): string;
   /** The webhook the bot registered with setWebhook, if any. */
   webhook(): { url: string; secret?: string } | undefined;
   client(options: Partial<ClientOptions>): ReturnType<TelegramServer["getClient"]>;
@@ -97,6 +101,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   const refusedMessages: Emulator["refusedMessages"] = [];
   const webhookDeliveries: Emulator["webhookDeliveries"] = [];
   const callbackAnswers: Emulator["callbackAnswers"] = [];
+  const getUpdatesCalls: Emulator["getUpdatesCalls"] = [];
   const heldRequests = new Set<() => void>();
 
   const front = createServer((request, response) => {
@@ -106,6 +111,9 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const emulator = server!;
     const express = (emulator as unknown as { webServer: RequestListener }).webServer;
+    // `/via/<replica>/bot<token>/...`: the same Bot API, with the caller named (see apiRootFor).
+    const via = /^\/via\/([A-Za-z0-9_-]+)(\/.*)$/.exec(request.url ?? "");
+    if (via) request.url = via[2];
     const method = /^\/bot[^/]+\/([A-Za-z]+)/.exec(request.url ?? "")?.[1];
 
     if (method === "sendChatAction") {
@@ -136,6 +144,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       // body-parser skips requests it believes are parsed already, so the buffered body is handed over.
       Object.assign(request, { _body: true, body });
     }
+    if (method === "getUpdates") getUpdatesCalls.push({ via: via?.[1] });
     if (method === "getUpdates" && !emulator.storage.userMessages.some((update) => update.botToken === token && !update.isRead)) {
       await waitForUserUpdate(request, 1000);
       if (response.destroyed || request.destroyed) return;
@@ -196,6 +205,9 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     refusedMessages,
     callbackAnswers,
     webhookDeliveries,
+    getUpdatesCalls,
+    // telegraf resolves `./bot<token>/<method>` against the root, so it must end with a slash.
+    apiRootFor: (replica) => `${emulator.config.apiURL}/via/${replica}/`,
     webhook: () => webhook,
     client: (options) => emulator.getClient(token, options),
     lastUserMessageId() {
