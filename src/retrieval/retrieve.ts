@@ -53,7 +53,7 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.03,
   topicWordMinCharacterSpecificity: 0,
-  minQuestionCoverage: 0.3,
+  minQuestionCoverage: 0.25,
   titleCoverageWeight: 0.3,
   rerankDepth: 30,
 };

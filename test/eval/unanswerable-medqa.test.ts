@@ -3,7 +3,7 @@
  * and the held-out one, whose topics the thresholds were never chosen on) every corpus row
  * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
  * no answer while the queries whose source was kept keep theirs. The floors sit a little beyond
- * the README figures (32.8 % / 67.5 % answered, 96.8 % / 96.9 % kept), so a change that answers
+ * the README figures (29.4 % / 68.6 % answered, 96.7 % / 96.8 % kept), so a change that answers
  * more uncovered questions or loses answers fails; the decision before the topic-word check
  * (76.5 % / 83.8 %) fails both ceilings.
  */
@@ -24,7 +24,7 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 /** Upper bound on the share of unanswerable questions answered, lower bound on answerable ones. */
 const FLOORS = {
-  tune: { unanswerable: 0.36, answerable: 0.96 },
+  tune: { unanswerable: 0.33, answerable: 0.96 },
   "held-out": { unanswerable: 0.7, answerable: 0.96 },
 };
 
