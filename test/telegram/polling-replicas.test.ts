@@ -11,6 +11,7 @@ import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POLLING_LOCK_NAME } from "../../adapters/telegram/polling-leader.js";
 import { openSqliteStateStore, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
+import type { HeldLock } from "../../src/state/state-store.js";
 import { createAdapterHarness, type AdapterHarness } from "./support/adapter-harness.js";
 import { createRealKnowledgeBot } from "./support/real-knowledge-bot.js";
 import { startEmulator, type Emulator } from "./support/telegram-emulator.js";
@@ -102,6 +103,42 @@ describe("telegram long polling across replicas", () => {
     expect(holder.logs).toContainEqual(expect.objectContaining({ level: "warn", msg: expect.stringContaining("telegram polling lock lost") }));
     // It keeps trying for the lock rather than polling without it.
     await waitFor(() => holder.logs.find((line) => line.msg.startsWith("telegram polling lock unavailable")), 10_000);
+  });
+
+  it("after losing the lock, takes it again once it is free and polls again", async () => {
+    let loseLock: (() => Promise<void>) | undefined;
+    // The store's real lock, lost the way PostgreSQL loses one: the connection drops, which frees it too.
+    const droppable = {
+      async tryLock(name: string): Promise<HeldLock | undefined> {
+        const held = await store.tryLock(name);
+        if (!held) return undefined;
+        const lost = new AbortController();
+        loseLock = async () => {
+          await held.release();
+          lost.abort(new Error("connection terminated"));
+        };
+        return { lost: lost.signal, release: () => held.release() };
+      },
+    };
+    const harness = createAdapterHarness({
+      bot: knowledge.bot,
+      apiRoot: emulator.apiRootFor("a"),
+      token: emulator.token,
+      // The real store for everything else (dedupe, feedback), with tryLock replaced.
+      store: Object.assign(Object.create(store) as SqliteStateStore, droppable),
+      environment: { TELEGRAM_POLLING_RETRY_SECONDS: "0.2" },
+    });
+    harnesses.push(harness);
+    await harness.adapter.start();
+    const taken = () => harness.logs.filter((line) => line.msg === "telegram polling lock taken; long polling runs on this replica").length;
+    expect(taken()).toBe(1);
+
+    await loseLock!();
+    await waitFor(() => harness.logs.find((line) => line.msg === "telegram long polling stopped"), 10_000);
+    await waitFor(() => (taken() === 2 ? true : undefined), 10_000);
+    const client = emulator.client({ chatId: 902, userId: 902, type: "private" });
+    await client.sendMessage(client.makeMessage(SEED_QUESTION));
+    expect(await emulator.takeBotMessages(902)).toHaveLength(1);
   });
 
   it("webhook mode takes no lock", async () => {
