@@ -154,14 +154,14 @@ describe("two replicas on one PostgreSQL", () => {
   });
 
   it("an admin answer given on A is served by B, and the question asked on A is in B's queue", async () => {
-    const question = "复制品之间怎么共享答案";
+    const question = "推荐一部好看的电影";
     expect((await ask(replicaA.url, question)).noAnswer).toBe(true);
     const queue = await fetch(`${replicaB.url}/api/admin/questions?filter=unanswered&days=7`, { headers: admin });
     expect(((await queue.json()) as { questions: { text: string; count: number }[] }).questions).toContainEqual(
       expect.objectContaining({ text: question, count: 1 }),
     );
 
-    const created = await postJson(replicaA.url, "/api/admin/answers", { question, answer: "它们共用同一个 PostgreSQL 和同一个索引文件夹。" }, admin);
+    const created = await postJson(replicaA.url, "/api/admin/answers", { question, answer: "本知识库只回答医保和健康问题，可以看看本周的院线新片。" }, admin);
     expect(created.status).toBe(201);
     const { sourceId } = (await created.json()) as { sourceId: string };
     const served = await waitFor(async () => {
@@ -204,7 +204,7 @@ describe("two replicas on one PostgreSQL", () => {
     const killed = runReplicaProcess(environment("c"));
     try {
       const url = await killed.url;
-      const question = "宝宝湿疹怎么护理";
+      const question = "苹果手机怎么截图";
       expect((await ask(url, question)).noAnswer).toBe(true);
       killed.child.kill("SIGKILL");
       await killed.exited;

@@ -117,6 +117,8 @@ export interface ClusterOptions {
    * its WAL flush, like SQLite's WAL with synchronous=NORMAL): for benchmarks. Tests leave it off.
    */
   durable?: boolean;
+  /** More `name=value` server settings (e.g. shared_preload_libraries=pg_stat_statements when profiling). */
+  settings?: string[];
 }
 
 export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
@@ -154,7 +156,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
   const port = await freePort();
   // fsync off for tests: a throw-away cluster never needs to survive a power cut, and tests run faster.
   const durability = options.durable ? "-c synchronous_commit=off" : "-c fsync=off -c full_page_writes=off";
-  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=300 ${durability}`;
+  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=300 ${durability}${(options.settings ?? []).map((setting) => ` -c ${setting}`).join("")}`;
   const start = async () => {
     await command("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"]);
   };
