@@ -502,6 +502,29 @@ export class PostgresStateStore implements StateStore {
     );
   }
 
+  async appendConversationTurn(
+    conversationKey: string,
+    turn: ConversationTurn,
+    { maxTurns, notBefore, at }: { maxTurns: number; notBefore: number; at: number },
+  ): Promise<void> {
+    // One statement: the row lock of ON CONFLICT serializes two replicas appending to one conversation.
+    await this.query(
+      `INSERT INTO conversations AS c (conversation_key, turns, updated_at) VALUES ($1, jsonb_build_array($2::jsonb), $3)
+       ON CONFLICT (conversation_key) DO UPDATE SET
+         turns = (
+           SELECT coalesce(jsonb_agg(kept.turn ORDER BY kept.position), '[]'::jsonb)
+           FROM (
+             SELECT turn, position
+             FROM jsonb_array_elements(CASE WHEN c.updated_at >= $4 THEN c.turns ELSE '[]'::jsonb END || jsonb_build_array($2::jsonb))
+               WITH ORDINALITY AS appended(turn, position)
+             ORDER BY position DESC LIMIT $5
+           ) kept
+         ),
+         updated_at = excluded.updated_at`,
+      [withoutNul(conversationKey), jsonWithoutNul(turn), at, notBefore, Math.max(1, maxTurns)],
+    );
+  }
+
   async deleteConversation(conversationKey: string): Promise<void> {
     await this.query("DELETE FROM conversations WHERE conversation_key = $1", [withoutNul(conversationKey)]);
   }

@@ -472,6 +472,21 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  appendConversationTurn(
+    conversationKey: string,
+    turn: ConversationTurn,
+    { maxTurns, notBefore, at }: { maxTurns: number; notBefore: number; at: number },
+  ): Promise<void> {
+    return this.use(() => {
+      // One transaction: SQLite runs one writer at a time, so the read and the write cannot be split by another append.
+      this.database.transaction(() => {
+        const row = this.statements.readConversation.get(conversationKey, notBefore);
+        const kept = row ? (JSON.parse(row.turns) as ConversationTurn[]) : [];
+        this.statements.writeConversation.run(conversationKey, JSON.stringify([...kept, turn].slice(-Math.max(1, maxTurns))), at);
+      })();
+    });
+  }
+
   deleteConversation(conversationKey: string): Promise<void> {
     return this.use(() => {
       this.statements.deleteConversation.run(conversationKey);

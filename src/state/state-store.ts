@@ -152,6 +152,12 @@ export interface StateStore {
   /** A conversation's turns, oldest first; empty when unknown or last written before `notBefore`. */
   readConversation(conversationKey: string, notBefore: number): Promise<ConversationTurn[]>;
   writeConversation(conversationKey: string, turns: ConversationTurn[], at: number): Promise<void>;
+  /**
+   * Adds `turn` to a conversation in one atomic step, keeping the last `maxTurns`; turns of a
+   * conversation last written before `notBefore` (gone idle) are dropped first. Two replicas adding
+   * to one conversation at once both keep their turn, which a read and then a write would not.
+   */
+  appendConversationTurn(conversationKey: string, turn: ConversationTurn, options: { maxTurns: number; notBefore: number; at: number }): Promise<void>;
   deleteConversation(conversationKey: string): Promise<void>;
 
   // Delivery dedupe -----------------------------------------------------------------------

@@ -30,8 +30,7 @@ export function createStoredConversationMemory({ store, idleMs, maxTurns, now = 
     },
     async remember(conversationKey, turn) {
       const time = now();
-      const kept = await store.readConversation(conversationKey, time - idleMs);
-      await store.writeConversation(conversationKey, [...kept, maskedTurn(turn)].slice(-maxTurns), time);
+      await store.appendConversationTurn(conversationKey, maskedTurn(turn), { maxTurns, notBefore: time - idleMs, at: time });
     },
     forget(conversationKey) {
       return store.deleteConversation(conversationKey);

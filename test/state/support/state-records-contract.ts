@@ -169,6 +169,23 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(await store.readConversation("web:1", 0)).toEqual([]);
     });
 
+    it("appends turns one at a time, keeping the last ones, starting afresh after the conversation went idle", async () => {
+      const store = await open();
+      const turn = (n: number) => ({ question: `问${n}`, resolvedQuestion: `问${n}`, citedSourceIds: [`s${n}.md`], at: NOW + n, answerId: `a${n}` });
+      for (const n of [1, 2, 3]) await store.appendConversationTurn("web:2", turn(n), { maxTurns: 2, notBefore: NOW - 1000, at: NOW + n });
+      expect(await store.readConversation("web:2", NOW)).toEqual([turn(2), turn(3)]);
+      // Last written at NOW + 3; with notBefore past that, the earlier turns count as gone.
+      await store.appendConversationTurn("web:2", turn(9), { maxTurns: 2, notBefore: NOW + 4, at: NOW + 9 });
+      expect(await store.readConversation("web:2", NOW)).toEqual([turn(9)]);
+    });
+
+    it("two appends to one conversation at the same moment both keep their turn", async () => {
+      const store = await open();
+      const turn = (n: number) => ({ question: `问${n}`, resolvedQuestion: `问${n}`, citedSourceIds: [], at: NOW, answerId: `c${n}` });
+      await Promise.all([1, 2, 3, 4].map((n) => store.appendConversationTurn("web:3", turn(n), { maxTurns: 10, notBefore: 0, at: NOW })));
+      expect((await store.readConversation("web:3", 0)).map((kept) => kept.answerId).sort()).toEqual(["c1", "c2", "c3", "c4"]);
+    });
+
     it("claims an id once per kind until its time to live has passed; sweep drops expired claims", async () => {
       const store = await open();
       expect(await store.claim("wecom-msgid", "m1", 1000, NOW)).toBe(true);
