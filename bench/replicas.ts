@@ -11,6 +11,7 @@
  * Run alone with `npx tsx bench/replicas.ts`, or as part of `npm run bench`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -42,6 +43,8 @@ const autocannon = createRequire(import.meta.url)("autocannon") as (options: {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromDist = import.meta.url.includes("/dist/");
 const projectRoot = path.resolve(here, fromDist ? "../.." : "..");
+/** Linux's USER_HZ: /proc reports CPU time in these. */
+const CLOCK_TICKS = 100;
 const QUESTIONS = ["亲情账户和家庭共济账户有什么区别", "五指山在哪个省", "宝宝湿疹怎么护理", "江苏省内农保卡可以跨市使用么", "医保卡丢了怎么办"];
 
 function percentile(sorted: number[], fraction: number): number {
@@ -139,6 +142,49 @@ async function load(urls: string[], connections: number, durationSeconds: number
   };
 }
 
+/** CPU seconds (user + system) the processes have used so far, from /proc; 0 where it cannot be read. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone, or not Linux.
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** The server process and its children (one backend per connection). */
+function postgresPids(postmaster: number | undefined): number[] {
+  if (!postmaster) return [];
+  const children = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1] === String(postmaster);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
+
+/**
+ * The most two replicas could gain over one on this machine's cores, from CPU time per request: one
+ * replica is bound by its one thread (the database and the load generator run beside it); two share
+ * every core with them.
+ */
+function speedupCeiling(replicaCpuMs: number, otherCpuMs: number): number {
+  const cores = os.cpus().length;
+  const oneReplica = 1000 / Math.max(replicaCpuMs, (replicaCpuMs + otherCpuMs) / cores);
+  const twoReplicas = Math.min(2000 / replicaCpuMs, (cores * 1000) / (replicaCpuMs + otherCpuMs));
+  return twoReplicas / oneReplica;
+}
+
 async function askOnce(url: string, question: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(`${url}/api/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question }) });
@@ -179,10 +225,25 @@ export async function benchReplicas(options: ReplicaBenchOptions = {}): Promise<
     for (const replica of replicas) for (let round = 0; round < 50; round++) await askOnce(replica.url, QUESTIONS[round % QUESTIONS.length]!);
     const one: Awaited<ReturnType<typeof load>>[] = [];
     const two: Awaited<ReturnType<typeof load>>[] = [];
+    // CPU time per request of a replica and of PostgreSQL during the one-replica phases: unlike
+    // requests per second it hardly depends on what else the machine runs, and it bounds the speedup.
+    const cpu = { replica: 0, postgres: 0, bench: 0, requests: 0 };
     for (let round = 0; round < 2; round++) {
-      one.push(await load([first.url], connections, durationSeconds));
+      const pids = postgresPids(cluster?.postmasterPid());
+      const before = { replica: cpuSeconds([first.child.pid!]), postgres: cpuSeconds(pids), bench: process.cpuUsage() };
+      const result = await load([first.url], connections, durationSeconds);
+      const bench = process.cpuUsage(before.bench);
+      cpu.replica += cpuSeconds([first.child.pid!]) - before.replica;
+      cpu.postgres += cpuSeconds(pids) - before.postgres;
+      cpu.bench += (bench.user + bench.system) / 1e6;
+      cpu.requests += result.requestsPerSecond * durationSeconds;
+      one.push(result);
       two.push(await load([first.url, second.url], connections, durationSeconds));
     }
+    const perRequestMs = (seconds: number) => (cpu.requests > 0 ? (seconds * 1000) / cpu.requests : 0);
+    const replicaCpuMs = perRequestMs(cpu.replica);
+    const postgresCpuMs = perRequestMs(cpu.postgres);
+    const benchCpuMs = perRequestMs(cpu.bench);
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const oneRps = mean(one.map((result) => result.requestsPerSecond));
     const twoRps = mean(two.map((result) => result.requestsPerSecond));
@@ -196,6 +257,10 @@ export async function benchReplicas(options: ReplicaBenchOptions = {}): Promise<
       oneReplicaP99Ms: Math.max(...one.map((result) => result.p99Ms)),
       twoReplicasP99Ms: Math.max(...two.map((result) => result.p99Ms)),
       failed: [...one, ...two].reduce((sum, result) => sum + result.failed, 0),
+      replicaCpuMsPerRequest: +replicaCpuMs.toFixed(2),
+      postgresCpuMsPerRequest: +postgresCpuMs.toFixed(2),
+      loadGeneratorCpuMsPerRequest: +benchCpuMs.toFixed(2),
+      speedupCeilingOnTheseCores: replicaCpuMs > 0 ? +speedupCeiling(replicaCpuMs, postgresCpuMs + benchCpuMs).toFixed(2) : undefined,
       loadAverage: os.loadavg().map((value) => +value.toFixed(2)),
     };
 

@@ -10,7 +10,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -37,6 +37,8 @@ export interface PostgresCluster extends PostgresServer {
   start(): Promise<void>;
   /** Stops it and deletes its files. */
   remove(): Promise<void>;
+  /** The server's main process id while it runs (benchmarks count its CPU time). */
+  postmasterPid(): number | undefined;
 }
 
 /** The newest installed PostgreSQL's bin dir, or undefined when the Debian package is missing. */
@@ -185,6 +187,13 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     start,
     async stop() {
       await command("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
+    },
+    postmasterPid() {
+      try {
+        return Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]) || undefined;
+      } catch {
+        return undefined;
+      }
     },
     async remove() {
       process.off("exit", stopNow);
