@@ -3,8 +3,9 @@
  * index folder, one PostgreSQL database, different ports and data folders) on 127.0.0.1, acting as
  * one bot: a WeCom MsgId delivered to A, B, A is one message/send; an AI-bot stream opened on A is
  * finished on B; a conversation alternating between them keeps its memory; an admin answer given on
- * A is served by B; a re-index on A makes B's attempt wait its turn; a third replica killed with
- * SIGKILL leaves the others answering, with what it logged kept.
+ * A is served by B; an admin session and wrong login tokens count on both; a re-index on A makes
+ * B's attempt wait its turn; a third replica killed with SIGKILL leaves the others answering, with
+ * what it logged kept.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -169,6 +170,26 @@ describe("two replicas on one PostgreSQL", () => {
       return reply.citations.some((citation) => citation.sourceId === sourceId) ? reply : undefined;
     });
     expect(served.noAnswer).toBe(false);
+  });
+
+  it("an admin logged in on A is let in on B, and wrong tokens on A and B count together", async () => {
+    const login = (url: string, token: string) =>
+      fetch(`${url}/admin/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }),
+      });
+    const loggedIn = await login(replicaA.url, TEST_ADMIN_TOKEN);
+    expect(loggedIn.status).toBe(303);
+    const cookie = /kb_admin_session=[^;]+/.exec(loggedIn.headers.get("set-cookie") ?? "")?.[0];
+    expect(cookie).toBeDefined();
+    expect((await fetch(`${replicaB.url}/api/admin/stats?days=7`, { headers: { cookie: cookie! } })).status).toBe(200);
+
+    for (const url of [replicaA.url, replicaB.url, replicaA.url, replicaB.url, replicaA.url])
+      expect((await login(url, "wrong-token-wrong-token")).status).toBe(401);
+    // Five wrong tries in all from this address: B refuses even the right token now.
+    expect((await login(replicaB.url, TEST_ADMIN_TOKEN)).status).toBe(429);
   });
 
   it("a re-index started on A while B tries one: B waits for A's to finish, then runs its own", async () => {
