@@ -117,6 +117,8 @@ export interface NotificationsOptions {
   onFailure: (error: unknown) => void;
   onSuccess: () => void;
   reconnectDelayMs: number;
+  /** How often the listening connection is checked, so one that went silent is replaced. */
+  heartbeatMs: number;
 }
 
 type Listener = (payload: string) => void;
@@ -185,7 +187,18 @@ export class Notifications {
       this.scheduleReconnect();
     };
     client.on("error", onDrop);
-    client.on("end", () => onDrop());
+    client.on("end", () => {
+      clearInterval(heartbeat);
+      onDrop();
+    });
+    // A dead network sends no error; a query that gets no answer (the pool's query timeout) does.
+    const heartbeat = setInterval(() => {
+      client.query("SELECT 1").catch((error: Error) => {
+        clearInterval(heartbeat);
+        onDrop(error);
+      });
+    }, this.options.heartbeatMs);
+    heartbeat.unref();
     client.on("notification", (message) => {
       for (const listener of this.listeners.get(message.channel) ?? []) listener(message.payload ?? "");
     });
@@ -194,6 +207,7 @@ export class Notifications {
       for (const name of this.listeners.keys()) await client.query(`LISTEN ${client.escapeIdentifier(name)}`);
     } catch (error) {
       dropped = true;
+      clearInterval(heartbeat);
       await client.end().catch(() => undefined);
       throw error;
     }

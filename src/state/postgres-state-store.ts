@@ -155,7 +155,7 @@ export interface PostgresStateStoreOptions {
   pendingCapacity?: number;
   /** How often a degraded store tries the database again (default 1 s). */
   probeIntervalMs?: number;
-  /** How often a held lock's connection is checked (default 5 s). */
+  /** How often a held lock's connection and the listening connection are checked (default 5 s). */
   lockHeartbeatMs?: number;
   /** How long a connection attempt may take before the database counts as unreachable (default 5 s). */
   connectTimeoutMs?: number;
@@ -220,6 +220,7 @@ export class PostgresStateStore implements StateStore {
       clientConfig,
       logger: this.logger,
       reconnectDelayMs: options.probeIntervalMs ?? 1000,
+      heartbeatMs: options.lockHeartbeatMs ?? 5000,
       onFailure: (error) => this.health_.failed(error),
       onSuccess: () => this.health_.succeeded(),
     });
