@@ -12,7 +12,8 @@
  *   - documents: a 200-page Chinese PDF and a 100-page Word document indexed (bench/document-cost.ts);
  *   - replicas: /api/ask throughput and p99 of two replicas against one on one PostgreSQL, and
  *     /api/ask p50/p99 with the PostgreSQL store beside SQLite (bench/replicas.ts; needs Debian's
- *     `postgresql` or BENCH_DATABASE_URL).
+ *     `postgresql` or BENCH_DATABASE_URL), and the admin queue listing on PostgreSQL with 1,000,000
+ *     logged questions (bench/postgres-queue.ts).
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
  */
 import { execFileSync } from "node:child_process";
@@ -28,6 +29,7 @@ import { benchDocuments } from "./document-cost.js";
 import { benchFollowUpCost } from "./follow-up-cost.js";
 import { benchOcr } from "./ocr-cost.js";
 import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
+import { benchPostgresQueue } from "./postgres-queue.js";
 import { benchReplicas } from "./replicas.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
 
@@ -101,5 +103,6 @@ print("question-log-queue", await benchQueueListing());
 const replicas = await benchReplicas();
 print("replicas-throughput", replicas.throughput);
 print("replicas-log-write", replicas.logWrite);
+print("postgres-queue", await benchPostgresQueue());
 print("ocr", await benchOcr());
 print("documents", await benchDocuments());
