@@ -72,6 +72,49 @@ describe("postgres: what only PostgreSQL does", () => {
     }
   });
 
+  it("two replicas recording and voting at once keep exact totals", async () => {
+    const first = await openEmpty();
+    const second = await openStore();
+    try {
+      // Midday: every ask falls on one UTC day.
+      const now = Date.UTC(2026, 5, 15, 12);
+      const record = (index: number) => ({
+        answerId: `parallel-${index}`,
+        text: "同时问的问题",
+        groupKey: "同时问的问题",
+        platform: index % 2 === 0 ? ("web" as const) : ("wecom" as const),
+        chatKind: "private" as const,
+        conversationHash: "c",
+        answered: index % 3 !== 0,
+        scores: [0.5],
+        citedSourceIds: index % 3 !== 0 ? ["b.md", "a.md"] : [],
+        latencyMs: 1,
+        askedAt: now - index,
+      });
+      await Promise.all(Array.from({ length: 120 }, (_, index) => (index % 2 === 0 ? first : second).recordQuestion(record(index))));
+      // The same voter pressing both buttons on both replicas at once ends with one vote.
+      await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          (index % 2 === 0 ? first : second).recordVote({ answerId: "parallel-1", voter: "web:same", rating: index % 2 === 0 ? "up" : "down", at: now }),
+        ),
+      );
+      const [group] = await second.listQuestions({ filter: "all", days: 1, now });
+      expect(group).toMatchObject({ count: 120, noAnswerCount: 40 });
+      expect(group!.upvotes + group!.downvotes).toBe(1);
+      expect(group!.platforms.sort()).toEqual(["web", "wecom"]);
+      const stats = await first.questionStats({ days: 1, now });
+      expect(stats).toMatchObject({ asked: 120, answered: 80 });
+      expect(stats.upvotes + stats.downvotes).toBe(1);
+      expect(stats.topSources).toEqual([
+        { sourceId: "a.md", count: 80 },
+        { sourceId: "b.md", count: 80 },
+      ]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it("text with NUL characters is stored without them instead of failing", async () => {
     const store = await openEmpty();
     try {
