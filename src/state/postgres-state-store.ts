@@ -173,7 +173,7 @@ export async function openPostgresStateStore(options: PostgresStateStoreOptions)
     throw new KnowledgeBotError(
       "STATE_STORE_UNAVAILABLE",
       `The PostgreSQL state store could not be opened: ${(error as Error).message}`,
-      "Check DATABASE_URL (host, port, database, user and password) and that the server is running; the user needs CREATE on the database for the first start.",
+      "Check DATABASE_URL (host, port, database, user and password) and that the server is running; the first start needs a user that owns the database (or has CREATE on its public schema).",
       { cause: error },
     );
   }
