@@ -113,7 +113,7 @@ export function groupsInWindow(filter: QuestionFilter): string {
           FROM question_group_days WHERE day >= $1 GROUP BY group_key) d
     JOIN question_groups g ON g.group_key = d.group_key
     WHERE ${windowFilterClauses[filter]}
-    ORDER BY d.asked DESC, d.last_asked_at DESC LIMIT $2`;
+    ORDER BY d.asked DESC, d.last_asked_at DESC, d.group_key LIMIT $2`;
 }
 
 /** $1 up, $2 down, $3 answer_id, $4 group_key, $5 day: a changed vote moves every total it counts in, in one statement. */

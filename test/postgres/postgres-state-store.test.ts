@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { openPostgresStateStore, type PostgresStateStore } from "../../src/state/postgres-state-store.js";
 import { runPostgresMigrations, POSTGRES_MIGRATIONS } from "../../src/state/postgres-migrations.js";
+import { groupsInWindow } from "../../src/state/postgres-question-sql.js";
 import { describeStateRecordsContract } from "../state/support/state-records-contract.js";
 import { describeSharedStateContract } from "../state/support/state-store-contract.js";
 import { capturedLogger, emptyTables, useTestDatabase } from "./support/test-database.js";
@@ -112,6 +113,63 @@ describe("postgres: what only PostgreSQL does", () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it("a window's queue read a batch at a time is the one the single query over the window gives", async () => {
+    const store = await openPostgresStateStore({ databaseUrl: database.get().url, logger: capturedLogger().logger, windowBatchSize: 3 });
+    await emptyTables(database.get().admin);
+    try {
+      const now = Date.UTC(2026, 5, 15, 12);
+      let seed = 7;
+      const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+      // Two shapes: a long tail (few batches suffice) and asks spread evenly (the whole window is added up).
+      for (const [shape, power] of [
+        ["tail", 3],
+        ["even", 0.2],
+      ] as const) {
+        await emptyTables(database.get().admin);
+        for (let index = 0; index < 400; index++) {
+          const which = Math.floor(40 * random() ** power);
+          const answered = random() < 0.6;
+          await store.recordQuestion({
+            answerId: `${shape}-${index}`,
+            text: `问题${which}`,
+            groupKey: `问题${which}`,
+            platform: (["web", "telegram", "wecom"] as const)[index % 3]!,
+            chatKind: "private",
+            conversationHash: "c",
+            answered,
+            scores: [0.5],
+            citedSourceIds: answered ? [`s${which % 4}.md`] : [],
+            latencyMs: 1,
+            askedAt: now - Math.floor(random() * 20 * 86_400_000) - index,
+          });
+          if (index % 7 === 0) await store.recordVote({ answerId: `${shape}-${index}`, voter: "web:v", rating: index % 2 ? "down" : "up", at: now });
+        }
+        for (const filter of ["all", "unanswered", "downvoted"] as const) {
+          for (const days of [3, 7, 15]) {
+            for (const limit of [5, 100]) {
+              const firstDay = Math.floor(now / 86_400_000) - days + 1;
+              const reference = (await database.get().admin.query(groupsInWindow(filter), [firstDay, limit])).rows.map((row) => ({
+                text: row.text as string,
+                count: Number(row.asked),
+                lastAskedAt: Number(row.last_asked_at),
+                downvotes: Number(row.downvotes),
+              }));
+              const listed = (await store.listQuestions({ filter, days, limit, now })).map(({ text, count, lastAskedAt, downvotes }) => ({
+                text,
+                count,
+                lastAskedAt,
+                downvotes,
+              }));
+              expect(listed, `${shape} ${filter} ${days} days, ${limit}`).toEqual(reference);
+            }
+          }
+        }
+      }
+    } finally {
+      await store.close();
     }
   });
 
