@@ -118,6 +118,12 @@ export function createServer({
   app.onError((error, context) => {
     if (error instanceof HTTPException) return error.getResponse();
     logger.error({ err: error, path: context.req.path }, "request handler failed");
+    // The state store being unreachable is temporary (a replica reconnects on its own): 503, so
+    // clients and proxies retry instead of treating it as a bug.
+    if (isKnowledgeBotError(error) && error.code === "STATE_STORE_UNAVAILABLE") {
+      context.header("Retry-After", "5");
+      return jsonError(context, 503, error.code, error.message, error.hint);
+    }
     if (isKnowledgeBotError(error)) return jsonError(context, 500, error.code, error.message, error.hint);
     return jsonError(context, 500, "INTERNAL", "Something went wrong while handling the request.", "Try again; if it keeps failing, check the server log.");
   });
