@@ -18,8 +18,21 @@ import { ConnectionHealth, isConnectionError } from "./postgres-connection-healt
 import { AdvisoryLocks, channelName, Notifications } from "./postgres-coordination.js";
 import { runPostgresMigrations } from "./postgres-migrations.js";
 import { PendingQuestions } from "./postgres-pending-questions.js";
-import { listGroupsInWindow, type RunQuery } from "./postgres-window-listing.js";
+import { listGroupsInWindow, type RunQuery, type WindowGroupRow } from "./postgres-window-listing.js";
 import { ADJUST_VOTES, DROP_EMPTY_TOTALS, groupsInOrder, groupsInWindow, PURGE_QUESTIONS, RECORD_QUESTION } from "./postgres-question-sql.js";
+import {
+  DAY_MS,
+  DEFAULT_KEPT_REINDEX_RUNS,
+  DEFAULT_LIST_LIMIT,
+  MAX_COUNTED_SOURCES,
+  MAX_LIST_LIMIT,
+  dayLabel,
+  dayNumber,
+  platformBit,
+  toGroup,
+  tokenHash,
+  type GroupRow,
+} from "./question-rows.js";
 import type {
   AdminSession,
   DayStats,
@@ -35,13 +48,6 @@ import type {
   StateStore,
 } from "./state-store.js";
 
-const DAY_MS = 86_400_000;
-const PLATFORMS: Platform[] = ["telegram", "wecom", "web", "cli", "eval"];
-/** Cited sources counted per question, as SQLite counts them. */
-const MAX_COUNTED_SOURCES = 20;
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 10_000;
-const DEFAULT_KEPT_REINDEX_RUNS = 20;
 /** Deadlocks and serialization failures roll the statement back whole; running it again is safe. */
 const RETRIED_CODES = new Set(["40P01", "40001"]);
 const MAX_ATTEMPTS = 3;
@@ -58,27 +64,6 @@ const types = {
     oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
 };
 
-function dayNumber(time: number): number {
-  return Math.floor(time / DAY_MS);
-}
-
-function dayLabel(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-function platformBit(platform: Platform): number {
-  const index = PLATFORMS.indexOf(platform);
-  return index < 0 ? 0 : 1 << index;
-}
-
-function platformsOf(mask: number): Platform[] {
-  return PLATFORMS.filter((_, index) => (mask & (1 << index)) !== 0);
-}
-
-function tokenHash(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
 /** PostgreSQL text and JSONB refuse NUL characters; SQLite kept them, so a question with one must not fail here. */
 function withoutNul(text: string): string {
   return text.includes("\0") ? text.replaceAll("\0", "") : text;
@@ -86,34 +71,6 @@ function withoutNul(text: string): string {
 
 function jsonWithoutNul(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? withoutNul(item) : item));
-}
-
-interface GroupRow {
-  group_key: string;
-  text: string;
-  asked: number;
-  unanswered: number;
-  upvotes: number;
-  downvotes: number;
-  last_asked_at: number;
-  last_no_answer: boolean;
-  platforms: number;
-  top_source: string | null;
-}
-
-function toGroup(row: GroupRow): QuestionGroup {
-  return {
-    text: row.text,
-    groupKey: row.group_key,
-    count: row.asked,
-    lastAskedAt: row.last_asked_at,
-    platforms: platformsOf(row.platforms),
-    noAnswer: row.last_no_answer,
-    noAnswerCount: row.unanswered,
-    upvotes: row.upvotes,
-    downvotes: row.downvotes,
-    topSource: row.top_source ?? undefined,
-  };
 }
 
 const statementNames = new Map<string, string>();
@@ -402,7 +359,7 @@ export class PostgresStateStore implements StateStore {
         limit: rowLimit,
         batchSize: this.windowBatchSize,
         maxBatches: WINDOW_MAX_BATCHES,
-        wholeWindow: () => run<GroupRow>(groupsInWindow(filter), [firstDay, rowLimit]),
+        wholeWindow: () => run<WindowGroupRow>(groupsInWindow(filter), [firstDay, rowLimit]),
       });
     }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     return rows.map(toGroup);

@@ -10,20 +10,11 @@
  * Every batch reads one snapshot (a REPEATABLE READ transaction), so the answer is the one the
  * single query would give.
  */
+import type { GroupRow } from "./question-rows.js";
 import type { QuestionFilter } from "./state-store.js";
 
-export interface WindowGroupRow {
-  group_key: string;
-  text: string;
-  asked: number;
-  unanswered: number;
-  upvotes: number;
-  downvotes: number;
-  last_asked_at: number;
-  last_no_answer: boolean;
-  platforms: number;
-  top_source: string | null;
-}
+/** A question group row as PostgreSQL returns it (a real boolean for the latest ask's outcome). */
+export type WindowGroupRow = Omit<GroupRow, "last_no_answer"> & { last_no_answer: boolean };
 
 /** Runs one statement in the listing's transaction. */
 export type RunQuery = <Row>(text: string, values: unknown[]) => Promise<Row[]>;

@@ -8,7 +8,6 @@
  * question and day (`question_group_days`, for windows shorter than everything kept), per day and
  * per cited source and day. Recording, voting and purging update them in the same transaction.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -16,6 +15,18 @@ import { KnowledgeBotError } from "../core/errors.js";
 import type { ConversationTurn, Platform } from "../core/types.js";
 import { STATE_MIGRATIONS } from "./sqlite-migrations.js";
 import { EventEmitter } from "node:events";
+import {
+  DEFAULT_KEPT_REINDEX_RUNS,
+  DEFAULT_LIST_LIMIT,
+  MAX_COUNTED_SOURCES,
+  MAX_LIST_LIMIT,
+  dayLabel,
+  dayNumber,
+  platformBit,
+  toGroup,
+  tokenHash,
+  type GroupRow,
+} from "./question-rows.js";
 import type {
   AdminSession,
   HeldLock,
@@ -32,64 +43,7 @@ import type {
   StateStore,
 } from "./state-store.js";
 
-const DAY_MS = 86_400_000;
-const PLATFORMS: Platform[] = ["telegram", "wecom", "web", "cli", "eval"];
-/** Cited sources counted per question; an answer cites a handful. */
-const MAX_COUNTED_SOURCES = 20;
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 10_000;
-export const DEFAULT_KEPT_REINDEX_RUNS = 20;
-
 export const STATE_FILE_NAME = "state.sqlite";
-
-function dayNumber(time: number): number {
-  return Math.floor(time / DAY_MS);
-}
-
-function dayLabel(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-function platformBit(platform: Platform): number {
-  const index = PLATFORMS.indexOf(platform);
-  return index < 0 ? 0 : 1 << index;
-}
-
-function platformsOf(mask: number): Platform[] {
-  return PLATFORMS.filter((_, index) => (mask & (1 << index)) !== 0);
-}
-
-function tokenHash(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
-interface GroupRow {
-  group_key: string;
-  text: string;
-  asked: number;
-  unanswered: number;
-  upvotes: number;
-  downvotes: number;
-  last_asked_at: number;
-  last_no_answer: number;
-  platforms: number;
-  top_source: string | null;
-}
-
-function toGroup(row: GroupRow): QuestionGroup {
-  return {
-    text: row.text,
-    groupKey: row.group_key,
-    count: row.asked,
-    lastAskedAt: row.last_asked_at,
-    platforms: platformsOf(row.platforms),
-    noAnswer: row.last_no_answer === 1,
-    noAnswerCount: row.unanswered,
-    upvotes: row.upvotes,
-    downvotes: row.downvotes,
-    topSource: row.top_source ?? undefined,
-  };
-}
 
 const filterClauses: Record<QuestionFilter, string> = {
   all: "1",
