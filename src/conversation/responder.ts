@@ -95,7 +95,9 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
     if (reindexRunning) return text(REPLY_TEXTS.reindexBusy);
     reindexRunning = true;
     try {
-      const summary = await bot.reindex(command.full ? { full: true } : undefined);
+      // The reason names the platform only: the documents page lists it, and a user id is personal data.
+      const reason = `${incoming.platform} /reindex`;
+      const summary = await bot.reindex(command.full ? { full: true, reason } : { reason });
       log.info({ platform: incoming.platform, userId: incoming.userId, version: summary.version, full: command.full }, "admin re-index finished");
       return text(REPLY_TEXTS.reindexReport(summary));
     } catch (error) {

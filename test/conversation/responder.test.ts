@@ -96,7 +96,7 @@ describe("admin commands", () => {
     expect(report).toMatch(/用时 1\.2 秒/);
     const full = textOf(await responder.respond(incoming("/reindex full", admin)));
     expect(full).toContain("全量重建");
-    expect(bot.reindexCalls).toEqual([undefined, { full: true }]);
+    expect(bot.reindexCalls).toEqual([{ reason: "telegram /reindex" }, { full: true, reason: "telegram /reindex" }]);
   });
 
   it("answers a second /reindex while one runs instead of starting another", async () => {
@@ -114,7 +114,7 @@ describe("admin commands", () => {
     expect(textOf(second)).toBe(REPLY_TEXTS.reindexBusy);
     held.open();
     expect(textOf(await first)).toContain("索引已更新");
-    expect(bot.reindexCalls).toEqual([undefined]);
+    expect(bot.reindexCalls).toEqual([{ reason: "telegram /reindex" }]);
   });
 
   it("tells an admin why a re-index failed, with the fix hint and without a stack", async () => {
