@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createLogger } from "../src/core/logger.js";
 import { openPostgresStateStore } from "../src/state/postgres-state-store.js";
-import type { QuestionFilter } from "../src/state/state-store.js";
+import { medianListingTimes } from "./queue-listing-times.js";
 import { serverOn, startPostgresCluster, type PostgresCluster } from "../test/postgres/support/postgres-cluster.js";
 
 const DAY_MS = 86_400_000;
@@ -53,18 +53,7 @@ export async function benchPostgresQueue(total = 1_000_000): Promise<Record<stri
     const fillStarted = performance.now();
     for (const [index, statement] of FILL.entries()) await admin.query(statement, index === 0 ? [now, total] : []);
     const fillSeconds = +((performance.now() - fillStarted) / 1000).toFixed(1);
-    const timings: Record<string, number> = {};
-    for (const filter of ["unanswered", "downvoted", "all"] as QuestionFilter[]) {
-      for (const days of [90, 30, 7]) {
-        const runs: number[] = [];
-        for (let run = 0; run < 5; run++) {
-          const started = performance.now();
-          await store.listQuestions({ filter, days, now });
-          runs.push(performance.now() - started);
-        }
-        timings[`${filter}${days}dMedianMs`] = +runs.sort((a, b) => a - b)[2]!.toFixed(1);
-      }
-    }
+    const timings = await medianListingTimes(store, now, (filter, days) => `${filter}${days}dMedianMs`);
     const statsRuns: number[] = [];
     for (let run = 0; run < 5; run++) {
       const started = performance.now();

@@ -15,7 +15,8 @@ import { createConfiguredResponder } from "../src/conversation/conversation-sett
 import { createServer } from "../src/server/create-server.js";
 import { questionGroupKey } from "../src/state/question-group-key.js";
 import { openSqliteStateStore } from "../src/state/sqlite-state-store.js";
-import type { QuestionFilter, QuestionRecord } from "../src/state/state-store.js";
+import type { QuestionRecord } from "../src/state/state-store.js";
+import { medianListingTimes } from "./queue-listing-times.js";
 
 /** The shipped knowledge folder, from bench/ (tsx) or dist/bench/ (npm run bench). */
 const defaultKnowledgeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../.." : "..", "knowledge");
@@ -113,18 +114,7 @@ export async function benchQueueListing(total = 1_000_000): Promise<Record<strin
       await store.recordVote({ answerId: `a${index}`, voter: "web:bench", rating: index % 2 === 0 ? "down" : "up", at: now });
     }
     const fillSeconds = +((performance.now() - fillStarted) / 1000).toFixed(1);
-    const timings: Record<string, number> = {};
-    for (const filter of ["unanswered", "downvoted", "all"] as QuestionFilter[]) {
-      for (const days of [90, 30, 7]) {
-        const runs: number[] = [];
-        for (let run = 0; run < 5; run++) {
-          const started = performance.now();
-          await store.listQuestions({ filter, days, limit: 100, now });
-          runs.push(performance.now() - started);
-        }
-        timings[`${filter}-${days}d-ms`] = +runs.sort((a, b) => a - b)[2]!.toFixed(1);
-      }
-    }
+    const timings = await medianListingTimes(store, now, (filter, days) => `${filter}-${days}d-ms`);
     const statsStarted = performance.now();
     await store.questionStats({ days: 30, now });
     return { questions: total, distinct, fillSeconds, listMedianOf5: timings, stats30dMs: +(performance.now() - statsStarted).toFixed(1) };

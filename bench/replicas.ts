@@ -14,11 +14,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { serverOn, startPostgresCluster, type PostgresCluster, type PostgresServer } from "../test/postgres/support/postgres-cluster.js";
+import { freePort, serverOn, startPostgresCluster, type PostgresCluster, type PostgresServer } from "../test/postgres/support/postgres-cluster.js";
 
 interface AutocannonRequest {
   method: string;
@@ -49,17 +48,6 @@ const QUESTIONS = ["亲情账户和家庭共济账户有什么区别", "五指�
 
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Replica {

@@ -8,11 +8,11 @@ import { createRequire } from "node:module";
 import pino from "pino";
 import { loadConfig } from "../src/config.js";
 import type { KnowledgeBot } from "../src/core/knowledge-bot.js";
-import type { Answer } from "../src/core/types.js";
 import { createWecomAdapter } from "../adapters/wecom/index.js";
 import { startFakeWecomApi } from "../adapters/wecom/testing/fake-wecom-api.js";
 import { serveAdapterOnLoopback } from "../adapters/wecom/testing/serve-adapter.js";
 import { appCallbackBody, appTextMessageXml, sealCallback } from "../adapters/wecom/testing/signed-callbacks.js";
+import { createEchoBot } from "./echo-bot.js";
 
 /** The slice of autocannon's API used here (the package ships no types). */
 interface AutocannonRequest {
@@ -47,30 +47,6 @@ const KEYS = {
   token: "BenchToken",
   encodingAesKey: "benchbenchbenchbenchbenchbenchbenchbench123",
 };
-
-/** Answers instantly and echoes the question, so each reply names the MsgId it belongs to. */
-function createEchoBot(): KnowledgeBot {
-  return {
-    async answer(query): Promise<Answer> {
-      return {
-        text: `“收到：${query.text}”[1]`,
-        paragraphs: [{ text: `“收到：${query.text}”`, citations: [1] }],
-        passages: [],
-        citations: [{ n: 1, sourceId: "bench.md", title: "Bench", url: "http://127.0.0.1/kb/bench.md" }],
-        disclaimer: false,
-        related: [],
-        noAnswer: false,
-      };
-    },
-    search: async () => [],
-    reindex: async () => {
-      throw new Error("not used in the benchmark");
-    },
-    stats: () => ({ version: "bench", builtAt: "", sources: 1, chunks: 1, embedder: { id: "none", model: "none", dimensions: 0 } }),
-    exampleQuestions: () => [],
-    on: () => () => {},
-  };
-}
 
 export interface WecomLoadOptions {
   /** Seconds of load; capped at 10. */

@@ -16,38 +16,12 @@ import { startFakeWecomApi } from "../adapters/wecom/testing/fake-wecom-api.js";
 import { serveAdapterOnLoopback, type ServedAdapter } from "../adapters/wecom/testing/serve-adapter.js";
 import { aiBotRefreshMessage, aiBotTextMessage, openPassiveReply, sealCallback } from "../adapters/wecom/testing/signed-callbacks.js";
 import { loadConfig } from "../src/config.js";
-import type { KnowledgeBot } from "../src/core/knowledge-bot.js";
-import type { Answer, Query } from "../src/core/types.js";
 import type { StateStore } from "../src/state/state-store.js";
 import { openSqliteStateStore } from "../src/state/sqlite-state-store.js";
+import { createEchoBot } from "./echo-bot.js";
 
 const BOT = { token: "BenchBotToken", encodingAesKey: "benchbotbenchbotbenchbotbenchbotbenchbot123" };
 const keys = { ...BOT, receiveId: "" };
-
-/** Answers after a short think, so most messages need a few refreshes, as in real use. */
-function createEchoBot(): KnowledgeBot {
-  return {
-    async answer(query: Query): Promise<Answer> {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      return {
-        text: `“收到：${query.text}”[1]`,
-        paragraphs: [{ text: `“收到：${query.text}”`, citations: [1] }],
-        passages: [],
-        citations: [{ n: 1, sourceId: "bench.md", title: "Bench", url: "http://127.0.0.1/kb/bench.md" }],
-        disclaimer: false,
-        related: [],
-        noAnswer: false,
-      } as unknown as Answer;
-    },
-    search: async () => [],
-    reindex: async () => {
-      throw new Error("not in the benchmark");
-    },
-    stats: () => ({ version: "bench", sources: 1, chunks: 1, builtAt: new Date(0).toISOString() }),
-    exampleQuestions: () => [],
-    on: () => () => undefined,
-  } as unknown as KnowledgeBot;
-}
 
 async function startReplica(apiBase: string, store: StateStore | undefined): Promise<ServedAdapter> {
   const config = loadConfig({
@@ -57,7 +31,7 @@ async function startReplica(apiBase: string, store: StateStore | undefined): Pro
     MAX_BODY_BYTES: "16384",
     LOG_LEVEL: "silent",
   });
-  const adapter = createWecomAdapter({ bot: createEchoBot(), config, logger: pino({ level: "silent" }), store });
+  const adapter = createWecomAdapter({ bot: createEchoBot({ thinkMs: 30 }), config, logger: pino({ level: "silent" }), store });
   return serveAdapterOnLoopback(adapter);
 }
 

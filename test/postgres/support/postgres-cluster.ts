@@ -56,7 +56,8 @@ function missingPackage(): Error {
   return new Error("PostgreSQL's initdb was not found under /usr/lib/postgresql/*/bin: run `apt-get install -y postgresql`, or set TEST_DATABASE_URL.");
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now, on 127.0.0.1 (a cluster's, or a replica's in the bench). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
