@@ -7,6 +7,11 @@
  *
  * While degraded, a probe queries the database every `probeIntervalMs`, so the store recovers (and
  * writes what it buffered) even when nothing else asks it anything.
+ *
+ * A store may also open degraded, when its database could not be reached at start (a replica must
+ * start and answer questions while PostgreSQL is down). Its schema may then be behind, so only the
+ * probe, which brings the schema up to date first, may turn it "ok": a listening connection that
+ * comes back earlier does not.
  */
 import type { Logger } from "pino";
 
@@ -67,6 +72,8 @@ export class ConnectionHealth {
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
   private stopped = false;
+  /** Opened unreachable: only a successful probe (migrations included) turns the state ok. */
+  private awaitingProbe = false;
 
   constructor(private readonly options: ConnectionHealthOptions) {}
 
@@ -86,12 +93,33 @@ export class ConnectionHealth {
       { code: codeOf(error) },
       `state store degraded: ${this.degradedBecause}; questions are still answered, reconnecting every ${this.options.probeIntervalMs} ms`,
     );
-    this.probeTimer = setInterval(() => void this.probeOnce(), this.options.probeIntervalMs);
-    this.probeTimer.unref();
+    this.startProbing();
+  }
+
+  /** The store opened without reaching its database: degraded from the start, until a probe succeeds. */
+  openedUnreachable(error: unknown): void {
+    if (this.stopped || this.degraded) return;
+    this.awaitingProbe = true;
+    this.degradedBecause = `${reasonOf(error)} since the replica started`;
+    this.options.logger.warn(
+      { code: codeOf(error) },
+      `state store degraded: ${this.degradedBecause}; questions are still answered, connecting every ${this.options.probeIntervalMs} ms, and the schema is brought up to date once it answers`,
+    );
+    this.startProbing();
   }
 
   /** Records a query that succeeded. */
   succeeded(): void {
+    if (this.awaitingProbe) return;
+    this.recover();
+  }
+
+  private startProbing(): void {
+    this.probeTimer = setInterval(() => void this.probeOnce(), this.options.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  private recover(): void {
     if (this.stopped || !this.degraded) return;
     this.degradedBecause = undefined;
     clearInterval(this.probeTimer);
@@ -111,7 +139,8 @@ export class ConnectionHealth {
     this.probing = true;
     try {
       await this.options.probe();
-      this.succeeded();
+      this.awaitingProbe = false;
+      this.recover();
     } catch {
       // Still unreachable: the next tick tries again.
     } finally {

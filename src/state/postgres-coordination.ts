@@ -132,20 +132,29 @@ export class Notifications {
 
   constructor(private readonly options: NotificationsOptions) {}
 
+  /**
+   * Listens from now on. While the database cannot be reached (a replica that started during an
+   * outage) the listener is kept and the connection retried, so announcements reach it once the
+   * database answers; the failure still reaches the store's health.
+   */
   async listen(channel: string, listener: Listener): Promise<() => Promise<void>> {
     const name = channelName(channel);
-    const client = await this.connected();
+    const client = await this.connected().catch((error: unknown) => {
+      this.options.onFailure(error);
+      return undefined;
+    });
     let listeners = this.listeners.get(name);
     if (!listeners) {
       listeners = new Set();
       this.listeners.set(name, listeners);
       try {
-        await client.query(`LISTEN ${client.escapeIdentifier(name)}`);
+        await client?.query(`LISTEN ${client.escapeIdentifier(name)}`);
       } catch (error) {
         this.listeners.delete(name);
         throw error;
       }
     }
+    if (!client) this.scheduleReconnect();
     // A wrapper of its own, so the same function listening twice unsubscribes once each.
     const entry: Listener = (payload) => listener(payload);
     listeners.add(entry);

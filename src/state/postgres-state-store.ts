@@ -127,12 +127,21 @@ export interface PostgresStateStoreOptions {
   windowBatchSize?: number;
 }
 
-/** Opens a pool on `databaseUrl` and brings the schema up to date (once, however many replicas start together). */
+/**
+ * Opens a pool on `databaseUrl` and brings the schema up to date (once, however many replicas start
+ * together). A database that cannot be reached yet does not stop the replica: the store opens
+ * degraded and migrates once the database answers. A database that answers and refuses (a wrong
+ * password, a missing database or privilege) fails here, since retrying would not mend it.
+ */
 export async function openPostgresStateStore(options: PostgresStateStoreOptions): Promise<PostgresStateStore> {
   const store = new PostgresStateStore(options);
   try {
-    await runPostgresMigrations(store.pool);
+    await store.migrate();
   } catch (error) {
+    if (isConnectionError(error)) {
+      store.openedUnreachable(error);
+      return store;
+    }
     await store.close();
     throw new KnowledgeBotError(
       "STATE_STORE_UNAVAILABLE",
@@ -155,6 +164,10 @@ export class PostgresStateStore implements StateStore {
   private overflowWarned = false;
   private readonly windowBatchSize: number;
   private closed = false;
+  /** False until the migrations ran: a store opened unreachable runs them when the database answers. */
+  private schemaReady = false;
+  /** The last refusal a migration met while the store waited for its database, logged once. */
+  private migrationRefusal: string | undefined;
 
   constructor(options: PostgresStateStoreOptions) {
     this.logger = options.logger.child({ component: "state-store", dialect: "postgres" });
@@ -174,7 +187,8 @@ export class PostgresStateStore implements StateStore {
       logger: this.logger,
       probeIntervalMs: options.probeIntervalMs ?? 1000,
       probe: async () => {
-        await this.pool.query("SELECT 1");
+        if (this.schemaReady) await this.pool.query("SELECT 1");
+        else await this.migrateWhenReachable();
       },
       onRecovered: () => void this.flushPending(),
     });
@@ -191,6 +205,35 @@ export class PostgresStateStore implements StateStore {
     });
     this.pending = new PendingQuestions(options.pendingCapacity ?? 10_000);
     this.windowBatchSize = Math.max(1, options.windowBatchSize ?? 500);
+  }
+
+  /** Brings the schema up to date (under the migration lock, so replicas starting together migrate once). */
+  async migrate(): Promise<void> {
+    await runPostgresMigrations(this.pool);
+    this.schemaReady = true;
+  }
+
+  /** The store opened without its database: degraded (health() says so) until it answers and the schema is up to date. */
+  openedUnreachable(error: unknown): void {
+    this.health_.openedUnreachable(error);
+  }
+
+  /** The probe of a store opened unreachable: a refusal other than a connection failure is logged (once), since it will not mend by itself. */
+  private async migrateWhenReachable(): Promise<void> {
+    try {
+      await this.migrate();
+      this.logger.info("state store schema brought up to date after the database became reachable");
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!isConnectionError(error) && message !== this.migrationRefusal) {
+        this.migrationRefusal = message;
+        this.logger.error(
+          { err: error },
+          "the state store's migrations were refused; check the database user's privileges (it must own the database or have CREATE on its public schema)",
+        );
+      }
+      throw error;
+    }
   }
 
   /**
