@@ -4,12 +4,15 @@
  */
 import { createInterface } from "node:readline";
 import { Command, CommanderError, Option } from "commander";
+import type { DestinationStream } from "pino";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
 import { isKnowledgeBotError, KnowledgeBotError } from "./core/errors.js";
+import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import { buildIndex } from "./ingest/build-index.js";
 import { describeProblem } from "./ingest/source-problem.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { checkExpectedIds, evaluate, evaluateConversations, evaluateUnanswerable, readEvaluationConversations, readEvaluationQueries } from "./cli/evaluate.js";
+import { reindexBesideReplicas } from "./cli/reindex-beside-replicas.js";
 import { createProgressReporter } from "./cli/reindex-progress.js";
 import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
 import { retrieve } from "./retrieval/retrieve.js";
@@ -26,6 +29,11 @@ function positiveInteger(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1000)
     throw new CommanderError(2, "kb.invalidArgument", `--k must be a whole number from 1 to 1000, not "${value}"`);
   return parsed;
+}
+
+/** Log lines (the state store's warnings) go to stderr: stdout carries the command's output, e.g. --json. */
+function cliLogger(config: AppConfig, stderr: NodeJS.WritableStream): Logger {
+  return createLogger(config.logLevel, stderr as DestinationStream, { secrets: configuredSecrets(config) });
 }
 
 function configWith(flags: { knowledge?: string; index?: string }): AppConfig {
@@ -56,16 +64,23 @@ export function buildProgram(io: IoStreams): Command {
       const config = configWith(flags);
       const progress = createProgressReporter(!flags.json);
       const interrupt = stopOnSignals();
-      const { summary, problems } = await buildIndex({
-        knowledgeDir: config.knowledgeDir,
-        indexDir: config.indexDir,
-        embedder: config.embedder,
-        limits: config.limits,
-        full: flags.full,
-        dryRun: flags.dryRun,
-        onProgress: progress.onProgress,
-        signal: interrupt.signal,
-      }).finally(() => {
+      const build = (lockLost?: AbortSignal) =>
+        buildIndex({
+          knowledgeDir: config.knowledgeDir,
+          indexDir: config.indexDir,
+          embedder: config.embedder,
+          limits: config.limits,
+          full: flags.full,
+          dryRun: flags.dryRun,
+          onProgress: progress.onProgress,
+          signal: lockLost ? AbortSignal.any([interrupt.signal, lockLost]) : interrupt.signal,
+        });
+      // Beside replicas sharing PostgreSQL: their re-index lock, an announcement, the shared history. A dry run writes nothing and needs none.
+      const run =
+        config.databaseUrl && !flags.dryRun
+          ? reindexBesideReplicas({ config, logger: cliLogger(config, io.stderr), signal: interrupt.signal }, build)
+          : build();
+      const { summary, problems } = await run.finally(() => {
         interrupt.dispose();
         progress.stop();
       });

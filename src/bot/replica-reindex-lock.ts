@@ -1,7 +1,7 @@
 /**
  * One re-index at a time across the replicas sharing a state store (PostgreSQL: an advisory lock),
- * taken around the re-index file lock, which still guards the index folder for `kb reindex` and a
- * single replica. It behaves like the file lock: a second re-index retries for up to the lock wait
+ * taken around the re-index file lock, which still guards the index folder for a single replica
+ * (`kb reindex` takes this lock too when DATABASE_URL is set). It behaves like the file lock: a second re-index retries for up to the lock wait
  * and then fails with INDEX_LOCKED; a lock lost mid-build (the replica's database connection
  * dropped) stops that build with INDEX_LOCKED, and nothing is published.
  */

@@ -1,8 +1,9 @@
 /**
  * Notices a re-index done by another process. Another replica announces its new version through
- * the state store ("index" channel: LISTEN/NOTIFY on PostgreSQL), and this one switches at once;
- * `kb reindex` beside a running server only renames the CURRENT file, so a cheap poll of it stays
- * as the fallback (and catches an announcement missed while the store was unreachable). Both lead
+ * the state store ("index" channel: LISTEN/NOTIFY on PostgreSQL), and this one switches at once,
+ * as it does for `kb reindex` run with DATABASE_URL; without it `kb reindex` only renames the
+ * CURRENT file, so a cheap poll of it stays as the fallback (and catches an announcement missed
+ * while the store was unreachable). Both lead
  * to the same reload; queries already running keep the version they started with. A new version
  * that cannot be loaded (damaged, or CURRENT naming no version) is logged as an error once and the
  * loaded one keeps serving.
