@@ -35,7 +35,7 @@ beforeAll(async () => {
   indexDir = path.join(root, "index");
   await buildIndex({ knowledgeDir: knowledge.knowledgeDir, indexDir, embedder });
   store = await openPostgresStateStore({ databaseUrl: database.get().url, logger: capturedLogger().logger });
-  replica = await LocalKnowledgeBot.open({ knowledgeDir: knowledge.knowledgeDir, indexDir, embedder });
+  replica = await LocalKnowledgeBot.open({ knowledgeDir: knowledge.knowledgeDir, indexDir, embedder, publicBaseUrl: "http://127.0.0.1:3000" });
   watcher = watchIndex(replica, indexDir, capturedLogger().logger, { intervalMs: 0, store });
 });
 
