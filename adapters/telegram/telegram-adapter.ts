@@ -19,6 +19,7 @@ import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createRecentUpdates } from "./recent-updates.js";
 import { createReplySender } from "./reply-sender.js";
+import { createUpdateClaims } from "./update-claims.js";
 import { leadPolling, type PollingLeader, type PollingRun } from "./polling-leader.js";
 import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
@@ -26,8 +27,6 @@ import { describeConnectionError } from "./telegram-errors.js";
 import { toIncoming, type BotIdentity, type IncomingTextMessage } from "./to-incoming.js";
 import { mountWebhookRoute } from "./webhook-route.js";
 
-/** Telegram keeps re-delivering an update for minutes, not days; a day covers any restart. */
-const UPDATE_DEDUPE_TTL_MS = 24 * 60 * 60_000;
 /** The updates the bot asks for: messages, and the presses of its feedback buttons. */
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 /** callback_data of the feedback buttons: `fb:up:<answerId>` / `fb:down:<answerId>` (under Telegram's 64 bytes). */
@@ -72,6 +71,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   });
   const recentUpdates = createRecentUpdates();
   const store = context.store;
+  const updateClaims = store ? createUpdateClaims(store, logger) : undefined;
   // Votes need the logged answer, so the buttons show only where they can be recorded.
   const feedbackOn = store !== undefined && context.config.questionLog.enabled;
   // Update ids are per bot: the token's public part (before the colon) is the bot's id.
@@ -164,10 +164,13 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   // The state store's claim also catches an update delivered again after a restart.
   telegraf.use(async (telegrafContext, next) => {
     const updateId = telegrafContext.update.update_id;
+    const claimKey = `${botId}:${updateId}`;
     let repeated = recentUpdates.seen(updateId);
-    if (!repeated && store) {
+    let claimed = false;
+    if (!repeated && updateClaims) {
       try {
-        repeated = !(await store.claim("telegram-update", `${botId}:${updateId}`, UPDATE_DEDUPE_TTL_MS));
+        claimed = await updateClaims.take(claimKey);
+        repeated = !claimed;
       } catch (error) {
         logger.warn({ err: error, updateId }, "telegram update dedupe unavailable in the state store; the in-memory check alone applies");
       }
@@ -176,7 +179,8 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       logger.debug({ updateId, chatId: telegrafContext.chat?.id }, "telegram update delivered again; already handled, dropped");
       return;
     }
-    return next();
+    await next();
+    if (claimed) await updateClaims?.confirm(claimKey);
   });
 
   telegraf.on("callback_query", async (telegrafContext) => {

@@ -16,7 +16,7 @@ import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParam
 import type { FairQueue } from "./fair-queue.js";
 import { toWecomReply } from "./wecom-reply.js";
 import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
-import { claimDelivery, type DeliveryClaims } from "./delivery-claims.js";
+import { claimDelivery, confirmDelivery, takeOverDelivery, type DeliveryClaims } from "./delivery-claims.js";
 import type { NativeFeedback } from "./native-feedback.js";
 
 export interface AiBotCallbackDependencies {
@@ -38,6 +38,8 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
   const { crypto, responder, adminUserIds, streams, queue, logger, feedback } = dependencies;
   const surface = "bot";
   const path = "/wecom/bot";
+  /** Message ids this process is taking in right now (between the claim and the stream reply). */
+  const answering = new Set<string>();
 
   /** In a group each member's questions form their own conversation; 1:1 it is the user's. */
   function toIncoming(message: AiBotMessage, text: string): Incoming {
@@ -81,6 +83,7 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
     } catch (error) {
       logger.warn({ surface, err: error }, "wecom: feedback not recorded");
     }
+    await confirmDelivery(dependencies.claims, `bot-event:${message.msgid}`, logger);
   }
 
   mountUrlVerification(app, path, crypto, logger, surface);
@@ -116,39 +119,58 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
 
       // A retry, on this replica or another, gets the stream its first delivery opened.
       const { stream, isNew } = await streams.open(message.msgid, message.responseUrl);
+      const claimId = `bot:${message.msgid}`;
       if (!isNew) {
-        logger.info({ surface, messageId: message.msgid }, "wecom: duplicate delivery, same stream returned");
-        return streamReply(context, nonce, stream, true);
-      }
-      // Streams expire after 30 minutes; the delivery claim remembers a message for a day.
-      if (!(await claimDelivery(dependencies.claims, `bot:${message.msgid}`, logger))) {
+        // Its first replica took the message and died before acknowledging it (the lease lapsed): this one answers into the same stream.
+        const takeOver = !answering.has(message.msgid) && (await takeOverDelivery(dependencies.claims, claimId, logger));
+        if (!takeOver) {
+          logger.info({ surface, messageId: message.msgid }, "wecom: duplicate delivery, same stream returned");
+          return streamReply(context, nonce, stream, true);
+        }
+        logger.info({ surface, messageId: message.msgid }, "wecom: retry of a message no replica acknowledged; answering it here");
+      } else if (!(await claimDelivery(dependencies.claims, claimId, logger))) {
+        // Streams expire after 30 minutes; the delivery claim remembers a message for a day.
         logger.info({ surface, messageId: message.msgid }, "wecom: delivery answered long ago; ignored");
         return context.body(null, 200);
       }
-      const question = message.question;
-      if (question === undefined) {
-        await streams.complete(stream.id, REPLY_TEXTS.unsupported);
-        return streamReply(context, nonce, await streams.refresh(stream.id));
+      // Until the reply below is returned, a retry reaching this process is not taken over by it.
+      answering.add(message.msgid);
+      try {
+        const response = await answerInStream(context, nonce, message, stream);
+        // The stream reply acknowledges the delivery: from now on the claim is kept for a day.
+        await confirmDelivery(dependencies.claims, claimId, logger);
+        return response;
+      } finally {
+        answering.delete(message.msgid);
       }
-      // A group shares one line, so one busy group cannot hold every answering slot.
-      const conversation = message.chattype === "group" && message.chatid ? `group:${message.chatid}` : `user:${message.userId}`;
-      const incoming = toIncoming(message, question);
-      const accepted = queue.enqueue(conversation, async () => {
-        const responded = await responder.respond(incoming);
-        const reply = toWecomReply(responded) ?? { kind: "notice", markdown: REPLY_TEXTS.failed };
-        // Linked before the answer shows, so a press on it always finds its answer.
-        if (responded.kind === "answer") await feedback.link(stream.id, responded.answerId);
-        await streams.complete(stream.id, renderReplyWithin(reply, STREAM_CONTENT_MAX_BYTES));
-        logger.info({ surface, messageId: message.msgid, kind: reply.kind }, "wecom: bot answer ready");
-      });
-      if (!accepted) {
-        logger.warn({ surface, messageId: message.msgid }, "wecom: conversation queue is full, question refused");
-        await streams.complete(stream.id, REPLY_TEXTS.queueFull);
-        return streamReply(context, nonce, await streams.refresh(stream.id));
-      }
-      return streamReply(context, nonce, stream, true);
     } catch (error) {
       return refuse(context, error, logger, surface);
     }
   });
+
+  /** Queues the answer (or says why there is none) and returns the stream's first reply. */
+  async function answerInStream(context: Context, nonce: string, message: AiBotMessage, stream: StreamSnapshot): Promise<Response> {
+    const question = message.question;
+    if (question === undefined) {
+      await streams.complete(stream.id, REPLY_TEXTS.unsupported);
+      return streamReply(context, nonce, await streams.refresh(stream.id));
+    }
+    // A group shares one line, so one busy group cannot hold every answering slot.
+    const conversation = message.chattype === "group" && message.chatid ? `group:${message.chatid}` : `user:${message.userId}`;
+    const incoming = toIncoming(message, question);
+    const accepted = queue.enqueue(conversation, async () => {
+      const responded = await responder.respond(incoming);
+      const reply = toWecomReply(responded) ?? { kind: "notice", markdown: REPLY_TEXTS.failed };
+      // Linked before the answer shows, so a press on it always finds its answer.
+      if (responded.kind === "answer") await feedback.link(stream.id, responded.answerId);
+      await streams.complete(stream.id, renderReplyWithin(reply, STREAM_CONTENT_MAX_BYTES));
+      logger.info({ surface, messageId: message.msgid, kind: reply.kind }, "wecom: bot answer ready");
+    });
+    if (!accepted) {
+      logger.warn({ surface, messageId: message.msgid }, "wecom: conversation queue is full, question refused");
+      await streams.complete(stream.id, REPLY_TEXTS.queueFull);
+      return streamReply(context, nonce, await streams.refresh(stream.id));
+    }
+    return streamReply(context, nonce, stream, true);
+  }
 }

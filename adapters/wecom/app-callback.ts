@@ -13,7 +13,7 @@ import { encryptedEnvelopeXml, parseXmlFields, passiveTextXml } from "./app-xml.
 import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { DedupeStore } from "./dedupe-store.js";
-import { claimDelivery, type DeliveryClaims } from "./delivery-claims.js";
+import { claimDelivery, confirmDelivery, type DeliveryClaims } from "./delivery-claims.js";
 import type { FairQueue } from "./fair-queue.js";
 import { toWecomReply } from "./wecom-reply.js";
 import { APP_MESSAGE_MAX_BYTES, renderReplyMessages } from "./render-reply.js";
@@ -55,7 +55,12 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
         logger.info({ surface, messageId }, "wecom: duplicate delivery ignored");
         return context.body(null, 200);
       }
-      if (messageType === "event") return context.body(null, 200);
+      // Whatever this delivery answers acknowledges it to WeCom: from then on the claim is kept for a day.
+      const acknowledge = async (response: Response) => {
+        await confirmDelivery(dependencies.claims, `app:${messageId}`, logger);
+        return response;
+      };
+      if (messageType === "event") return acknowledge(context.body(null, 200));
 
       const passiveReply = (content: string) => {
         const plaintext = passiveTextXml(userId, config.corpId, content, Math.floor(now() / 1000));
@@ -65,7 +70,7 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
       };
       // Voice arrives with a transcript in Recognition when 语音识别 is switched on for the app.
       const question = messageType === "text" ? message.Content : messageType === "voice" ? message.Recognition : undefined;
-      if (question === undefined) return passiveReply(REPLY_TEXTS.unsupported);
+      if (question === undefined) return acknowledge(passiveReply(REPLY_TEXTS.unsupported));
 
       // The app is 1:1 only: the user is the conversation.
       const incoming = {
@@ -86,9 +91,9 @@ export function mountAppCallback(app: Hono, dependencies: AppCallbackDependencie
       });
       if (!accepted) {
         logger.warn({ surface, messageId }, "wecom: user's queue is full, question refused");
-        return passiveReply(REPLY_TEXTS.queueFull);
+        return acknowledge(passiveReply(REPLY_TEXTS.queueFull));
       }
-      return context.body(null, 200);
+      return acknowledge(context.body(null, 200));
     } catch (error) {
       return refuse(context, error, logger, surface);
     }

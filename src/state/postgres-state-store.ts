@@ -566,6 +566,14 @@ export class PostgresStateStore implements StateStore {
     return result.rowCount === 1;
   }
 
+  async confirmClaim(kind: string, id: string, ttlMs: number, now = Date.now()): Promise<void> {
+    await this.query(
+      `INSERT INTO dedupe AS d (kind, id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (kind, id) DO UPDATE SET expires_at = greatest(d.expires_at, excluded.expires_at)`,
+      [kind, withoutNul(id), now + ttlMs],
+    );
+  }
+
   // Shared values and counters ------------------------------------------------------------
 
   async putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<{ value: string; isNew: boolean }> {

@@ -206,6 +206,10 @@ export class SqliteStateStore implements StateStore {
         `INSERT INTO dedupe (kind, id, expires_at) VALUES (@kind, @id, @expiresAt)
          ON CONFLICT (kind, id) DO UPDATE SET expires_at = excluded.expires_at WHERE dedupe.expires_at <= @now`,
       ),
+      confirmClaim: db.prepare(
+        `INSERT INTO dedupe (kind, id, expires_at) VALUES (@kind, @id, @expiresAt)
+         ON CONFLICT (kind, id) DO UPDATE SET expires_at = max(dedupe.expires_at, excluded.expires_at)`,
+      ),
     };
     const adjustVotes = {
       question: db.prepare("UPDATE questions SET upvotes = upvotes + @up, downvotes = downvotes + @down WHERE answer_id = @answerId"),
@@ -449,6 +453,12 @@ export class SqliteStateStore implements StateStore {
 
   claim(kind: string, id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
     return this.use(() => this.statements.claim.run({ kind, id, expiresAt: now + ttlMs, now }).changes === 1);
+  }
+
+  confirmClaim(kind: string, id: string, ttlMs: number, now = Date.now()): Promise<void> {
+    return this.use(() => {
+      this.statements.confirmClaim.run({ kind, id, expiresAt: now + ttlMs });
+    });
   }
 
   putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<{ value: string; isNew: boolean }> {

@@ -161,8 +161,14 @@ export interface StateStore {
   deleteConversation(conversationKey: string): Promise<void>;
 
   // Delivery dedupe -----------------------------------------------------------------------
-  /** True the first time `id` of `kind` is claimed within `ttlMs`; false for a repeat. */
+  /**
+   * True the first time `id` of `kind` is claimed within `ttlMs`; false for a repeat. A delivery
+   * claims with a short `ttlMs` (a lease) while it is being handled, so a retry reaching another
+   * replica after the first one died is taken there, and then confirms the claim (`confirmClaim`).
+   */
   claim(kind: DedupeKind, id: string, ttlMs: number, now?: number): Promise<boolean>;
+  /** Keeps the claim of `id` until `ttlMs` after `now` (the delivery was handled); never shortens it. */
+  confirmClaim(kind: DedupeKind, id: string, ttlMs: number, now?: number): Promise<void>;
 
   // Shared values: small JSON state every replica must see (an AI-bot stream's progress) ---
   /** Stores `value` under kind/key unless a live one is there; returns the live value and whether this call wrote it. */

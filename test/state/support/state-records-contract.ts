@@ -197,6 +197,22 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(await factory.countRows(store, "dedupe")).toBe(0);
     });
 
+    it("a claim taken as a short lease lapses unless confirmed; a confirmed one holds for its time to live and is never shortened", async () => {
+      const store = await open();
+      expect(await store.claim("wecom-msgid", "lease", 4000, NOW)).toBe(true);
+      expect(await store.claim("wecom-msgid", "lease", 4000, NOW + 3999)).toBe(false);
+      // Its first taker died before confirming: a retry after the lease is taken.
+      expect(await store.claim("wecom-msgid", "lease", 4000, NOW + 4000)).toBe(true);
+      await store.confirmClaim("wecom-msgid", "lease", 86_400_000, NOW + 4001);
+      expect(await store.claim("wecom-msgid", "lease", 4000, NOW + 60_000)).toBe(false);
+      expect(await store.claim("wecom-msgid", "lease", 4000, NOW + 4001 + 86_399_999)).toBe(false);
+      expect(await store.claim("wecom-msgid", "lease", 4000, NOW + 4001 + 86_400_000)).toBe(true);
+      // A late confirmation with a shorter time to live does not shorten a longer claim.
+      await store.confirmClaim("telegram-update", "kept", 86_400_000, NOW);
+      await store.confirmClaim("telegram-update", "kept", 1000, NOW);
+      expect(await store.claim("telegram-update", "kept", 4000, NOW + 5000)).toBe(false);
+    });
+
     it("refuses work once closed, with the store's own error code", async () => {
       const store = await open();
       await store.close();

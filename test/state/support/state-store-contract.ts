@@ -123,6 +123,13 @@ export function describeSharedStateContract(dialect: string, factory: StateStore
         expect(await second.putIfAbsent("stream", "m", "from-second", 60_000)).toEqual({ value: "from-first", isNew: false });
         expect(await first.claim("wecom-msgid", "123", 60_000)).toBe(true);
         expect(await second.claim("wecom-msgid", "123", 60_000)).toBe(false);
+        // A lease the first replica did not confirm (it died) is taken by the second once it lapsed; a confirmed one is not.
+        const now = Date.now();
+        expect(await first.claim("wecom-msgid", "leased", 4000, now)).toBe(true);
+        expect(await second.claim("wecom-msgid", "leased", 4000, now + 1000)).toBe(false);
+        expect(await second.claim("wecom-msgid", "leased", 4000, now + 4000)).toBe(true);
+        await second.confirmClaim("wecom-msgid", "leased", 86_400_000, now + 4000);
+        expect(await first.claim("wecom-msgid", "leased", 4000, now + 10_000)).toBe(false);
         await first.countHit("login", "1.2.3.4", 60_000);
         expect((await second.countHit("login", "1.2.3.4", 60_000)).count).toBe(2);
 

@@ -1,0 +1,108 @@
+/**
+ * Delivery claims as leases on the SQLite store (one replica, restarted): a WeCom message whose
+ * process died after claiming it and before acknowledging it is answered by the restarted process
+ * when WeCom's retry arrives; a Telegram update claimed by a poller that died is taken by the next
+ * one once the lease lapsed, while a confirmed claim keeps every redelivery out.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createUpdateClaims } from "../../adapters/telegram/update-claims.js";
+import { claimDelivery, DELIVERY_LEASE_MS } from "../../adapters/wecom/delivery-claims.js";
+import { startFakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
+import { appCallbackBody, appTextMessageXml, sealCallback } from "../../adapters/wecom/testing/signed-callbacks.js";
+import { createLogger } from "../../src/core/logger.js";
+import { startBot } from "../../src/main.js";
+import { openSqliteStateStore } from "../../src/state/sqlite-state-store.js";
+import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
+import { post } from "../wecom/support/http.js";
+import { APP_KEYS, BOT_KEYS, WEBHOOK_KEY } from "../wecom/support/wecom-test-server.js";
+
+const logger = createLogger("silent");
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), "kb-delivery-leases-"));
+});
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+it("a Telegram update claimed by a replica that died is taken by the next once its lease lapsed; a confirmed one is not", async () => {
+  const store = await openSqliteStateStore({ dataDir: path.join(root, "telegram") });
+  try {
+    const dead = createUpdateClaims(store, logger, { leaseMs: 300 });
+    const next = createUpdateClaims(store, logger, { leaseMs: 300 });
+    expect(await dead.take("bot:1001")).toBe(true);
+    // The next replica finds the lease still running, waits it out, and takes the update.
+    expect(await next.take("bot:1001")).toBe(true);
+    await next.confirm("bot:1001");
+    expect(await dead.take("bot:1001")).toBe(false);
+
+    expect(await dead.take("bot:1002")).toBe(true);
+    await dead.confirm("bot:1002");
+    expect(await next.take("bot:1002")).toBe(false);
+  } finally {
+    await store.close();
+  }
+});
+
+it("a WeCom message claimed by a process that died before acknowledging it is answered after the restart, once", async () => {
+  const knowledge = await copySeedKnowledge();
+  const fakeApi = await startFakeWecomApi({ corpId: APP_KEYS.corpId, secret: APP_KEYS.secret, webhookKey: WEBHOOK_KEY });
+  const dataDir = path.join(root, "wecom");
+  const msgId = `${Date.now()}41`;
+  const userId = "restart-user";
+  // The first process: it claimed the delivery, then died before answering WeCom.
+  const before = await openSqliteStateStore({ dataDir });
+  expect(await claimDelivery(before, `app:${msgId}`, logger)).toBe(true);
+  await before.close();
+  // WeCom re-sends after 5 s without an answer: the lease has lapsed by then.
+  await new Promise((resolve) => setTimeout(resolve, DELIVERY_LEASE_MS));
+
+  const restarted = await startBot({
+    environment: {
+      KNOWLEDGE_DIR: knowledge.knowledgeDir,
+      INDEX_DIR: path.join(root, "index"),
+      DATA_DIR: dataDir,
+      HOST: "127.0.0.1",
+      PORT: "0",
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      RATE_LIMIT_PER_MINUTE: "0",
+      LOG_LEVEL: "silent",
+      WECOM_CORP_ID: APP_KEYS.corpId,
+      WECOM_AGENT_ID: APP_KEYS.agentId,
+      WECOM_SECRET: APP_KEYS.secret,
+      WECOM_TOKEN: APP_KEYS.token,
+      WECOM_ENCODING_AES_KEY: APP_KEYS.encodingAesKey,
+      WECOM_BOT_TOKEN: BOT_KEYS.token,
+      WECOM_BOT_ENCODING_AES_KEY: BOT_KEYS.encodingAesKey,
+      WECOM_WEBHOOK_KEY: WEBHOOK_KEY,
+      WECOM_API_BASE: fakeApi.baseUrl,
+    },
+    handleSignals: false,
+  });
+  try {
+    const appKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
+    const deliver = async () => {
+      const xml = appTextMessageXml({ corpId: APP_KEYS.corpId, userId, content: "五指山在哪个省", msgId, agentId: APP_KEYS.agentId });
+      const sealed = sealCallback(appKeys, xml);
+      const response = await post(`${restarted.url}/wecom/app?${sealed.query}`, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt), "text/xml");
+      expect(response.status).toBe(200);
+    };
+    await deliver();
+    const sentTo = () => fakeApi.sentMessages.filter((call) => call.body.touser === userId);
+    await fakeApi.waitFor(() => sentTo().length >= 1);
+    await deliver();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(sentTo()).toHaveLength(1);
+    // Confirmed for a day, not left as a lease.
+    expect(await restarted.store.claim("wecom-msgid", `app:${msgId}`, DELIVERY_LEASE_MS, Date.now() + DELIVERY_LEASE_MS + 1)).toBe(false);
+  } finally {
+    await restarted.stop();
+    await fakeApi.close();
+    await knowledge.cleanup();
+  }
+});
