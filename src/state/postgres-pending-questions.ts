@@ -27,13 +27,21 @@ export class PendingQuestions {
     return true;
   }
 
-  peek(): QuestionRecord | undefined {
-    return this.records[0];
+  /** The oldest `count` records, oldest first. */
+  peekOldest(count: number): QuestionRecord[] {
+    return this.records.slice(0, count);
   }
 
-  /** Removes the oldest record once it has been written (or refused for good). */
-  shift(): void {
-    this.records.shift();
+  /**
+   * Removes `done` (written, or refused for good) from the front. Only those still there go: a
+   * record the full buffer pushed out while it was being written is not counted twice, and a
+   * newer one is never removed in its place.
+   */
+  removeOldest(done: readonly QuestionRecord[]): void {
+    const gone = new Set(done);
+    let front = 0;
+    while (front < this.records.length && gone.has(this.records[front]!)) front++;
+    this.records.splice(0, front);
   }
 
   /** How many were dropped since the last call, resetting the count. */

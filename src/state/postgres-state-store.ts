@@ -18,8 +18,18 @@ import { ConnectionHealth, isConnectionError } from "./postgres-connection-healt
 import { AdvisoryLocks, channelName, Notifications } from "./postgres-coordination.js";
 import { runPostgresMigrations } from "./postgres-migrations.js";
 import { PendingQuestions } from "./postgres-pending-questions.js";
+import { QuestionBatches } from "./postgres-question-batches.js";
 import { listGroupsInWindow, type RunQuery, type WindowGroupRow } from "./postgres-window-listing.js";
-import { ADJUST_VOTES, DROP_EMPTY_TOTALS, groupsInOrder, groupsInWindow, PURGE_QUESTIONS, RECORD_QUESTION } from "./postgres-question-sql.js";
+import {
+  ADJUST_VOTES,
+  DROP_EMPTY_TOTALS,
+  groupsInOrder,
+  groupsInWindow,
+  PURGE_QUESTIONS,
+  RECORD_QUESTION,
+  RECORD_QUESTIONS,
+  type RecordedRow,
+} from "./postgres-question-sql.js";
 import {
   DAY_MS,
   DEFAULT_KEPT_REINDEX_RUNS,
@@ -55,6 +65,8 @@ const MAX_ATTEMPTS = 3;
 const WINDOW_MAX_BATCHES = 4;
 /** A window shorter than a quarter of the kept days is added up in one query (measured: 7 of 90 days, 1,000,000 asks). */
 const SMALL_WINDOW_SHARE = 4;
+/** Question records written in one statement, by the group commit and when the outage buffer is written. */
+const MAX_RECORDS_PER_STATEMENT = 200;
 /** Purging months of a busy log is the one long statement. */
 const PURGE_TIMEOUT_MS = 600_000;
 
@@ -87,6 +99,40 @@ function statementName(text: string): string {
     statementNames.set(text, name);
   }
   return name;
+}
+
+/** A UTF-16 half of a pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text bound for a JSON parameter: JSON.stringify writes a lone surrogate as an escape JSONB refuses
+ * (a text parameter turned it into U+FFFD on the way), so it becomes U+FFFD here, as it did before.
+ */
+function jsonText(text: string): string {
+  return withoutNul(text).replace(LONE_SURROGATE, "\uFFFD");
+}
+
+/** A record as one row of RECORD_QUESTIONS's array. */
+function recordedRow(record: QuestionRecord): RecordedRow {
+  const citedSourceIds = record.citedSourceIds.slice(0, MAX_COUNTED_SOURCES).map(jsonText);
+  return {
+    answer_id: jsonText(record.answerId),
+    group_key: jsonText(record.groupKey),
+    text: jsonText(record.text),
+    platform: record.platform,
+    chat_kind: record.chatKind,
+    conversation_hash: record.conversationHash,
+    answered: record.answered,
+    scores: record.scores.slice(0, MAX_COUNTED_SOURCES),
+    cited_source_ids: citedSourceIds,
+    latency_ms: record.latencyMs,
+    asked_at: record.askedAt,
+    day: dayNumber(record.askedAt),
+    platform_bit: platformBit(record.platform),
+    top_source: record.answered ? (citedSourceIds[0] ?? null) : null,
+    // Sorted: concurrent batches touch the per-source rows in one order, which avoids deadlocks.
+    sources: [...new Set(citedSourceIds)].sort(),
+  };
 }
 
 function closedError(): KnowledgeBotError {
@@ -160,6 +206,7 @@ export class PostgresStateStore implements StateStore {
   private readonly locks: AdvisoryLocks;
   private readonly notifications: Notifications;
   private readonly pending: PendingQuestions;
+  private readonly batches: QuestionBatches;
   private flushing: Promise<void> | undefined;
   private overflowWarned = false;
   private readonly windowBatchSize: number;
@@ -204,6 +251,12 @@ export class PostgresStateStore implements StateStore {
       onSuccess: () => this.health_.succeeded(),
     });
     this.pending = new PendingQuestions(options.pendingCapacity ?? 10_000);
+    this.batches = new QuestionBatches({
+      write: (records) => this.insertQuestions(records),
+      maxBatch: MAX_RECORDS_PER_STATEMENT,
+      // A connection failure has turned the store degraded; anything else was a refusal of the batch's content.
+      retryAlone: () => !this.health_.degraded,
+    });
     this.windowBatchSize = Math.max(1, options.windowBatchSize ?? 500);
   }
 
@@ -304,7 +357,8 @@ export class PostgresStateStore implements StateStore {
       return;
     }
     try {
-      await this.insertQuestion(record);
+      // Committed with the other records of its batch before the answer is handed out (see postgres-question-batches.ts).
+      await this.batches.add(record);
     } catch (error) {
       // Any connection failure has turned the store degraded by now; other refusals are the caller's to see.
       if (!this.health_.degraded) throw error;
@@ -312,29 +366,34 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  private insertQuestion(record: QuestionRecord): Promise<pg.QueryResult> {
-    const day = dayNumber(record.askedAt);
-    const citedSourceIds = record.citedSourceIds.slice(0, MAX_COUNTED_SOURCES).map(withoutNul);
-    // Sorted: concurrent records touch the per-source rows in one order, which avoids deadlocks.
-    const distinctSources = [...new Set(citedSourceIds)].sort();
-    return this.query(RECORD_QUESTION, [
-      record.answerId,
-      withoutNul(record.groupKey),
-      withoutNul(record.text),
-      record.platform,
-      record.chatKind,
-      record.conversationHash,
-      record.answered,
-      JSON.stringify(record.scores.slice(0, MAX_COUNTED_SOURCES)),
-      JSON.stringify(citedSourceIds),
-      record.latencyMs,
-      record.askedAt,
-      day,
-      record.answered ? 0 : 1,
-      platformBit(record.platform),
-      record.answered ? (citedSourceIds[0] ?? null) : null,
-      record.answered ? 1 : 0,
-      distinctSources,
+  /** One statement for all of `records`; a record whose answerId is already logged (or repeated here) counts once. */
+  private async insertQuestions(records: QuestionRecord[]): Promise<void> {
+    const rows = new Map<string, RecordedRow>();
+    for (const record of records) if (!rows.has(record.answerId)) rows.set(record.answerId, recordedRow(record));
+    if (rows.size > 1) {
+      await this.query(RECORD_QUESTIONS, [JSON.stringify([...rows.values()])]);
+      return;
+    }
+    const [row] = rows.values();
+    if (!row) return;
+    await this.query(RECORD_QUESTION, [
+      row.answer_id,
+      row.group_key,
+      row.text,
+      row.platform,
+      row.chat_kind,
+      row.conversation_hash,
+      row.answered,
+      JSON.stringify(row.scores),
+      JSON.stringify(row.cited_source_ids),
+      row.latency_ms,
+      row.asked_at,
+      row.day,
+      row.answered ? 0 : 1,
+      row.platform_bit,
+      row.top_source,
+      row.answered ? 1 : 0,
+      row.sources,
     ]);
   }
 
@@ -346,24 +405,39 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  /** Writes the buffered records, oldest first; stops at the first connection failure. */
+  /**
+   * Writes the buffered records, oldest first, a statement's worth at a time; stops at the first
+   * connection failure. A batch the database refuses is written again one record at a time, so a
+   * record it will never take is dropped (and logged) alone.
+   */
   private flushPending(): Promise<void> {
     this.flushing ??= (async () => {
       let written = 0;
       let dropped = 0;
       try {
-        for (let record = this.pending.peek(); record && !this.closed && !this.health_.degraded; record = this.pending.peek()) {
+        while (this.pending.size > 0 && !this.closed && !this.health_.degraded) {
+          const batch = this.pending.peekOldest(MAX_RECORDS_PER_STATEMENT);
           try {
-            await this.insertQuestion(record);
-            written++;
-          } catch (error) {
-            // Unreachable again: the record stays first in line for the next recovery.
+            await this.insertQuestions(batch);
+            written += batch.length;
+            this.pending.removeOldest(batch);
+            continue;
+          } catch {
+            // Unreachable again: the records stay first in line for the next recovery.
             if (this.health_.degraded) return;
-            // Refused for good (not a connection problem): trying again would block the rest.
-            dropped++;
-            this.logger.warn({ err: error }, "a buffered question record was refused by the database and dropped");
           }
-          this.pending.shift();
+          for (const record of batch) {
+            try {
+              await this.insertQuestions([record]);
+              written++;
+            } catch (error) {
+              if (this.health_.degraded) return;
+              // Refused for good (not a connection problem): trying again would block the rest.
+              dropped++;
+              this.logger.warn({ err: error }, "a buffered question record was refused by the database and dropped");
+            }
+            this.pending.removeOldest([record]);
+          }
         }
       } finally {
         const overflowed = this.pending.takeDroppedCount();
@@ -379,6 +453,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Before reading or voting on the log, write what waits, so an answerId just handed out is found. */
   private async pendingWritten(): Promise<void> {
+    await this.batches.settled();
     if (this.pending.size > 0 && !this.health_.degraded) await this.flushPending();
   }
 
@@ -705,6 +780,7 @@ export class PostgresStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     // Last chance for records still waiting; what cannot be written now is reported, not dropped silently.
+    await this.batches.settled();
     if (this.pending.size > 0 && !this.health_.degraded) await this.flushPending().catch(() => undefined);
     this.closed = true;
     await this.flushing?.catch(() => undefined);
