@@ -17,6 +17,7 @@ import { watchIndex, type IndexWatcher } from "../../src/server/index-watcher.js
 import { openPostgresStateStore, type PostgresStateStore } from "../../src/state/postgres-state-store.js";
 import { readCurrentVersion } from "../../src/store/index-layout.js";
 import { copySeedKnowledge } from "../server/support/test-server.js";
+import { freePort } from "./support/postgres-cluster.js";
 import { capturedLogger, useTestDatabase } from "./support/test-database.js";
 
 const database = useTestDatabase();
@@ -130,4 +131,18 @@ it("waits while a replica holds the re-index lock, fails with INDEX_LOCKED after
   } finally {
     await held?.release();
   }
+});
+
+it("with the database unreachable the CLI still re-indexes under the folder's lock, and says what it could not do", async () => {
+  const unreachable = new URL(database.get().url);
+  unreachable.port = String(await freePort());
+  await writeFile(path.join(knowledge.knowledgeDir, "cli-offline.md"), "---\ntitle: 离线\n---\n数据库不可用时仍然可以重建索引。\n");
+  const result = await kb(reindexArgs(), { DATABASE_URL: unreachable.toString() });
+  expect(result.code).toBe(0);
+  const { version } = JSON.parse(result.stdout) as { version: string };
+  expect(await readCurrentVersion(indexDir)).toBe(version);
+  expect(result.stderr).toContain("relying on the index folder's lock");
+  expect(result.stderr).toContain("not announced");
+  expect(result.stderr).toContain("not recorded");
+  expect(result.stderr).not.toContain(unreachable.password);
 });
