@@ -17,6 +17,8 @@ export interface Incoming {
   isAdmin: boolean;
   /** A one-to-one chat or a group; the question log keeps it (private when unset). */
   chatKind?: "private" | "group";
+  /** The transport made `conversationKey` just now, so no earlier turn can exist: memory is not read. */
+  newConversation?: boolean;
 }
 
 export type Reply =

@@ -117,22 +117,26 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
     try {
       const started = performance.now();
       const askedAt = now();
-      const history = await readHistory(key, incoming);
+      const history = incoming.newConversation ? [] : await readHistory(key, incoming);
       // The bot reads what was asked and cited; the answer ids are the responder's own.
       const answer = await bot.answer({ text: question, platform: incoming.platform, history: history.map(({ answerId: _answerId, ...turn }) => turn) });
       const latencyMs = performance.now() - started;
-      const answerId = questionLog
-        ? await questionLog.record({
-            question,
-            answer,
-            platform: incoming.platform,
-            chatKind: incoming.chatKind ?? "private",
-            conversationKey: key,
-            latencyMs,
-            askedAt,
-          })
-        : randomUUID();
-      await rememberTurn(key, question, answer, incoming, answerId);
+      const answerId = randomUUID();
+      // The log record and the remembered turn are independent writes: both finish before the answer
+      // is handed out (a vote on it must find its question), but side by side, not one after the other.
+      await Promise.all([
+        questionLog?.record({
+          answerId,
+          question,
+          answer,
+          platform: incoming.platform,
+          chatKind: incoming.chatKind ?? "private",
+          conversationKey: key,
+          latencyMs,
+          askedAt,
+        }),
+        rememberTurn(key, question, answer, incoming, answerId),
+      ]);
       return { kind: "answer", answer, answerId };
     } catch (error) {
       log.error({ err: error, platform: incoming.platform, question: maskPersonalData(question) }, "answering failed");
@@ -170,7 +174,7 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
   /** A vote reply on the conversation's last answer; undefined when the words are not one, or there is no answer to vote on. */
   async function recordFeedbackWord(message: string, incoming: Incoming): Promise<Reply | undefined> {
     const rating = FEEDBACK_WORDS.get(message.replace(/[\s。！!.]+$/u, ""));
-    if (!rating || !votes) return undefined;
+    if (!rating || !votes || incoming.newConversation) return undefined;
     const history = await readHistory(incoming.conversationKey, incoming);
     const answerId = history.at(-1)?.answerId;
     if (!answerId) return undefined;

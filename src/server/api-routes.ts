@@ -47,6 +47,8 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
       platform: "web",
       conversationKey: `web:${conversationId}`,
       userId: conversationId,
+      // A conversation id made here has no history: reading it would be a round trip to the store for nothing.
+      newConversation: conversationId !== body.conversationId,
       addressedToBot: true,
       // A command such as /reindex through the API needs the admin token, like POST /api/reindex.
       isAdmin: config.adminToken !== undefined && hasAdminToken(context.req.header("authorization"), config.adminToken),

@@ -11,6 +11,8 @@ import { questionGroupKey } from "./question-group-key.js";
 import type { ChatKind, StateStore } from "./state-store.js";
 
 export interface QuestionLogEntry {
+  /** The answer's id when the caller chose it (to remember the turn beside the record); a new one otherwise. */
+  answerId?: string;
   question: string;
   answer: Answer;
   platform: Platform;
@@ -21,7 +23,7 @@ export interface QuestionLogEntry {
 }
 
 export interface QuestionLog {
-  /** Logs the question and returns the answer's id (a new one even when logging is off). */
+  /** Logs the question and returns the answer's id (the entry's, or a new one, even when logging is off). */
   record(entry: QuestionLogEntry): Promise<string>;
 }
 
@@ -33,7 +35,7 @@ export function createQuestionLog(input: { store: StateStore | undefined; enable
   const log = input.logger.child({ component: "question-log" });
   return {
     async record(entry) {
-      const answerId = randomUUID();
+      const answerId = entry.answerId ?? randomUUID();
       if (!input.enabled || !input.store) return answerId;
       const text = maskPersonalData(entry.question);
       const citedSourceIds = entry.answer.noAnswer ? [] : [...new Set(entry.answer.citations.map((citation) => citation.sourceId))];

@@ -232,6 +232,18 @@ describe("conversation memory", () => {
     expect(bot.queries[3]!.history!.map((turn) => turn.question)).toEqual(["乙肝会遗传给孩子吗"]);
   });
 
+  it("does not read the memory of a conversation the transport just made, and still remembers its turn", async () => {
+    const memory = createInMemoryConversationMemory({ idleMs: 30 * 60_000, maxTurns: 10 });
+    let reads = 0;
+    const counted: ConversationMemory = { ...memory, history: (key) => (reads++, memory.history(key)) };
+    const { responder } = setUp(undefined, { memory: counted });
+    const first = await responder.respond(incoming("亲情账户是什么", { newConversation: true }));
+    expect(reads).toBe(0);
+    expect((await memory.history("telegram:1:-:1")).map((turn) => turn.answerId)).toEqual([first.kind === "answer" ? first.answerId : "none"]);
+    await responder.respond(incoming("那吉林呢"));
+    expect(reads).toBe(1);
+  });
+
   it("keeps conversations apart: another key has a history of its own", async () => {
     const { responder, bot } = setUp();
     await responder.respond(incoming("问题甲", { conversationKey: "telegram:-5:-:7" }));
