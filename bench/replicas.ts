@@ -2,7 +2,9 @@
  * Several replicas on one PostgreSQL, measured on this machine:
  *   - throughput: /api/ask requests per second and p99 against one replica, then against two
  *     (each its own process, same index and database), the same total connections, alternating
- *     one / two / one / two so both meet the same machine;
+ *     one / two / one / two so both meet the same machine; with the CPU time each part used per
+ *     request (replicas, PostgreSQL, the load generator) and the cores each kept busy, the rest of
+ *     the machine included (from /proc/stat), since on a shared machine that decides the speedup;
  *   - log write: /api/ask p50/p99 on a replica whose state store is PostgreSQL beside one on
  *     SQLite, requests interleaved one by one, so the difference is the store.
  * The PostgreSQL is BENCH_DATABASE_URL's server (a user allowed to CREATE DATABASE), or a
@@ -145,6 +147,18 @@ function cpuSeconds(pids: number[]): number {
   return ticks / CLOCK_TICKS;
 }
 
+/** CPU seconds all cores have spent busy (anything but idle and I/O wait) so far, from /proc/stat; 0 where it cannot be read. */
+function machineBusySeconds(): number {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 /** The server process and its children (one backend per connection). */
 function postgresPids(postmaster: number | undefined): number[] {
   if (!postmaster) return [];
@@ -171,6 +185,74 @@ function speedupCeiling(replicaCpuMs: number, otherCpuMs: number): number {
   const oneReplica = 1000 / Math.max(replicaCpuMs, (replicaCpuMs + otherCpuMs) / cores);
   const twoReplicas = Math.min(2000 / replicaCpuMs, (cores * 1000) / (replicaCpuMs + otherCpuMs));
   return twoReplicas / oneReplica;
+}
+
+/** CPU seconds per part of the machine during one load phase, and the requests it served. */
+interface PhaseCpu {
+  replicas: number;
+  postgres: number;
+  loadGenerator: number;
+  /** Everything else the machine ran meanwhile (other processes, the kernel's own work). */
+  rest: number;
+  seconds: number;
+  requests: number;
+}
+
+/** One load phase with the CPU time each part used during it. */
+async function measuredLoad(
+  replicas: Replica[],
+  postmaster: number | undefined,
+  connections: number,
+  durationSeconds: number,
+): Promise<{ result: Awaited<ReturnType<typeof load>>; cpu: PhaseCpu }> {
+  const replicaPids = replicas.map((replica) => replica.child.pid!);
+  const postgres = postgresPids(postmaster);
+  const before = {
+    replicas: cpuSeconds(replicaPids),
+    postgres: cpuSeconds(postgres),
+    bench: process.cpuUsage(),
+    machine: machineBusySeconds(),
+    at: performance.now(),
+  };
+  const result = await load(
+    replicas.map((replica) => replica.url),
+    connections,
+    durationSeconds,
+  );
+  const bench = process.cpuUsage(before.bench);
+  const used = {
+    replicas: cpuSeconds(replicaPids) - before.replicas,
+    postgres: cpuSeconds(postgres) - before.postgres,
+    loadGenerator: (bench.user + bench.system) / 1e6,
+  };
+  const machine = machineBusySeconds() - before.machine;
+  return {
+    result,
+    cpu: {
+      ...used,
+      rest: Math.max(0, machine - used.replicas - used.postgres - used.loadGenerator),
+      seconds: (performance.now() - before.at) / 1000,
+      requests: result.requestsPerSecond * durationSeconds,
+    },
+  };
+}
+
+/** CPU milliseconds per request of each part, and the cores each kept busy on average, over some phases. */
+function cpuSummary(phases: PhaseCpu[]) {
+  const total = (field: keyof PhaseCpu) => phases.reduce((sum, phase) => sum + phase[field], 0);
+  const requests = total("requests");
+  const seconds = total("seconds");
+  const perRequest = (value: number) => (requests > 0 ? +((value * 1000) / requests).toFixed(2) : 0);
+  const cores = (value: number) => (seconds > 0 ? +(value / seconds).toFixed(2) : 0);
+  return {
+    cpuMsPerRequest: { replicas: perRequest(total("replicas")), postgres: perRequest(total("postgres")), loadGenerator: perRequest(total("loadGenerator")) },
+    coresBusy: {
+      replicas: cores(total("replicas")),
+      postgres: cores(total("postgres")),
+      loadGenerator: cores(total("loadGenerator")),
+      restOfMachine: cores(total("rest")),
+    },
+  };
 }
 
 async function askOnce(url: string, question: string): Promise<number> {
@@ -213,25 +295,23 @@ export async function benchReplicas(options: ReplicaBenchOptions = {}): Promise<
     for (const replica of replicas) for (let round = 0; round < 50; round++) await askOnce(replica.url, QUESTIONS[round % QUESTIONS.length]!);
     const one: Awaited<ReturnType<typeof load>>[] = [];
     const two: Awaited<ReturnType<typeof load>>[] = [];
-    // CPU time per request of a replica and of PostgreSQL during the one-replica phases: unlike
-    // requests per second it hardly depends on what else the machine runs, and it bounds the speedup.
-    const cpu = { replica: 0, postgres: 0, bench: 0, requests: 0 };
+    // CPU time per request of each part: unlike requests per second it hardly depends on what else
+    // the machine runs, and it bounds the speedup. The rest of the machine's CPU use says how much of
+    // the cores the bench actually had.
+    const oneCpu: PhaseCpu[] = [];
+    const twoCpu: PhaseCpu[] = [];
     for (let round = 0; round < 2; round++) {
-      const pids = postgresPids(cluster?.postmasterPid());
-      const before = { replica: cpuSeconds([first.child.pid!]), postgres: cpuSeconds(pids), bench: process.cpuUsage() };
-      const result = await load([first.url], connections, durationSeconds);
-      const bench = process.cpuUsage(before.bench);
-      cpu.replica += cpuSeconds([first.child.pid!]) - before.replica;
-      cpu.postgres += cpuSeconds(pids) - before.postgres;
-      cpu.bench += (bench.user + bench.system) / 1e6;
-      cpu.requests += result.requestsPerSecond * durationSeconds;
-      one.push(result);
-      two.push(await load([first.url, second.url], connections, durationSeconds));
+      const alone = await measuredLoad([first], cluster?.postmasterPid(), connections, durationSeconds);
+      one.push(alone.result);
+      oneCpu.push(alone.cpu);
+      const pair = await measuredLoad([first, second], cluster?.postmasterPid(), connections, durationSeconds);
+      two.push(pair.result);
+      twoCpu.push(pair.cpu);
     }
-    const perRequestMs = (seconds: number) => (cpu.requests > 0 ? (seconds * 1000) / cpu.requests : 0);
-    const replicaCpuMs = perRequestMs(cpu.replica);
-    const postgresCpuMs = perRequestMs(cpu.postgres);
-    const benchCpuMs = perRequestMs(cpu.bench);
+    const oneSummary = cpuSummary(oneCpu);
+    const twoSummary = cpuSummary(twoCpu);
+    const replicaCpuMs = oneSummary.cpuMsPerRequest.replicas;
+    const otherCpuMs = oneSummary.cpuMsPerRequest.postgres + oneSummary.cpuMsPerRequest.loadGenerator;
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const oneRps = mean(one.map((result) => result.requestsPerSecond));
     const twoRps = mean(two.map((result) => result.requestsPerSecond));
@@ -245,10 +325,14 @@ export async function benchReplicas(options: ReplicaBenchOptions = {}): Promise<
       oneReplicaP99Ms: Math.max(...one.map((result) => result.p99Ms)),
       twoReplicasP99Ms: Math.max(...two.map((result) => result.p99Ms)),
       failed: [...one, ...two].reduce((sum, result) => sum + result.failed, 0),
-      replicaCpuMsPerRequest: +replicaCpuMs.toFixed(2),
-      postgresCpuMsPerRequest: +postgresCpuMs.toFixed(2),
-      loadGeneratorCpuMsPerRequest: +benchCpuMs.toFixed(2),
-      speedupCeilingOnTheseCores: replicaCpuMs > 0 ? +speedupCeiling(replicaCpuMs, postgresCpuMs + benchCpuMs).toFixed(2) : undefined,
+      replicaCpuMsPerRequest: replicaCpuMs,
+      postgresCpuMsPerRequest: oneSummary.cpuMsPerRequest.postgres,
+      loadGeneratorCpuMsPerRequest: oneSummary.cpuMsPerRequest.loadGenerator,
+      speedupCeilingOnTheseCores: replicaCpuMs > 0 ? +speedupCeiling(replicaCpuMs, otherCpuMs).toFixed(2) : undefined,
+      // The same with two replicas (their CPU added up): a rise means running side by side costs more per request.
+      twoReplicasCpuMsPerRequest: twoSummary.cpuMsPerRequest,
+      oneReplicaCoresBusy: oneSummary.coresBusy,
+      twoReplicasCoresBusy: twoSummary.coresBusy,
       loadAverage: os.loadavg().map((value) => +value.toFixed(2)),
     };
 
