@@ -1,15 +1,19 @@
 /**
  * Is a word what the question asks about, or a word of the story around it? People name the
  * subject of their question right before the question words ("痛风怎么治疗", "脑梗塞严重吗"), name
- * it more than once, or introduce it as a diagnosis ("查出胆结石", "患有冠心病"); the narrative
+ * it more than once, or introduce it as a diagnosis ("查出胆结石", "患有冠心病", "是轻度的脂肪肝"); the narrative
  * words of a long description (前年, 老爸, 摔了一跤) rarely do any of these.
  */
 
 /** Question words after the word in the same clause, within 14 characters (6–30 tried on the tuning topics). */
 const QUESTION_AFTER =
   /^[^，。！？,.!?；;]{0,14}?(?:怎么|如何|吗|么|什么|哪些|能不能|可以|可不可以|严重|治疗|症状|引起|原因|是否|要紧|好治|能治|有效|偏方|注意|危害|检查)/;
-/** A diagnosis or condition introduced right before the word. */
-const NAMED_BEFORE = /(?:患|得了|得|有|是|查出|诊断为|确诊|患有|患上)$/;
+/**
+ * A diagnosis or condition introduced right before the word, or with up to four characters of
+ * description between ("是轻度的脂肪肝", "患慢性胆囊炎"; a lone 得 only right before it, since
+ * "得很" and "觉得" are not diagnoses).
+ */
+const NAMED_BEFORE = /(?:(?:患|得了|得|有|是|查出|诊断为|确诊|患有|患上)|(?:患|得了|有|是|查出|诊断为|确诊|患有|患上)[^，。！？,.!?；;]{1,4})$/;
 
 /** `text` is the question in the same normal form as its terms (see normalizeText). */
 export function isAskedAbout(word: string, text: string): boolean {

@@ -4,14 +4,17 @@
  * a best source that holds only a small share of the question's word weight matched on the
  * surrounding words (吃, 药, 检查, 高血压): answering from it would be a confident answer from an
  * unrelated source. A word the folder lacks counts as the topic when it is built from the folder's
- * own characters (character-specificity.ts) and the question asks about it (asked-about.ts); the
- * narrative words a folder lacks (老爸, 前年, 退居二线) usually fail one of the two. All signals are
- * word and character statistics of the folder and of general Chinese; no topic list is involved.
+ * own characters (character-specificity.ts) or general Chinese builds folder words from it
+ * (compound-specificity.ts), and the question asks about it (asked-about.ts); the narrative words
+ * a folder lacks (老爸, 前年, 退居二线) usually fail one of the two. All signals are word and
+ * character statistics of the folder and of general Chinese; no topic list is involved.
  */
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { isAskedAbout } from "./asked-about.js";
 import { characterSpecificity } from "./character-specificity.js";
+import { compoundSpecificity } from "./compound-specificity.js";
+import { termSpecificity } from "./domain-specificity.js";
 
 const WORD_PREFIX = "w:";
 /** Words that can name a topic: two or more CJK characters (numbers, dates and Latin tokens cannot). */
@@ -19,21 +22,59 @@ const TOPIC_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/;
 
 /**
  * The question's words the folder never uses that look like its topic: their characters are more
- * typical of the folder than of general Chinese by more than `minCharacterSpecificity`, and the
+ * typical of the folder than of general Chinese by more than `minCharacterSpecificity`, or what
+ * the dictionary's compounds of them add is, by more than `minCompoundSpecificity`; and the
  * question asks about them.
  */
-export function unknownTopicWords(question: string, queryTerms: readonly string[], keywordIndex: KeywordIndex, minCharacterSpecificity: number): string[] {
+export function unknownTopicWords(
+  question: string,
+  queryTerms: readonly string[],
+  keywordIndex: KeywordIndex,
+  thresholds: { minCharacterSpecificity: number; minCompoundSpecificity: number },
+): string[] {
   const words: string[] = [];
   let text: string | undefined;
   for (const term of new Set(queryTerms)) {
     if (!term.startsWith(WORD_PREFIX)) continue;
     const word = term.slice(WORD_PREFIX.length);
     if (!TOPIC_WORD.test(word) || keywordIndex.documentFrequency(term) > 0) continue;
-    if (characterSpecificity(word, keywordIndex) <= minCharacterSpecificity) continue;
+    if (characterSpecificity(word, keywordIndex) <= thresholds.minCharacterSpecificity) {
+      const compounds = compoundSpecificity(word, keywordIndex);
+      if (compounds === undefined || compounds <= thresholds.minCompoundSpecificity) continue;
+    }
     text ??= normalizeText(question);
     if (isAskedAbout(word, text)) words.push(word);
   }
   return words;
+}
+
+const occurrences = (text: string, word: string) => text.split(word).length - 1;
+
+/**
+ * Does the question name, more often than any of its topic words, a folder word as specific as a
+ * domain word (termSpecificity ≥ `minSpecificity`) that the best source's title holds? "哪些医院
+ * 治疗癫痫？…专程从外地回去…癫痫病去哪里看的好" is about 癫痫, which the best source is about;
+ * 专程 is the story. A topic word named twice is what the question is about, and is never outweighed.
+ */
+export function restatesCoveredTopic(
+  question: string,
+  queryTerms: readonly string[],
+  topicWords: readonly string[],
+  bestTitle: string,
+  keywordIndex: KeywordIndex,
+  minSpecificity: number,
+): boolean {
+  const text = normalizeText(question);
+  if (topicWords.some((word) => occurrences(text, word) >= 2)) return false;
+  // As text, not terms: the title's 癫痫病 holds the question's 癫痫 however jieba splits either.
+  const title = normalizeText(bestTitle);
+  for (const term of new Set(queryTerms)) {
+    if (!term.startsWith(WORD_PREFIX)) continue;
+    const word = term.slice(WORD_PREFIX.length);
+    if (!TOPIC_WORD.test(word) || !title.includes(word) || occurrences(text, word) < 2) continue;
+    if ((termSpecificity(keywordIndex, term, word) ?? -Infinity) >= minSpecificity) return true;
+  }
+  return false;
 }
 
 /** Share of the question's word IDF mass (folder IDF; an unknown word weighs most) present in the source's terms. */

@@ -11,7 +11,7 @@ import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
-import { questionWordCoverage, unknownTopicWords } from "./question-coverage.js";
+import { questionWordCoverage, restatesCoveredTopic, unknownTopicWords } from "./question-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -31,7 +31,12 @@ export interface RetrievalSettings {
    * folder than of general Chinese by more than this (log ratio, character-specificity.ts)...
    */
   topicWordMinCharacterSpecificity: number;
-  /** ...the best source must hold at least this share of the question's word IDF mass. */
+  /** ...or whose dictionary compounds add characters more typical of the folder by more than this (compound-specificity.ts)... */
+  topicWordMinCompoundSpecificity: number;
+  /**
+   * ...the best source must hold at least this share of the question's word IDF mass, unless the
+   * question names twice a domain word (minDomainSpecificity) the best source's title holds.
+   */
   minQuestionCoverage: number;
   /** Weight of title coverage (see title-coverage.ts) added to the fused score of the best candidates. */
   titleCoverageWeight: number;
@@ -53,6 +58,7 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.03,
   topicWordMinCharacterSpecificity: 0,
+  topicWordMinCompoundSpecificity: 1,
   minQuestionCoverage: 0.25,
   titleCoverageWeight: 0.3,
   rerankDepth: 30,
@@ -128,11 +134,17 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   };
   const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, termsOf(bestKeywordSource)) : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
-  const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, settings.topicWordMinCharacterSpecificity);
+  const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, {
+    minCharacterSpecificity: settings.topicWordMinCharacterSpecificity,
+    minCompoundSpecificity: settings.topicWordMinCompoundSpecificity,
+  });
   // Only computed when it can decide: most questions use no word the folder lacks.
   const questionCoverage = top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, termsOf(top[0]), index.keywordIndex) : 1;
   const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
-  const uncovered = unknownWords.length > 0 && questionCoverage < settings.minQuestionCoverage;
+  const uncovered =
+    unknownWords.length > 0 &&
+    questionCoverage < settings.minQuestionCoverage &&
+    !restatesCoveredTopic(query, queryTerms, unknownWords, index.sources.get(top![0])!.title, index.keywordIndex, settings.minDomainSpecificity);
   const noAnswer = !inDomain || uncovered;
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {

@@ -27,6 +27,11 @@ function load(): { idf: Map<string, number>; unknownWordIdf: number } {
   return table;
 }
 
+/** Loads the table now, so that the first question does not wait for it. */
+export function preloadGeneralWordIdf(): void {
+  load();
+}
+
 /** General-corpus IDF of a word (natural log); higher means rarer in everyday text. */
 export function generalWordIdf(word: string): number {
   const { idf, unknownWordIdf } = load();

@@ -1,12 +1,16 @@
 /**
- * The two tests that make a word the folder never uses count as a question's topic (see
- * question-coverage.ts): its characters are the folder's (character-specificity.ts) and the
- * question asks about it (asked-about.ts). The whole decision is tested on a folder in
- * uncovered-question.test.ts and calibrated on medqa in test/eval/.
+ * The tests that make a word the folder never uses count as a question's topic (see
+ * question-coverage.ts): its characters are the folder's (character-specificity.ts) or what its
+ * dictionary compounds add is (compound-specificity.ts), and the question asks about it
+ * (asked-about.ts); and the check that a question restating a covered topic keeps its answer.
+ * The whole decision is tested on a folder in uncovered-question.test.ts and calibrated on medqa
+ * in test/eval/.
  */
 import { describe, expect, it } from "vitest";
 import { isAskedAbout } from "../../src/retrieval/asked-about.js";
 import { characterSpecificity } from "../../src/retrieval/character-specificity.js";
+import { compoundSpecificity } from "../../src/retrieval/compound-specificity.js";
+import { restatesCoveredTopic } from "../../src/retrieval/question-coverage.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { keywordTerms } from "../../src/text/keyword-terms.js";
 
@@ -16,6 +20,8 @@ describe("isAskedAbout", () => {
     ["孩子发烧要吃退烧药吗", "退烧药"],
     ["最近查出胆结石，平时要注意饮食吗", "胆结石"],
     ["脑梗塞会遗传吗？我爸爸有脑梗塞", "脑梗塞"],
+    ["是不是生活太好了的原因，我是轻度的脂肪肝，要留意哪些方面", "脂肪肝"],
+    ["患慢性胆囊炎二十多年，主要症状是后背胀疼", "胆囊炎"],
   ])("%s asks about %s", (question, word) => {
     expect(isAskedAbout(word, question)).toBe(true);
   });
@@ -24,6 +30,8 @@ describe("isAskedAbout", () => {
     ["前年开始血压有点高，平时饮食要注意什么", "前年"],
     ["我老爸退居二线以后血压一直偏高，怎么办", "退居二线"],
     ["上周摔了一跤，现在膝盖还疼，需要拍片吗", "摔了一跤"],
+    // A lone 得 introduces a diagnosis only right before it: "觉得" and "得很" are not one.
+    ["我觉得最近老家的空气不好，血压高要注意什么", "老家"],
   ])("%s does not ask about %s", (question, word) => {
     expect(isAskedAbout(word, question)).toBe(false);
   });
@@ -60,5 +68,62 @@ describe("characterSpecificity", () => {
   it("is 0 for a word without CJK characters and for an empty folder", () => {
     expect(characterSpecificity("ct", folder)).toBe(0);
     expect(characterSpecificity("胃炎", KeywordIndex.build([]))).toBe(0);
+  });
+});
+
+/** Ten titles of a small medical folder: 药, 病, 炎, 血 and 胃 are far more common here than in general Chinese. */
+function medicalFolder(titles = MEDICAL_TITLES): KeywordIndex {
+  return KeywordIndex.build(titles.map((text) => ({ titleTerms: keywordTerms(text), bodyTerms: [] })));
+}
+const MEDICAL_TITLES = [
+  "慢性胃炎怎么治疗",
+  "胃炎吃什么药",
+  "肝炎会传染吗",
+  "糖尿病饮食",
+  "心脏病的症状",
+  "高血压头晕",
+  "贫血吃什么补血",
+  "血糖高怎么办",
+  "胃病能喝酒吗",
+  "鼻炎反复发作吃什么药",
+];
+
+describe("compoundSpecificity", () => {
+  it("scores a disease name whose own characters the folder lacks by the compounds general Chinese builds from it", () => {
+    const folder = medicalFolder();
+    // The folder has no 冒, so 感冒's characters look everyday; 感冒药, 风寒感冒, 流行性感冒 add the folder's 药, 病, 性…
+    expect(characterSpecificity("感冒", folder)).toBeLessThan(0);
+    expect(compoundSpecificity("感冒", folder)!).toBeGreaterThan(compoundSpecificity("学生", folder)!);
+    expect(compoundSpecificity("感冒", folder)!).toBeGreaterThan(0);
+  });
+
+  it("is undefined for a word the dictionary forms no compound from", () => {
+    expect(compoundSpecificity("螺杆菌", medicalFolder())).toBeUndefined();
+  });
+});
+
+describe("restatesCoveredTopic", () => {
+  // Enough sources that 癫痫 is a domain word: frequent here, rare in general Chinese.
+  const folder = medicalFolder([
+    ...MEDICAL_TITLES,
+    ...Array.from({ length: 30 }, (_, index) => `癫痫发作第${index}次怎么办`),
+    ...Array.from({ length: 200 }, (_, index) => `体检项目${index}`),
+  ]);
+  const question = "哪些医院治疗癫痫？因为表妹病情严重，我也是专程从外地回去探望她一下。癫痫病去哪里看的好";
+  const terms = keywordTerms(question);
+  const title = "哪里看癫痫病好";
+
+  it("keeps a question that names twice the domain word the best source's title holds", () => {
+    expect(restatesCoveredTopic(question, terms, ["专程"], title, folder, 4)).toBe(true);
+  });
+
+  it("never outweighs a topic word the question names twice", () => {
+    const twice = `${question}，专程去专程回`;
+    expect(restatesCoveredTopic(twice, keywordTerms(twice), ["专程"], title, folder, 4)).toBe(false);
+  });
+
+  it("needs the word in the best source's title and specific to the folder", () => {
+    expect(restatesCoveredTopic(question, terms, ["专程"], "胃炎吃什么药", folder, 4)).toBe(false);
+    expect(restatesCoveredTopic(question, terms, ["专程"], title, folder, 40)).toBe(false);
   });
 });
