@@ -33,8 +33,9 @@ afterAll(async () => {
 it("a Telegram update claimed by a replica that died is taken by the next once its lease lapsed; a confirmed one is not", async () => {
   const store = await openSqliteStateStore({ dataDir: path.join(root, "telegram") });
   try {
-    const dead = createUpdateClaims(store, logger, { leaseMs: 300 });
-    const next = createUpdateClaims(store, logger, { leaseMs: 300 });
+    // Long enough that the next replica's first try always finds the lease running.
+    const dead = createUpdateClaims(store, logger, { leaseMs: 1000 });
+    const next = createUpdateClaims(store, logger, { leaseMs: 1000 });
     expect(await dead.take("bot:1001")).toBe(true);
     // The next replica finds the lease still running, waits it out, and takes the update.
     expect(await next.take("bot:1001")).toBe(true);
