@@ -35,6 +35,8 @@ export interface QuestionBatchesOptions {
 export class QuestionBatches {
   private waiting: Waiting[] = [];
   private writing: Promise<void> | undefined;
+  /** Settles with the last record added: batches are written in order, so every earlier one has settled by then. */
+  private last: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: QuestionBatchesOptions) {
     if (!(Number.isInteger(options.maxBatch) && options.maxBatch > 0)) throw new RangeError("maxBatch must be a positive integer");
@@ -42,19 +44,27 @@ export class QuestionBatches {
 
   /** Resolves once `record` is committed; rejects with the write's error. */
   add(record: QuestionRecord): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.waiting.push({ record, resolve, reject });
       this.writing ??= this.writeAll();
     });
+    this.last = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    return written;
   }
 
-  /** Records added but not yet settled. */
-  get size(): number {
-    return this.waiting.length;
+  /**
+   * Resolves once every record added so far has been written or refused. Records added later are
+   * not waited for, so a vote or a listing under steady load waits a batch or two, never for a lull.
+   */
+  settled(): Promise<void> {
+    return this.last;
   }
 
-  /** Resolves once every record added so far has been written or refused. */
-  async settled(): Promise<void> {
+  /** Resolves once nothing is waiting or being written, records added meanwhile included (for closing). */
+  async drained(): Promise<void> {
     while (this.writing) await this.writing;
   }
 

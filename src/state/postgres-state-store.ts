@@ -780,7 +780,7 @@ export class PostgresStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     // Last chance for records still waiting; what cannot be written now is reported, not dropped silently.
-    await this.batches.settled();
+    await this.batches.drained();
     if (this.pending.size > 0 && !this.health_.degraded) await this.flushPending().catch(() => undefined);
     this.closed = true;
     await this.flushing?.catch(() => undefined);

@@ -2,7 +2,8 @@
  * The question log's group commit on a real server: records that arrive together are written in
  * fewer statements than records, with the same totals SQLite keeps for the same asks; each record's
  * promise settles only once it is committed, so a vote on another store (another replica) finds it
- * at once; a record the database refuses costs only itself; closing writes what is in flight.
+ * at once; a vote under steady load does not wait for a lull; a record the database refuses costs
+ * only itself; closing writes what is in flight.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -111,6 +112,29 @@ describe("postgres: the question log's group commit", () => {
     } finally {
       await answering.close();
       await voting.close();
+    }
+  });
+
+  it("a vote while records keep arriving waits for the records before it, not for a lull", async () => {
+    const store = await openEmpty();
+    try {
+      await store.recordQuestion(record(0));
+      // Eight askers that never pause until 1,500 records are in.
+      let started = 1;
+      let written = 0;
+      const askers = Array.from({ length: 8 }, async () => {
+        while (started < 1500) {
+          await store.recordQuestion(record(started++));
+          written++;
+        }
+      });
+      await store.recordQuestion(record(started++));
+      expect(await store.recordVote({ answerId: "answer-0", voter: "web:v", rating: "up", at: NOW })).toBe(true);
+      const writtenAtVote = written;
+      await Promise.all(askers);
+      expect(writtenAtVote).toBeLessThan(written);
+    } finally {
+      await store.close();
     }
   });
 
