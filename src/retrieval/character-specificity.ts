@@ -88,17 +88,30 @@ const GENERAL_PRIOR_OCCURRENCES = 30_000;
 
 /** Mean over the word's CJK characters of log(P_folder / P_general), P_folder smoothed towards P_general; 0 for a word without any. */
 export function characterSpecificity(word: string, keywordIndex: KeywordIndex): number {
+  return characterSpecificities(word, keywordIndex).mean;
+}
+
+/**
+ * The mean over the word's CJK characters and the highest single character's score. A folder
+ * that lacks a topic lacks the characters only that topic uses, so a disease name can average
+ * like an everyday word and still hold one character the folder writes all the time (螺杆菌: 螺
+ * gone with the topic, 杆 everyday, 菌 the folder's).
+ */
+export function characterSpecificities(word: string, keywordIndex: KeywordIndex): { mean: number; strongest: number } {
   const folder = folderCounts(keywordIndex);
   const generalTable = generalCounts();
   let sum = 0;
+  let strongest = -Infinity;
   let characters = 0;
   for (let index = 0; index < word.length; index++) {
     const code = word.charCodeAt(index);
     if (!isCjk(code)) continue;
     const inGeneral = (generalTable.counts[code] + 1) / generalTable.total;
     const inFolder = (folder.counts[code] + GENERAL_PRIOR_OCCURRENCES * inGeneral) / (folder.total + GENERAL_PRIOR_OCCURRENCES);
-    sum += Math.log(inFolder / inGeneral);
+    const score = Math.log(inFolder / inGeneral);
+    sum += score;
+    if (score > strongest) strongest = score;
     characters++;
   }
-  return characters === 0 ? 0 : sum / characters;
+  return characters === 0 ? { mean: 0, strongest: 0 } : { mean: sum / characters, strongest };
 }

@@ -12,7 +12,7 @@
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { isAskedAbout } from "./asked-about.js";
-import { characterSpecificity } from "./character-specificity.js";
+import { characterSpecificities } from "./character-specificity.js";
 import { compoundSpecificity } from "./compound-specificity.js";
 import { termSpecificity } from "./domain-specificity.js";
 
@@ -22,7 +22,8 @@ const TOPIC_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/;
 
 /**
  * The question's words the folder never uses that look like its topic: their characters are more
- * typical of the folder than of general Chinese by more than `minCharacterSpecificity`, or what
+ * typical of the folder than of general Chinese by more than `minCharacterSpecificity` on average
+ * or, for one of them, by more than `minStrongestCharacterSpecificity`; or what
  * the dictionary's compounds of them add is, by more than `minCompoundSpecificity`; and the
  * question asks about them.
  */
@@ -30,7 +31,7 @@ export function unknownTopicWords(
   question: string,
   queryTerms: readonly string[],
   keywordIndex: KeywordIndex,
-  thresholds: { minCharacterSpecificity: number; minCompoundSpecificity: number },
+  thresholds: { minCharacterSpecificity: number; minStrongestCharacterSpecificity: number; minCompoundSpecificity: number },
 ): string[] {
   const words: string[] = [];
   let text: string | undefined;
@@ -38,7 +39,8 @@ export function unknownTopicWords(
     if (!term.startsWith(WORD_PREFIX)) continue;
     const word = term.slice(WORD_PREFIX.length);
     if (!TOPIC_WORD.test(word) || keywordIndex.documentFrequency(term) > 0) continue;
-    if (characterSpecificity(word, keywordIndex) <= thresholds.minCharacterSpecificity) {
+    const characters = characterSpecificities(word, keywordIndex);
+    if (characters.mean <= thresholds.minCharacterSpecificity && characters.strongest <= thresholds.minStrongestCharacterSpecificity) {
       const compounds = compoundSpecificity(word, keywordIndex);
       if (compounds === undefined || compounds <= thresholds.minCompoundSpecificity) continue;
     }

@@ -31,6 +31,8 @@ export interface RetrievalSettings {
    * folder than of general Chinese by more than this (log ratio, character-specificity.ts)...
    */
   topicWordMinCharacterSpecificity: number;
+  /** ...or with one character more typical of the folder by more than this... */
+  topicWordMinStrongestCharacterSpecificity: number;
   /** ...or whose dictionary compounds add characters more typical of the folder by more than this (compound-specificity.ts)... */
   topicWordMinCompoundSpecificity: number;
   /**
@@ -58,6 +60,7 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.03,
   topicWordMinCharacterSpecificity: 0,
+  topicWordMinStrongestCharacterSpecificity: 1.5,
   topicWordMinCompoundSpecificity: 1,
   minQuestionCoverage: 0.25,
   titleCoverageWeight: 0.3,
@@ -136,6 +139,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
   const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, {
     minCharacterSpecificity: settings.topicWordMinCharacterSpecificity,
+    minStrongestCharacterSpecificity: settings.topicWordMinStrongestCharacterSpecificity,
     minCompoundSpecificity: settings.topicWordMinCompoundSpecificity,
   });
   // Only computed when it can decide: most questions use no word the folder lacks.

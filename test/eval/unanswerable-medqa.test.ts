@@ -1,12 +1,12 @@
 /**
  * Questions the folder does not cover, on the medqa corpus: for each topic list (the tuning one
- * and the held-out one, whose topics the thresholds were never chosen on) every corpus row
+ * the thresholds are chosen on, and the held-out one, measured after each choice) every corpus row
  * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
  * no answer while the queries whose source was kept keep theirs. The floors sit a little beyond
- * the README figures (26.9 % / 49.7 % answered, 96.9 % / 96.8 % kept), so a change that answers
- * more uncovered questions or loses answers fails; the decision without dictionary compounds
- * (29.4 % / 68.6 %) fails the held-out ceiling, and the one before the topic-word check
- * (76.5 % / 83.8 %) fails both.
+ * the README figures (24.4 % / 40.3 % answered, 96.7 % / 96.5 % kept), so a change that answers
+ * more uncovered questions or loses answers fails; the decision without dictionary compounds and
+ * strongest characters (29.4 % / 68.6 %) fails both ceilings, as does the one before the topic-word check
+ * (76.5 % / 83.8 %).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -25,8 +25,8 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 /** Upper bound on the share of unanswerable questions answered, lower bound on answerable ones. */
 const FLOORS = {
-  tune: { unanswerable: 0.29, answerable: 0.96 },
-  "held-out": { unanswerable: 0.52, answerable: 0.96 },
+  tune: { unanswerable: 0.27, answerable: 0.96 },
+  "held-out": { unanswerable: 0.43, answerable: 0.96 },
 };
 
 describe("questions about topics removed from the medqa corpus", () => {

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { isAskedAbout } from "../../src/retrieval/asked-about.js";
-import { characterSpecificity } from "../../src/retrieval/character-specificity.js";
+import { characterSpecificities, characterSpecificity } from "../../src/retrieval/character-specificity.js";
 import { compoundSpecificity } from "../../src/retrieval/compound-specificity.js";
 import { restatesCoveredTopic } from "../../src/retrieval/question-coverage.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
@@ -43,26 +43,39 @@ describe("isAskedAbout", () => {
 
 describe("characterSpecificity", () => {
   // A small medical folder: 炎, 病, 血 and 胃 are far more common here than in general Chinese.
-  const folder = KeywordIndex.build(
-    [
-      "慢性胃炎怎么治疗",
-      "胃炎吃什么药",
-      "肝炎会传染吗",
-      "糖尿病饮食",
-      "心脏病的症状",
-      "高血压头晕",
-      "贫血吃什么补血",
-      "血糖高怎么办",
-      "胃病能喝酒吗",
-      "鼻炎反复发作",
-    ].map((text) => ({ titleTerms: keywordTerms(text), bodyTerms: [] })),
-  );
+  const FOLDER_TITLES = [
+    "慢性胃炎怎么治疗",
+    "胃炎吃什么药",
+    "肝炎会传染吗",
+    "糖尿病饮食",
+    "心脏病的症状",
+    "高血压头晕",
+    "贫血吃什么补血",
+    "血糖高怎么办",
+    "胃病能喝酒吗",
+    "鼻炎反复发作",
+  ];
+  const folder = KeywordIndex.build(FOLDER_TITLES.map((text) => ({ titleTerms: keywordTerms(text), bodyTerms: [] })));
 
   it("scores a disease name the folder lacks, written with its characters, above an everyday word", () => {
     const disease = characterSpecificity("肠炎", folder);
     const everyday = characterSpecificity("前年", folder);
     expect(disease).toBeGreaterThan(0);
     expect(everyday).toBeLessThan(0);
+  });
+
+  it("also gives the strongest character: a word averaging like an everyday one can hold one of the folder's", () => {
+    // Forty copies of the ten titles: large enough that the folder's own counts outweigh the prior.
+    const larger = KeywordIndex.build(
+      Array.from({ length: 40 }, () => FOLDER_TITLES)
+        .flat()
+        .map((text) => ({ titleTerms: keywordTerms(text), bodyTerms: [] })),
+    );
+    // 螺 and 杆 are absent or everyday here; 炎 is the folder's.
+    const { mean, strongest } = characterSpecificities("螺杆炎", larger);
+    expect(strongest).toBeGreaterThan(1.5);
+    expect(mean).toBeLessThan(1.5);
+    expect(characterSpecificities("前年", larger).strongest).toBeLessThan(1.5);
   });
 
   it("is 0 for a word without CJK characters and for an empty folder", () => {
