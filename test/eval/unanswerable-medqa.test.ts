@@ -1,12 +1,12 @@
 /**
  * Questions the folder does not cover, on the medqa corpus: for each topic list (the tuning one
- * the thresholds are chosen on, and the held-out one, measured after each choice) every corpus row
- * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
- * no answer while the queries whose source was kept keep theirs. The floors sit a little beyond
- * the README figures (24.4 % / 40.3 % answered, 96.7 % / 96.5 % kept), so a change that answers
- * more uncovered questions or loses answers fails; the decision without dictionary compounds and
- * strongest characters (29.4 % / 68.6 %) fails both ceilings, as does the one before the topic-word check
- * (76.5 % / 83.8 %).
+ * the thresholds are chosen on; the held-out one and the common-topics one, measured after each
+ * choice) every corpus row mentioning a topic's words is removed, and the dev queries about a
+ * removed topic must mostly get no answer while the queries whose source was kept keep theirs. The
+ * floors sit a little beyond the README figures (24.4 % / 40.3 % / 15.1 % answered, 96.7 % /
+ * 96.5 % / 95.8 % kept), so a change that answers more uncovered questions or loses answers fails;
+ * the decision without dictionary compounds and strongest characters (29.4 % / 68.6 % / 35.3 %)
+ * fails all three ceilings, as does the one before the topic-word check (76.5 % / 83.8 %).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -27,6 +27,8 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 const FLOORS = {
   tune: { unanswerable: 0.27, answerable: 0.96 },
   "held-out": { unanswerable: 0.43, answerable: 0.96 },
+  // The folder's most frequent topics (癫痫, 糖尿病, 肝硬化, …): 2,867 of 7,244 sources removed.
+  common: { unanswerable: 0.17, answerable: 0.95 },
 };
 
 describe("questions about topics removed from the medqa corpus", () => {
