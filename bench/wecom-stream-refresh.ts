@@ -15,6 +15,7 @@ import { createWecomAdapter } from "../adapters/wecom/index.js";
 import { startFakeWecomApi } from "../adapters/wecom/testing/fake-wecom-api.js";
 import { serveAdapterOnLoopback, type ServedAdapter } from "../adapters/wecom/testing/serve-adapter.js";
 import { aiBotRefreshMessage, aiBotTextMessage, openPassiveReply, sealCallback } from "../adapters/wecom/testing/signed-callbacks.js";
+import { percentile } from "../src/cli/evaluate.js";
 import { loadConfig } from "../src/config.js";
 import type { StateStore } from "../src/state/state-store.js";
 import { openSqliteStateStore } from "../src/state/sqlite-state-store.js";
@@ -53,10 +54,12 @@ async function call(baseUrl: string, plaintext: string, latencies: number[]): Pr
   return (openPassiveReply(keys, JSON.parse(body)).json as StreamJson).stream;
 }
 
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
-}
+/** The nearest-rank percentile every bench and `kb eval` report. */
+const percentileOf = (values: number[], fraction: number) =>
+  percentile(
+    [...values].sort((left, right) => left - right),
+    fraction,
+  );
 
 async function run(label: string, opener: ServedAdapter, refresher: ServedAdapter, messages: number, concurrency: number) {
   const openLatencies: number[] = [];
@@ -85,11 +88,11 @@ async function run(label: string, opener: ServedAdapter, refresher: ServedAdapte
     label,
     messages,
     callbacksPerSecond: Math.round(callbacks / seconds),
-    messageP50Ms: +percentile(openLatencies, 0.5).toFixed(2),
-    messageP99Ms: +percentile(openLatencies, 0.99).toFixed(2),
+    messageP50Ms: +percentileOf(openLatencies, 0.5).toFixed(2),
+    messageP99Ms: +percentileOf(openLatencies, 0.99).toFixed(2),
     refreshes: refreshLatencies.length,
-    refreshP50Ms: +percentile(refreshLatencies, 0.5).toFixed(2),
-    refreshP99Ms: +percentile(refreshLatencies, 0.99).toFixed(2),
+    refreshP50Ms: +percentileOf(refreshLatencies, 0.5).toFixed(2),
+    refreshP99Ms: +percentileOf(refreshLatencies, 0.99).toFixed(2),
     wrongAnswers: wrong,
   };
 }
