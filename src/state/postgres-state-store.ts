@@ -81,10 +81,6 @@ function withoutNul(text: string): string {
   return text.includes("\0") ? text.replaceAll("\0", "") : text;
 }
 
-function jsonWithoutNul(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? withoutNul(item) : item));
-}
-
 const statementNames = new Map<string, string>();
 
 /**
@@ -110,6 +106,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 function jsonText(text: string): string {
   return withoutNul(text).replace(LONE_SURROGATE, "\uFFFD");
+}
+
+/** A value bound as a JSON parameter, every string in it made acceptable to JSONB (see jsonText). */
+function jsonWithoutNul(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? jsonText(item) : item));
 }
 
 /** A record as one row of RECORD_QUESTIONS's array. */

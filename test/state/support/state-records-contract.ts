@@ -179,6 +179,19 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(await store.readConversation("web:2", NOW)).toEqual([turn(9)]);
     });
 
+    it("keeps a turn whose text holds half a surrogate pair (a message cut inside an emoji), as U+FFFD where the dialect needs it", async () => {
+      const store = await open();
+      const turn = { question: "问\uD83D题", resolvedQuestion: "问\uD83D题", citedSourceIds: ["s\uDC00.md"], at: NOW, answerId: "h1" };
+      await store.writeConversation("web:4", [turn], NOW);
+      await store.appendConversationTurn("web:4", { ...turn, answerId: "h2" }, { maxTurns: 5, notBefore: 0, at: NOW });
+      const wellFormed = (text: string) => text.replace(/[\uD800-\uDFFF]/g, "\uFFFD");
+      const kept = await store.readConversation("web:4", 0);
+      expect(kept.map((entry) => [wellFormed(entry.question), wellFormed(entry.citedSourceIds[0]), entry.answerId])).toEqual([
+        ["问\uFFFD题", "s\uFFFD.md", "h1"],
+        ["问\uFFFD题", "s\uFFFD.md", "h2"],
+      ]);
+    });
+
     it("two appends to one conversation at the same moment both keep their turn", async () => {
       const store = await open();
       const turn = (n: number) => ({ question: `问${n}`, resolvedQuestion: `问${n}`, citedSourceIds: [], at: NOW, answerId: `c${n}` });
