@@ -17,7 +17,7 @@ import { startBot, type RunningBot } from "../../src/main.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { callStream } from "../wecom/support/ai-bot-calls.js";
 import { post } from "../wecom/support/http.js";
-import { APP_KEYS, BOT_KEYS, WEBHOOK_KEY } from "../wecom/support/wecom-test-server.js";
+import { APP_KEYS, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 import { capturedLogger, useTestDatabase } from "./support/test-database.js";
 
 const database = useTestDatabase();
@@ -40,15 +40,7 @@ function environment(name: string): Record<string, string> {
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     RATE_LIMIT_PER_MINUTE: "0",
     LOG_LEVEL: "silent",
-    WECOM_CORP_ID: APP_KEYS.corpId,
-    WECOM_AGENT_ID: APP_KEYS.agentId,
-    WECOM_SECRET: APP_KEYS.secret,
-    WECOM_TOKEN: APP_KEYS.token,
-    WECOM_ENCODING_AES_KEY: APP_KEYS.encodingAesKey,
-    WECOM_BOT_TOKEN: BOT_KEYS.token,
-    WECOM_BOT_ENCODING_AES_KEY: BOT_KEYS.encodingAesKey,
-    WECOM_WEBHOOK_KEY: WEBHOOK_KEY,
-    WECOM_API_BASE: fakeApi.baseUrl,
+    ...wecomEnvironment(fakeApi.baseUrl),
   };
 }
 

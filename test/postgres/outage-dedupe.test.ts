@@ -14,7 +14,7 @@ import { appCallbackBody, appTextMessageXml, sealCallback } from "../../adapters
 import { startBot, type RunningBot } from "../../src/main.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { post } from "../wecom/support/http.js";
-import { APP_KEYS, BOT_KEYS, WEBHOOK_KEY } from "../wecom/support/wecom-test-server.js";
+import { APP_KEYS, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 import { startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.js";
 
 const appKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
@@ -42,15 +42,7 @@ beforeAll(async () => {
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     RATE_LIMIT_PER_MINUTE: "0",
     LOG_LEVEL: "silent",
-    WECOM_CORP_ID: APP_KEYS.corpId,
-    WECOM_AGENT_ID: APP_KEYS.agentId,
-    WECOM_SECRET: APP_KEYS.secret,
-    WECOM_TOKEN: APP_KEYS.token,
-    WECOM_ENCODING_AES_KEY: APP_KEYS.encodingAesKey,
-    WECOM_BOT_TOKEN: BOT_KEYS.token,
-    WECOM_BOT_ENCODING_AES_KEY: BOT_KEYS.encodingAesKey,
-    WECOM_WEBHOOK_KEY: WEBHOOK_KEY,
-    WECOM_API_BASE: fakeApi.baseUrl,
+    ...wecomEnvironment(fakeApi.baseUrl),
   });
   replicaA = await startBot({ environment: environment("a"), handleSignals: false });
   replicaB = await startBot({ environment: environment("b"), handleSignals: false });

@@ -26,6 +26,21 @@ export const BOT_KEYS = {
 export const WEBHOOK_KEY = "webhook-key-for-tests";
 export const ADMIN_USER_ID = "admin-user";
 
+/** The WECOM_* settings of both WeCom apps with the test keys, pointed at a fake WeCom API. */
+export function wecomEnvironment(apiBase: string): Record<string, string> {
+  return {
+    WECOM_CORP_ID: APP_KEYS.corpId,
+    WECOM_AGENT_ID: APP_KEYS.agentId,
+    WECOM_SECRET: APP_KEYS.secret,
+    WECOM_TOKEN: APP_KEYS.token,
+    WECOM_ENCODING_AES_KEY: APP_KEYS.encodingAesKey,
+    WECOM_BOT_TOKEN: BOT_KEYS.token,
+    WECOM_BOT_ENCODING_AES_KEY: BOT_KEYS.encodingAesKey,
+    WECOM_WEBHOOK_KEY: WEBHOOK_KEY,
+    WECOM_API_BASE: apiBase,
+  };
+}
+
 export interface WecomTestServer {
   baseUrl: string;
   adapter: ChatAdapter;
@@ -41,16 +56,8 @@ export async function startWecomTestServer(options: {
   store?: StateStore;
 }): Promise<WecomTestServer> {
   const config = loadConfig({
-    WECOM_CORP_ID: APP_KEYS.corpId,
-    WECOM_AGENT_ID: APP_KEYS.agentId,
-    WECOM_SECRET: APP_KEYS.secret,
-    WECOM_TOKEN: APP_KEYS.token,
-    WECOM_ENCODING_AES_KEY: APP_KEYS.encodingAesKey,
-    WECOM_BOT_TOKEN: BOT_KEYS.token,
-    WECOM_BOT_ENCODING_AES_KEY: BOT_KEYS.encodingAesKey,
-    WECOM_WEBHOOK_KEY: WEBHOOK_KEY,
+    ...wecomEnvironment(options.apiBase),
     WECOM_ADMIN_USERIDS: ADMIN_USER_ID,
-    WECOM_API_BASE: options.apiBase,
     MAX_BODY_BYTES: "16384",
     ...options.environment,
   });
