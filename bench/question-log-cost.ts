@@ -17,14 +17,11 @@ import { questionGroupKey } from "../src/state/question-group-key.js";
 import { openSqliteStateStore } from "../src/state/sqlite-state-store.js";
 import type { QuestionRecord } from "../src/state/state-store.js";
 import { medianListingTimes } from "./queue-listing-times.js";
+import { percentile } from "../src/cli/evaluate.js";
 
 /** The shipped knowledge folder, from bench/ (tsx) or dist/bench/ (npm run bench). */
 const defaultKnowledgeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../.." : "..", "knowledge");
 const QUESTIONS = ["亲情账户和家庭共济账户有什么区别", "五指山在哪个省", "宝宝湿疹怎么护理", "江苏省内农保卡可以跨市使用么", "医保卡丢了怎么办"];
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
 
 export async function benchAskWithQuestionLog(knowledgeDir = defaultKnowledgeDir, rounds = 600): Promise<Record<string, number>> {
   const work = await mkdtemp(path.join(os.tmpdir(), "kb-bench-qlog-"));

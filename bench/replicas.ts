@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { freePort, serverOn, startPostgresCluster, type PostgresCluster, type PostgresServer } from "../test/postgres/support/postgres-cluster.js";
+import { percentile } from "../src/cli/evaluate.js";
 
 interface AutocannonRequest {
   method: string;
@@ -47,10 +48,6 @@ const projectRoot = path.resolve(here, fromDist ? "../.." : "..");
 /** Linux's USER_HZ: /proc reports CPU time in these. */
 const CLOCK_TICKS = 100;
 const QUESTIONS = ["亲情账户和家庭共济账户有什么区别", "五指山在哪个省", "宝宝湿疹怎么护理", "江苏省内农保卡可以跨市使用么", "医保卡丢了怎么办"];
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
 
 interface Replica {
   url: string;
