@@ -12,16 +12,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAnswerStreams } from "../../adapters/wecom/answer-streams.js";
 import { claimDelivery, DELIVERY_LEASE_MS } from "../../adapters/wecom/delivery-claims.js";
 import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
-import { aiBotRefreshMessage, aiBotTextMessage, appCallbackBody, appTextMessageXml, sealCallback } from "../../adapters/wecom/testing/signed-callbacks.js";
+import { aiBotRefreshMessage, aiBotTextMessage } from "../../adapters/wecom/testing/signed-callbacks.js";
 import { startBot, type RunningBot } from "../../src/main.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { callStream } from "../wecom/support/ai-bot-calls.js";
-import { post } from "../wecom/support/http.js";
-import { APP_KEYS, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
+import { APP_KEYS, postAppText, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 import { capturedLogger, useTestDatabase } from "./support/test-database.js";
 
 const database = useTestDatabase();
-const appKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
 
 let root: string;
 let knowledge: Awaited<ReturnType<typeof copySeedKnowledge>>;
@@ -61,9 +59,7 @@ afterAll(async () => {
 });
 
 async function deliverApp(replica: RunningBot, msgId: string, userId: string): Promise<void> {
-  const xml = appTextMessageXml({ corpId: APP_KEYS.corpId, userId, content: "五指山在哪个省", msgId, agentId: APP_KEYS.agentId });
-  const sealed = sealCallback(appKeys, xml);
-  const response = await post(`${replica.url}/wecom/app?${sealed.query}`, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt), "text/xml");
+  const response = await postAppText(replica.url, { userId, content: "五指山在哪个省", msgId });
   expect(response.status).toBe(200);
 }
 

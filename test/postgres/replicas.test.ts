@@ -14,18 +14,16 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
-import { aiBotRefreshMessage, aiBotTextMessage, appCallbackBody, appTextMessageXml, sealCallback } from "../../adapters/wecom/testing/signed-callbacks.js";
+import { aiBotRefreshMessage, aiBotTextMessage } from "../../adapters/wecom/testing/signed-callbacks.js";
 import { startBot, type RunningBot } from "../../src/main.js";
 import { advisoryLockKey } from "../../src/state/postgres-coordination.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 import { callStream } from "../wecom/support/ai-bot-calls.js";
-import { post } from "../wecom/support/http.js";
-import { APP_KEYS, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
+import { APP_KEYS, postAppText, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 import { useTestDatabase } from "./support/test-database.js";
 
 const database = useTestDatabase();
-const appKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 let root: string;
@@ -106,10 +104,8 @@ describe("two replicas on one PostgreSQL", () => {
   it("one WeCom MsgId delivered to A, B, A is answered with exactly one message/send", async () => {
     const msgId = `${Date.now()}01`;
     const userId = "replica-user-app";
-    const xml = appTextMessageXml({ corpId: APP_KEYS.corpId, userId, content: "五指山在哪个省", msgId, agentId: APP_KEYS.agentId });
     for (const replica of [replicaA, replicaB, replicaA]) {
-      const sealed = sealCallback(appKeys, xml);
-      const response = await post(`${replica.url}/wecom/app?${sealed.query}`, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt), "text/xml");
+      const response = await postAppText(replica.url, { userId, content: "五指山在哪个省", msgId });
       expect(response.status).toBe(200);
     }
     const sentTo = () => fakeApi.sentMessages.filter((call) => call.body.touser === userId);

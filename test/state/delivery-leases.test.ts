@@ -11,13 +11,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUpdateClaims } from "../../adapters/telegram/update-claims.js";
 import { claimDelivery, DELIVERY_LEASE_MS } from "../../adapters/wecom/delivery-claims.js";
 import { startFakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
-import { appCallbackBody, appTextMessageXml, sealCallback } from "../../adapters/wecom/testing/signed-callbacks.js";
 import { createLogger } from "../../src/core/logger.js";
 import { startBot } from "../../src/main.js";
 import { openSqliteStateStore } from "../../src/state/sqlite-state-store.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
-import { post } from "../wecom/support/http.js";
-import { APP_KEYS, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
+import { APP_KEYS, postAppText, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 
 const logger = createLogger("silent");
 let root: string;
@@ -78,11 +76,8 @@ it("a WeCom message claimed by a process that died before acknowledging it is an
     handleSignals: false,
   });
   try {
-    const appKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
     const deliver = async () => {
-      const xml = appTextMessageXml({ corpId: APP_KEYS.corpId, userId, content: "五指山在哪个省", msgId, agentId: APP_KEYS.agentId });
-      const sealed = sealCallback(appKeys, xml);
-      const response = await post(`${restarted.url}/wecom/app?${sealed.query}`, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt), "text/xml");
+      const response = await postAppText(restarted.url, { userId, content: "五指山在哪个省", msgId });
       expect(response.status).toBe(200);
     };
     await deliver();

@@ -8,21 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
-import {
-  aiBotRefreshMessage,
-  aiBotTextMessage,
-  appCallbackBody,
-  appTextMessageXml,
-  openPassiveReply,
-  sealCallback,
-} from "../../adapters/wecom/testing/signed-callbacks.js";
+import { aiBotRefreshMessage, aiBotTextMessage, openPassiveReply, sealCallback } from "../../adapters/wecom/testing/signed-callbacks.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { openSqliteStateStore, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
 import { createAnsweringBot, DISCLAIMER_QUESTION, type AnsweringBot } from "./support/answering-bot.js";
 import { post } from "./support/http.js";
-import { APP_KEYS, BOT_KEYS, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
+import { APP_KEYS, BOT_KEYS, postAppText, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
 
-const appKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
 const botKeys = { token: BOT_KEYS.token, encodingAesKey: BOT_KEYS.encodingAesKey, receiveId: "" };
 
 let fakeApi: FakeWecomApi;
@@ -43,8 +35,7 @@ async function restart(): Promise<void> {
 }
 
 function sendAppText(content: string, userId: string, msgId: string) {
-  const sealed = sealCallback(appKeys, appTextMessageXml({ corpId: APP_KEYS.corpId, userId, content, msgId, agentId: APP_KEYS.agentId }));
-  return post(`${server.baseUrl}/wecom/app?${sealed.query}`, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt), "text/xml");
+  return postAppText(server.baseUrl, { userId, content, msgId });
 }
 
 async function waitForMessages(userId: string, count: number): Promise<string[]> {

@@ -9,6 +9,8 @@ import type { ChatAdapter } from "../../../src/core/chat-adapter.js";
 import type { StateStore } from "../../../src/state/state-store.js";
 import { createWecomAdapter, type WecomAdapterOptions } from "../../../adapters/wecom/index.js";
 import { serveAdapterOnLoopback } from "../../../adapters/wecom/testing/serve-adapter.js";
+import { appCallbackBody, appTextMessageXml, sealCallback } from "../../../adapters/wecom/testing/signed-callbacks.js";
+import { post } from "./http.js";
 
 export const APP_KEYS = {
   corpId: "ww0123456789abcdef",
@@ -25,6 +27,16 @@ export const BOT_KEYS = {
 
 export const WEBHOOK_KEY = "webhook-key-for-tests";
 export const ADMIN_USER_ID = "admin-user";
+
+/**
+ * Posts one text message to a server's self-built app callback, sealed with the test keys as WeCom
+ * sends it (each call seals afresh, as each WeCom retry is sealed with a new nonce).
+ */
+export function postAppText(baseUrl: string, message: { userId: string; content: string; msgId: string }): Promise<{ status: number; text: string }> {
+  const keys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
+  const sealed = sealCallback(keys, appTextMessageXml({ corpId: APP_KEYS.corpId, agentId: APP_KEYS.agentId, ...message }));
+  return post(`${baseUrl}/wecom/app?${sealed.query}`, appCallbackBody(APP_KEYS.corpId, APP_KEYS.agentId, sealed.encrypt), "text/xml");
+}
 
 /** The WECOM_* settings of both WeCom apps with the test keys, pointed at a fake WeCom API. */
 export function wecomEnvironment(apiBase: string): Record<string, string> {
