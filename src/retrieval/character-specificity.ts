@@ -9,6 +9,7 @@
  * trained and no word list is kept.
  */
 import type { KeywordIndex } from "../store/keyword-index.js";
+import { firstAtLeast } from "../text/sorted-strings.js";
 import { GENERAL_CHARACTER_COUNTS } from "./general-character-counts.js";
 
 const WORD_PREFIX = "w:";
@@ -51,7 +52,7 @@ function folderCounts(keywordIndex: KeywordIndex): CharacterCounts {
   const counts = new Float64Array(0x10000);
   let total = 0;
   // Terms are sorted, so the word terms ("w:…") are one run.
-  for (let position = firstWithPrefix(terms, WORD_PREFIX); position < terms.length && terms[position].startsWith(WORD_PREFIX); position++) {
+  for (let position = firstAtLeast(terms, WORD_PREFIX); position < terms.length && terms[position].startsWith(WORD_PREFIX); position++) {
     const term = terms[position];
     const frequency = offsets[position + 1] - offsets[position];
     for (let index = WORD_PREFIX.length; index < term.length; index++) {
@@ -64,17 +65,6 @@ function folderCounts(keywordIndex: KeywordIndex): CharacterCounts {
   const result = { counts, total };
   folderCountsByIndex.set(keywordIndex, result);
   return result;
-}
-
-function firstWithPrefix(terms: readonly string[], prefix: string): number {
-  let low = 0;
-  let high = terms.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (terms[middle] < prefix) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**

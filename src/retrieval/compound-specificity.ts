@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { KeywordIndex } from "../store/keyword-index.js";
+import { firstAtLeast } from "../text/sorted-strings.js";
 import { characterSpecificity } from "./character-specificity.js";
 
 interface Compounds {
@@ -67,17 +68,6 @@ function reverse(word: string): string {
   let result = "";
   for (let position = word.length - 1; position >= 0; position--) result += word[position];
   return result;
-}
-
-function firstAtLeast(sorted: readonly string[], key: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle] < key) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** The sorted words that start with `prefix` (longer than it). */
