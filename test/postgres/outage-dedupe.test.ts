@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
 import { startBot, type RunningBot } from "../../src/main.js";
-import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
+import { botEnvironment, copySeedKnowledge } from "../server/support/test-server.js";
 import { APP_KEYS, postAppText, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 import { startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.js";
 
@@ -29,15 +29,12 @@ beforeAll(async () => {
   fakeApi = await startFakeWecomApi({ corpId: APP_KEYS.corpId, secret: APP_KEYS.secret, webhookKey: WEBHOOK_KEY });
   const databaseUrl = await cluster.createDatabase();
   const environment = (name: string) => ({
-    KNOWLEDGE_DIR: knowledge.knowledgeDir,
-    INDEX_DIR: path.join(root, "index"),
-    DATA_DIR: path.join(root, `data-${name}`),
-    DATABASE_URL: databaseUrl,
-    HOST: "127.0.0.1",
-    PORT: "0",
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    RATE_LIMIT_PER_MINUTE: "0",
-    LOG_LEVEL: "silent",
+    ...botEnvironment({
+      knowledgeDir: knowledge.knowledgeDir,
+      indexDir: path.join(root, "index"),
+      dataDir: path.join(root, `data-${name}`),
+      databaseUrl: databaseUrl,
+    }),
     ...wecomEnvironment(fakeApi.baseUrl),
   });
   replicaA = await startBot({ environment: environment("a"), handleSignals: false });

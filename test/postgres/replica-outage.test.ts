@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/main.js";
-import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
+import { botEnvironment, copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.js";
 
 let root: string;
@@ -23,15 +23,12 @@ beforeAll(async () => {
   const databaseUrl = await cluster.createDatabase();
   replica = await startBot({
     environment: {
-      KNOWLEDGE_DIR: knowledge.knowledgeDir,
-      INDEX_DIR: path.join(root, "index"),
-      DATA_DIR: path.join(root, "data"),
-      DATABASE_URL: databaseUrl,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      RATE_LIMIT_PER_MINUTE: "0",
-      LOG_LEVEL: "silent",
+      ...botEnvironment({
+        knowledgeDir: knowledge.knowledgeDir,
+        indexDir: path.join(root, "index"),
+        dataDir: path.join(root, "data"),
+        databaseUrl: databaseUrl,
+      }),
     },
     handleSignals: false,
   });

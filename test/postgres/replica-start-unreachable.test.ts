@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/main.js";
 import { POSTGRES_MIGRATIONS } from "../../src/state/postgres-migrations.js";
 import { openPostgresStateStore } from "../../src/state/postgres-state-store.js";
-import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
+import { botEnvironment, copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.js";
 import { capturedLogger } from "./support/test-database.js";
 
@@ -115,15 +115,12 @@ it("a whole replica starts while its database is down, answers from its index, a
   try {
     replica = await startBot({
       environment: {
-        KNOWLEDGE_DIR: knowledge.knowledgeDir,
-        INDEX_DIR: path.join(root, "index"),
-        DATA_DIR: path.join(root, "data"),
-        DATABASE_URL: databaseUrl,
-        HOST: "127.0.0.1",
-        PORT: "0",
-        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        RATE_LIMIT_PER_MINUTE: "0",
-        LOG_LEVEL: "silent",
+        ...botEnvironment({
+          knowledgeDir: knowledge.knowledgeDir,
+          indexDir: path.join(root, "index"),
+          dataDir: path.join(root, "data"),
+          databaseUrl: databaseUrl,
+        }),
       },
       handleSignals: false,
     });

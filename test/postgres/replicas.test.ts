@@ -17,7 +17,7 @@ import { startFakeWecomApi, type FakeWecomApi } from "../../adapters/wecom/testi
 import { aiBotRefreshMessage, aiBotTextMessage } from "../../adapters/wecom/testing/signed-callbacks.js";
 import { startBot, type RunningBot } from "../../src/main.js";
 import { advisoryLockKey } from "../../src/state/postgres-coordination.js";
-import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
+import { botEnvironment, copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 import { callStream } from "../wecom/support/ai-bot-calls.js";
 import { APP_KEYS, postAppText, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
@@ -34,15 +34,12 @@ let replicaB: RunningBot;
 
 function environment(name: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    KNOWLEDGE_DIR: knowledge.knowledgeDir,
-    INDEX_DIR: path.join(root, "index"),
-    DATA_DIR: path.join(root, `data-${name}`),
-    DATABASE_URL: database.get().url,
-    HOST: "127.0.0.1",
-    PORT: "0",
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    RATE_LIMIT_PER_MINUTE: "0",
-    LOG_LEVEL: "silent",
+    ...botEnvironment({
+      knowledgeDir: knowledge.knowledgeDir,
+      indexDir: path.join(root, "index"),
+      dataDir: path.join(root, `data-${name}`),
+      databaseUrl: database.get().url,
+    }),
     ...wecomEnvironment(fakeApi.baseUrl),
     ...extra,
   };

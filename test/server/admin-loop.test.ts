@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/main.js";
 import { csrfTokenFor } from "../../src/server/admin/csrf.js";
 import { ADMIN_SESSION_COOKIE } from "../../src/server/admin-request.js";
-import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "./support/test-server.js";
+import { botEnvironment, copySeedKnowledge, TEST_ADMIN_TOKEN } from "./support/test-server.js";
 
 const UNANSWERED = "宝宝湿疹怎么护理";
 const PHONE = "13812345678";
@@ -22,14 +22,7 @@ let baseUrl: string;
 
 function environment(): NodeJS.ProcessEnv {
   return {
-    KNOWLEDGE_DIR: knowledge.knowledgeDir,
-    INDEX_DIR: path.join(root, "index"),
-    DATA_DIR: path.join(root, "data"),
-    HOST: "127.0.0.1",
-    PORT: "0",
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    RATE_LIMIT_PER_MINUTE: "0",
-    LOG_LEVEL: "silent",
+    ...botEnvironment({ knowledgeDir: knowledge.knowledgeDir, indexDir: path.join(root, "index"), dataDir: path.join(root, "data") }),
   };
 }
 

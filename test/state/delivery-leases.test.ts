@@ -14,7 +14,7 @@ import { startFakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.j
 import { createLogger } from "../../src/core/logger.js";
 import { startBot } from "../../src/main.js";
 import { openSqliteStateStore } from "../../src/state/sqlite-state-store.js";
-import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "../server/support/test-server.js";
+import { botEnvironment, copySeedKnowledge } from "../server/support/test-server.js";
 import { APP_KEYS, postAppText, WEBHOOK_KEY, wecomEnvironment } from "../wecom/support/wecom-test-server.js";
 
 const logger = createLogger("silent");
@@ -63,14 +63,7 @@ it("a WeCom message claimed by a process that died before acknowledging it is an
 
   const restarted = await startBot({
     environment: {
-      KNOWLEDGE_DIR: knowledge.knowledgeDir,
-      INDEX_DIR: path.join(root, "index"),
-      DATA_DIR: dataDir,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      RATE_LIMIT_PER_MINUTE: "0",
-      LOG_LEVEL: "silent",
+      ...botEnvironment({ knowledgeDir: knowledge.knowledgeDir, indexDir: path.join(root, "index"), dataDir: dataDir }),
       ...wecomEnvironment(fakeApi.baseUrl),
     },
     handleSignals: false,

@@ -16,6 +16,24 @@ import { createTestKnowledgeBot, SEED_KNOWLEDGE_DIR } from "../../support/test-k
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 export const TEST_PUBLIC_BASE_URL = "http://127.0.0.1:3000";
 
+/**
+ * The settings of a whole bot under test (`startBot`): its folders, a free port on 127.0.0.1, the
+ * test admin token, no rate limit and no log output; PostgreSQL when `databaseUrl` is given.
+ */
+export function botEnvironment(folders: { knowledgeDir: string; indexDir: string; dataDir: string; databaseUrl?: string }): Record<string, string> {
+  return {
+    KNOWLEDGE_DIR: folders.knowledgeDir,
+    INDEX_DIR: folders.indexDir,
+    DATA_DIR: folders.dataDir,
+    ...(folders.databaseUrl === undefined ? {} : { DATABASE_URL: folders.databaseUrl }),
+    HOST: "127.0.0.1",
+    PORT: "0",
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    RATE_LIMIT_PER_MINUTE: "0",
+    LOG_LEVEL: "silent",
+  };
+}
+
 export interface TestServerOptions {
   /** Extra variables as in the environment, e.g. `{ ADMIN_TOKEN: "..." }`. */
   environment?: Record<string, string>;
