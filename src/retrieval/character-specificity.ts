@@ -20,7 +20,8 @@ interface CharacterCounts {
   total: number;
 }
 
-const isCjk = (code: number) => (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
+/** A UTF-16 code unit of the CJK ideograph ranges the folder's words and jieba's dictionary use. */
+export const isCjk = (code: number) => (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
 
 let general: CharacterCounts | undefined;
 

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { firstAtLeast } from "../text/sorted-strings.js";
-import { characterSpecificity } from "./character-specificity.js";
+import { characterSpecificity, isCjk } from "./character-specificity.js";
 
 interface Compounds {
   /** Dictionary words of 3 to 8 CJK characters, in the dictionary's order (sorted by code unit). */
@@ -25,8 +25,6 @@ interface Compounds {
   /** The same words reversed, sorted, so the words ending with a word are one range too. */
   reversed: string[];
 }
-
-const isCjk = (code: number) => (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
 
 let compounds: Compounds | undefined;
 
@@ -70,10 +68,10 @@ function reverse(word: string): string {
   return result;
 }
 
-/** The sorted words that start with `prefix` (longer than it). */
-function* startingWith(sorted: readonly string[], prefix: string): Generator<string> {
+/** Positions of the sorted words that start with `prefix` (longer than it). */
+function* startingWith(sorted: readonly string[], prefix: string): Generator<number> {
   for (let position = firstAtLeast(sorted, prefix); position < sorted.length && sorted[position].startsWith(prefix); position++)
-    if (sorted[position].length > prefix.length) yield sorted[position];
+    if (sorted[position].length > prefix.length) yield position;
 }
 
 /**
@@ -84,17 +82,15 @@ export function compoundSpecificity(word: string, keywordIndex: KeywordIndex): n
   const { words, weights, reversed } = loadCompounds();
   let sum = 0;
   let weight = 0;
-  const add = (compound: string, added: string) => {
-    const compoundWeight = weights[firstAtLeast(words, compound)];
-    sum += compoundWeight * characterSpecificity(added, keywordIndex);
-    weight += compoundWeight;
+  const add = (position: number, added: string) => {
+    sum += weights[position] * characterSpecificity(added, keywordIndex);
+    weight += weights[position];
   };
-  for (const compound of startingWith(words, word)) add(compound, compound.slice(word.length));
-  const backwards = reverse(word);
-  for (const reversedCompound of startingWith(reversed, backwards)) {
-    const compound = reverse(reversedCompound);
+  for (const position of startingWith(words, word)) add(position, words[position].slice(word.length));
+  for (const reversedPosition of startingWith(reversed, reverse(word))) {
+    const compound = reverse(reversed[reversedPosition]);
     // A compound that both begins and ends with the word was counted once already.
-    if (!compound.startsWith(word)) add(compound, compound.slice(0, compound.length - word.length));
+    if (!compound.startsWith(word)) add(firstAtLeast(words, compound), compound.slice(0, compound.length - word.length));
   }
   return weight === 0 ? undefined : sum / weight;
 }
