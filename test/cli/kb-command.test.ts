@@ -1,22 +1,10 @@
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
-
-async function kb(args: string[], stdinText = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (data) => (out += data));
-  stderr.on("data", (data) => (err += data));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([stdinText]) });
-  return { code, stdout: out, stderr: err };
-}
+import { runKb as kb } from "../support/run-kb.js";
 
 let work: string;
 /** An index of the seed folder, built once and only read by the tests (ask, search, eval, usage). */

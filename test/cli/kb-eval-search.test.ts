@@ -6,21 +6,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
-
-async function kb(args: string[], stdinText = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { stdout: "", stderr: "" };
-  stdout.on("data", (chunk: Buffer) => (chunks.stdout += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (chunks.stderr += chunk.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([stdinText]) });
-  return { code, ...chunks };
-}
+import { runKb as kb } from "../support/run-kb.js";
 
 const FAMILY_POOL = "000_9de61d0cf05b51f0.txt";
 let work: string;

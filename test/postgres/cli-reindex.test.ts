@@ -8,10 +8,8 @@ import { writeFile } from "node:fs/promises";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
-import { runCli } from "../../src/cli.js";
 import { buildIndex } from "../../src/ingest/build-index.js";
 import { watchIndex, type IndexWatcher } from "../../src/server/index-watcher.js";
 import { openPostgresStateStore, type PostgresStateStore } from "../../src/state/postgres-state-store.js";
@@ -19,6 +17,7 @@ import { readCurrentVersion } from "../../src/store/index-layout.js";
 import { copySeedKnowledge } from "../server/support/test-server.js";
 import { freePort } from "./support/postgres-cluster.js";
 import { capturedLogger, useTestDatabase } from "./support/test-database.js";
+import { runKb, type KbRun } from "../support/run-kb.js";
 
 const database = useTestDatabase();
 const embedder = { kind: "local", batchSize: 64 } as const;
@@ -52,16 +51,9 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function kb(args: string[], environment: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function kb(args: string[], environment: Record<string, string>): Promise<KbRun> {
   process.env = { ...savedEnvironment, EMBEDDER: "local", ...environment };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (data) => (out += data));
-  stderr.on("data", (data) => (err += data));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([""]) });
-  return { code, stdout: out, stderr: err };
+  return runKb(args);
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {

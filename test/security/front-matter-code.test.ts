@@ -7,10 +7,9 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from "../server/support/test-server.js";
+import { runKb as kb } from "../support/run-kb.js";
 
 /** A Markdown file whose front matter, if evaluated, writes `marker`. */
 function codeFrontMatter(language: "js" | "coffee", marker: string): string {
@@ -32,17 +31,6 @@ async function knowledgeWithCode(): Promise<{ knowledgeDir: string; indexDir: st
   await writeFile(path.join(knowledgeDir, "y.md"), codeFrontMatter("coffee", markers[1]));
   await writeFile(path.join(knowledgeDir, "good.md"), GOOD_PAGE);
   return { knowledgeDir, indexDir: path.join(work, "index"), markers };
-}
-
-async function kb(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (data) => (out += data));
-  stderr.on("data", (data) => (err += data));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([""]) });
-  return { code, stdout: out, stderr: err };
 }
 
 const refused = (file: string) => expect.objectContaining({ file, code: "SOURCE_MALFORMED", message: expect.stringMatching(/front matter/) });
