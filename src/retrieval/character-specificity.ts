@@ -77,6 +77,21 @@ function folderCounts(keywordIndex: KeywordIndex): CharacterCounts {
  */
 const GENERAL_PRIOR_OCCURRENCES = 30_000;
 
+/** The folder size the no-answer bars were chosen on: the medqa corpus counts about 720,000 occurrences. */
+const CALIBRATION_OCCURRENCES = 700_000;
+
+/**
+ * A bar on these scores, chosen on a medqa-sized folder, for this folder. The prior pulls a small
+ * folder's scores towards 0 (a character twice as common as in general Chinese scores about 0.7
+ * at medqa's size and 0.01 in a ten-page folder), so the same bar there would call nothing the
+ * folder's: the bar is moved with them, to log(1 + s (e^bar - 1)), s the folder's share of the
+ * blend relative to the calibration folder's.
+ */
+export function folderScaledBar(bar: number, keywordIndex: KeywordIndex): number {
+  const share = (occurrences: number) => occurrences / (occurrences + GENERAL_PRIOR_OCCURRENCES);
+  return Math.log(1 + (share(folderCounts(keywordIndex).total) / share(CALIBRATION_OCCURRENCES)) * Math.expm1(bar));
+}
+
 /** Mean over the word's CJK characters of log(P_folder / P_general), P_folder smoothed towards P_general; 0 for a word without any. */
 export function characterSpecificity(word: string, keywordIndex: KeywordIndex): number {
   return characterSpecificities(word, keywordIndex).mean;

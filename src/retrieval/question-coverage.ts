@@ -12,7 +12,7 @@
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { isAskedAbout } from "./asked-about.js";
-import { characterSpecificities } from "./character-specificity.js";
+import { characterSpecificities, folderScaledBar } from "./character-specificity.js";
 import { compoundSpecificity } from "./compound-specificity.js";
 import { termSpecificity } from "./domain-specificity.js";
 
@@ -20,18 +20,29 @@ const WORD_PREFIX = "w:";
 /** Words that can name a topic: two or more CJK characters (numbers, dates and Latin tokens cannot). */
 const TOPIC_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/;
 
+/** How much more typical of the folder than of general Chinese a word must be, by each signal (log ratios). */
+export interface TopicWordThresholds {
+  /** Its characters on average (character-specificity.ts). */
+  minCharacterSpecificity: number;
+  /** Its most folder-typical character. */
+  minStrongestCharacterSpecificity: number;
+  /** The characters its dictionary compounds add (compound-specificity.ts). */
+  minCompoundSpecificity: number;
+}
+
 /**
- * The question's words the folder never uses that look like its topic: their characters are more
- * typical of the folder than of general Chinese by more than `minCharacterSpecificity` on average
- * or, for one of them, by more than `minStrongestCharacterSpecificity`; or what
- * the dictionary's compounds of them add is, by more than `minCompoundSpecificity`; and the
- * question asks about them.
+ * The question's words the folder never uses that look like its topic: they pass `asked` (any one
+ * signal above its threshold, see folderScaledBar) and the question asks about them, or they pass
+ * the stricter `unasked` and need not be asked about. "做了胃镜说胃炎，平时要注意什么" never asks
+ * about 胃炎 in a way asked-about.ts recognises, yet it is what the question is about; narrative
+ * words whose characters are a little more common in the folder than in general Chinese (此次,
+ * 先生) stay below even the first bar.
  */
 export function unknownTopicWords(
   question: string,
   queryTerms: readonly string[],
   keywordIndex: KeywordIndex,
-  thresholds: { minCharacterSpecificity: number; minStrongestCharacterSpecificity: number; minCompoundSpecificity: number },
+  thresholds: { asked: TopicWordThresholds; unasked: TopicWordThresholds },
 ): string[] {
   const words: string[] = [];
   let text: string | undefined;
@@ -40,9 +51,17 @@ export function unknownTopicWords(
     const word = term.slice(WORD_PREFIX.length);
     if (!TOPIC_WORD.test(word) || keywordIndex.documentFrequency(term) > 0) continue;
     const characters = characterSpecificities(word, keywordIndex);
-    if (characters.mean <= thresholds.minCharacterSpecificity && characters.strongest <= thresholds.minStrongestCharacterSpecificity) {
-      const compounds = compoundSpecificity(word, keywordIndex);
-      if (compounds === undefined || compounds <= thresholds.minCompoundSpecificity) continue;
+    let compounds: number | undefined | null = null;
+    // Computed at most once, and only when the character signals do not decide.
+    const compoundsOf = () => (compounds === null ? (compounds = compoundSpecificity(word, keywordIndex)) : compounds);
+    const passes = (bar: TopicWordThresholds) =>
+      characters.mean > folderScaledBar(bar.minCharacterSpecificity, keywordIndex) ||
+      characters.strongest > folderScaledBar(bar.minStrongestCharacterSpecificity, keywordIndex) ||
+      (compoundsOf() ?? -Infinity) > folderScaledBar(bar.minCompoundSpecificity, keywordIndex);
+    if (!passes(thresholds.asked)) continue;
+    if (passes(thresholds.unasked)) {
+      words.push(word);
+      continue;
     }
     text ??= normalizeText(question);
     if (isAskedAbout(word, text)) words.push(word);

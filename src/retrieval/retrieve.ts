@@ -11,7 +11,7 @@ import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
-import { questionWordCoverage, restatesCoveredTopic, unknownTopicWords } from "./question-coverage.js";
+import { questionWordCoverage, restatesCoveredTopic, unknownTopicWords, type TopicWordThresholds } from "./question-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -27,14 +27,14 @@ export interface RetrievalSettings {
   minKeywordCoverage: number;
   /**
    * The best source must also cover what the question is about (see question-coverage.ts): when
-   * the question asks about a word the folder never uses whose characters are more typical of the
-   * folder than of general Chinese by more than this (log ratio, character-specificity.ts)...
+   * the question asks about a word the folder never uses that looks like the folder's by these
+   * thresholds (log ratios of how much more typical of the folder than of general Chinese its
+   * characters are, on average, for the strongest one, and for what its dictionary compounds
+   * add)...
    */
-  topicWordMinCharacterSpecificity: number;
-  /** ...or with one character more typical of the folder by more than this... */
-  topicWordMinStrongestCharacterSpecificity: number;
-  /** ...or whose dictionary compounds add characters more typical of the folder by more than this (compound-specificity.ts)... */
-  topicWordMinCompoundSpecificity: number;
+  topicWord: TopicWordThresholds;
+  /** ...or uses such a word, asked about or not, that passes these stricter ones... */
+  unaskedTopicWord: TopicWordThresholds;
   /**
    * ...the best source must hold at least this share of the question's word IDF mass, unless the
    * question names twice a domain word (minDomainSpecificity) the best source's title holds.
@@ -59,10 +59,9 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   keywordWeight: 1,
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.03,
-  topicWordMinCharacterSpecificity: 0,
-  topicWordMinStrongestCharacterSpecificity: 1.5,
-  topicWordMinCompoundSpecificity: 1,
-  minQuestionCoverage: 0.25,
+  topicWord: { minCharacterSpecificity: 1, minStrongestCharacterSpecificity: 1.5, minCompoundSpecificity: 1.5 },
+  unaskedTopicWord: { minCharacterSpecificity: 2.5, minStrongestCharacterSpecificity: 4, minCompoundSpecificity: 2.5 },
+  minQuestionCoverage: 0.3,
   titleCoverageWeight: 0.3,
   rerankDepth: 30,
 };
@@ -137,11 +136,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   };
   const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, termsOf(bestKeywordSource)) : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
-  const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, {
-    minCharacterSpecificity: settings.topicWordMinCharacterSpecificity,
-    minStrongestCharacterSpecificity: settings.topicWordMinStrongestCharacterSpecificity,
-    minCompoundSpecificity: settings.topicWordMinCompoundSpecificity,
-  });
+  const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, { asked: settings.topicWord, unasked: settings.unaskedTopicWord });
   // Only computed when it can decide: most questions use no word the folder lacks.
   const questionCoverage = top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, termsOf(top[0]), index.keywordIndex) : 1;
   const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;

@@ -2,15 +2,15 @@
  * The tests that make a word the folder never uses count as a question's topic (see
  * question-coverage.ts): its characters are the folder's (character-specificity.ts) or what its
  * dictionary compounds add is (compound-specificity.ts), and the question asks about it
- * (asked-about.ts); and the check that a question restating a covered topic keeps its answer.
+ * (asked-about.ts) or they are the folder's by a stricter bar; and the check that a question restating a covered topic keeps its answer.
  * The whole decision is tested on a folder in uncovered-question.test.ts and calibrated on medqa
  * in test/eval/.
  */
 import { describe, expect, it } from "vitest";
 import { isAskedAbout } from "../../src/retrieval/asked-about.js";
-import { characterSpecificities, characterSpecificity } from "../../src/retrieval/character-specificity.js";
+import { characterSpecificities, characterSpecificity, folderScaledBar } from "../../src/retrieval/character-specificity.js";
 import { compoundSpecificity } from "../../src/retrieval/compound-specificity.js";
-import { restatesCoveredTopic } from "../../src/retrieval/question-coverage.js";
+import { restatesCoveredTopic, unknownTopicWords } from "../../src/retrieval/question-coverage.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { keywordTerms } from "../../src/text/keyword-terms.js";
 
@@ -138,5 +138,52 @@ describe("restatesCoveredTopic", () => {
   it("needs the word in the best source's title and specific to the folder", () => {
     expect(restatesCoveredTopic(question, terms, ["专程"], "胃炎吃什么药", folder, 4)).toBe(false);
     expect(restatesCoveredTopic(question, terms, ["专程"], title, folder, 40)).toBe(false);
+  });
+});
+
+describe("folderScaledBar", () => {
+  const copies = (count: number) => medicalFolder(Array.from({ length: count }, () => MEDICAL_TITLES).flat());
+
+  it("moves a bar towards 0 with the scores of a folder too small to trust, and back as the folder grows", () => {
+    const bars = [1, 40, 4000].map((count) => folderScaledBar(2.5, copies(count)));
+    expect(bars[0]).toBeLessThan(0.05);
+    expect(bars[0]).toBeLessThan(bars[1]);
+    expect(bars[1]).toBeLessThan(bars[2]);
+    expect(bars[2]).toBeLessThan(2.5);
+    expect(bars[2]).toBeGreaterThan(2);
+    expect(folderScaledBar(2.5, KeywordIndex.build([]))).toBe(0);
+  });
+
+  it("keeps a small folder's disease name above the bar and its everyday words below it", () => {
+    const folder = copies(1);
+    // Unscaled, 1.0 would call nothing in ten titles the folder's.
+    expect(characterSpecificity("肠炎", folder)).toBeLessThan(1);
+    expect(characterSpecificity("肠炎", folder)).toBeGreaterThan(folderScaledBar(1, folder));
+    expect(characterSpecificity("前年", folder)).toBeLessThan(folderScaledBar(1, folder));
+  });
+});
+
+describe("unknownTopicWords", () => {
+  // Large enough that the bars are close to their calibrated values.
+  const folder = medicalFolder(Array.from({ length: 4000 }, () => MEDICAL_TITLES).flat());
+  // Only the average character signal, so each word's fate is plain: 血脂 passes the first bar, 胃镜 both.
+  const only = (mean: number) => ({ minCharacterSpecificity: mean, minStrongestCharacterSpecificity: 100, minCompoundSpecificity: 100 });
+  const thresholds = { asked: only(1), unasked: only(2.5) };
+  const topicWords = (question: string) => unknownTopicWords(question, keywordTerms(question), folder, thresholds);
+
+  it("counts a word of the folder's characters when the question asks about it", () => {
+    expect(characterSpecificity("血脂", folder)).toBeGreaterThan(folderScaledBar(1, folder));
+    expect(characterSpecificity("血脂", folder)).toBeLessThan(folderScaledBar(2.5, folder));
+    expect(topicWords("血脂偏高怎么办")).toEqual(["血脂"]);
+  });
+
+  it("counts a word strongly the folder's even when the question does not ask about it, and not a weaker one", () => {
+    expect(characterSpecificity("胃镜", folder)).toBeGreaterThan(folderScaledBar(2.5, folder));
+    // Neither 胃镜 nor 血脂 is asked about: no question word follows in its clause, no 是/查出 before it.
+    expect(topicWords("上个月做了胃镜，医生看了血脂，平时饮食要注意吗")).toEqual(["胃镜"]);
+  });
+
+  it("never counts the folder's own words or everyday words it lacks", () => {
+    expect(topicWords("前年开始胃炎吃什么药")).toEqual([]);
   });
 });

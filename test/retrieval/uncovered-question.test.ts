@@ -38,6 +38,8 @@ const COVERED: [question: string, sourceId: string][] = [
   ["我老爸体检前需要空腹吗", "exam-fasting"],
   ["前年办的医保卡丢了怎么补办", "medical-card-lost"],
   ["老妈住院费用医保能报销多少", "medical-reimburse"],
+  ["此次住院费用医保能报销多少", "medical-reimburse"],
+  ["我先生体检前需要空腹吗", "exam-fasting"],
 ];
 
 describe("a medical question the folder does not cover", () => {
@@ -56,6 +58,13 @@ describe("a medical question the folder does not cover", () => {
     expect(result.confidence.questionCoverage).toBeLessThan(DEFAULT_RETRIEVAL_SETTINGS.minQuestionCoverage);
     expect(result.noAnswer).toBe(true);
     expect(result.hits.length).toBeGreaterThan(0);
+  });
+
+  it("gets no answer when the condition it is about is only told, not asked about, if its characters are plainly the folder's", async () => {
+    // 胃镜 follows no 是/查出 and precedes no question word, yet the question is about it.
+    const result = await retrieve(index, "哺乳期做了胃镜说胃炎，能喂奶吗");
+    expect(result.confidence.unknownWords).toContain("胃镜");
+    expect(result.noAnswer).toBe(true);
   });
 
   it("a no-answer near the folder's topics says it is not covered and offers the hits as suggestions, cited nowhere and without the disclaimer", async () => {
