@@ -72,6 +72,17 @@ export function unknownTopicWords(
 const occurrences = (text: string, word: string) => text.split(word).length - 1;
 
 /**
+ * Does the question name one of its topic words twice? Then that word is what it is about, and a
+ * best source without it is not about it however much of the story it shares: "奶奶检查出高血压
+ * …高血压可以吃味精吗" matched a 奶奶…肝硬化 source on 31 % of its word weight.
+ */
+export function namesTopicWordTwice(question: string, topicWords: readonly string[]): boolean {
+  if (topicWords.length === 0) return false;
+  const text = normalizeText(question);
+  return topicWords.some((word) => occurrences(text, word) >= 2);
+}
+
+/**
  * Does the question name, more often than any of its topic words, a folder word as specific as a
  * domain word (termSpecificity ≥ `minSpecificity`) that the best source's title holds? "哪些医院
  * 治疗癫痫？…专程从外地回去…癫痫病去哪里看的好" is about 癫痫, which the best source is about;

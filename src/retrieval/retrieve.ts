@@ -11,7 +11,7 @@ import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
-import { questionWordCoverage, restatesCoveredTopic, unknownTopicWords, type TopicWordThresholds } from "./question-coverage.js";
+import { namesTopicWordTwice, questionWordCoverage, restatesCoveredTopic, unknownTopicWords, type TopicWordThresholds } from "./question-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -37,7 +37,8 @@ export interface RetrievalSettings {
   unaskedTopicWord: TopicWordThresholds;
   /**
    * ...the best source must hold at least this share of the question's word IDF mass, unless the
-   * question names twice a domain word (minDomainSpecificity) the best source's title holds.
+   * question names twice a domain word (minDomainSpecificity) the best source's title holds; a
+   * question that names a topic word twice gets no answer whatever the share.
    */
   minQuestionCoverage: number;
   /** Weight of title coverage (see title-coverage.ts) added to the fused score of the best candidates. */
@@ -142,8 +143,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
   const uncovered =
     unknownWords.length > 0 &&
-    questionCoverage < settings.minQuestionCoverage &&
-    !restatesCoveredTopic(query, queryTerms, unknownWords, index.sources.get(top![0])!.title, index.keywordIndex, settings.minDomainSpecificity);
+    (namesTopicWordTwice(query, unknownWords) ||
+      (questionCoverage < settings.minQuestionCoverage &&
+        !restatesCoveredTopic(query, queryTerms, unknownWords, index.sources.get(top![0])!.title, index.keywordIndex, settings.minDomainSpecificity)));
   const noAnswer = !inDomain || uncovered;
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {

@@ -3,8 +3,8 @@
  * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
  * no answer while the queries whose source was kept keep theirs. The thresholds were chosen on
  * four lists (tune, held-out, common, fresh); the clean list was measured once, after the choice,
- * and is not to be tuned on. The bounds sit a little beyond the README figures (23.5 % / 34.0 % /
- * 8.1 % / 13.5 % / 24.6 % answered; 97.4 % / 97.1 % / 96.4 % / 95.0 % / 96.4 % kept), so a change
+ * and is not to be tuned on. The bounds sit a little beyond the README figures (23.5 % / 33.5 % /
+ * 6.9 % / 11.6 % / 23.8 % answered; 97.3 % / 97.1 % / 96.3 % / 95.0 % / 96.4 % kept), so a change
  * that answers more uncovered questions or loses answers fails; the decision before the stricter
  * character bars and the unasked tier (24.4 % / 40.3 % / 15.1 % / 26.0 % / 38.9 %) fails the
  * held-out, common, fresh and clean ceilings.
@@ -27,13 +27,13 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 /** Upper bound on the share of unanswerable questions answered, lower bound on answerable ones. */
 const FLOORS = {
   tune: { unanswerable: 0.26, answerable: 0.965 },
-  "held-out": { unanswerable: 0.37, answerable: 0.965 },
+  "held-out": { unanswerable: 0.36, answerable: 0.965 },
   // The folder's most frequent topics (癫痫, 糖尿病, 肝硬化, …): 2,867 of 7,244 sources removed.
-  common: { unanswerable: 0.1, answerable: 0.955 },
+  common: { unanswerable: 0.09, answerable: 0.955 },
   // 高血压, 胃炎, 头晕, 发烧, …: 2,089 sources removed; its kept questions sit on the 95 % target.
-  fresh: { unanswerable: 0.16, answerable: 0.945 },
+  fresh: { unanswerable: 0.14, answerable: 0.945 },
   // 乙肝, 腹泻, 失眠, 怀孕, …: 2,340 sources removed.
-  clean: { unanswerable: 0.28, answerable: 0.955 },
+  clean: { unanswerable: 0.27, answerable: 0.955 },
 };
 
 describe("questions about topics removed from the medqa corpus", () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { isAskedAbout } from "../../src/retrieval/asked-about.js";
 import { characterSpecificities, characterSpecificity, folderScaledBar } from "../../src/retrieval/character-specificity.js";
 import { compoundSpecificity } from "../../src/retrieval/compound-specificity.js";
-import { restatesCoveredTopic, unknownTopicWords } from "../../src/retrieval/question-coverage.js";
+import { namesTopicWordTwice, restatesCoveredTopic, unknownTopicWords } from "../../src/retrieval/question-coverage.js";
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { keywordTerms } from "../../src/text/keyword-terms.js";
 
@@ -185,5 +185,17 @@ describe("unknownTopicWords", () => {
 
   it("never counts the folder's own words or everyday words it lacks", () => {
     expect(topicWords("前年开始胃炎吃什么药")).toEqual([]);
+  });
+});
+
+describe("namesTopicWordTwice", () => {
+  it("is true when one of the topic words appears twice, in the question's normal form", () => {
+    expect(namesTopicWordTwice("奶奶检查出高血压，高血压可以吃味精吗", ["高血压"])).toBe(true);
+    expect(namesTopicWordTwice("Ｂ超查出胆结石，胆结石要手术吗", ["痛风", "胆结石"])).toBe(true);
+  });
+
+  it("is false for a topic word named once, or no topic word", () => {
+    expect(namesTopicWordTwice("高血压可以吃味精吗", ["高血压"])).toBe(false);
+    expect(namesTopicWordTwice("高血压可以吃味精吗？高血压", [])).toBe(false);
   });
 });

@@ -67,6 +67,13 @@ describe("a medical question the folder does not cover", () => {
     expect(result.noAnswer).toBe(true);
   });
 
+  it("gets no answer when it names the uncovered condition twice, although the best source shares much of the rest", async () => {
+    const result = await retrieve(index, "哺乳期乳腺炎能喝咖啡吗？乳腺炎会影响喂奶吗");
+    expect(result.confidence.unknownWords).toEqual(["乳腺炎"]);
+    expect(result.confidence.questionCoverage).toBeGreaterThanOrEqual(DEFAULT_RETRIEVAL_SETTINGS.minQuestionCoverage);
+    expect(result.noAnswer).toBe(true);
+  });
+
   it("a no-answer near the folder's topics says it is not covered and offers the hits as suggestions, cited nowhere and without the disclaimer", async () => {
     const found = await retrieve(index, "哺乳期能吃感冒药吗");
     // The shape retrieve gives a question in the domain whose topic no source covers.
