@@ -2,12 +2,13 @@
  * Questions the folder does not cover, on the medqa corpus: for each topic list every corpus row
  * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
  * no answer while the queries whose source was kept keep theirs. The thresholds were chosen on
- * four lists (tune, held-out, common, fresh); the clean list was measured once, after the choice,
- * and is not to be tuned on. The bounds sit a little beyond the README figures (23.5 % / 33.5 % /
- * 6.9 % / 11.6 % / 23.8 % answered; 97.3 % / 97.1 % / 96.3 % / 95.0 % / 96.4 % kept), so a change
- * that answers more uncovered questions or loses answers fails; the decision before the stricter
- * character bars and the unasked tier (24.4 % / 40.3 % / 15.1 % / 26.0 % / 38.9 %) fails the
- * held-out, common, fresh and clean ceilings.
+ * four lists (tune, held-out, common, fresh); the clean list was measured once after that choice
+ * and clean-2 once after the last change, and neither is to be tuned on. The bounds sit a little
+ * beyond the README figures (23.5 % / 33.5 % / 6.9 % / 11.6 % / 23.8 % / 65.5 % answered; 97.3 % /
+ * 97.1 % / 96.3 % / 95.0 % / 96.4 % / 97.1 % kept), so a change that answers more uncovered
+ * questions or loses answers fails; the decision before the stricter character bars and the
+ * unasked tier (24.4 % / 40.3 % / 15.1 % / 26.0 % / 38.9 % / 69.1 %) fails all but the tuning
+ * ceiling.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -34,6 +35,9 @@ const FLOORS = {
   fresh: { unanswerable: 0.14, answerable: 0.945 },
   // 乙肝, 腹泻, 失眠, 怀孕, …: 2,340 sources removed.
   clean: { unanswerable: 0.27, answerable: 0.955 },
+  // 反流, 肿瘤, 心脏病, 月经, 焦虑, 过敏, 打嗝, …, written after the second round and measured once: topics
+  // written with everyday characters, which the character signals barely reach (README "What is left").
+  "clean-2": { unanswerable: 0.68, answerable: 0.965 },
 };
 
 describe("questions about topics removed from the medqa corpus", () => {
