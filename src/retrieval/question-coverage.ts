@@ -46,20 +46,23 @@ export function unknownTopicWords(
 ): string[] {
   const words: string[] = [];
   let text: string | undefined;
+  // The bars for this folder, scaled once per question and only when a word needs them.
+  let bars: { asked: TopicWordThresholds; unasked: TopicWordThresholds } | undefined;
   for (const term of new Set(queryTerms)) {
     if (!term.startsWith(WORD_PREFIX)) continue;
     const word = term.slice(WORD_PREFIX.length);
     if (!TOPIC_WORD.test(word) || keywordIndex.documentFrequency(term) > 0) continue;
+    bars ??= { asked: scaledToFolder(thresholds.asked, keywordIndex), unasked: scaledToFolder(thresholds.unasked, keywordIndex) };
     const characters = characterSpecificities(word, keywordIndex);
     let compounds: number | undefined | null = null;
     // Computed at most once, and only when the character signals do not decide.
     const compoundsOf = () => (compounds === null ? (compounds = compoundSpecificity(word, keywordIndex)) : compounds);
     const passes = (bar: TopicWordThresholds) =>
-      characters.mean > folderScaledBar(bar.minCharacterSpecificity, keywordIndex) ||
-      characters.strongest > folderScaledBar(bar.minStrongestCharacterSpecificity, keywordIndex) ||
-      (compoundsOf() ?? -Infinity) > folderScaledBar(bar.minCompoundSpecificity, keywordIndex);
-    if (!passes(thresholds.asked)) continue;
-    if (passes(thresholds.unasked)) {
+      characters.mean > bar.minCharacterSpecificity ||
+      characters.strongest > bar.minStrongestCharacterSpecificity ||
+      (compoundsOf() ?? -Infinity) > bar.minCompoundSpecificity;
+    if (!passes(bars.asked)) continue;
+    if (passes(bars.unasked)) {
       words.push(word);
       continue;
     }
@@ -69,7 +72,16 @@ export function unknownTopicWords(
   return words;
 }
 
+const scaledToFolder = (bar: TopicWordThresholds, keywordIndex: KeywordIndex): TopicWordThresholds => ({
+  minCharacterSpecificity: folderScaledBar(bar.minCharacterSpecificity, keywordIndex),
+  minStrongestCharacterSpecificity: folderScaledBar(bar.minStrongestCharacterSpecificity, keywordIndex),
+  minCompoundSpecificity: folderScaledBar(bar.minCompoundSpecificity, keywordIndex),
+});
+
 const occurrences = (text: string, word: string) => text.split(word).length - 1;
+
+/** `text` is in normal form (normalizeText). */
+const namesAnyTwice = (text: string, words: readonly string[]) => words.some((word) => occurrences(text, word) >= 2);
 
 /**
  * Does the question name one of its topic words twice? Then that word is what it is about, and a
@@ -77,9 +89,7 @@ const occurrences = (text: string, word: string) => text.split(word).length - 1;
  * …高血压可以吃味精吗" matched a 奶奶…肝硬化 source on 31 % of its word weight.
  */
 export function namesTopicWordTwice(question: string, topicWords: readonly string[]): boolean {
-  if (topicWords.length === 0) return false;
-  const text = normalizeText(question);
-  return topicWords.some((word) => occurrences(text, word) >= 2);
+  return topicWords.length > 0 && namesAnyTwice(normalizeText(question), topicWords);
 }
 
 /**
@@ -97,7 +107,7 @@ export function restatesCoveredTopic(
   minSpecificity: number,
 ): boolean {
   const text = normalizeText(question);
-  if (topicWords.some((word) => occurrences(text, word) >= 2)) return false;
+  if (namesAnyTwice(text, topicWords)) return false;
   // As text, not terms: the title's 癫痫病 holds the question's 癫痫 however jieba splits either.
   const title = normalizeText(bestTitle);
   for (const term of new Set(queryTerms)) {

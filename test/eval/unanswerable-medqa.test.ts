@@ -2,8 +2,9 @@
  * Questions the folder does not cover, on the medqa corpus: for each topic list every corpus row
  * mentioning a topic's words is removed, and the dev queries about a removed topic must mostly get
  * no answer while the queries whose source was kept keep theirs. The thresholds were chosen on
- * four lists (tune, held-out, common, fresh); the clean list was measured once after that choice
- * and clean-2 once after the last change, and neither is to be tuned on. The bounds sit a little
+ * four lists (tune, held-out, common, fresh); the clean list's aggregate figures were seen after
+ * that choice (its misses never read) and clean-2 was measured once after the last change, and
+ * neither is to be tuned on. The bounds sit a little
  * beyond the README figures (23.5 % / 33.5 % / 6.9 % / 11.6 % / 23.8 % / 65.5 % answered; 97.3 % /
  * 97.1 % / 96.3 % / 95.0 % / 96.4 % / 97.1 % kept), so a change that answers more uncovered
  * questions or loses answers fails; the decision before the stricter character bars and the

@@ -2,8 +2,9 @@
  * The tests that make a word the folder never uses count as a question's topic (see
  * question-coverage.ts): its characters are the folder's (character-specificity.ts) or what its
  * dictionary compounds add is (compound-specificity.ts), and the question asks about it
- * (asked-about.ts) or they are the folder's by a stricter bar; and the check that a question restating a covered topic keeps its answer.
- * The whole decision is tested on a folder in uncovered-question.test.ts and calibrated on medqa
+ * (asked-about.ts) or it is the folder's by a stricter bar; the bars scaled to the folder's size;
+ * and the checks of a topic word named twice and of a question restating a covered topic. The
+ * whole decision is tested on a folder in uncovered-question.test.ts and calibrated on medqa
  * in test/eval/.
  */
 import { describe, expect, it } from "vitest";
