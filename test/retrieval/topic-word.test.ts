@@ -23,6 +23,10 @@ describe("isAskedAbout", () => {
     ["脑梗塞会遗传吗？我爸爸有脑梗塞", "脑梗塞"],
     ["是不是生活太好了的原因，我是轻度的脂肪肝，要留意哪些方面", "脂肪肝"],
     ["患慢性胆囊炎二十多年，主要症状是后背胀疼", "胆囊炎"],
+    // A test and its result name what the question is about without any question word after it.
+    ["体检时螺杆菌阳性，医生让我一个月后复查", "螺杆菌"],
+    ["前几天查了螺杆菌，医生开了三种药", "螺杆菌"],
+    ["去年化验甲胎蛋白，当时医生说正常", "甲胎蛋白"],
   ])("%s asks about %s", (question, word) => {
     expect(isAskedAbout(word, question)).toBe(true);
   });
@@ -33,6 +37,9 @@ describe("isAskedAbout", () => {
     ["上周摔了一跤，现在膝盖还疼，需要拍片吗", "摔了一跤"],
     // A lone 得 introduces a diagnosis only right before it: "觉得" and "得很" are not one.
     ["我觉得最近老家的空气不好，血压高要注意什么", "老家"],
+    // Only a test verb counts before the word, and only a result right after it: 推测 is not a test.
+    ["我推测老家的水不干净，家里人都胃不好", "老家"],
+    ["我老爸退休以后血糖偏高", "退休"],
   ])("%s does not ask about %s", (question, word) => {
     expect(isAskedAbout(word, question)).toBe(false);
   });
