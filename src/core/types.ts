@@ -138,6 +138,11 @@ export interface Answer {
   disclaimer: boolean;
   related: RelatedSource[];
   noAnswer: boolean;
+  /**
+   * On a no-answer to a question in the folder's domain: what the knowledge base lacks, named as
+   * the reply names it ("北京医保在上海使用", "补办"). The unanswered queue groups by it.
+   */
+  missingSubject?: string;
   /** The standalone question retrieval ran on; set only when a follow-up was rewritten. */
   understoodAs?: string;
 }

@@ -18,6 +18,7 @@ import { parseMarkdown } from "./parse-markdown.js";
 import { parseTextPage } from "./parse-text-page.js";
 import { boundSourceFields } from "./source-field-limits.js";
 import type { SourceProblem } from "./source-problem.js";
+import { SYNONYMS_FILE_NAME } from "../text/synonyms.js";
 
 const PARSERS: Record<string, FileParser> = {
   ".txt": parseTextPage,
@@ -56,6 +57,8 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
   const duplicates = new DuplicateContent();
   for (const absolute of files) {
     const file = path.relative(knowledgeDir, absolute).split(path.sep).join("/");
+    // The admin's synonym list is read by the index build, not indexed as a source.
+    if (file.toLowerCase() === SYNONYMS_FILE_NAME) continue;
     const extension = path.extname(file).toLowerCase();
     const parser = PARSERS[extension];
     const documentParser = DOCUMENT_PARSERS[extension];

@@ -1,0 +1,72 @@
+/**
+ * Synonym groups: lay and formal words for one thing (发烧 / 发热, 停掉 / 停止 / 停保). Retrieval
+ * searches a question with its synonyms' terms too, and the coverage decision counts a subject as
+ * covered when a source holds any word of its group. The shipped list (default-synonyms.ts) is
+ * always on; an admin adds groups in `synonyms.txt` at the root of the knowledge folder (also
+ * editable on the console's 同义词 page), read at each re-index.
+ *
+ * The file format, one group a line:
+ *   # a comment
+ *   发烧 发热 高烧
+ *   停掉/停止/停保
+ * Words are separated by spaces, `/`, `,`, `，`, `、` or `=`. A word is 1–20 characters without
+ * punctuation; a group has 2–20 words. Bad lines are reported by number and skipped.
+ */
+import { normalizeText } from "./normalize-text.js";
+
+/** The admin's file, at the root of the knowledge folder; it is never indexed as a source. */
+export const SYNONYMS_FILE_NAME = "synonyms.txt";
+
+/** Bounds: the file is untrusted input like any other in the knowledge folder. */
+export const SYNONYM_LIMITS = { maxBytes: 1024 * 1024, maxGroups: 10_000, maxWordsPerGroup: 20, maxWordCharacters: 20 } as const;
+
+export interface SynonymProblem {
+  /** 1-based line number. */
+  line: number;
+  message: string;
+}
+
+export interface ParsedSynonyms {
+  /** Each group's words in normal form (normalizeText), in the order written, without repeats. */
+  groups: string[][];
+  problems: SynonymProblem[];
+}
+
+const SEPARATORS = /[\s/,，、=]+/u;
+const WORD = /^[\p{L}\p{N}.%·-]+$/u;
+
+export function parseSynonyms(text: string): ParsedSynonyms {
+  const groups: string[][] = [];
+  const problems: SynonymProblem[] = [];
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const number = index + 1;
+    if (groups.length >= SYNONYM_LIMITS.maxGroups) {
+      problems.push({ line: number, message: `more than ${SYNONYM_LIMITS.maxGroups} groups; the rest of the file is ignored` });
+      break;
+    }
+    const words = [...new Set(line.split(SEPARATORS).map((word) => normalizeText(word).trim()).filter((word) => word !== ""))];
+    const bad = words.find((word) => [...word].length > SYNONYM_LIMITS.maxWordCharacters || !WORD.test(word));
+    if (bad !== undefined) {
+      problems.push({ line: number, message: `「${[...bad].slice(0, 30).join("")}」 is not a word (letters and digits, at most ${SYNONYM_LIMITS.maxWordCharacters} characters)` });
+      continue;
+    }
+    if (words.length < 2) {
+      problems.push({ line: number, message: "a group needs at least two different words" });
+      continue;
+    }
+    if (words.length > SYNONYM_LIMITS.maxWordsPerGroup) {
+      problems.push({ line: number, message: `a group has at most ${SYNONYM_LIMITS.maxWordsPerGroup} words` });
+      continue;
+    }
+    groups.push(words);
+  }
+  return { groups, problems };
+}
+
+/** Writes groups back in the file format, one a line. */
+export function formatSynonyms(groups: readonly (readonly string[])[]): string {
+  return groups.map((group) => group.join(" ")).join("\n") + (groups.length > 0 ? "\n" : "");
+}
