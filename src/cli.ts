@@ -202,10 +202,11 @@ export function buildProgram(io: IoStreams): Command {
         write(`index ${index.version}, ${index.manifest.counts.sources} sources`);
         write(`unanswerable answered ${fixed(report.unanswerable.answered)} of ${report.unanswerable.queries} (lower is better)`);
         write(`answerable answered ${fixed(report.answerable.answered)} of ${report.answerable.queries} (higher is better)`);
+        write(`answerable answered with the right source first ${fixed(report.answerable.rightFirst)} (higher is better)`);
         if (flags.misses)
           for (const miss of report.misses)
             write(
-              `${miss.answered ? "answered, not covered" : "no answer, covered"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (topic words: ${miss.topicWords.join("、") || "none"}, coverage ${fixed(miss.questionCoverage)})`,
+              `${miss.answered ? "answered, not right" : "no answer, covered"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
             );
         return;
       }

@@ -139,7 +139,8 @@ export async function evaluate(index: LoadedIndex, queries: EvaluationQuery[], k
 /** Share answered of each group of an unanswerable set (see unanswerable-set.ts): `expected: []` is unanswerable. */
 export interface UnanswerableReport {
   unanswerable: { queries: number; answered: number };
-  answerable: { queries: number; answered: number };
+  /** `rightFirst`: share answered with an expected source first. */
+  answerable: { queries: number; answered: number; rightFirst: number };
   /** Uncovered questions that got an answer and covered ones that did not, for reading why. */
   misses: UnanswerableMiss[];
 }
@@ -150,33 +151,42 @@ export interface UnanswerableMiss {
   answered: boolean;
   /** The best sources, best first (a no-answer's would-be sources). */
   returned: { sourceId: string; title: string }[];
-  /** The words the folder never uses taken as the question's topic, and how much of the question the best source covers. */
-  topicWords: string[];
-  questionCoverage: number;
+  /** The question's subject words and where each was found (subject-coverage.ts). */
+  subjects: string[];
+  /** What a no-answer named as missing. */
+  missingSubject?: string;
 }
 
 export async function evaluateUnanswerable(index: LoadedIndex, queries: readonly EvaluationQuery[]): Promise<UnanswerableReport> {
   const groups = { unanswerable: { queries: 0, answered: 0 }, answerable: { queries: 0, answered: 0 } };
+  let rightFirst = 0;
   const misses: UnanswerableMiss[] = [];
   for (const { query, expected } of queries) {
     const group = expected.length === 0 ? groups.unanswerable : groups.answerable;
     group.queries++;
     const result = await retrieve(index, query, 10);
     if (!result.noAnswer) group.answered++;
-    if (result.noAnswer === (expected.length === 0)) continue;
+    const right = expected.length === 0 ? result.noAnswer : !result.noAnswer && expected.includes(result.hits[0]?.sourceId);
+    if (right && expected.length > 0) rightFirst++;
+    if (right) continue;
     misses.push({
       query,
       answered: !result.noAnswer,
       returned: result.hits.slice(0, 3).map((hit) => ({ sourceId: hit.sourceId, title: hit.title })),
-      topicWords: result.confidence.unknownWords ?? [],
-      questionCoverage: result.confidence.questionCoverage ?? 1,
+      subjects: (result.confidence.subjects ?? []).map((subject) => `${subject.word}(${subject.found})`),
+      ...(result.missingSubject ? { missingSubject: result.missingSubject } : {}),
     });
   }
-  const share = (group: { queries: number; answered: number }) => ({
-    queries: group.queries,
-    answered: group.queries === 0 ? 0 : group.answered / group.queries,
-  });
-  return { unanswerable: share(groups.unanswerable), answerable: share(groups.answerable), misses };
+  const share = (count: number, of: number) => (of === 0 ? 0 : count / of);
+  return {
+    unanswerable: { queries: groups.unanswerable.queries, answered: share(groups.unanswerable.answered, groups.unanswerable.queries) },
+    answerable: {
+      queries: groups.answerable.queries,
+      answered: share(groups.answerable.answered, groups.answerable.queries),
+      rightFirst: share(rightFirst, groups.answerable.queries),
+    },
+    misses,
+  };
 }
 
 /** One conversation of a conversation set: its turns and what the last answer must do. */

@@ -14,6 +14,7 @@ import { keywordDocument } from "../text/keyword-terms.js";
 import { BuildPacer } from "./build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
+import { readSynonyms } from "./read-synonyms.js";
 import { loadKnowledge } from "./load-knowledge.js";
 import { assertChunkCountWithinLimit } from "./chunk-limit.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
@@ -65,6 +66,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
     const loaded = await loadKnowledge(options.knowledgeDir, limits);
+    const synonyms = await readSynonyms(options.knowledgeDir);
+    loaded.problems.push(...synonyms.problems);
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
     const staleFiles = failingIndexedFiles(loaded, previousVersion?.manifest);
     const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
@@ -94,7 +97,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       };
     }
 
-    const nothingChanged = !full && diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
+    const sameSynonyms = JSON.stringify(previous?.manifest.synonyms ?? []) === JSON.stringify(synonyms.groups);
+    const nothingChanged = !full && sameSynonyms && diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
     if (nothingChanged) {
       // Keep serving the same version: a re-index that changes nothing writes nothing.
       return {
@@ -225,6 +229,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         chunkOptions: DEFAULT_CHUNK_OPTIONS,
         counts: { sources: knowledge.sources.length, chunks: chunks.length },
         sources: manifestSources,
+        synonyms: synonyms.groups,
       },
       graph:
         graph.write.kind === "update"

@@ -11,7 +11,9 @@ import { normalizedScoreFusion, type RankedSource } from "./fuse-rankings.js";
 import { domainSpecificity } from "./domain-specificity.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
-import { namesTopicWordTwice, questionWordCoverage, restatesCoveredTopic, unknownTopicWords, type TopicWordThresholds } from "./question-coverage.js";
+import { normalizeText } from "../text/normalize-text.js";
+import { questionSubjects, type SubjectBars } from "./question-subjects.js";
+import { judgeSubjects, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -26,25 +28,18 @@ export interface RetrievalSettings {
   minDomainSpecificity: number;
   minKeywordCoverage: number;
   /**
-   * The best source must also cover what the question is about (see question-coverage.ts): when
-   * the question asks about a word the folder never uses that looks like the folder's by these
-   * thresholds (log ratios of how much more typical of the folder than of general Chinese its
-   * characters are, on average, for the strongest one, and for what its dictionary compounds
-   * add)...
+   * The source answered from must also cover what the question is about: its subject words
+   * (question-subjects.ts, with these bars on general-Chinese rarity), judged by subject-coverage.ts.
    */
-  topicWord: TopicWordThresholds;
-  /** ...or uses such a word, asked about or not, that passes these stricter ones... */
-  unaskedTopicWord: TopicWordThresholds;
-  /**
-   * ...the best source must hold at least this share of the question's word IDF mass, unless the
-   * question names twice a domain word (minDomainSpecificity) the best source's title holds; a
-   * question that names a topic word twice gets no answer whatever the share.
-   */
-  minQuestionCoverage: number;
+  subjectBars: SubjectBars;
   /** Weight of title coverage (see title-coverage.ts) added to the fused score of the best candidates. */
   titleCoverageWeight: number;
   /** How many of the best fused sources are re-scored with title coverage. */
   rerankDepth: number;
+  /** How many of the best sources a short question's subjects are looked for in (subject-coverage.ts). */
+  subjectCandidates: number;
+  /** Folders of at most this many sources are judged on every subject of a question (subject-coverage.ts). */
+  maxSourcesForWholeQuestion: number;
 }
 
 /**
@@ -60,11 +55,11 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   keywordWeight: 1,
   minDomainSpecificity: 4,
   minKeywordCoverage: 0.03,
-  topicWord: { minCharacterSpecificity: 1, minStrongestCharacterSpecificity: 1.5, minCompoundSpecificity: 1.5 },
-  unaskedTopicWord: { minCharacterSpecificity: 2.5, minStrongestCharacterSpecificity: 4, minCompoundSpecificity: 2.5 },
-  minQuestionCoverage: 0.3,
+  subjectBars: { minMedicalIdf: 7, minNamedIdf: 7.3, minWordIdf: 6.5 },
   titleCoverageWeight: 0.3,
   rerankDepth: 30,
+  subjectCandidates: 5,
+  maxSourcesForWholeQuestion: 1000,
 };
 
 export interface RetrievalResult {
@@ -81,18 +76,22 @@ export interface RetrievalResult {
    */
   nearTopic?: boolean;
   /** The signals the no-answer decision was based on, for hit testing. */
-  confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number; questionCoverage?: number; unknownWords?: string[] };
+  confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number; subjects?: SubjectVerdict["subjects"] };
+  /** On a no-answer in the folder's domain: what the folder lacks, named for the reply and the unanswered queue. */
+  missingSubject?: string;
 }
 
 export async function retrieve(index: LoadedIndex, questionText: string, limit = 10, settings = DEFAULT_RETRIEVAL_SETTINGS): Promise<RetrievalResult> {
   const query = cleanQuery(questionText);
-  const queryTerms = query === "" ? [] : keywordTerms(query);
+  const normalized = normalizeText(query);
+  // The question's synonyms are searched too: "拉肚子" finds the sources that say 腹泻.
+  const queryTerms = query === "" ? [] : keywordTerms([query, ...index.synonyms.expansion(normalized)].join(" "));
   const empty: RetrievalResult = {
     query,
     queryTerms,
     hits: [],
     noAnswer: true,
-    confidence: { domainSpecificity: 0, keywordCoverage: 0, denseSimilarity: 0, questionCoverage: 0, unknownWords: [] },
+    confidence: { domainSpecificity: 0, keywordCoverage: 0, denseSimilarity: 0, subjects: [] },
   };
   if (query === "" || index.chunks.length === 0) return empty;
 
@@ -118,35 +117,27 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     { items: denseBySource, weight: settings.denseWeight },
     { items: keywordBySource, weight: settings.keywordWeight },
   ]);
-  const ranked = rerankByTitleCoverage(index, queryTerms, [...fused.entries()].sort(byScoreThenId), settings).slice(0, limit);
+  const reranked = rerankByTitleCoverage(index, queryTerms, [...fused.entries()].sort(byScoreThenId), settings);
 
-  const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
-  const top = ranked[0];
-  const denseSimilarity = top ? (denseScore.get(top[0]) ?? 0) : 0;
   // Judged on the best keyword match, before re-ranking: "does anything cover enough of the question".
   const bestKeywordSource = keywordBySource[0]?.sourceId;
-  // Both coverage checks read a source's terms; the best keyword source is often the top one too.
-  const termsBySource = new Map<string, Set<string>>();
-  const termsOf = (sourceId: string): Set<string> => {
-    let terms = termsBySource.get(sourceId);
-    if (!terms) {
-      terms = sourceTerms(index, sourceId, bestChunkRows.get(sourceId) ?? []);
-      termsBySource.set(sourceId, terms);
-    }
-    return terms;
-  };
-  const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, termsOf(bestKeywordSource)) : 0;
+  const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, sourceTerms(index, bestKeywordSource, bestChunkRows.get(bestKeywordSource) ?? [])) : 0;
   const specificity = domainSpecificity(queryTerms, index.keywordIndex);
-  const unknownWords = unknownTopicWords(query, queryTerms, index.keywordIndex, { asked: settings.topicWord, unasked: settings.unaskedTopicWord });
-  // Only computed when it can decide: most questions use no word the folder lacks.
-  const questionCoverage = top && unknownWords.length > 0 ? questionWordCoverage(queryTerms, termsOf(top[0]), index.keywordIndex) : 1;
-  const inDomain = top !== undefined && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
-  const uncovered =
-    unknownWords.length > 0 &&
-    (namesTopicWordTwice(query, unknownWords) ||
-      (questionCoverage < settings.minQuestionCoverage &&
-        !restatesCoveredTopic(query, queryTerms, unknownWords, index.sources.get(top![0])!.title, index.keywordIndex, settings.minDomainSpecificity)));
-  const noAnswer = !inDomain || uncovered;
+  const inDomain = reranked.length > 0 && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
+  const subjects = questionSubjects(normalized, index.synonyms, settings.subjectBars);
+  const verdict = judgeSubjects(
+    index,
+    normalized,
+    subjects,
+    reranked.slice(0, settings.subjectCandidates).map(([sourceId]) => sourceId),
+    index.sources.size <= settings.maxSourcesForWholeQuestion,
+  );
+  // The source that covers the subjects answers, even when another ranked above it.
+  const chosen = verdict.sourceId === undefined ? -1 : reranked.findIndex(([sourceId]) => sourceId === verdict.sourceId);
+  const ranked = (chosen > 0 ? [reranked[chosen], ...reranked.slice(0, chosen), ...reranked.slice(chosen + 1)] : reranked).slice(0, limit);
+  const noAnswer = !inDomain || verdict.sourceId === undefined;
+  const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
+  const denseSimilarity = ranked[0] ? (denseScore.get(ranked[0][0]) ?? 0) : 0;
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {
     const source = index.sources.get(sourceId)!;
@@ -164,7 +155,8 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     queryTerms,
     hits,
     noAnswer,
-    confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, questionCoverage, unknownWords },
+    ...(inDomain && verdict.missing.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) } : {}),
+    confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects },
   };
 }
 

@@ -13,6 +13,7 @@ import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js"
 import { INDEX_FILES } from "./index-layout.js";
 import { KeywordIndex } from "./keyword-index.js";
 import type { StoredManifest } from "./manifest.js";
+import { synonymIndex, type SynonymIndex } from "../text/synonyms.js";
 import { loadVectorStore } from "./vector-store.js";
 import { indexFileCorrupt, REBUILD_HINT } from "./version-files.js";
 import { checkEmbedderMatches, graphDirectory, readServingVersion, readVersionParts } from "./version-reader.js";
@@ -30,6 +31,8 @@ export interface LoadedIndex {
   vectorStore: HNSWLib;
   keywordIndex: KeywordIndex;
   embedder: KnowledgeEmbeddings;
+  /** The shipped synonym groups with the admin's, as this version was built with. */
+  synonyms: SynonymIndex;
 }
 
 export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig): Promise<LoadedIndex> {
@@ -69,7 +72,8 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
         rowByLabel[label] = row;
       });
     }
-    return { version, directory, manifest, sources, chunks, chunkSources, rowByLabel, vectorStore, keywordIndex, embedder };
+    const synonyms = synonymIndex(manifest.synonyms ?? []);
+    return { version, directory, manifest, sources, chunks, chunkSources, rowByLabel, vectorStore, keywordIndex, embedder, synonyms };
   } catch (error) {
     if (error instanceof KnowledgeBotError) throw error;
     throw new KnowledgeBotError("INDEX_CORRUPT", `Index version ${version} in ${indexDir} cannot be read: ${(error as Error).message}`, REBUILD_HINT, {

@@ -45,6 +45,8 @@ export interface IndexManifest {
   };
   counts: { sources: number; chunks: number };
   sources: Record<string, ManifestSource>;
+  /** The admin's synonym groups (synonyms.txt) as of this build; the shipped ones are not stored. */
+  synonyms?: string[][];
 }
 
 /** The manifest as stored: the contents above, the file records, and a checksum over both. */

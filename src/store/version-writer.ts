@@ -40,7 +40,7 @@ export type GraphWrite =
 export interface NewVersion {
   embedder: KnowledgeEmbeddings;
   /** The manifest's description of the contents. */
-  manifest: Pick<IndexManifest, "embedder" | "chunkOptions" | "counts" | "sources">;
+  manifest: Pick<IndexManifest, "embedder" | "chunkOptions" | "counts" | "sources" | "synonyms">;
   graph: GraphWrite;
   /** Next free graph label and labels deleted since the last rebuild, for the manifest. */
   graphLabels: { nextLabel: number; deletedLabels: number };
@@ -84,6 +84,7 @@ export async function writeVersion(indexDir: string, contents: NewVersion): Prom
     hnsw: { ...HNSW_PARAMETERS, ...contents.graphLabels },
     counts: contents.manifest.counts,
     sources: contents.manifest.sources,
+    ...(contents.manifest.synonyms && contents.manifest.synonyms.length > 0 ? { synonyms: contents.manifest.synonyms } : {}),
   };
   try {
     await writeStagedVersion(indexDir, version, manifest, contents);

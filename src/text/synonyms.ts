@@ -12,6 +12,7 @@
  * Words are separated by spaces, `/`, `,`, `，`, `、` or `=`. A word is 1–20 characters without
  * punctuation; a group has 2–20 words. Bad lines are reported by number and skipped.
  */
+import { DEFAULT_SYNONYMS } from "./default-synonyms.js";
 import { normalizeText } from "./normalize-text.js";
 
 /** The admin's file, at the root of the knowledge folder; it is never indexed as a source. */
@@ -69,4 +70,59 @@ export function parseSynonyms(text: string): ParsedSynonyms {
 /** Writes groups back in the file format, one a line. */
 export function formatSynonyms(groups: readonly (readonly string[])[]): string {
   return groups.map((group) => group.join(" ")).join("\n") + (groups.length > 0 ? "\n" : "");
+}
+
+/** Synonym groups ready for lookup: each word's group, and every word for longest-match scanning. */
+export class SynonymIndex {
+  private readonly groupByWord = new Map<string, readonly string[]>();
+  private readonly longest: number;
+
+  /** Later groups add to earlier ones: a word in two groups gets the words of both. */
+  constructor(groups: readonly (readonly string[])[]) {
+    let longest = 0;
+    for (const group of groups)
+      for (const word of group) {
+        const earlier = this.groupByWord.get(word);
+        this.groupByWord.set(word, earlier ? [...new Set([...earlier, ...group])] : group);
+        if (word.length > longest) longest = word.length;
+      }
+    this.longest = longest;
+  }
+
+  /** The word and its synonyms (the word alone when it has none). */
+  alternatives(word: string): readonly string[] {
+    return this.groupByWord.get(word) ?? [word];
+  }
+
+  /** Synonym-list words in `normalized` (normalizeText form), longest first at each position, without overlaps. */
+  wordsIn(normalized: string): string[] {
+    const words: string[] = [];
+    for (let start = 0; start < normalized.length; ) {
+      let length = Math.min(this.longest, normalized.length - start);
+      while (length >= 1 && !this.groupByWord.has(normalized.slice(start, start + length))) length--;
+      if (length >= 1) {
+        words.push(normalized.slice(start, start + length));
+        start += length;
+      } else start++;
+    }
+    return words;
+  }
+
+  /**
+   * The synonyms of the words in `normalized` that it does not already hold, for searching the
+   * question in the folder's words too ("拉肚子" also searches 腹泻).
+   */
+  expansion(normalized: string): string[] {
+    const extra = new Set<string>();
+    for (const word of this.wordsIn(normalized)) for (const other of this.alternatives(word)) if (!normalized.includes(other)) extra.add(other);
+    return [...extra];
+  }
+}
+
+let shipped: SynonymIndex | undefined;
+
+/** The shipped groups with the admin's (`synonyms.txt`, as stored in the index). */
+export function synonymIndex(adminGroups: readonly (readonly string[])[] = []): SynonymIndex {
+  if (adminGroups.length === 0) return (shipped ??= new SynonymIndex(parseSynonyms(DEFAULT_SYNONYMS).groups));
+  return new SynonymIndex([...parseSynonyms(DEFAULT_SYNONYMS).groups, ...adminGroups]);
 }

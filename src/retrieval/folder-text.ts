@@ -1,0 +1,63 @@
+/**
+ * Does the folder, or one source, hold a word as text? Subject coverage asks this of words jieba may
+ * split differently in the question and in the sources (胃胀, 停保), so it looks at characters, not
+ * terms. The folder is searched through the keyword index: a word of two or more characters occurs
+ * only in chunks holding its rarest character bigram, and those few chunks are read.
+ */
+import type { LoadedIndex } from "../store/loaded-index.js";
+import { normalizeText } from "../text/normalize-text.js";
+import { indexOfSortedTerm } from "../text/sorted-terms.js";
+
+interface TextCache {
+  chunks: Map<number, string>;
+  sources: Map<string, string>;
+}
+
+const caches = new WeakMap<LoadedIndex, TextCache>();
+
+function cacheOf(index: LoadedIndex): TextCache {
+  let cache = caches.get(index);
+  if (!cache) {
+    cache = { chunks: new Map(), sources: new Map() };
+    caches.set(index, cache);
+  }
+  return cache;
+}
+
+/** A chunk's title and text in normal form. */
+function chunkText(index: LoadedIndex, row: number): string {
+  const cache = cacheOf(index);
+  let text = cache.chunks.get(row);
+  if (text === undefined) {
+    text = normalizeText(`${index.chunkSources[row].title}\n${index.chunks[row].text}`);
+    cache.chunks.set(row, text);
+  }
+  return text;
+}
+
+/** A source's title and whole text in normal form. */
+export function sourceText(index: LoadedIndex, sourceId: string): string {
+  const cache = cacheOf(index);
+  let text = cache.sources.get(sourceId);
+  if (text === undefined) {
+    const source = index.sources.get(sourceId);
+    text = source ? normalizeText(`${source.title}\n${source.question ?? ""}\n${source.text}`) : "";
+    cache.sources.set(sourceId, text);
+  }
+  return text;
+}
+
+/** True when some chunk of the folder holds `word` (normal form, two or more characters). */
+export function folderHolds(index: LoadedIndex, word: string): boolean {
+  const { terms, offsets, rows } = index.keywordIndex.postings;
+  let rarest: [number, number] | undefined;
+  for (let position = 0; position + 1 < word.length; position++) {
+    const bigram = word.slice(position, position + 2);
+    const id = indexOfSortedTerm(terms, bigram);
+    if (id < 0) return false;
+    if (!rarest || offsets[id + 1] - offsets[id] < rarest[1] - rarest[0]) rarest = [offsets[id], offsets[id + 1]];
+  }
+  if (!rarest) return false;
+  for (let position = rarest[0]; position < rarest[1]; position++) if (chunkText(index, rows[position]).includes(word)) return true;
+  return false;
+}

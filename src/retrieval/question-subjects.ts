@@ -1,0 +1,100 @@
+/**
+ * What a question is about: its subject words, each with the words that count as it.
+ * - A medical term or place name of the shipped vocabulary (subject-vocabulary.ts) that starts and
+ *   ends on jieba word boundaries (已经开始 holds no 经开), unless it is an everyday word of general
+ *   Chinese (医院, 检查, 治疗: general IDF below `minMedicalIdf`).
+ * - A word of the synonym lists (停保, 补办, 买药) that is not everyday (general IDF ≥ `minNamedIdf`).
+ * - In the asking part of the question (asked-part.ts), a content word (noun, verb, adjective) that
+ *   is rare in general Chinese (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word"
+ *   subject (余额, 密码: nouns ≥ `minWordIdf`), which only a short question needs the folder to hold.
+ * Everyday words (家里, 一样, 城市), modal compounds (能用, 会动) and question words name no subject.
+ * A subject counts as found where any of its alternatives is: its synonyms, and for a drug the
+ * name without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠).
+ */
+import { segmenter } from "../text/chinese-terms.js";
+import { generalWordIdf } from "../text/general-word-rarity.js";
+import { vocabularyMatches } from "../text/subject-vocabulary.js";
+import type { SynonymIndex } from "../text/synonyms.js";
+import { askedPart } from "./asked-part.js";
+
+export type SubjectKind = "medical" | "place" | "named" | "word";
+
+export interface QuestionSubject {
+  word: string;
+  kind: SubjectKind;
+  /** Position in the normalized question. */
+  start: number;
+  /** The word and the words that count as it (synonyms, a drug name without its dosage form). */
+  alternatives: readonly string[];
+}
+
+export interface SubjectBars {
+  /** A vocabulary medical term with a lower general IDF is an everyday word (医院 5.9, 检查 6.0, 症状 6.6). */
+  minMedicalIdf: number;
+  /** A synonym-list or content word needs at least this general IDF to name a subject (门票 8.6, 补办 11.1). */
+  minNamedIdf: number;
+  /** A content word between this and minNamedIdf is a "word" subject (喝酒 7.4, 余额 7.4; 家里 5.7, 办理 6.6). */
+  minWordIdf: number;
+}
+
+const CJK_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/u;
+/** jieba's tags of content words: nouns, verbs, adjectives, idioms, abbreviations. */
+const CONTENT_TAGS = new Set(["n", "nz", "nt", "nr", "ns", "vn", "v", "a", "an", "i", "j", "l"]);
+/** The nouns among them: a less rare word names a subject only as a noun (余额, 密码; not 上班, 不吃). */
+const NOUN_TAGS = new Set(["n", "nz", "nt", "vn"]);
+/** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
+const ASKING_START = /^[能会可要想该得敢咋啥怎几多]/u;
+/** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
+const DOSAGE_FORM = /(?:肠溶胶囊|肠溶片|缓释片|缓释胶囊|控释片|分散片|胶囊|颗粒|口服液|注射液|软膏|乳膏|滴眼液|喷雾剂|糖浆|片|丸|散|膏)$/u;
+
+/** `normalized` is the question in normalizeText form. */
+export function questionSubjects(normalized: string, synonyms: SynonymIndex, bars: SubjectBars): QuestionSubject[] {
+  const tagged = segmenter().tag(normalized, false);
+  const boundaries = new Set<number>([0]);
+  const contentWords: { word: string; start: number; noun: boolean }[] = [];
+  let offset = 0;
+  for (const { word, tag } of tagged) {
+    const start = normalized.indexOf(word, offset);
+    if (start < 0) continue;
+    offset = start + word.length;
+    boundaries.add(start).add(offset);
+    if (CONTENT_TAGS.has(tag) && !ASKING_START.test(word)) contentWords.push({ word, start, noun: NOUN_TAGS.has(tag) });
+  }
+  const subjects: QuestionSubject[] = [];
+  const taken = new Uint8Array(normalized.length);
+  const add = (word: string, kind: SubjectKind, start: number, alternatives: readonly string[]) => {
+    taken.fill(1, start, start + word.length);
+    subjects.push({ word, kind, start, alternatives });
+  };
+  const isFree = (start: number, word: string) => !taken.subarray(start, start + word.length).includes(1);
+
+  for (const match of vocabularyMatches(normalized)) {
+    if (!boundaries.has(match.start) || !boundaries.has(match.start + match.word.length)) continue;
+    if (match.kind === "medical" && generalWordIdf(match.word) < bars.minMedicalIdf) {
+      taken.fill(1, match.start, match.start + match.word.length);
+      continue;
+    }
+    add(match.word, match.kind, match.start, alternativesOf(match.word, synonyms));
+  }
+  let position = 0;
+  for (const word of synonyms.wordsIn(normalized)) {
+    const start = normalized.indexOf(word, position);
+    position = start + word.length;
+    if (!CJK_WORD.test(word) || !isFree(start, word) || generalWordIdf(word) < bars.minNamedIdf) continue;
+    add(word, "named", start, synonyms.alternatives(word));
+  }
+  const [askedStart, askedEnd] = askedPart(normalized);
+  for (const { word, start, noun } of contentWords) {
+    if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || !isFree(start, word)) continue;
+    const rarity = generalWordIdf(word);
+    if (rarity >= bars.minNamedIdf) add(word, "named", start, synonyms.alternatives(word));
+    else if (noun && rarity >= bars.minWordIdf) add(word, "word", start, synonyms.alternatives(word));
+  }
+  return subjects.sort((left, right) => left.start - right.start);
+}
+
+function alternativesOf(word: string, synonyms: SynonymIndex): readonly string[] {
+  const alternatives = synonyms.alternatives(word);
+  const drug = word.replace(DOSAGE_FORM, "");
+  return drug !== word && drug.length >= 2 ? [...alternatives, drug] : alternatives;
+}

@@ -1,0 +1,72 @@
+/**
+ * Does a source cover what the question is about? Every subject word (question-subjects.ts) must be
+ * found, by one of its alternatives, in the folder; and a short question's subjects all in the
+ * source it is answered from (a source about 吉林 does not answer about 湖南). A long description
+ * tells a story around its question, so there only the folder is asked: no source at all mentions
+ * a subject it never uses.
+ */
+import type { LoadedIndex } from "../store/loaded-index.js";
+import { isShortQuestion } from "./asked-part.js";
+import { folderHolds, sourceText } from "./folder-text.js";
+import type { QuestionSubject } from "./question-subjects.js";
+
+/** Where a subject was found, for hit testing. */
+export type SubjectFound = "source" | "folder" | "nowhere";
+
+export interface SubjectVerdict {
+  /** Each subject and where it was found (the chosen source, elsewhere in the folder, nowhere). */
+  subjects: { word: string; kind: QuestionSubject["kind"]; found: SubjectFound }[];
+  /** The source to answer from: the first candidate that covers every subject; undefined when none may answer. */
+  sourceId: string | undefined;
+  /** The subjects that stop an answer, in question order; empty when `sourceId` is set. */
+  missing: QuestionSubject[];
+}
+
+/**
+ * `candidates` are source ids best first; `normalized` is the question in normalizeText form.
+ * `wholeQuestion` is true for a folder small enough that each source is about its own few things
+ * (an FAQ, a page of articles): there every subject counts, and a short question's must all be in
+ * the one source that answers it. In a large folder many sources tell of the same things in other
+ * words, so only the vocabulary's medical terms and places count, and only the folder must hold them.
+ */
+export function judgeSubjects(
+  index: LoadedIndex,
+  normalized: string,
+  allSubjects: readonly QuestionSubject[],
+  candidates: readonly string[],
+  wholeQuestion: boolean,
+): SubjectVerdict {
+  const short = isShortQuestion(normalized);
+  const counts = (subject: QuestionSubject) =>
+    wholeQuestion ? short || subject.kind !== "word" : subject.kind === "medical" || subject.kind === "place";
+  const subjects = allSubjects.filter(counts);
+  const inFolder = subjects.map((subject) => subject.alternatives.some((word) => folderHolds(index, word)));
+  const covers = (sourceId: string, subject: QuestionSubject) => subject.alternatives.some((word) => sourceText(index, sourceId).includes(word));
+  const describe = (sourceId: string | undefined) =>
+    subjects.map((subject, position) => ({
+      word: subject.word,
+      kind: subject.kind,
+      found: (sourceId !== undefined && covers(sourceId, subject) ? "source" : inFolder[position] ? "folder" : "nowhere") as SubjectFound,
+    }));
+  const absent = subjects.filter((_, position) => !inFolder[position]);
+  const best = candidates[0];
+  if (absent.length > 0 || best === undefined) return { subjects: describe(best), sourceId: undefined, missing: absent };
+  if (!wholeQuestion || !short) return { subjects: describe(best), sourceId: best, missing: [] };
+  // A "word" subject (less rare) need only be in the folder; the others must be in the answering source.
+  const sourceSubjects = subjects.filter((subject) => subject.kind !== "word");
+  const covering = candidates.find((sourceId) => sourceSubjects.every((subject) => covers(sourceId, subject)));
+  if (covering !== undefined) return { subjects: describe(covering), sourceId: covering, missing: [] };
+  return { subjects: describe(best), sourceId: undefined, missing: sourceSubjects.filter((subject) => !covers(best, subject)) };
+}
+
+/**
+ * How a reply names what is missing: the stretch of the question from the first missing subject to
+ * the end of the last ("北京医保在上海"), or the words themselves when that stretch is long.
+ */
+export function nameMissing(normalized: string, missing: readonly QuestionSubject[]): string {
+  if (missing.length === 0) return "";
+  const start = Math.min(...missing.map((subject) => subject.start));
+  const end = Math.max(...missing.map((subject) => subject.start + subject.word.length));
+  if (end - start <= 12) return normalized.slice(start, end);
+  return [...new Set(missing.map((subject) => subject.word))].join("、");
+}

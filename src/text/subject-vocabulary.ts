@@ -1,0 +1,76 @@
+/**
+ * Words that name what a question is about whether or not the knowledge folder uses them: THUOCL's
+ * medical terms (心力衰竭, 幽门螺杆菌, 便秘) and place names (北京, 黄山, 湘潭), shipped in
+ * vocabulary/ with their licence. A question's terms from these lists are found by longest match
+ * over its normal form, so a term is found however jieba splits it (胃胀 is two words to jieba).
+ */
+import { MEDICAL_TERMS } from "./vocabulary/medical-terms.js";
+import { PLACE_NAMES } from "./vocabulary/place-names.js";
+
+export type VocabularyKind = "medical" | "place";
+
+export interface VocabularyMatch {
+  word: string;
+  kind: VocabularyKind;
+  /** Position in the text searched (UTF-16 code units). */
+  start: number;
+}
+
+interface Vocabulary {
+  kinds: Map<string, VocabularyKind>;
+  longest: number;
+}
+
+let vocabulary: Vocabulary | undefined;
+
+function load(): Vocabulary {
+  if (vocabulary) return vocabulary;
+  const kinds = new Map<string, VocabularyKind>();
+  let longest = 0;
+  const add = (table: string, kind: VocabularyKind) => {
+    for (const word of table.split("\n")) {
+      // A name that is both (吉林 is also a THUOCL medical entry's prefix, never the entry) stays medical.
+      if (!kinds.has(word)) kinds.set(word, kind);
+      if (word.length > longest) longest = word.length;
+    }
+  };
+  add(MEDICAL_TERMS, "medical");
+  add(PLACE_NAMES, "place");
+  vocabulary = { kinds, longest };
+  return vocabulary;
+}
+
+/** Loads the lists now, so that the first question does not wait for them. */
+export function preloadSubjectVocabulary(): void {
+  load();
+}
+
+/** The kind of a word the lists hold, or undefined. */
+export function vocabularyKind(word: string): VocabularyKind | undefined {
+  return load().kinds.get(word);
+}
+
+/**
+ * The lists' words in `normalized` (normalizeText form), left to right: every occurrence that no
+ * longer occurrence contains. Overlapping words both count (乙肝血清 holds 肝血 and 血清), so a word
+ * is never hidden by a neighbour that happens to be in the lists too.
+ */
+export function vocabularyMatches(normalized: string): VocabularyMatch[] {
+  const { kinds, longest } = load();
+  const matches: VocabularyMatch[] = [];
+  let reach = 0;
+  for (let start = 0; start < normalized.length - 1; start++) {
+    for (let length = Math.min(longest, normalized.length - start); length >= 2; length--) {
+      const word = normalized.slice(start, start + length);
+      const kind = kinds.get(word);
+      if (!kind) continue;
+      // Only the longest word starting here can be maximal, and only if it reaches past the last one.
+      if (start + length > reach) {
+        matches.push({ word, kind, start });
+        reach = start + length;
+      }
+      break;
+    }
+  }
+  return matches;
+}
