@@ -14,11 +14,11 @@ import { createConfiguredResponder } from "./conversation/conversation-settings.
 import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
-import { preloadCompounds } from "./retrieval/compound-specificity.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 import { openStateStore } from "./state/open-state-store.js";
 import type { StateStore } from "./state/state-store.js";
 import { preloadGeneralWordIdf } from "./text/general-word-rarity.js";
+import { preloadSubjectVocabulary } from "./text/subject-vocabulary.js";
 
 interface AdapterRegistration {
   name: string;
@@ -85,7 +85,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   );
   // About two seconds of dictionary parsing, paid at start rather than by the first questions.
   preloadGeneralWordIdf();
-  preloadCompounds();
+  preloadSubjectVocabulary();
 
   const store = await openStateStore(config, logger);
   // Re-indexes take the lock every replica sharing the store sees, besides the index folder's file lock.

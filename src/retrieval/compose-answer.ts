@@ -46,7 +46,7 @@ export function noAnswer(): Answer {
 }
 
 export function composeAnswer(result: RetrievalResult, sources: Map<string, SourceDoc>, options: ComposeOptions): Answer {
-  if (result.noAnswer) return noAnswerReply(noAnswerSuggestions(result, options.publicBaseUrl, options.maxRelated));
+  if (result.noAnswer) return noAnswerReply(noAnswerSuggestions(result, options.publicBaseUrl, options.maxRelated), result.missingSubject);
   if (result.hits.length === 0) return noAnswer();
   const weight = options.termWeight ?? (() => 1);
   const queryTerms = new Set(result.queryTerms);

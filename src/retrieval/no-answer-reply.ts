@@ -1,7 +1,7 @@
 /**
- * The reply when the knowledge base does not cover a question. It says so plainly; when the
- * question is about the folder's subject but not a topic it covers (the no-answer came from the
- * question-coverage check), the closest sources are offered as suggestions under their own
+ * The reply when the knowledge base does not cover a question. It says so plainly, naming what is
+ * missing when the question is in the folder's domain but its subject is not covered (see
+ * subject-coverage.ts: "知识库里还没有关于「北京医保在上海」的内容"); then the closest sources are offered as suggestions under their own
  * heading (REPLY_TEXTS.suggestionsHeading, rendered by each adapter), never quoted and never cited, and without the medical disclaimer: nothing is answered.
  */
 import { withAnswerText } from "../answer/answer-text.js";
@@ -14,6 +14,8 @@ export const NO_ANSWER_TEXTS = {
   notFound: "抱歉，知识库里没有找到与这个问题相关的内容。可以换个说法，或把问题描述得更具体一些再试试。",
   /** The question is about the folder's subject, but no source covers it. */
   notCovered: "抱歉，知识库里没有关于这个问题的资料，无法据此回答。",
+  /** The same, naming the subject the folder lacks. */
+  missing: (subject: string) => `抱歉，知识库里还没有关于「${subject}」的内容，无法据此回答。已记录这个问题，管理员会补充资料。`,
 } as const;
 
 /** The neighbouring sources a no-answer may offer: only when retrieval judged the question near the folder's topics. */
@@ -24,8 +26,23 @@ export function noAnswerSuggestions(result: RetrievalResult, publicBaseUrl: stri
     .map((hit) => ({ sourceId: hit.sourceId, title: hit.title, url: sourceLink(publicBaseUrl, hit.sourceId, hit.url) }));
 }
 
-/** A no-answer reply; with suggestions it says the topic is not covered and lists them in `related`. */
-export function noAnswerReply(suggestions: RelatedSource[] = []): Answer {
-  const text = suggestions.length > 0 ? NO_ANSWER_TEXTS.notCovered : NO_ANSWER_TEXTS.notFound;
-  return withAnswerText({ paragraphs: [{ text, citations: [] }], passages: [], citations: [], disclaimer: false, related: suggestions, noAnswer: true });
+/**
+ * A no-answer reply: it names the missing subject when there is one, and lists the suggestions in
+ * `related`; a question with neither is simply not found.
+ */
+export function noAnswerReply(suggestions: RelatedSource[] = [], missingSubject?: string): Answer {
+  const text = missingSubject
+    ? NO_ANSWER_TEXTS.missing(missingSubject)
+    : suggestions.length > 0
+      ? NO_ANSWER_TEXTS.notCovered
+      : NO_ANSWER_TEXTS.notFound;
+  return withAnswerText({
+    paragraphs: [{ text, citations: [] }],
+    passages: [],
+    citations: [],
+    disclaimer: false,
+    related: suggestions,
+    noAnswer: true,
+    ...(missingSubject ? { missingSubject } : {}),
+  });
 }

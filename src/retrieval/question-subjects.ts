@@ -4,9 +4,9 @@
  *   ends on jieba word boundaries (已经开始 holds no 经开), unless it is an everyday word of general
  *   Chinese (医院, 检查, 治疗: general IDF below `minMedicalIdf`).
  * - A word of the synonym lists (停保, 补办, 买药) that is not everyday (general IDF ≥ `minNamedIdf`).
- * - In the asking part of the question (asked-part.ts), a content word (noun, verb, adjective) that
- *   is rare in general Chinese (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word"
- *   subject (余额, 密码: nouns ≥ `minWordIdf`), which only a short question needs the folder to hold.
+ * - In the asking part of the question (asked-part.ts), a noun that is rare in general Chinese
+ *   (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word" subject (余额, 密码:
+ *   ≥ `minWordIdf`), which only a short question needs the folder to hold.
  * Everyday words (家里, 一样, 城市), modal compounds (能用, 会动) and question words name no subject.
  * A subject counts as found where any of its alternatives is: its synonyms, and for a drug the
  * name without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠).
@@ -38,10 +38,19 @@ export interface SubjectBars {
 }
 
 const CJK_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/u;
-/** jieba's tags of content words: nouns, verbs, adjectives, idioms, abbreviations. */
-const CONTENT_TAGS = new Set(["n", "nz", "nt", "nr", "ns", "vn", "v", "a", "an", "i", "j", "l"]);
-/** The nouns among them: a less rare word names a subject only as a noun (余额, 密码; not 上班, 不吃). */
-const NOUN_TAGS = new Set(["n", "nz", "nt", "vn"]);
+/**
+ * Who is asking about whom is not what is asked: people and kin (老妈, 我爸, 孩子, 同事) never name a
+ * subject, whatever their rarity, in the question or in the synonym lists.
+ */
+const PEOPLE = /^(?:我|你|他|她)?(?:老?(?:爸|妈|公|婆)|爸爸|妈妈|爸妈|父亲|母亲|父母|爷爷|奶奶|外公|外婆|姥姥|姥爷|孩子|小孩|儿子|女儿|宝宝|宝贝|婴儿|老人|老年人|家人|家里人|亲戚|朋友|同事|同学|领导|老板|丈夫|妻子|媳妇|爱人|对象|男朋友|女朋友|哥哥|姐姐|弟弟|妹妹|兄弟姐妹|子女|本人|自己)$/u;
+
+/**
+ * jieba's noun tags. A noun names a subject; a verb only as what is asked ("能喝酒吗", "怎么补办"),
+ * right before the question's end: elsewhere the verbs tell what happened (查出, 上班).
+ */
+const NOUN_TAGS = new Set(["n", "nz", "nt", "nr", "ns", "vn", "j"]);
+const VERB_TAGS = new Set(["v", "a"]);
+const QUESTION_END = /^(?:吗|么|嘛|呢|不|没|没有|啊|呀)?[\s？?。.!！~～]*$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
 const ASKING_START = /^[能会可要想该得敢咋啥怎几多]/u;
 /** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
@@ -51,14 +60,15 @@ const DOSAGE_FORM = /(?:肠溶胶囊|肠溶片|缓释片|缓释胶囊|控释片|
 export function questionSubjects(normalized: string, synonyms: SynonymIndex, bars: SubjectBars): QuestionSubject[] {
   const tagged = segmenter().tag(normalized, false);
   const boundaries = new Set<number>([0]);
-  const contentWords: { word: string; start: number; noun: boolean }[] = [];
+  const nouns: { word: string; start: number }[] = [];
   let offset = 0;
   for (const { word, tag } of tagged) {
     const start = normalized.indexOf(word, offset);
     if (start < 0) continue;
     offset = start + word.length;
     boundaries.add(start).add(offset);
-    if (CONTENT_TAGS.has(tag) && !ASKING_START.test(word)) contentWords.push({ word, start, noun: NOUN_TAGS.has(tag) });
+    if (ASKING_START.test(word)) continue;
+    if (NOUN_TAGS.has(tag) || (VERB_TAGS.has(tag) && QUESTION_END.test(normalized.slice(offset)))) nouns.push({ word, start });
   }
   const subjects: QuestionSubject[] = [];
   const taken = new Uint8Array(normalized.length);
@@ -80,15 +90,15 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   for (const word of synonyms.wordsIn(normalized)) {
     const start = normalized.indexOf(word, position);
     position = start + word.length;
-    if (!CJK_WORD.test(word) || !isFree(start, word) || generalWordIdf(word) < bars.minNamedIdf) continue;
+    if (!CJK_WORD.test(word) || PEOPLE.test(word) || !isFree(start, word) || generalWordIdf(word) < bars.minNamedIdf) continue;
     add(word, "named", start, synonyms.alternatives(word));
   }
   const [askedStart, askedEnd] = askedPart(normalized);
-  for (const { word, start, noun } of contentWords) {
-    if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || !isFree(start, word)) continue;
+  for (const { word, start } of nouns) {
+    if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || PEOPLE.test(word) || !isFree(start, word)) continue;
     const rarity = generalWordIdf(word);
     if (rarity >= bars.minNamedIdf) add(word, "named", start, synonyms.alternatives(word));
-    else if (noun && rarity >= bars.minWordIdf) add(word, "word", start, synonyms.alternatives(word));
+    else if (rarity >= bars.minWordIdf) add(word, "word", start, synonyms.alternatives(word));
   }
   return subjects.sort((left, right) => left.start - right.start);
 }

@@ -84,8 +84,7 @@ export interface RetrievalResult {
 export async function retrieve(index: LoadedIndex, questionText: string, limit = 10, settings = DEFAULT_RETRIEVAL_SETTINGS): Promise<RetrievalResult> {
   const query = cleanQuery(questionText);
   const normalized = normalizeText(query);
-  // The question's synonyms are searched too: "拉肚子" finds the sources that say 腹泻.
-  const queryTerms = query === "" ? [] : keywordTerms([query, ...index.synonyms.expansion(normalized)].join(" "));
+  const queryTerms = query === "" ? [] : keywordTerms(query);
   const empty: RetrievalResult = {
     query,
     queryTerms,
@@ -95,7 +94,10 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   };
   if (query === "" || index.chunks.length === 0) return empty;
 
-  const keywordHits = index.keywordIndex.search(queryTerms, settings.candidates);
+  // The question's synonyms are searched too ("拉肚子" finds the sources that say 腹泻); quoting keeps the question's own terms.
+  const expansion = index.synonyms.expansion(normalized);
+  const searchTerms = expansion.length === 0 ? queryTerms : [...queryTerms, ...keywordTerms(expansion.join(" "))];
+  const keywordHits = index.keywordIndex.search(searchTerms, settings.candidates);
   const denseHits = searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates).filter(
     (hit) => index.rowByLabel[hit.label] >= 0,
   );
@@ -117,12 +119,12 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     { items: denseBySource, weight: settings.denseWeight },
     { items: keywordBySource, weight: settings.keywordWeight },
   ]);
-  const reranked = rerankByTitleCoverage(index, queryTerms, [...fused.entries()].sort(byScoreThenId), settings);
+  const reranked = rerankByTitleCoverage(index, searchTerms, [...fused.entries()].sort(byScoreThenId), settings);
 
   // Judged on the best keyword match, before re-ranking: "does anything cover enough of the question".
   const bestKeywordSource = keywordBySource[0]?.sourceId;
   const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, sourceTerms(index, bestKeywordSource, bestChunkRows.get(bestKeywordSource) ?? [])) : 0;
-  const specificity = domainSpecificity(queryTerms, index.keywordIndex);
+  const specificity = domainSpecificity(searchTerms, index.keywordIndex);
   const inDomain = reranked.length > 0 && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
   const subjects = questionSubjects(normalized, index.synonyms, settings.subjectBars);
   const verdict = judgeSubjects(

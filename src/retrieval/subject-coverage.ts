@@ -52,8 +52,10 @@ export function judgeSubjects(
   const best = candidates[0];
   if (absent.length > 0 || best === undefined) return { subjects: describe(best), sourceId: undefined, missing: absent };
   if (!wholeQuestion || !short) return { subjects: describe(best), sourceId: best, missing: [] };
-  // A "word" subject (less rare) need only be in the folder; the others must be in the answering source.
-  const sourceSubjects = subjects.filter((subject) => subject.kind !== "word");
+  // Places and rare named things must be in the answering source (吉林 does not answer 湖南, 门票 is not
+  // 在哪个省); medical terms and less rare words need only be in the folder, since sources name a
+  // condition in their own words (阳性 / 感染) and checking them per source lost right answers.
+  const sourceSubjects = subjects.filter((subject) => subject.kind === "place" || subject.kind === "named");
   const covering = candidates.find((sourceId) => sourceSubjects.every((subject) => covers(sourceId, subject)));
   if (covering !== undefined) return { subjects: describe(covering), sourceId: covering, missing: [] };
   return { subjects: describe(best), sourceId: undefined, missing: sourceSubjects.filter((subject) => !covers(best, subject)) };

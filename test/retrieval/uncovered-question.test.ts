@@ -1,5 +1,5 @@
 /**
- * The question-coverage part of the no-answer decision on a small folder about 医保, 体检 and
+ * The subject part of the no-answer decision (subject-coverage.ts) on a small folder about 医保, 体检 and
  * medicines while breastfeeding: a medical question on a topic the folder does not cover gets no
  * answer (with the neighbouring sources as suggestions, not as an answer), while the questions the
  * folder covers keep their answers. The calibration on the medqa corpus is in test/eval/.
@@ -42,45 +42,72 @@ const COVERED: [question: string, sourceId: string][] = [
   ["我先生体检前需要空腹吗", "exam-fasting"],
 ];
 
-describe("a medical question the folder does not cover", () => {
-  it("gets no answer, although its everyday words (吃, 药) match a source", async () => {
+const subjectsOf = (result: { confidence: { subjects?: { word: string; found: string }[] } }) =>
+  Object.fromEntries((result.confidence.subjects ?? []).map((subject) => [subject.word, subject.found]));
+
+describe("a question whose subject the folder does not cover", () => {
+  it("gets no answer naming the uncovered medical term, although its everyday words (吃, 药) match a source", async () => {
     const result = await retrieve(index, "孩子发烧38.5度要吃退烧药吗");
     expect(result.noAnswer).toBe(true);
-    expect(result.confidence.unknownWords).toEqual(expect.arrayContaining(["退烧药"]));
+    expect(subjectsOf(result)).toMatchObject({ 退烧药: "nowhere" });
+    expect(result.missingSubject).toContain("退烧药");
   });
 
   it("gets no answer when it asks about a condition the folder never names, although it uses the folder's words (哺乳期)", async () => {
     const result = await retrieve(index, "哺乳期得了乳腺炎怎么办");
-    // In the folder's domain by its vocabulary: the topic check alone decides.
+    // In the folder's domain by its vocabulary: the subject check alone decides.
     expect(result.confidence.domainSpecificity).toBeGreaterThanOrEqual(DEFAULT_RETRIEVAL_SETTINGS.minDomainSpecificity);
     expect(result.confidence.keywordCoverage).toBeGreaterThanOrEqual(DEFAULT_RETRIEVAL_SETTINGS.minKeywordCoverage);
-    expect(result.confidence.unknownWords).toEqual(["乳腺炎"]);
-    expect(result.confidence.questionCoverage).toBeLessThan(DEFAULT_RETRIEVAL_SETTINGS.minQuestionCoverage);
+    expect(subjectsOf(result)).toMatchObject({ 哺乳期: "source", 乳腺炎: "nowhere" });
     expect(result.noAnswer).toBe(true);
+    expect(result.nearTopic).toBe(true);
+    expect(result.missingSubject).toBe("乳腺炎");
     expect(result.hits.length).toBeGreaterThan(0);
   });
 
-  it("gets no answer when the condition it is about is only told, not asked about, if its characters are plainly the folder's", async () => {
-    // 胃镜 follows no 是/查出 and precedes no question word, yet the question is about it.
-    const result = await retrieve(index, "哺乳期做了胃镜说胃炎，能喂奶吗");
-    expect(result.confidence.unknownWords).toContain("胃镜");
+  it("names two missing places as the stretch of the question between them", async () => {
+    const result = await retrieve(index, "北京医保在上海能用吗");
+    expect(subjectsOf(result)).toMatchObject({ 北京: "nowhere", 上海: "nowhere" });
     expect(result.noAnswer).toBe(true);
+    expect(result.missingSubject).toBe("北京医保在上海");
   });
 
-  it("gets no answer when it names the uncovered condition twice, although the best source shares much of the rest", async () => {
-    const result = await retrieve(index, "哺乳期乳腺炎能喝咖啡吗？乳腺炎会影响喂奶吗");
-    expect(result.confidence.unknownWords).toEqual(["乳腺炎"]);
-    expect(result.confidence.questionCoverage).toBeGreaterThanOrEqual(DEFAULT_RETRIEVAL_SETTINGS.minQuestionCoverage);
+  it("checks a place against the source it would answer from: the folder's 福建 does not answer about 江苏", async () => {
+    const covered = await retrieve(index, "福建医保家庭共济能给父母用吗");
+    expect(covered.noAnswer).toBe(false);
+    expect(covered.hits[0].sourceId).toBe("fj-family-pool");
+    const result = await retrieve(index, "江苏医保家庭共济能给父母用吗");
     expect(result.noAnswer).toBe(true);
+    expect(result.missingSubject).toBe("江苏");
+  });
+
+  it("gets no answer for a named thing the folder lacks (a procedure, a thing), naming it", async () => {
+    const result = await retrieve(index, "医保卡密码忘了怎么重置");
+    expect(result.noAnswer).toBe(true);
+    expect(result.missingSubject).toMatch(/密码|重置/);
+  });
+
+  it("counts a synonym as covering the subject: 拉肚子 is found as 腹泻, 喂奶 as 哺乳", async () => {
+    const result = await retrieve(index, "喂奶的时候能喝咖啡吗");
+    expect(result.noAnswer, JSON.stringify(result.confidence)).toBe(false);
+    expect(result.hits[0].sourceId).toBe("nursing-coffee");
+  });
+
+  it("needs no coverage for everyday words (家里, 一样, 别的)", async () => {
+    const result = await retrieve(index, "家里别的人医保卡丢了也一样补办吗");
+    expect(Object.keys(subjectsOf(result))).not.toEqual(expect.arrayContaining(["家里"]));
+    expect(result.noAnswer, JSON.stringify(result.confidence)).toBe(false);
+    expect(result.hits[0].sourceId).toBe("medical-card-lost");
   });
 
   it("a no-answer near the folder's topics says it is not covered and offers the hits as suggestions, cited nowhere and without the disclaimer", async () => {
     const found = await retrieve(index, "哺乳期能吃感冒药吗");
     // The shape retrieve gives a question in the domain whose topic no source covers.
-    const uncovered = { ...found, noAnswer: true, nearTopic: true };
+    const uncovered = { ...found, noAnswer: true, nearTopic: true, missingSubject: "乳腺炎" };
     const answer = composeAnswer(uncovered, index.sources, { ...DEFAULT_COMPOSE_OPTIONS, publicBaseUrl: "http://127.0.0.1:3000" });
     expect(answer.noAnswer).toBe(true);
-    expect(answer.text).toContain(NO_ANSWER_TEXTS.notCovered);
+    expect(answer.text).toContain(NO_ANSWER_TEXTS.missing("乳腺炎"));
+    expect(answer.missingSubject).toBe("乳腺炎");
     expect(answer.paragraphs.flatMap((paragraph) => paragraph.citations)).toEqual([]);
     expect(answer.citations).toEqual([]);
     expect(answer.disclaimer).toBe(false);
