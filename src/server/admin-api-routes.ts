@@ -9,6 +9,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import type { AppConfig } from "../config.js";
+import { isChitChatMessage } from "../conversation/chit-chat.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import type { QuestionFilter, QuestionGroup, StateStore } from "../state/state-store.js";
 import { isAdminRequest, unauthorized } from "./admin-request.js";
@@ -109,6 +110,17 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
         "QUERY_INVALID",
         `question (up to ${MAX_QUESTION_CHARS} characters) and answer (up to ${MAX_ANSWER_CHARS}) are required text; title and category are optional text.`,
         'Send {"question": "...", "answer": "..."}.',
+      );
+    }
+    if (isChitChatMessage(question)) {
+      // The responder answers small talk with the introduction and never searches it, so such a row
+      // would only ever show up as an example question (and, quoting a medical answer, a disclaimer).
+      return jsonError(
+        context,
+        400,
+        "QUERY_INVALID",
+        "The question is small talk (a greeting, thanks or a question about the bot); the bot answers it with its introduction.",
+        "Dismiss it from the queue instead of answering it.",
       );
     }
     const sourceId = `admin-answer-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
