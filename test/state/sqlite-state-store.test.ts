@@ -47,20 +47,7 @@ afterEach(async () => {
 
 describe("migrations", () => {
   it("run once: a second open applies nothing and keeps the data", async () => {
-    const text = "宝宝湿疹怎么护理";
-    await store.recordQuestion({
-      answerId: "a1",
-      text,
-      groupKey: questionGroupKey(text),
-      platform: "web",
-      chatKind: "private",
-      conversationHash: "c0ffee",
-      answered: false,
-      scores: [],
-      citedSourceIds: [],
-      latencyMs: 1,
-      askedAt: NOW,
-    });
+    await store.recordQuestion(record("宝宝湿疹怎么护理"));
     await store.close();
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);

@@ -5,32 +5,14 @@
  * without one; an admin dismisses noise (CSRF-protected), and small talk cannot be answered into
  * the knowledge folder.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/core/logger.js";
 import type { Answer } from "../../../src/core/types.js";
 import { questionGroupKey } from "../../../src/state/question-group-key.js";
 import { createQuestionLog } from "../../../src/state/question-log.js";
-import {
-  ADMIN_TEST_TOKEN,
-  type AdminTestFolders,
-  type AdminTestServer,
-  createAdminTestFolders,
-  logInToConsole,
-  startAdminTestServer,
-} from "../../support/admin-server.js";
+import { ADMIN_TEST_TOKEN, logInToConsole, useAdminTestServer } from "../../support/admin-server.js";
 
-let folders: AdminTestFolders;
-let server: AdminTestServer;
-
-beforeAll(async () => {
-  folders = await createAdminTestFolders();
-  server = await startAdminTestServer(folders);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await folders?.remove();
-});
+const admin = useAdminTestServer();
 
 function noAnswer(missingSubject?: string): Answer {
   return {
@@ -47,14 +29,14 @@ function noAnswer(missingSubject?: string): Answer {
 
 /** Logs each question with its answer through the question log, as the responder does. */
 async function ask(questions: [question: string, answer: Answer][]): Promise<void> {
-  const log = createQuestionLog({ store: server.store, enabled: true, logger: createLogger("silent") });
+  const log = createQuestionLog({ store: admin.server.store, enabled: true, logger: createLogger("silent") });
   for (const [question, answer] of questions) {
     await log.record({ question, answer, platform: "wecom", chatKind: "private", conversationKey: "wecom:1", latencyMs: 5, askedAt: Date.now() });
   }
 }
 
 async function queuePage(cookie: string): Promise<string> {
-  const response = await fetch(`${server.url}/admin/queue`, { headers: { cookie } });
+  const response = await fetch(`${admin.server.url}/admin/queue`, { headers: { cookie } });
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -76,7 +58,7 @@ describe("the queue grouped by missing subject", () => {
       ["社保卡丢了怎么补办", noAnswer("补办")],
       ["明天会下雨吗", noAnswer()],
     ]);
-    const { cookie } = await logInToConsole(server.url);
+    const { cookie } = await logInToConsole(admin.server.url);
     const page = await queuePage(cookie);
     expect(subjectsOn(page)).toEqual([
       ["北京医保在上海使用", 3],
@@ -91,7 +73,7 @@ describe("the queue grouped by missing subject", () => {
     expect(unanswered).toContain("明天会下雨吗");
     expect(unanswered).not.toContain("医保卡丢了怎么补办");
 
-    const api = await fetch(`${server.url}/api/admin/missing-subjects?days=7`, { headers: apiHeaders });
+    const api = await fetch(`${admin.server.url}/api/admin/missing-subjects?days=7`, { headers: apiHeaders });
     const body = await api.json();
     expect(body.subjects.map((subject: { subject: string; count: number }) => [subject.subject, subject.count])).toEqual([
       ["北京医保在上海使用", 3],
@@ -103,7 +85,7 @@ describe("the queue grouped by missing subject", () => {
 
   it("escapes a subject named from what a user typed", async () => {
     await ask([["<img src=x onerror=alert(1)>怎么办", noAnswer("<img src=x onerror=alert(1)>")]]);
-    const page = await queuePage((await logInToConsole(server.url)).cookie);
+    const page = await queuePage((await logInToConsole(admin.server.url)).cookie);
     expect(page).not.toContain("<img src=x");
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;");
   });
@@ -112,13 +94,13 @@ describe("the queue grouped by missing subject", () => {
 describe("dismissing from the queue", () => {
   it("takes a question off the queue with the session's CSRF token, and refuses without it", async () => {
     await ask([["hello there bot", noAnswer()]]);
-    const session = await logInToConsole(server.url);
+    const session = await logInToConsole(admin.server.url);
     expect(await queuePage(session.cookie)).toContain("hello there bot");
     const dismiss = (fields: Record<string, string>) =>
-      fetch(`${server.url}/admin/queue/dismiss`, {
+      fetch(`${admin.server.url}/admin/queue/dismiss`, {
         method: "POST",
         redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie, origin: server.url },
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie, origin: admin.server.url },
         body: new URLSearchParams(fields),
       });
     const groupKey = questionGroupKey("hello there bot");
@@ -134,16 +116,20 @@ describe("dismissing from the queue", () => {
   it("dismisses through the JSON API too", async () => {
     await ask([["随便打几个字", noAnswer()]]);
     const groupKey = questionGroupKey("随便打几个字");
-    const response = await fetch(`${server.url}/api/admin/questions/dismiss`, { method: "POST", headers: apiHeaders, body: JSON.stringify({ groupKey }) });
+    const response = await fetch(`${admin.server.url}/api/admin/questions/dismiss`, {
+      method: "POST",
+      headers: apiHeaders,
+      body: JSON.stringify({ groupKey }),
+    });
     expect(response.status).toBe(200);
-    const listed = await (await fetch(`${server.url}/api/admin/questions?filter=unanswered`, { headers: apiHeaders })).json();
+    const listed = await (await fetch(`${admin.server.url}/api/admin/questions?filter=unanswered`, { headers: apiHeaders })).json();
     expect(listed.questions.map((question: { text: string }) => question.text)).not.toContain("随便打几个字");
   });
 });
 
 describe("small talk in the queue", () => {
   it("cannot be answered into the knowledge folder, so it never becomes a source or an example question", async () => {
-    const response = await fetch(`${server.url}/api/admin/answers`, {
+    const response = await fetch(`${admin.server.url}/api/admin/answers`, {
       method: "POST",
       headers: apiHeaders,
       body: JSON.stringify({ question: "你好！", answer: "您好，请问有什么可以帮您？" }),
@@ -152,7 +138,7 @@ describe("small talk in the queue", () => {
     expect((await response.json()).error.hint).toContain("Dismiss");
     // An older small-talk entry offers only the dismissal on the page.
     await ask([["您好", noAnswer()]]);
-    const page = await queuePage((await logInToConsole(server.url)).cookie);
+    const page = await queuePage((await logInToConsole(admin.server.url)).cookie);
     const entry = page.slice(page.indexOf(`data-group-key="${questionGroupKey("您好")}"`));
     expect(entry.slice(0, entry.indexOf("</form>"))).not.toContain("回答这个问题");
   });

@@ -7,33 +7,22 @@
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseSynonyms, SYNONYM_LIMITS, SYNONYMS_FILE_NAME } from "../../../src/text/synonyms.js";
-import { type AdminTestFolders, type AdminTestServer, createAdminTestFolders, logInToConsole, startAdminTestServer } from "../../support/admin-server.js";
+import { logInToConsole, useAdminTestServer } from "../../support/admin-server.js";
 
-let folders: AdminTestFolders;
-let server: AdminTestServer;
+const admin = useAdminTestServer();
 
-beforeAll(async () => {
-  folders = await createAdminTestFolders();
-  server = await startAdminTestServer(folders);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await folders?.remove();
-});
-
-const synonymsFile = () => path.join(folders.knowledgeDir, SYNONYMS_FILE_NAME);
+const synonymsFile = () => path.join(admin.folders.knowledgeDir, SYNONYMS_FILE_NAME);
 
 async function readSaved(): Promise<string | undefined> {
   return readFile(synonymsFile(), "utf8").catch(() => undefined);
 }
 
 function save(session: { cookie: string; csrf?: string }, text: string): Promise<Response> {
-  return fetch(`${server.url}/admin/synonyms`, {
+  return fetch(`${admin.server.url}/admin/synonyms`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie, origin: server.url },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie, origin: admin.server.url },
     body: new URLSearchParams({ synonyms: text, ...(session.csrf ? { csrf: session.csrf } : {}) }),
   });
 }
@@ -47,10 +36,10 @@ function textareaOf(page: string): string {
 
 describe("the synonyms page", () => {
   it("is linked in the console navigation and shows the shipped groups read-only", async () => {
-    const { cookie } = await logInToConsole(server.url);
-    const overview = await (await fetch(`${server.url}/admin`, { headers: { cookie } })).text();
+    const { cookie } = await logInToConsole(admin.server.url);
+    const overview = await (await fetch(`${admin.server.url}/admin`, { headers: { cookie } })).text();
     expect(overview).toContain('href="/admin/synonyms"');
-    const page = await (await fetch(`${server.url}/admin/synonyms`, { headers: { cookie } })).text();
+    const page = await (await fetch(`${admin.server.url}/admin/synonyms`, { headers: { cookie } })).text();
     expect(page).toContain("发烧 / 发热");
     expect(page).toContain("心衰 / 心力衰竭");
     expect(page).toContain('aria-current="page">同义词');
@@ -59,15 +48,15 @@ describe("the synonyms page", () => {
   it("shows the admin's file in the text box, escaped", async () => {
     const hostile = "# </textarea><script>alert(1)</script>\n发烧 发热\n";
     await writeFile(synonymsFile(), hostile);
-    const { cookie } = await logInToConsole(server.url);
-    const page = await (await fetch(`${server.url}/admin/synonyms`, { headers: { cookie } })).text();
+    const { cookie } = await logInToConsole(admin.server.url);
+    const page = await (await fetch(`${admin.server.url}/admin/synonyms`, { headers: { cookie } })).text();
     expect(page).not.toContain("<script>alert(1)");
     expect(textareaOf(page)).toBe(hostile);
   });
 
   it("refuses a file with a bad line, naming the line, and writes nothing", async () => {
     await writeFile(synonymsFile(), "发烧 发热\n");
-    const session = await logInToConsole(server.url);
+    const session = await logInToConsole(admin.server.url);
     const response = await save(session, "# 我的词\n停掉 停止 停保\n单独一个词\n买药/购药\n");
     expect(response.status).toBe(400);
     const page = await response.text();
@@ -80,7 +69,7 @@ describe("the synonyms page", () => {
 
   it("refuses a file over the size limit and writes nothing", async () => {
     await writeFile(synonymsFile(), "发烧 发热\n");
-    const session = await logInToConsole(server.url);
+    const session = await logInToConsole(admin.server.url);
     const oversized = "aa bb\n".repeat(Math.ceil(SYNONYM_LIMITS.maxBytes / 6) + 1);
     const response = await save(session, oversized);
     expect(response.status).toBe(400);
@@ -90,13 +79,13 @@ describe("the synonyms page", () => {
 
   it("refuses a save without the session's CSRF token", async () => {
     await writeFile(synonymsFile(), "发烧 发热\n");
-    const { cookie } = await logInToConsole(server.url);
+    const { cookie } = await logInToConsole(admin.server.url);
     expect((await save({ cookie }, "停掉 停止 停保\n")).status).toBe(403);
     expect(await readSaved()).toBe("发烧 发热\n");
   });
 
   it("saves a good file at the knowledge folder's root, where the next re-index reads it (not as a source)", async () => {
-    const session = await logInToConsole(server.url);
+    const session = await logInToConsole(admin.server.url);
     const text = "# 医保\n停掉 停止 停保\n买药/购药\n";
     const response = await save(session, text);
     expect(response.status).toBe(200);
@@ -110,23 +99,23 @@ describe("the synonyms page", () => {
       ["买药", "购药"],
     ]);
     // Replaced in one step: no temporary file is left beside it.
-    expect((await readdir(folders.knowledgeDir)).filter((name) => name.startsWith("."))).toEqual([]);
-    const summary = await server.bot.reindex({ reason: "test" });
+    expect((await readdir(admin.folders.knowledgeDir)).filter((name) => name.startsWith("."))).toEqual([]);
+    const summary = await admin.server.bot.reindex({ reason: "test" });
     expect(summary.errors.filter((problem) => problem.file === SYNONYMS_FILE_NAME)).toEqual([]);
-    expect([...server.bot.current.sources.values()].map((source) => source.file)).not.toContain(SYNONYMS_FILE_NAME);
+    expect([...admin.server.bot.current.sources.values()].map((source) => source.file)).not.toContain(SYNONYMS_FILE_NAME);
   });
 
   it("starts a re-index from the page", async () => {
-    const session = await logInToConsole(server.url);
-    const response = await fetch(`${server.url}/admin/synonyms/reindex`, {
+    const session = await logInToConsole(admin.server.url);
+    const response = await fetch(`${admin.server.url}/admin/synonyms/reindex`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie, origin: server.url },
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie, origin: admin.server.url },
       body: new URLSearchParams({ csrf: session.csrf }),
     });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("已开始重新索引");
     // The run is the one the documents page reports.
-    const status = await (await fetch(`${server.url}/admin/documents/reindex-status`, { headers: { cookie: session.cookie } })).json();
+    const status = await (await fetch(`${admin.server.url}/admin/documents/reindex-status`, { headers: { cookie: session.cookie } })).json();
     expect(status.running?.reason ?? status.history[0]?.reason).toBe("同义词");
   });
 });
