@@ -108,6 +108,11 @@ const ABOUT_THE_BOT = [
   /帮助|help/y,
 ];
 
+/** The listed words as they appear in cleaned text, where spaces are gone ("thank you" is "thankyou"). */
+const compact = (words: string[]) => words.map((word) => word.replaceAll(" ", ""));
+const GREETING_WORDS = compact(GREETINGS);
+const LISTED_WORDS = [...GREETING_WORDS, ...compact(SMALL_TALK)];
+
 /** Particles, ways of addressing the bot and repeats that add nothing ("你好呀小助手", "谢谢啦亲"). */
 const FILLER = /(机器人|小助手|助手|客服|亲|同学|老师|啊|呀|呢|吧|哈|嘛|啦|哇|喔|嘿|哟|吗|的|了|~)/y;
 
@@ -156,17 +161,15 @@ function isChitChat(cleaned: string): boolean {
 /** The length of the longest chit-chat phrase at `position`, 0 when none starts there. */
 function phraseAt(cleaned: string, position: number): number {
   let longest = 0;
-  for (const word of [...GREETINGS, ...SMALL_TALK]) if (wordAt(cleaned, position, word)) longest = Math.max(longest, word.length);
+  for (const word of LISTED_WORDS) if (wordAt(cleaned, position, word)) longest = Math.max(longest, word.length);
   for (const pattern of ABOUT_THE_BOT) longest = Math.max(longest, matchAt(pattern, cleaned, position));
   return longest;
 }
 
 /** A listed word at `position`; a Latin one only as a whole word ("hi" is not the start of "hiv"). */
 function wordAt(cleaned: string, position: number, word: string): boolean {
-  // Spaces are gone from the cleaned text, so "thank you" is matched as "thankyou".
-  const compact = word.replaceAll(" ", "");
-  if (!cleaned.startsWith(compact, position)) return false;
-  return !/[a-z]$/.test(compact) || !/[a-z]/.test(cleaned.charAt(position + compact.length));
+  if (!cleaned.startsWith(word, position)) return false;
+  return !/[a-z]$/.test(word) || !/[a-z]/.test(cleaned.charAt(position + word.length));
 }
 
 function matchAt(pattern: RegExp, text: string, position: number): number {
@@ -180,7 +183,7 @@ function leadingGreetingLength(cleaned: string): number {
   let position = 0;
   let greeted = false;
   for (;;) {
-    const greeting = Math.max(0, ...GREETINGS.map((word) => (wordAt(cleaned, position, word) ? word.replaceAll(" ", "").length : 0)));
+    const greeting = Math.max(0, ...GREETING_WORDS.map((word) => (wordAt(cleaned, position, word) ? word.length : 0)));
     if (greeting > 0) {
       greeted = true;
       position += greeting;

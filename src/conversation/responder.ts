@@ -1,6 +1,6 @@
 /**
- * The one set of chat rules every platform shares: commands, limits, the busy guard, admin checks,
- * error replies and conversation memory. It takes an `Incoming` and returns a `Reply`; it never
+ * The one set of chat rules every platform shares: commands, small talk, limits, the busy guard,
+ * admin checks, error replies and conversation memory. It takes an `Incoming` and returns a `Reply`; it never
  * formats for a platform and never throws, so no adapter needs rules of its own.
  */
 import { randomUUID } from "node:crypto";
