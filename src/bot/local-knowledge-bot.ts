@@ -8,6 +8,7 @@ import { KnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/knowledge-bot.js";
 import type { Logger } from "../core/logger.js";
 import type { CondenseQuestion } from "../answer/condense-question.js";
+import { isChitChatMessage } from "../conversation/chit-chat.js";
 import { preferEarlierTopic } from "../conversation/prefer-earlier-topic.js";
 import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolve-follow-up.js";
 import type { Answer, IndexStats, Platform, Query, ReindexSummary, SearchHit } from "../core/types.js";
@@ -255,7 +256,8 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     const titles: string[] = [];
     for (const source of this.index.sources.values()) {
       if (titles.length >= limit) break;
-      if (source.kind !== "excerpt" && source.title.length <= 40) titles.push(source.title);
+      // A greeting saved as an answer (an older admin answer) is no example of what the folder knows.
+      if (source.kind !== "excerpt" && source.title.length <= 40 && !isChitChatMessage(source.title)) titles.push(source.title);
     }
     return titles;
   }

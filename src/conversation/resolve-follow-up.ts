@@ -21,6 +21,7 @@ import { termSpecificity } from "../retrieval/domain-specificity.js";
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { segmenter } from "../text/chinese-terms.js";
 import { normalizeText } from "../text/normalize-text.js";
+import { isChitChatMessage } from "./chit-chat.js";
 
 export interface FollowUpResolution {
   /** What retrieval runs on: the rewritten question, or the message itself. */
@@ -67,7 +68,8 @@ interface TaggedWord {
 export function resolveFollowUp(keywordIndex: KeywordIndex, message: string, history: readonly ConversationTurn[]): FollowUpResolution {
   const alone: FollowUpResolution = { question: message, rewritten: false, focusWords: [] };
   const earlier = [...history].reverse().find((turn) => turn.citedSourceIds.length > 0);
-  if (!earlier || keywordIndex.size === 0) return alone;
+  // "hello" after a question is not about it: joined to its topic it became "hello丢了怎么补办".
+  if (!earlier || keywordIndex.size === 0 || isChitChatMessage(message)) return alone;
   const cleaned = cleanQuery(message);
   const words = tagWords(keywordIndex, cleaned);
   const known = words.filter((word) => word.weight !== undefined);

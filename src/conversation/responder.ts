@@ -1,6 +1,6 @@
 /**
- * The one set of chat rules every platform shares: commands, limits, the busy guard, admin checks,
- * error replies and conversation memory. It takes an `Incoming` and returns a `Reply`; it never
+ * The one set of chat rules every platform shares: commands, small talk, limits, the busy guard,
+ * admin checks, error replies and conversation memory. It takes an `Incoming` and returns a `Reply`; it never
  * formats for a platform and never throws, so no adapter needs rules of its own.
  */
 import { randomUUID } from "node:crypto";
@@ -12,6 +12,7 @@ import { maskPersonalData } from "../text/mask-personal-data.js";
 import type { QuestionLog } from "../state/question-log.js";
 import type { Rating, StateStore } from "../state/state-store.js";
 import { voterKey } from "../state/voter-key.js";
+import { readChitChat } from "./chit-chat.js";
 import type { ConversationMemory } from "./conversation-memory.js";
 import type { Incoming, Reply, Responder } from "./incoming.js";
 import { parseCommand, type ChatCommand } from "./parse-command.js";
@@ -108,8 +109,13 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
     }
   }
 
-  async function answerQuestion(question: string, incoming: Incoming): Promise<Reply> {
-    if (question === "") return text(helpText(incoming.platform));
+  async function answerQuestion(message: string, incoming: Incoming): Promise<Reply> {
+    if (message === "") return text(helpText(incoming.platform));
+    // Small talk gets the introduction before anything else sees it: no search, no follow-up
+    // rewrite, no remembered turn and no queue entry ("你好，…" loses only the greeting).
+    const reading = readChitChat(message);
+    if (reading.kind === "chit-chat") return text(helpText(incoming.platform));
+    const question = reading.question;
     if ([...question].length > config.maxQuestionChars) return text(REPLY_TEXTS.tooLong(config.maxQuestionChars));
     const key = incoming.conversationKey;
     if (answering.has(key)) return text(REPLY_TEXTS.busy);

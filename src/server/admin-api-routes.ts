@@ -2,14 +2,18 @@
  * The admin JSON API, every route behind the admin token or a console session (401 otherwise):
  * the question queue (`GET /api/admin/questions`, and `.csv`), answering a question
  * (`POST /api/admin/answers`: one FAQ row appended to `admin-answers.jsonl` in the knowledge folder,
- * then an incremental re-index) and the figures (`GET /api/admin/stats`).
+ * then an incremental re-index), the unanswered questions by the subject the knowledge base lacks
+ * (`GET /api/admin/missing-subjects`), taking a question off the queue
+ * (`POST /api/admin/questions/dismiss`) and the figures (`GET /api/admin/stats`).
  */
 import { randomBytes } from "node:crypto";
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import type { AppConfig } from "../config.js";
+import { isChitChatMessage } from "../conversation/chit-chat.js";
 import { isKnowledgeBotError } from "../core/errors.js";
+import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT } from "../state/missing-subjects.js";
 import type { QuestionFilter, QuestionGroup, StateStore } from "../state/state-store.js";
 import { isAdminRequest, unauthorized } from "./admin-request.js";
 import { jsonError, reindexFailure } from "./json-error.js";
@@ -62,6 +66,33 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
     return context.json({ questions: groups.map(questionToJson) });
   });
 
+  app.get("/api/admin/missing-subjects", async (context) => {
+    const days = readDays(context, config.questionLog.retentionDays);
+    if (days instanceof Response) return days;
+    const unanswered = store ? await store.listQuestions({ filter: "unanswered", days, limit: MISSING_SUBJECT_SCAN_LIMIT }) : [];
+    const { bySubject, withoutSubject } = groupByMissingSubject(unanswered);
+    return context.json({
+      subjects: bySubject.map((subject) => ({
+        subject: subject.subject,
+        count: subject.count,
+        lastAskedAt: new Date(subject.lastAskedAt).toISOString(),
+        questions: subject.questions.map(questionToJson),
+      })),
+      withoutSubject: withoutSubject.map(questionToJson),
+    });
+  });
+
+  app.post("/api/admin/questions/dismiss", async (context) => {
+    const body = await readJsonObject(context);
+    if (body instanceof Response) return body;
+    const groupKey = textField(body.groupKey, MAX_QUESTION_CHARS);
+    if (!groupKey) return jsonError(context, 400, "QUERY_INVALID", "groupKey is required text.", 'Send {"groupKey": "..."} as the queue lists it.');
+    if (!store || !(await store.dismissQuestion(groupKey, Date.now()))) {
+      return jsonError(context, 404, "NOT_FOUND", "No logged question has that groupKey.", "List the queue again with GET /api/admin/questions.");
+    }
+    return context.json({ dismissed: groupKey });
+  });
+
   app.get("/api/admin/questions.csv", async (context) => {
     const groups = await listedQuestions(context);
     if (groups instanceof Response) return groups;
@@ -111,6 +142,17 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
         'Send {"question": "...", "answer": "..."}.',
       );
     }
+    if (isChitChatMessage(question)) {
+      // The responder answers small talk with the introduction and never searches it, so such a row
+      // would only ever show up as an example question (and, quoting a medical answer, a disclaimer).
+      return jsonError(
+        context,
+        400,
+        "QUERY_INVALID",
+        "The question is small talk (a greeting, thanks or a question about the bot); the bot answers it with its introduction.",
+        "Dismiss it from the queue instead of answering it.",
+      );
+    }
     const sourceId = `admin-answer-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
     const row = { id: sourceId, question, answer, ...(title ? { title } : {}), ...(category ? { category } : {}) };
     const run = answering.then(async () => {
@@ -137,6 +179,7 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
 function questionToJson(group: QuestionGroup) {
   return {
     text: group.text,
+    groupKey: group.groupKey,
     count: group.count,
     lastAskedAt: new Date(group.lastAskedAt).toISOString(),
     platforms: group.platforms,
@@ -145,6 +188,7 @@ function questionToJson(group: QuestionGroup) {
     upvotes: group.upvotes,
     downvotes: group.downvotes,
     topSource: group.topSource ?? null,
+    missingSubject: group.missingSubject ?? null,
   };
 }
 

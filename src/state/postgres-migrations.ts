@@ -135,6 +135,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The subject a no-answer lacked (the queue groups by it), and the admin's dismissal of a question.
+      ALTER TABLE questions ADD COLUMN missing_subject TEXT;
+      ALTER TABLE question_groups ADD COLUMN missing_subject TEXT;
+      ALTER TABLE question_groups ADD COLUMN dismissed_at BIGINT;
+    `,
+  },
 ];
 
 /** Applies each migration not yet recorded, once, in order, however many processes run this at once; returns the versions this call applied. */

@@ -8,18 +8,19 @@
  * idempotent by answerId (the totals move only for rows inserted), so a record whose reply was lost
  * with the connection can be written again from the buffer without counting twice.
  */
+import { NOT_DISMISSED } from "./question-rows.js";
 import type { QuestionFilter } from "./state-store.js";
 
 /**
  * One record, the usual batch on a quiet bot: it takes about half the server time RECORD_QUESTIONS
  * takes for a batch of one (0.08 against 0.15 ms, measured). $1 answer_id … $12 day,
  * $13 unanswered (0/1), $14 platform bit, $15 top source, $16 answered (0/1), $17 distinct cited
- * sources (sorted).
+ * sources (sorted), $18 missing subject (null unless a no-answer named one).
  */
 export const RECORD_QUESTION = `
 WITH inserted AS (
-  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::bigint, $12::int)
+  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::bigint, $12::int, $18::text)
   ON CONFLICT (answer_id) DO NOTHING
   RETURNING 1
 ), group_day AS (
@@ -31,8 +32,8 @@ WITH inserted AS (
     last_asked_at = greatest(d.last_asked_at, excluded.last_asked_at),
     platforms = d.platforms | excluded.platforms
 ), question_group AS (
-  INSERT INTO question_groups AS g (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms, top_source)
-  SELECT $2, $3, 1, $13::int, 0, 0, $11::bigint, $13::int = 1, $14::int, $15::text FROM inserted
+  INSERT INTO question_groups AS g (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms, top_source, missing_subject)
+  SELECT $2, $3, 1, $13::int, 0, 0, $11::bigint, $13::int = 1, $14::int, $15::text, $18::text FROM inserted
   ON CONFLICT (group_key) DO UPDATE SET
     asked = g.asked + 1,
     unanswered = g.unanswered + excluded.unanswered,
@@ -40,6 +41,7 @@ WITH inserted AS (
     text = CASE WHEN excluded.last_asked_at >= g.last_asked_at THEN excluded.text ELSE g.text END,
     last_no_answer = CASE WHEN excluded.last_asked_at >= g.last_asked_at THEN excluded.last_no_answer ELSE g.last_no_answer END,
     top_source = CASE WHEN excluded.top_source IS NOT NULL AND excluded.last_asked_at >= g.last_asked_at THEN excluded.top_source ELSE g.top_source END,
+    missing_subject = CASE WHEN excluded.last_asked_at >= g.last_asked_at THEN excluded.missing_subject ELSE g.missing_subject END,
     last_asked_at = greatest(g.last_asked_at, excluded.last_asked_at)
 ), question_day AS (
   INSERT INTO question_days AS q (day, asked, answered, upvotes, downvotes)
@@ -64,10 +66,11 @@ export const RECORD_QUESTIONS = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
     answer_id text, group_key text, text text, platform text, chat_kind text, conversation_hash text, answered boolean,
-    scores jsonb, cited_source_ids jsonb, latency_ms double precision, asked_at bigint, day int, platform_bit int, top_source text, sources text[])
+    scores jsonb, cited_source_ids jsonb, latency_ms double precision, asked_at bigint, day int, platform_bit int, top_source text, sources text[],
+    missing_subject text)
 ), inserted AS (
-  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day)
-  SELECT answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day FROM input
+  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
+  SELECT answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject FROM input
   ON CONFLICT (answer_id) DO NOTHING
   RETURNING answer_id
 ), added AS (
@@ -82,12 +85,12 @@ WITH input AS (
     last_asked_at = greatest(d.last_asked_at, excluded.last_asked_at),
     platforms = d.platforms | excluded.platforms
 ), group_latest AS (
-  SELECT DISTINCT ON (group_key) group_key, text, NOT answered AS no_answer FROM added ORDER BY group_key, asked_at DESC
+  SELECT DISTINCT ON (group_key) group_key, text, NOT answered AS no_answer, missing_subject FROM added ORDER BY group_key, asked_at DESC
 ), group_top_source AS (
   SELECT DISTINCT ON (group_key) group_key, top_source, asked_at FROM added WHERE top_source IS NOT NULL ORDER BY group_key, asked_at DESC
 ), question_group AS (
-  INSERT INTO question_groups AS g (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms, top_source)
-  SELECT totals.group_key, latest.text, totals.asked, totals.unanswered, 0, 0, totals.last_asked_at, latest.no_answer, totals.platforms, top.top_source
+  INSERT INTO question_groups AS g (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms, top_source, missing_subject)
+  SELECT totals.group_key, latest.text, totals.asked, totals.unanswered, 0, 0, totals.last_asked_at, latest.no_answer, totals.platforms, top.top_source, latest.missing_subject
   FROM (SELECT group_key, count(*) AS asked, count(*) FILTER (WHERE NOT answered) AS unanswered, max(asked_at) AS last_asked_at, bit_or(platform_bit) AS platforms
         FROM added GROUP BY group_key) totals
   JOIN group_latest latest USING (group_key)
@@ -103,6 +106,7 @@ WITH input AS (
     top_source = coalesce(
       (SELECT top.top_source FROM group_top_source top WHERE top.group_key = excluded.group_key AND top.asked_at >= g.last_asked_at),
       g.top_source),
+    missing_subject = CASE WHEN excluded.last_asked_at >= g.last_asked_at THEN excluded.missing_subject ELSE g.missing_subject END,
     last_asked_at = greatest(g.last_asked_at, excluded.last_asked_at)
 ), question_day AS (
   INSERT INTO question_days AS q (day, asked, answered, upvotes, downvotes)
@@ -135,6 +139,8 @@ export interface RecordedRow {
   top_source: string | null;
   /** The distinct cited sources, sorted. */
   sources: string[];
+  /** The subject a no-answer lacked, else null (missingSubjectOf). */
+  missing_subject: string | null;
 }
 
 /** $1 before: deletes the rows and their votes and takes what they added out of every total, in one statement. */
@@ -180,24 +186,24 @@ export const DROP_EMPTY_TOTALS = [
 
 const filterClauses: Record<QuestionFilter, string> = {
   all: "TRUE",
-  unanswered: "last_no_answer",
-  downvoted: "downvotes > 0",
+  unanswered: `g.last_no_answer AND ${NOT_DISMISSED}`,
+  downvoted: `g.downvotes > 0 AND ${NOT_DISMISSED}`,
 };
 
 /** $1 last asked at or after, $2 limit: the running totals in index order (the window holds everything kept). */
 export function groupsInOrder(filter: QuestionFilter): string {
-  return `SELECT * FROM question_groups WHERE ${filterClauses[filter]} AND last_asked_at >= $1 ORDER BY asked DESC, last_asked_at DESC LIMIT $2`;
+  return `SELECT * FROM question_groups g WHERE ${filterClauses[filter]} AND last_asked_at >= $1 ORDER BY asked DESC, last_asked_at DESC LIMIT $2`;
 }
 
 const windowFilterClauses: Record<QuestionFilter, string> = {
   all: "TRUE",
-  unanswered: "g.last_no_answer",
-  downvoted: "d.downvotes > 0",
+  unanswered: `g.last_no_answer AND ${NOT_DISMISSED}`,
+  downvoted: `d.downvotes > 0 AND ${NOT_DISMISSED}`,
 };
 
 /** $1 first day, $2 limit: a shorter window adds up the per-day totals of the days in it. */
 export function groupsInWindow(filter: QuestionFilter): string {
-  return `SELECT d.group_key, g.text, d.asked, d.unanswered, d.upvotes, d.downvotes, d.last_asked_at, g.last_no_answer, d.platforms, g.top_source
+  return `SELECT d.group_key, g.text, d.asked, d.unanswered, d.upvotes, d.downvotes, d.last_asked_at, g.last_no_answer, d.platforms, g.top_source, g.missing_subject
     FROM (SELECT group_key, sum(asked) AS asked, sum(unanswered) AS unanswered, sum(upvotes) AS upvotes, sum(downvotes) AS downvotes,
                  max(last_asked_at) AS last_asked_at, bit_or(platforms) AS platforms
           FROM question_group_days WHERE day >= $1 GROUP BY group_key) d
@@ -205,6 +211,9 @@ export function groupsInWindow(filter: QuestionFilter): string {
     WHERE ${windowFilterClauses[filter]}
     ORDER BY d.asked DESC, d.last_asked_at DESC, d.group_key LIMIT $2`;
 }
+
+/** $1 dismissed at, $2 group_key: the queue lists leave the question out until it is asked again. */
+export const DISMISS_QUESTION = "UPDATE question_groups SET dismissed_at = $1::bigint WHERE group_key = $2";
 
 /** $1 up, $2 down, $3 answer_id, $4 group_key, $5 day: a changed vote moves every total it counts in, in one statement. */
 export const ADJUST_VOTES = `

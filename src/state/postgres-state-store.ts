@@ -26,6 +26,7 @@ import {
   groupsInOrder,
   groupsInWindow,
   PURGE_QUESTIONS,
+  DISMISS_QUESTION,
   RECORD_QUESTION,
   RECORD_QUESTIONS,
   type RecordedRow,
@@ -39,6 +40,7 @@ import {
   dayLabel,
   dayNumber,
   platformBit,
+  missingSubjectOf,
   toGroup,
   tokenHash,
   type GroupRow,
@@ -113,6 +115,10 @@ function jsonWithoutNul(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? jsonText(item) : item));
 }
 
+function nullableJsonText(text: string | null): string | null {
+  return text === null ? null : jsonText(text);
+}
+
 /** A record as one row of RECORD_QUESTIONS's array. */
 function recordedRow(record: QuestionRecord): RecordedRow {
   const citedSourceIds = record.citedSourceIds.slice(0, MAX_COUNTED_SOURCES).map(jsonText);
@@ -131,6 +137,7 @@ function recordedRow(record: QuestionRecord): RecordedRow {
     day: dayNumber(record.askedAt),
     platform_bit: platformBit(record.platform),
     top_source: record.answered ? (citedSourceIds[0] ?? null) : null,
+    missing_subject: nullableJsonText(missingSubjectOf(record)),
     // Sorted: concurrent batches touch the per-source rows in one order, which avoids deadlocks.
     sources: [...new Set(citedSourceIds)].sort(),
   };
@@ -395,6 +402,7 @@ export class PostgresStateStore implements StateStore {
       row.top_source,
       row.answered ? 1 : 0,
       row.sources,
+      row.missing_subject,
     ]);
   }
 
@@ -482,6 +490,11 @@ export class PostgresStateStore implements StateStore {
       });
     }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     return rows.map(toGroup);
+  }
+
+  async dismissQuestion(groupKey: string, at: number): Promise<boolean> {
+    await this.pendingWritten();
+    return ((await this.query(DISMISS_QUESTION, [at, withoutNul(groupKey)])).rowCount ?? 0) > 0;
   }
 
   async questionStats({ days, now = Date.now() }: { days: number; now?: number }): Promise<QuestionStats> {

@@ -10,7 +10,7 @@
  * Every batch reads one snapshot (a REPEATABLE READ transaction), so the answer is the one the
  * single query would give.
  */
-import type { GroupRow } from "./question-rows.js";
+import { NOT_DISMISSED, type GroupRow } from "./question-rows.js";
 import type { QuestionFilter } from "./state-store.js";
 
 /** A question group row as PostgreSQL returns it (a real boolean for the latest ask's outcome). */
@@ -21,12 +21,12 @@ export type RunQuery = <Row>(text: string, values: unknown[]) => Promise<Row[]>;
 
 const candidateFilters: Record<QuestionFilter, string> = {
   all: "TRUE",
-  unanswered: "last_no_answer",
-  downvoted: "downvotes > 0",
+  unanswered: `g.last_no_answer AND ${NOT_DISMISSED}`,
+  downvoted: `g.downvotes > 0 AND ${NOT_DISMISSED}`,
 };
 
 function candidates(filter: QuestionFilter): string {
-  return `SELECT group_key, text, asked, last_no_answer, top_source FROM question_groups
+  return `SELECT group_key, text, asked, last_no_answer, top_source, missing_subject FROM question_groups g
     WHERE ${candidateFilters[filter]} AND last_asked_at >= $1
     ORDER BY asked DESC, last_asked_at DESC, group_key LIMIT $2 OFFSET $3`;
 }
@@ -55,13 +55,13 @@ export async function listGroupsInWindow(run: RunQuery, listing: WindowListing):
   const { filter, firstDay, limit, batchSize } = listing;
   const found: WindowGroupRow[] = [];
   for (let batch = 0; batch < listing.maxBatches; batch++) {
-    const groups = await run<Pick<WindowGroupRow, "group_key" | "text" | "asked" | "last_no_answer" | "top_source">>(candidates(filter), [
+    const groups = await run<Pick<WindowGroupRow, "group_key" | "text" | "asked" | "last_no_answer" | "top_source" | "missing_subject">>(candidates(filter), [
       firstDay * listing.dayMs,
       batchSize,
       batch * batchSize,
     ]);
     if (groups.length > 0) {
-      const totals = await run<Omit<WindowGroupRow, "text" | "last_no_answer" | "top_source">>(WINDOW_TOTALS, [
+      const totals = await run<Omit<WindowGroupRow, "text" | "last_no_answer" | "top_source" | "missing_subject">>(WINDOW_TOTALS, [
         groups.map((group) => group.group_key),
         firstDay,
       ]);
@@ -70,7 +70,7 @@ export async function listGroupsInWindow(run: RunQuery, listing: WindowListing):
         const window = byKey.get(group.group_key);
         if (!window || window.asked <= 0) continue;
         if (filter === "downvoted" && !(window.downvotes > 0)) continue;
-        found.push({ ...window, text: group.text, last_no_answer: group.last_no_answer, top_source: group.top_source });
+        found.push({ ...window, text: group.text, last_no_answer: group.last_no_answer, top_source: group.top_source, missing_subject: group.missing_subject });
       }
       found.sort(ranked);
       found.length = Math.min(found.length, limit);

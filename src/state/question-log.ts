@@ -52,6 +52,8 @@ export function createQuestionLog(input: { store: StateStore | undefined; enable
           citedSourceIds,
           latencyMs: Math.round(entry.latencyMs * 100) / 100,
           askedAt: entry.askedAt,
+          // Named from the question's own words, so masked like them.
+          ...(entry.answer.noAnswer && entry.answer.missingSubject ? { missingSubject: maskPersonalData(entry.answer.missingSubject) } : {}),
         });
       } catch (error) {
         // A log that cannot be written costs the entry, never the answer.

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Platform } from "../core/types.js";
-import type { QuestionGroup } from "./state-store.js";
+import type { QuestionGroup, QuestionRecord } from "./state-store.js";
 
 export const DAY_MS = 86_400_000;
 /** A platform's bit in `platforms` is its place here: append new platforms, never reorder. */
@@ -42,6 +42,21 @@ export function tokenHash(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
+/** Longest missing subject kept: it names a subject, and the queue shows it as a heading. */
+export const MAX_MISSING_SUBJECT_CHARS = 100;
+
+/** The subject a record stores: only a no-answer has one, trimmed to the bound; null otherwise. */
+export function missingSubjectOf(record: QuestionRecord): string | null {
+  const subject = record.answered ? "" : (record.missingSubject ?? "").trim();
+  return subject === "" ? null : [...subject].slice(0, MAX_MISSING_SUBJECT_CHARS).join("");
+}
+
+/**
+ * Where the queue lists leave out what the admin dismissed: a question is back when it is asked
+ * again after its dismissal. `g` is the question_groups row (aliased so either listing can use it).
+ */
+export const NOT_DISMISSED = "(g.dismissed_at IS NULL OR g.last_asked_at > g.dismissed_at)";
+
 /** A `question_groups` row (or a window's sum of `question_group_days`) as either dialect returns it. */
 export interface GroupRow {
   group_key: string;
@@ -55,6 +70,8 @@ export interface GroupRow {
   last_no_answer: number | boolean;
   platforms: number;
   top_source: string | null;
+  /** Null when the latest ask was answered or no subject was named. */
+  missing_subject: string | null;
 }
 
 export function toGroup(row: GroupRow): QuestionGroup {
@@ -69,5 +86,6 @@ export function toGroup(row: GroupRow): QuestionGroup {
     upvotes: row.upvotes,
     downvotes: row.downvotes,
     topSource: row.top_source ?? undefined,
+    ...(row.missing_subject ? { missingSubject: row.missing_subject } : {}),
   };
 }

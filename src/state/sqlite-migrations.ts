@@ -130,4 +130,13 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The subject a no-answer lacked (the queue groups by it), and the admin's dismissal of a question.
+      ALTER TABLE questions ADD COLUMN missing_subject TEXT;
+      ALTER TABLE question_groups ADD COLUMN missing_subject TEXT;
+      ALTER TABLE question_groups ADD COLUMN dismissed_at INTEGER;
+    `,
+  },
 ];

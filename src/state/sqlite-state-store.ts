@@ -20,10 +20,12 @@ import {
   DEFAULT_LIST_LIMIT,
   MAX_COUNTED_SOURCES,
   MAX_LIST_LIMIT,
+  NOT_DISMISSED,
   dayLabel,
   dayNumber,
   platformBit,
   toGroup,
+  missingSubjectOf,
   tokenHash,
   type GroupRow,
 } from "./question-rows.js";
@@ -47,8 +49,8 @@ export const STATE_FILE_NAME = "state.sqlite";
 
 const filterClauses: Record<QuestionFilter, string> = {
   all: "1",
-  unanswered: "last_no_answer = 1",
-  downvoted: "downvotes > 0",
+  unanswered: `g.last_no_answer = 1 AND ${NOT_DISMISSED}`,
+  downvoted: `g.downvotes > 0 AND ${NOT_DISMISSED}`,
 };
 
 export interface SqliteStateStoreOptions {
@@ -125,8 +127,8 @@ export class SqliteStateStore implements StateStore {
     const db = database;
     this.statements = {
       insertQuestion: db.prepare(
-        `INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day)
-         VALUES (@answerId, @groupKey, @text, @platform, @chatKind, @conversationHash, @answered, @scores, @citedSourceIds, @latencyMs, @askedAt, @day)`,
+        `INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
+         VALUES (@answerId, @groupKey, @text, @platform, @chatKind, @conversationHash, @answered, @scores, @citedSourceIds, @latencyMs, @askedAt, @day, @missingSubject)`,
       ),
       upsertGroupDay: db.prepare(
         `INSERT INTO question_group_days (group_key, day, asked, unanswered, upvotes, downvotes, last_asked_at, platforms)
@@ -135,8 +137,8 @@ export class SqliteStateStore implements StateStore {
            last_asked_at = max(last_asked_at, excluded.last_asked_at), platforms = platforms | excluded.platforms`,
       ),
       upsertGroup: db.prepare(
-        `INSERT INTO question_groups (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms, top_source)
-         VALUES (@groupKey, @text, 1, @unanswered, 0, 0, @askedAt, @unanswered, @platformBit, @topSource)
+        `INSERT INTO question_groups (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms, top_source, missing_subject)
+         VALUES (@groupKey, @text, 1, @unanswered, 0, 0, @askedAt, @unanswered, @platformBit, @topSource, @missingSubject)
          ON CONFLICT (group_key) DO UPDATE SET
            asked = asked + 1,
            unanswered = unanswered + excluded.unanswered,
@@ -144,6 +146,7 @@ export class SqliteStateStore implements StateStore {
            text = CASE WHEN excluded.last_asked_at >= last_asked_at THEN excluded.text ELSE text END,
            last_no_answer = CASE WHEN excluded.last_asked_at >= last_asked_at THEN excluded.last_no_answer ELSE last_no_answer END,
            top_source = CASE WHEN excluded.top_source IS NOT NULL AND excluded.last_asked_at >= last_asked_at THEN excluded.top_source ELSE top_source END,
+           missing_subject = CASE WHEN excluded.last_asked_at >= last_asked_at THEN excluded.missing_subject ELSE missing_subject END,
            last_asked_at = max(last_asked_at, excluded.last_asked_at)`,
       ),
       upsertDay: db.prepare(
@@ -164,8 +167,9 @@ export class SqliteStateStore implements StateStore {
       ),
       groupsInOrder: (filter: QuestionFilter) =>
         db.prepare<[number, number], GroupRow>(
-          `SELECT * FROM question_groups WHERE ${filterClauses[filter]} AND last_asked_at >= ? ORDER BY asked DESC, last_asked_at DESC LIMIT ?`,
+          `SELECT * FROM question_groups g WHERE ${filterClauses[filter]} AND last_asked_at >= ? ORDER BY asked DESC, last_asked_at DESC LIMIT ?`,
         ),
+      dismiss: db.prepare("UPDATE question_groups SET dismissed_at = ? WHERE group_key = ?"),
       oldestDay: db.prepare<[], { day: number | null }>("SELECT min(day) AS day FROM question_days"),
       insertSession: db.prepare("INSERT OR REPLACE INTO admin_sessions (token_hash, created_at, expires_at) VALUES (?, ?, ?)"),
       findSession: db.prepare<[string, number], { created_at: number; expires_at: number }>(
@@ -222,6 +226,7 @@ export class SqliteStateStore implements StateStore {
       const day = dayNumber(record.askedAt);
       const unanswered = record.answered ? 0 : 1;
       const citedSourceIds = record.citedSourceIds.slice(0, MAX_COUNTED_SOURCES);
+      const missingSubject = missingSubjectOf(record);
       this.statements.insertQuestion.run({
         answerId: record.answerId,
         groupKey: record.groupKey,
@@ -235,10 +240,11 @@ export class SqliteStateStore implements StateStore {
         latencyMs: record.latencyMs,
         askedAt: record.askedAt,
         day,
+        missingSubject,
       });
       const groupValues = { groupKey: record.groupKey, day, unanswered, askedAt: record.askedAt, platformBit: platformBit(record.platform) };
       this.statements.upsertGroupDay.run(groupValues);
-      this.statements.upsertGroup.run({ ...groupValues, text: record.text, topSource: record.answered ? (citedSourceIds[0] ?? null) : null });
+      this.statements.upsertGroup.run({ ...groupValues, text: record.text, topSource: record.answered ? (citedSourceIds[0] ?? null) : null, missingSubject });
       this.statements.upsertDay.run({ day, answered: record.answered ? 1 : 0 });
       for (const sourceId of new Set(citedSourceIds)) this.statements.upsertSourceDay.run(sourceId, day);
     });
@@ -343,16 +349,20 @@ export class SqliteStateStore implements StateStore {
     // A shorter window: add up the per-day totals of the days in it.
     const rows = this.database
       .prepare<[number, number], GroupRow>(
-        `SELECT d.group_key, g.text, d.asked, d.unanswered, d.upvotes, d.downvotes, d.last_asked_at, g.last_no_answer, d.platforms, g.top_source
+        `SELECT d.group_key, g.text, d.asked, d.unanswered, d.upvotes, d.downvotes, d.last_asked_at, g.last_no_answer, d.platforms, g.top_source, g.missing_subject
          FROM (SELECT group_key, sum(asked) AS asked, sum(unanswered) AS unanswered, sum(upvotes) AS upvotes, sum(downvotes) AS downvotes,
                       max(last_asked_at) AS last_asked_at, bit_or(platforms) AS platforms
                FROM question_group_days WHERE day >= ? GROUP BY group_key) d
          JOIN question_groups g ON g.group_key = d.group_key
-         WHERE ${filter === "all" ? "1" : filter === "unanswered" ? "g.last_no_answer = 1" : "d.downvotes > 0"}
+         WHERE ${filter === "all" ? "1" : filter === "unanswered" ? `g.last_no_answer = 1 AND ${NOT_DISMISSED}` : `d.downvotes > 0 AND ${NOT_DISMISSED}`}
          ORDER BY d.asked DESC, d.last_asked_at DESC LIMIT ?`,
       )
       .all(firstDay, rowLimit);
     return rows.map(toGroup);
+  }
+
+  dismissQuestion(groupKey: string, at: number): Promise<boolean> {
+    return this.use(() => this.statements.dismiss.run(at, groupKey).changes > 0);
   }
 
   questionStats({ days, now = Date.now() }: { days: number; now?: number }): Promise<QuestionStats> {

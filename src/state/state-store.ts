@@ -29,6 +29,11 @@ export interface QuestionRecord {
   citedSourceIds: string[];
   latencyMs: number;
   askedAt: number;
+  /**
+   * On a no-answer in the folder's domain: the subject no source covers (Answer.missingSubject),
+   * masked like the text. The queue groups by it, so the admin sees which content to write.
+   */
+  missingSubject?: string;
 }
 
 /** One entry of the admin queue: every ask of the same normalized question in the window. */
@@ -47,6 +52,8 @@ export interface QuestionGroup {
   downvotes: number;
   /** The source the most recent answered ask cited first. */
   topSource?: string;
+  /** The subject the most recent ask lacked, when it was a no-answer with one (QuestionRecord.missingSubject). */
+  missingSubject?: string;
 }
 
 export interface QuestionListOptions {
@@ -133,6 +140,12 @@ export interface StateStore {
   recordQuestion(record: QuestionRecord): Promise<void>;
   listQuestions(options: QuestionListOptions): Promise<QuestionGroup[]>;
   questionStats(options: { days: number; now?: number }): Promise<QuestionStats>;
+  /**
+   * Takes a question off the queue (chit-chat, noise): the unanswered and downvoted lists leave it
+   * out until it is asked again after `at`; "all" and the figures still count it. False when the
+   * group key is unknown.
+   */
+  dismissQuestion(groupKey: string, at: number): Promise<boolean>;
   /** Drops every logged question (and its feedback) asked before `before`; returns how many. */
   purgeQuestionsBefore(before: number): Promise<number>;
 

@@ -48,10 +48,20 @@ export function parseSynonyms(text: string): ParsedSynonyms {
       problems.push({ line: number, message: `more than ${SYNONYM_LIMITS.maxGroups} groups; the rest of the file is ignored` });
       break;
     }
-    const words = [...new Set(line.split(SEPARATORS).map((word) => normalizeText(word).trim()).filter((word) => word !== ""))];
+    const words = [
+      ...new Set(
+        line
+          .split(SEPARATORS)
+          .map((word) => normalizeText(word).trim())
+          .filter((word) => word !== ""),
+      ),
+    ];
     const bad = words.find((word) => [...word].length > SYNONYM_LIMITS.maxWordCharacters || !WORD.test(word));
     if (bad !== undefined) {
-      problems.push({ line: number, message: `「${[...bad].slice(0, 30).join("")}」 is not a word (letters and digits, at most ${SYNONYM_LIMITS.maxWordCharacters} characters)` });
+      problems.push({
+        line: number,
+        message: `「${[...bad].slice(0, 30).join("")}」 is not a word (letters and digits, at most ${SYNONYM_LIMITS.maxWordCharacters} characters)`,
+      });
       continue;
     }
     if (words.length < 2) {

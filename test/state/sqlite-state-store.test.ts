@@ -9,9 +9,28 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { questionGroupKey } from "../../src/state/question-group-key.js";
-import { openSqliteStateStore, runMigrations, STATE_FILE_NAME, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
+import { STATE_MIGRATIONS } from "../../src/state/sqlite-migrations.js";
+import { openSqliteStateStore, runMigrations, SqliteStateStore, STATE_FILE_NAME } from "../../src/state/sqlite-state-store.js";
+import type { QuestionRecord } from "../../src/state/state-store.js";
 
 const NOW = Date.UTC(2026, 5, 15, 12);
+
+function record(text: string, overrides: Partial<QuestionRecord> = {}): QuestionRecord {
+  return {
+    answerId: `answer-${text}`,
+    text,
+    groupKey: questionGroupKey(text),
+    platform: "web",
+    chatKind: "private",
+    conversationHash: "c0ffee",
+    answered: false,
+    scores: [],
+    citedSourceIds: [],
+    latencyMs: 1,
+    askedAt: NOW,
+    ...overrides,
+  };
+}
 
 let dataDir: string;
 let store: SqliteStateStore;
@@ -28,33 +47,45 @@ afterEach(async () => {
 
 describe("migrations", () => {
   it("run once: a second open applies nothing and keeps the data", async () => {
-    const text = "宝宝湿疹怎么护理";
-    await store.recordQuestion({
-      answerId: "a1",
-      text,
-      groupKey: questionGroupKey(text),
-      platform: "web",
-      chatKind: "private",
-      conversationHash: "c0ffee",
-      answered: false,
-      scores: [],
-      citedSourceIds: [],
-      latencyMs: 1,
-      askedAt: NOW,
-    });
+    await store.recordQuestion(record("宝宝湿疹怎么护理"));
     await store.close();
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);
     const versions = store.database.prepare("SELECT version FROM schema_migrations").all();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect(await store.listQuestions({ filter: "all", days: 7, now: NOW })).toHaveLength(1);
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
   });
 
   it("a fresh database gets every migration, in order", () => {
     const database = new Database(":memory:");
-    expect(runMigrations(database)).toEqual([1, 2]);
+    expect(runMigrations(database)).toEqual([1, 2, 3]);
     expect(runMigrations(database)).toEqual([]);
+    database.close();
+  });
+
+  it("a store written before the missing-subject column keeps its questions and takes the column", async () => {
+    const database = new Database(":memory:");
+    database.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    for (const migration of STATE_MIGRATIONS.filter((migration) => migration.version <= 2)) {
+      database.exec(migration.sql);
+      database.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)").run(migration.version);
+    }
+    // What a version-2 store wrote for one unanswered question.
+    const day = Math.floor(NOW / 86_400_000);
+    database.exec(`INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day)
+      VALUES ('old', '旧的问题', '旧的问题', 'web', 'private', 'c0ffee', 0, '[]', '[]', 1, ${NOW - 1000}, ${day});
+      INSERT INTO question_groups VALUES ('旧的问题', '旧的问题', 1, 1, 0, 0, ${NOW - 1000}, 1, 4, NULL);
+      INSERT INTO question_group_days VALUES ('旧的问题', ${day}, 1, 1, 0, 0, ${NOW - 1000}, 4);
+      INSERT INTO question_days VALUES (${day}, 1, 0, 0, 0);`);
+    expect(runMigrations(database)).toEqual([3]);
+    const upgraded = new SqliteStateStore(database);
+    await upgraded.recordQuestion(record("新的问题", { missingSubject: "新" }));
+    const groups = await upgraded.listQuestions({ filter: "unanswered", days: 7, now: NOW });
+    expect(groups.map((group) => [group.text, group.missingSubject])).toEqual([
+      ["新的问题", "新"],
+      ["旧的问题", undefined],
+    ]);
     database.close();
   });
 });

@@ -6,6 +6,7 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { type AppConfig, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/core/logger.js";
@@ -82,4 +83,31 @@ export async function logInToConsole(url: string, token = ADMIN_TEST_TOKEN): Pro
   const csrf = /const CSRF_TOKEN = "([^"]+)"/.exec(page)?.[1];
   if (!csrf) throw new Error("no CSRF token on the console page");
   return { cookie, csrf };
+}
+
+/**
+ * One admin test server for a test file: started before its tests on a fresh copy of the seed
+ * folder, closed and removed after them. Read `folders` and `server` inside the tests.
+ */
+export function useAdminTestServer(environment: Record<string, string> = {}): { readonly folders: AdminTestFolders; readonly server: AdminTestServer } {
+  let folders: AdminTestFolders | undefined;
+  let server: AdminTestServer | undefined;
+  beforeAll(async () => {
+    folders = await createAdminTestFolders();
+    server = await startAdminTestServer(folders, environment);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await folders?.remove();
+  });
+  return {
+    get folders() {
+      if (!folders) throw new Error("the admin test server starts in beforeAll");
+      return folders;
+    },
+    get server() {
+      if (!server) throw new Error("the admin test server starts in beforeAll");
+      return server;
+    },
+  };
 }

@@ -9,13 +9,14 @@ import { renderPage } from "../page-layout.js";
 import { CSRF_FIELD } from "./csrf.js";
 import { BROWSER_SCRIPT_HELPERS } from "../browser-script-helpers.js";
 
-export type AdminPageName = "overview" | "queue" | "hit-testing" | "documents";
+export type AdminPageName = "overview" | "queue" | "hit-testing" | "documents" | "synonyms";
 
 const NAVIGATION: { name: AdminPageName; href: string; label: string }[] = [
   { name: "overview", href: "/admin", label: "概览" },
   { name: "queue", href: "/admin/queue", label: "待回答" },
   { name: "hit-testing", href: "/admin/hit-testing", label: "命中测试" },
   { name: "documents", href: "/admin/documents", label: "文档" },
+  { name: "synonyms", href: "/admin/synonyms", label: "同义词" },
 ];
 
 const ADMIN_CSS = `

@@ -4,7 +4,8 @@
  * extension must be one the loader reads, and every resolved path is checked to stay inside the
  * knowledge folder — also through symbolic links — before anything is written or removed.
  */
-import { lstat, mkdir, readdir, realpath, unlink, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, readdir, realpath, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { KnowledgeBotError } from "../../core/errors.js";
 import { supportedExtensions } from "../../ingest/load-knowledge.js";
@@ -109,4 +110,25 @@ export async function listKnowledgeFiles(knowledgeDir: string): Promise<{ file: 
   }
   await walk(knowledgeDir);
   return found.sort((left, right) => left.file.localeCompare(right.file));
+}
+
+/**
+ * Replaces one file at the top of the knowledge folder in a single step: the text goes to a hidden
+ * temporary file beside it (the loader and the documents page skip hidden files), which is then
+ * renamed over the old one, so a re-index running meanwhile reads the old file or the new, never half.
+ */
+export async function replaceKnowledgeFile(knowledgeDir: string, name: string, text: string): Promise<void> {
+  await mkdir(knowledgeDir, { recursive: true });
+  const target = insideFolder(knowledgeDir, name);
+  if (!target || path.dirname(target) !== path.resolve(knowledgeDir))
+    throw uploadInvalid(`${name} is not a plain file name.`, "Write a file at the top of the knowledge folder.");
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    // "wx": a fresh file of our own, never one someone placed (or linked) under that name.
+    await writeFile(temporary, text, { encoding: "utf8", flag: "wx" });
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }

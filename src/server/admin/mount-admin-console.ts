@@ -18,6 +18,8 @@ import { mountHitTestingPage } from "./hit-testing-page.js";
 import { mountOverviewPage } from "./overview-page.js";
 import { mountQueuePage } from "./queue-page.js";
 import { ReindexHistory } from "./reindex-history.js";
+import { mountSynonymsPage, SYNONYMS_PATH } from "./synonyms-page.js";
+import { SYNONYM_LIMITS } from "../../text/synonyms.js";
 
 /** Room for the multipart framing and the fields around an uploaded file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
@@ -40,7 +42,10 @@ export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, 
   mountOverviewPage(app, store);
   mountQueuePage(app, bot, store);
   mountHitTestingPage(app);
-  mountDocumentsPage(app, bot, config, new ReindexHistory(bot, store, logger));
+  // One history for both pages that start re-indexes, so they never run two at once.
+  const history = new ReindexHistory(bot, store, logger);
+  mountDocumentsPage(app, bot, config, history);
+  mountSynonymsPage(app, config, history);
 }
 
 function adminBodyLimit(config: AppConfig): MiddlewareHandler {
@@ -54,6 +59,12 @@ function adminBodyLimit(config: AppConfig): MiddlewareHandler {
       },
     });
   const upload = tooLarge(config.maxUploadBytes + FORM_OVERHEAD_BYTES);
+  // URL-encoded, each byte of the file may take three ("%E5"); the page itself refuses more than the limit.
+  const synonyms = tooLarge(Math.max(config.maxBodyBytes, SYNONYM_LIMITS.maxBytes * 3 + FORM_OVERHEAD_BYTES));
   const other = tooLarge(config.maxBodyBytes);
-  return (context, next) => (context.req.path === UPLOAD_PATH ? upload(context, next) : other(context, next));
+  return (context, next) => {
+    if (context.req.path === UPLOAD_PATH) return upload(context, next);
+    if (context.req.path === SYNONYMS_PATH) return synonyms(context, next);
+    return other(context, next);
+  };
 }

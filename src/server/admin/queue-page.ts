@@ -1,20 +1,28 @@
 /**
  * `/admin/queue`: what people asked that the bot could not answer, and answers people voted down,
- * each with its count. "回答这个问题" opens a form that posts to `POST /api/admin/answers` and then
- * shows the answer as the bot now gives it (`POST /admin/queue/preview`, which answers without
- * logging, so checking an answer does not count as another ask).
+ * each with its count. Unanswered questions whose no-answer named what the knowledge base lacks
+ * are gathered under that subject ("北京医保在上海使用: 3"), biggest first, so the admin sees which
+ * content to write; the others are listed one by one. "回答这个问题" opens a form that posts to
+ * `POST /api/admin/answers` and then shows the answer as the bot now gives it
+ * (`POST /admin/queue/preview`, which answers without logging, so checking an answer does not count
+ * as another ask). "移出队列" (`POST /admin/queue/dismiss`) takes chit-chat or noise off the queue.
  */
 import type { Hono } from "hono";
 import { answerToJson } from "../../cli/render-answer.js";
+import { isChitChatMessage } from "../../conversation/chit-chat.js";
+import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT, type MissingSubjectGroup } from "../../state/missing-subjects.js";
 import type { QuestionGroup, StateStore } from "../../state/state-store.js";
 import { escapeHtml, jsonForScript } from "../escape-html.js";
 import { jsonError } from "../json-error.js";
+import { noteForLog } from "../request-log.js";
 import type { ServedBot } from "../served-bot.js";
 import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
 import { adminSessionOf } from "./admin-session.js";
+import { CSRF_FIELD } from "./csrf.js";
 
 const QUEUE_DAYS = 30;
 const QUEUE_LIMIT = 100;
+
 const MAX_PREVIEW_CHARS = 500;
 
 const QUEUE_CSS = `
@@ -26,6 +34,11 @@ form.answer{margin-top:8px;background:#f8fafc;border:1px solid #e3e6eb;border-ra
 form.answer input[type=text]{width:100%}
 .preview{margin-top:8px}
 .preview p{margin:0 0 8px;white-space:pre-line}
+details.subject{border-top:1px solid #eceff3;padding:8px 0}
+details.subject:first-of-type{border-top:0}
+details.subject summary{cursor:pointer;font-weight:600;overflow-wrap:anywhere}
+details.subject .question{margin-left:12px}
+form.inline{display:inline}
 `;
 
 const QUEUE_SCRIPT = String.raw`
@@ -67,7 +80,7 @@ for (const form of document.querySelectorAll("form.answer")) {
 }
 `;
 
-function renderGroups(groups: QuestionGroup[], prefix: string, empty: string): string {
+function renderGroups(groups: QuestionGroup[], prefix: string, empty: string, csrfToken: string): string {
   if (groups.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
   return groups
     .map((group, position) => {
@@ -78,7 +91,10 @@ function renderGroups(groups: QuestionGroup[], prefix: string, empty: string): s
 <div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 赞 ${group.upvotes} 踩 ${group.downvotes}${
         group.topSource ? ` · 引用 ${escapeHtml(group.topSource)}` : ""
       }</div>
-<button type="button" class="secondary open-answer" data-form="form-${id}">回答这个问题</button>
+${
+  // Small talk is answered with the introduction, never from a source: it can only be dismissed.
+  isChitChatMessage(group.text) ? "" : `<button type="button" class="secondary open-answer" data-form="form-${id}">回答这个问题</button> `
+}<form method="post" action="/admin/queue/dismiss" class="inline dismiss"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken)}"><input type="hidden" name="groupKey" value="${escapeHtml(group.groupKey)}"><button type="submit" class="danger">移出队列</button></form>
 <form class="answer" id="form-${id}" hidden>
 <input type="hidden" name="question" value="${escapeHtml(group.text)}">
 <label for="answer-${id}">回答</label><textarea id="answer-${id}" name="answer" required></textarea>
@@ -91,22 +107,49 @@ function renderGroups(groups: QuestionGroup[], prefix: string, empty: string): s
     .join("\n");
 }
 
+/** One expandable entry per missing subject, with its count and its questions. */
+function renderSubjects(subjects: MissingSubjectGroup[], csrfToken: string): string {
+  if (subjects.length === 0) return `<p class="muted">最近没有按缺少内容归类的问题。</p>`;
+  return subjects
+    .map(
+      (subject, position) => `<details class="subject" data-subject="${escapeHtml(subject.subject)}">
+<summary><span class="count" title="提问次数">${subject.count}</span> ${escapeHtml(subject.subject)}</summary>
+${renderGroups(subject.questions, `subject-${position}`, "", csrfToken)}
+</details>`,
+    )
+    .join("\n");
+}
+
 export function mountQueuePage(app: Hono, bot: ServedBot, store: StateStore | undefined): void {
   app.get("/admin/queue", async (context) => {
     const { csrfToken } = adminSessionOf(context);
     const [unanswered, downvoted] = store
       ? await Promise.all([
-          store.listQuestions({ filter: "unanswered", days: QUEUE_DAYS, limit: QUEUE_LIMIT }),
+          store.listQuestions({ filter: "unanswered", days: QUEUE_DAYS, limit: MISSING_SUBJECT_SCAN_LIMIT }),
           store.listQuestions({ filter: "downvoted", days: QUEUE_DAYS, limit: QUEUE_LIMIT }),
         ])
       : [[], []];
-    const body = `<section class="card" id="unanswered"><h2>没有答上来的问题（${QUEUE_DAYS} 天）</h2>
-${renderGroups(unanswered, "unanswered", "最近没有答不上来的问题。")}</section>
+    const { bySubject, withoutSubject } = groupByMissingSubject(unanswered);
+    const body = `<section class="card" id="missing-subjects"><h2>知识库缺少的内容（${QUEUE_DAYS} 天）</h2>
+<p class="muted">这些问题属于知识库的范围，但还没有资料讲到这个主题：写好相应内容，上传后重新索引。</p>
+${renderSubjects(bySubject, csrfToken)}</section>
+<section class="card" id="unanswered"><h2>没有答上来的问题（${QUEUE_DAYS} 天）</h2>
+${renderGroups(withoutSubject.slice(0, QUEUE_LIMIT), "unanswered", "最近没有答不上来的问题。", csrfToken)}</section>
 <section class="card" id="downvoted"><h2>被点踩的回答</h2>
-${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。")}</section>
+${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。", csrfToken)}</section>
 <p class="muted">导出：<a href="/api/admin/questions.csv?filter=unanswered&amp;days=${QUEUE_DAYS}">未回答（CSV）</a> · <a href="/api/admin/questions.csv?filter=all&amp;days=${QUEUE_DAYS}">全部（CSV）</a></p>`;
     const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\n${ADMIN_SCRIPT_HELPERS}${QUEUE_SCRIPT}`;
     return sendAdminPage(context, { title: "待回答", active: "queue", body, csrfToken, css: QUEUE_CSS, script });
+  });
+
+  app.post("/admin/queue/dismiss", async (context) => {
+    const form = await context.req.parseBody();
+    const groupKey = typeof form.groupKey === "string" ? form.groupKey : "";
+    if (!store || groupKey === "") return context.text("groupKey is required", 400);
+    const dismissed = await store.dismissQuestion(groupKey, Date.now());
+    if (!dismissed) return context.text("No such question in the log; reload the queue.", 404);
+    noteForLog(context, { adminDismissed: true });
+    return context.redirect("/admin/queue", 303);
   });
 
   app.post("/admin/queue/preview", async (context) => {

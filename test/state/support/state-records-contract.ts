@@ -109,6 +109,52 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(await store.purgeQuestionsBefore(NOW - 90 * DAY)).toBe(0);
     });
 
+    it("keeps the subject a no-answer lacked, as of each question's latest ask, in every window", async () => {
+      const store = await open();
+      // Side by side, so a dialect that writes in batches writes these in one.
+      await Promise.all([
+        store.recordQuestion(question("北京医保在上海能用吗", { askedAt: NOW - 9 * DAY, missingSubject: "北京医保在上海使用" })),
+        store.recordQuestion(question("北京医保在上海能用吗？", { askedAt: NOW - 1000, missingSubject: "北京医保在上海使用" })),
+        store.recordQuestion(question("医保卡丢了怎么补办", { askedAt: NOW - 2000, missingSubject: "补办" })),
+        store.recordQuestion(question("明天会下雨吗", { askedAt: NOW - 3000 })),
+      ]);
+      // An answer has nothing missing, whatever the record says.
+      await store.recordQuestion(question("五指山在哪个省", { askedAt: NOW, answered: true, citedSourceIds: ["geo.md"], missingSubject: "五指山" }));
+      for (const days of [7, 30]) {
+        const groups = await store.listQuestions({ filter: "all", days, now: NOW });
+        expect(Object.fromEntries(groups.map((group) => [group.text, group.missingSubject ?? null])), `${days} days`).toEqual({
+          "北京医保在上海能用吗？": "北京医保在上海使用",
+          医保卡丢了怎么补办: "补办",
+          明天会下雨吗: null,
+          五指山在哪个省: null,
+        });
+      }
+      // A later ask that is answered leaves the subject behind with the no-answer.
+      await store.recordQuestion(question("医保卡丢了怎么补办", { askedAt: NOW + 1000, answered: true, citedSourceIds: ["card.md"] }));
+      const [card] = (await store.listQuestions({ filter: "all", days: 7, now: NOW + 1000 })).filter((group) => group.text === "医保卡丢了怎么补办");
+      expect(card?.missingSubject).toBeUndefined();
+    });
+
+    it("a dismissed question leaves the unanswered and downvoted lists until it is asked again", async () => {
+      const store = await open();
+      await store.recordQuestion(question("你好", { answerId: "hello", askedAt: NOW - 2000 }));
+      await store.recordQuestion(question("甲问题", { askedAt: NOW - 1000 }));
+      await store.recordVote({ answerId: "hello", voter: "web:1", rating: "down", at: NOW });
+      expect(await store.dismissQuestion(questionGroupKey("你好"), NOW)).toBe(true);
+      expect(await store.dismissQuestion("never-asked", NOW)).toBe(false);
+      for (const days of [7, 30]) {
+        expect(
+          (await store.listQuestions({ filter: "unanswered", days, now: NOW })).map((group) => group.text),
+          `${days} days`,
+        ).toEqual(["甲问题"]);
+        expect(await store.listQuestions({ filter: "downvoted", days, now: NOW }), `${days} days`).toEqual([]);
+        // The log itself keeps it: the export and the figures still count every ask.
+        expect((await store.listQuestions({ filter: "all", days, now: NOW })).map((group) => group.text)).toContain("你好");
+      }
+      await store.recordQuestion(question("你好！", { askedAt: NOW + 1000 }));
+      expect((await store.listQuestions({ filter: "unanswered", days: 7, now: NOW + 1000 })).map((group) => group.text)).toEqual(["你好！", "甲问题"]);
+    });
+
     it("stats count asks, answers, votes and citations per day", async () => {
       const store = await open();
       await store.recordQuestion(question("问一", { answerId: "q1", askedAt: NOW - DAY, answered: true, citedSourceIds: ["a.md", "b.md"] }));
