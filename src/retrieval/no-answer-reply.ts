@@ -31,11 +31,7 @@ export function noAnswerSuggestions(result: RetrievalResult, publicBaseUrl: stri
  * `related`; a question with neither is simply not found.
  */
 export function noAnswerReply(suggestions: RelatedSource[] = [], missingSubject?: string): Answer {
-  const text = missingSubject
-    ? NO_ANSWER_TEXTS.missing(missingSubject)
-    : suggestions.length > 0
-      ? NO_ANSWER_TEXTS.notCovered
-      : NO_ANSWER_TEXTS.notFound;
+  const text = missingSubject ? NO_ANSWER_TEXTS.missing(missingSubject) : suggestions.length > 0 ? NO_ANSWER_TEXTS.notCovered : NO_ANSWER_TEXTS.notFound;
   return withAnswerText({
     paragraphs: [{ text, citations: [] }],
     passages: [],

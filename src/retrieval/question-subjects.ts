@@ -42,7 +42,8 @@ const CJK_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/u;
  * Who is asking about whom is not what is asked: people and kin (老妈, 我爸, 孩子, 同事) never name a
  * subject, whatever their rarity, in the question or in the synonym lists.
  */
-const PEOPLE = /^(?:我|你|他|她)?(?:老?(?:爸|妈|公|婆)|爸爸|妈妈|爸妈|父亲|母亲|父母|爷爷|奶奶|外公|外婆|姥姥|姥爷|孩子|小孩|儿子|女儿|宝宝|宝贝|婴儿|老人|老年人|家人|家里人|亲戚|朋友|同事|同学|领导|老板|丈夫|妻子|媳妇|爱人|对象|男朋友|女朋友|哥哥|姐姐|弟弟|妹妹|兄弟姐妹|子女|本人|自己)$/u;
+const PEOPLE =
+  /^(?:我|你|他|她)?(?:老?(?:爸|妈|公|婆)|爸爸|妈妈|爸妈|父亲|母亲|父母|爷爷|奶奶|外公|外婆|姥姥|姥爷|孩子|小孩|儿子|女儿|宝宝|宝贝|婴儿|老人|老年人|家人|家里人|亲戚|朋友|同事|同学|领导|老板|丈夫|妻子|媳妇|爱人|对象|男朋友|女朋友|哥哥|姐姐|弟弟|妹妹|兄弟姐妹|子女|本人|自己)$/u;
 
 /**
  * jieba's noun tags. A noun names a subject; a verb only as what is asked ("能喝酒吗", "怎么补办"),

@@ -123,7 +123,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
 
   // Judged on the best keyword match, before re-ranking: "does anything cover enough of the question".
   const bestKeywordSource = keywordBySource[0]?.sourceId;
-  const keywordCoverage = bestKeywordSource ? coverage(index, queryTerms, sourceTerms(index, bestKeywordSource, bestChunkRows.get(bestKeywordSource) ?? [])) : 0;
+  const keywordCoverage = bestKeywordSource
+    ? coverage(index, queryTerms, sourceTerms(index, bestKeywordSource, bestChunkRows.get(bestKeywordSource) ?? []))
+    : 0;
   const specificity = domainSpecificity(searchTerms, index.keywordIndex);
   const inDomain = reranked.length > 0 && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
   const subjects = questionSubjects(normalized, index.synonyms, settings.subjectBars);

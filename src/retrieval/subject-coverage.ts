@@ -37,8 +37,7 @@ export function judgeSubjects(
   wholeQuestion: boolean,
 ): SubjectVerdict {
   const short = isShortQuestion(normalized);
-  const counts = (subject: QuestionSubject) =>
-    wholeQuestion ? short || subject.kind !== "word" : subject.kind === "medical" || subject.kind === "place";
+  const counts = (subject: QuestionSubject) => (wholeQuestion ? short || subject.kind !== "word" : subject.kind === "medical" || subject.kind === "place");
   const subjects = allSubjects.filter(counts);
   const inFolder = subjects.map((subject) => subject.alternatives.some((word) => folderHolds(index, word)));
   const covers = (sourceId: string, subject: QuestionSubject) => subject.alternatives.some((word) => sourceText(index, sourceId).includes(word));

@@ -107,7 +107,7 @@ export class SynonymIndex {
   /** Synonym-list words in `normalized` (normalizeText form), longest first at each position, without overlaps. */
   wordsIn(normalized: string): string[] {
     const words: string[] = [];
-    for (let start = 0; start < normalized.length; ) {
+    for (let start = 0; start < normalized.length;) {
       let length = Math.min(this.longest, normalized.length - start);
       while (length >= 1 && !this.groupByWord.has(normalized.slice(start, start + length))) length--;
       if (length >= 1) {
