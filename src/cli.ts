@@ -2,6 +2,7 @@
  * The `kb` command: reindex, ask, search, eval, serve. Flags override the environment (.env);
  * unknown flags and missing values fail with usage.
  */
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { Command, CommanderError, Option } from "commander";
 import type { DestinationStream } from "pino";
@@ -11,7 +12,16 @@ import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import { buildIndex } from "./ingest/build-index.js";
 import { describeProblem } from "./ingest/source-problem.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
-import { checkExpectedIds, evaluate, evaluateConversations, evaluateUnanswerable, readEvaluationConversations, readEvaluationQueries } from "./cli/evaluate.js";
+import {
+  checkExpectedIds,
+  evaluate,
+  evaluateConversations,
+  evaluateUnanswerable,
+  readEvaluationConversations,
+  readEvaluationQueries,
+  type UnanswerableReport,
+} from "./cli/evaluate.js";
+import { evaluateRandomTopics } from "./cli/random-topic-evaluation.js";
 import { reindexBesideReplicas } from "./cli/reindex-beside-replicas.js";
 import { createProgressReporter } from "./cli/reindex-progress.js";
 import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
@@ -29,6 +39,19 @@ function positiveInteger(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1000)
     throw new CommanderError(2, "kb.invalidArgument", `--k must be a whole number from 1 to 1000, not "${value}"`);
   return parsed;
+}
+
+interface EvalFlags {
+  queries?: string;
+  conversations?: string;
+  unanswerable?: string;
+  corpus?: string;
+  randomTopics?: number;
+  seed: number;
+  misses?: boolean;
+  index?: string;
+  k: number;
+  json?: boolean;
 }
 
 /** Log lines (the state store's warnings) go to stderr: stdout carries the command's output, e.g. --json. */
@@ -171,18 +194,58 @@ export function buildProgram(io: IoStreams): Command {
         );
     });
 
+  /** The figures of an unanswerable evaluation, and with `misses` every question not handled right. */
+  function writeUnanswerableReport(report: UnanswerableReport, misses: boolean): void {
+    const fixed = (value: number) => value.toFixed(3);
+    write(`unanswerable answered ${fixed(report.unanswerable.answered)} of ${report.unanswerable.queries} (lower is better)`);
+    write(`answerable answered ${fixed(report.answerable.answered)} of ${report.answerable.queries} (higher is better)`);
+    write(`answerable answered with the right source first ${fixed(report.answerable.rightFirst)} (higher is better)`);
+    if (misses)
+      for (const miss of report.misses)
+        write(
+          `${miss.answered ? "answered, not right" : "no answer, covered"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
+        );
+  }
+
   program
     .command("eval")
     .description("Measure retrieval on a query file (hit@1/5/10, MRR@10, latency) or follow-ups on a conversation file (right alone vs with memory).")
     .option("--queries <file>", 'JSONL file of {"query", "expected": [ids]}')
     .option("--conversations <file>", 'JSONL file of {"turns": [...], "expected": [ids]} or {"turns": [...], "noAnswer": true}')
     .option("--unanswerable <file>", 'JSONL file of {"query", "expected": [ids]} where "expected": [] marks a question the index does not cover')
+    .option("--corpus <csv>", "with --random-topics and --queries: the question/answer corpus to remove the topics from")
+    .addOption(
+      new Option("--random-topics <n>", "remove n medical topics drawn at random from --corpus, index the rest, and ask --queries").argParser(positiveInteger),
+    )
+    .addOption(new Option("--seed <n>", "seed of the topic draw").default(1).argParser(positiveInteger))
     .option("--misses", "also print the queries not right at k, with the expected and returned titles")
     .option("--index <dir>", "index folder (default: INDEX_DIR or ./.index)")
     .addOption(new Option("--k <n>", "ranks considered").default(10).argParser(positiveInteger))
     .option("--json", "print the report as JSON")
-    .action(async (flags: { queries?: string; conversations?: string; unanswerable?: string; misses?: boolean; index?: string; k: number; json?: boolean }) => {
+    .action(async (flags: EvalFlags) => {
       const config = configWith(flags);
+      if (flags.randomTopics !== undefined) {
+        if (!flags.corpus || !flags.queries)
+          throw new KnowledgeBotError(
+            "USAGE",
+            "--random-topics needs --corpus and --queries",
+            "Pass the corpus CSV and its query file, e.g. --corpus corpus.csv --queries dev-queries.jsonl.",
+          );
+        const corpusCsv = await readFile(flags.corpus, "utf8").catch((error: Error) => {
+          throw new KnowledgeBotError("USAGE", `Cannot read ${flags.corpus}: ${error.message}`, "Pass a CSV with id, question and answer columns.");
+        });
+        const report = await evaluateRandomTopics(corpusCsv, await readEvaluationQueries(flags.queries), {
+          count: flags.randomTopics,
+          seed: flags.seed,
+          embedder: config.embedder,
+        });
+        if (flags.json) write(JSON.stringify(report));
+        else {
+          write(`seed ${report.seed}: removed ${report.topics.join("、")} (${report.removedSources} sources)`);
+          writeUnanswerableReport(report, flags.misses === true);
+        }
+        return;
+      }
       if ([flags.queries, flags.conversations, flags.unanswerable].filter(Boolean).length !== 1)
         throw new KnowledgeBotError(
           "USAGE",
@@ -198,16 +261,8 @@ export function buildProgram(io: IoStreams): Command {
           write(JSON.stringify(report));
           return;
         }
-        const fixed = (value: number) => value.toFixed(3);
         write(`index ${index.version}, ${index.manifest.counts.sources} sources`);
-        write(`unanswerable answered ${fixed(report.unanswerable.answered)} of ${report.unanswerable.queries} (lower is better)`);
-        write(`answerable answered ${fixed(report.answerable.answered)} of ${report.answerable.queries} (higher is better)`);
-        write(`answerable answered with the right source first ${fixed(report.answerable.rightFirst)} (higher is better)`);
-        if (flags.misses)
-          for (const miss of report.misses)
-            write(
-              `${miss.answered ? "answered, not right" : "no answer, covered"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
-            );
+        writeUnanswerableReport(report, flags.misses === true);
         return;
       }
       if (flags.conversations) {

@@ -7,6 +7,8 @@
  */
 import Papa from "papaparse";
 import type { EvaluationQuery } from "./evaluate.js";
+import { normalizeText } from "../text/normalize-text.js";
+import { MEDICAL_TERMS } from "../text/vocabulary/medical-terms.js";
 
 export interface Topic {
   name: string;
@@ -50,13 +52,50 @@ export function buildUnanswerableSet(corpusCsv: string, queries: readonly Evalua
   return { keptCorpusCsv: Papa.unparse(kept, { columns: parsed.meta.fields }), removedIds, queries: result };
 }
 
-/** Reads a topic list: a JSON array of {"name": "...", "words": ["...", ...]}. */
-export function parseTopics(text: string): Topic[] {
-  const value = JSON.parse(text) as unknown;
-  if (!Array.isArray(value)) throw new Error("a topic file is a JSON array of {name, words}");
-  return value.map((entry: { name?: unknown; words?: unknown }) => {
-    if (typeof entry.name !== "string" || !Array.isArray(entry.words) || entry.words.length === 0)
-      throw new Error("each topic needs a `name` and a non-empty `words` list");
-    return { name: entry.name, words: entry.words.map(String) };
-  });
+/** How a random construction picks its topics: medical terms found in this many corpus rows. */
+export const RANDOM_TOPIC_ROWS = { min: 50, maxShare: 0.05 } as const;
+
+/**
+ * `count` topics drawn at random (deterministic in `seed`) from the shipped medical terms that occur
+ * in at least RANDOM_TOPIC_ROWS.min rows of the corpus and at most RANDOM_TOPIC_ROWS.maxShare of them,
+ * none inside another. Nobody chooses the topics, so a rule cannot be fitted to them.
+ */
+export function drawRandomTopics(corpusCsv: string, count: number, seed: number): Topic[] {
+  const parsed = Papa.parse<Record<string, string>>(corpusCsv.replace(/^\uFEFF/, ""), { header: true, skipEmptyLines: true, delimiter: "," });
+  const terms = new Set(MEDICAL_TERMS.split("\n"));
+  const longest = Math.max(...[...terms].map((term) => term.length));
+  const rows = new Map<string, number>();
+  for (const row of parsed.data) {
+    const text = normalizeText(`${row.question ?? ""}\n${row.answer ?? ""}`);
+    const seen = new Set<string>();
+    for (let start = 0; start < text.length; start++)
+      for (let length = 2; length <= longest && start + length <= text.length; length++) {
+        const word = text.slice(start, start + length);
+        if (terms.has(word)) seen.add(word);
+      }
+    for (const word of seen) rows.set(word, (rows.get(word) ?? 0) + 1);
+  }
+  const ceiling = RANDOM_TOPIC_ROWS.maxShare * parsed.data.length;
+  const candidates = [...rows]
+    .filter(([, found]) => found >= RANDOM_TOPIC_ROWS.min && found <= ceiling)
+    .map(([word]) => word)
+    .sort();
+  const random = mulberry32(seed);
+  const topics: string[] = [];
+  for (let attempt = 0; topics.length < count && attempt < 100 * count && candidates.length > 0; attempt++) {
+    const word = candidates[Math.floor(random() * candidates.length)];
+    if (!topics.some((topic) => topic.includes(word) || word.includes(topic))) topics.push(word);
+  }
+  return topics.map((word) => ({ name: word, words: [word] }));
+}
+
+/** A small seeded generator (mulberry32): the same seed draws the same topics on every machine. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
 }

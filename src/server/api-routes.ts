@@ -76,6 +76,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     return context.json({
       query: result.query,
       noAnswer: result.noAnswer,
+      ...(result.missingSubject ? { missingSubject: result.missingSubject } : {}),
       confidence: result.confidence,
       hits: result.hits.map((hit) => ({
         sourceId: hit.sourceId,

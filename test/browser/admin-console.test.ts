@@ -124,6 +124,8 @@ describe("the admin loop in Chromium", () => {
     await admin.locator("#hits .hit").first().waitFor();
     expect(await admin.locator("#hits .hit").count()).toBe(3);
     expect(await admin.textContent("#hits .confidence")).toMatch(/关键词覆盖率 \d\.\d{3}/);
+    // Hit testing shows the question's subject words and where each was found.
+    expect(await admin.textContent("#hits .subjects")).toMatch(/问题主题词：.*共济（第一条资料里有）/);
     await expectNoHorizontalOverflow(admin, "hit-testing");
 
     await admin.goto(`${server.url}/admin/documents`);

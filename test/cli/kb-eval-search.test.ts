@@ -83,11 +83,11 @@ describe("kb eval", () => {
       { query: "亲情账户和家庭共济账户有什么区别", expected: [FAMILY_POOL] },
     ]);
     const report = JSON.parse((await kb(["eval", "--unanswerable", queries, "--index", index, "--json"])).stdout);
-    expect(report).toEqual({ unanswerable: { queries: 1, answered: 0 }, answerable: { queries: 1, answered: 1 }, misses: [] });
+    expect(report).toEqual({ unanswerable: { queries: 1, answered: 0 }, answerable: { queries: 1, answered: 1, rightFirst: 1 }, misses: [] });
     // --misses names an uncovered question that got an answer, with the sources it was answered from.
     const missed = await queryFile("unanswerable-missed.jsonl", [{ query: "亲情账户和家庭共济账户有什么区别", expected: [] }]);
     const printed = await kb(["eval", "--unanswerable", missed, "--index", index, "--misses"]);
-    expect(printed.stdout).toMatch(/answered, not covered: 亲情账户和家庭共济账户有什么区别 → .+/);
+    expect(printed.stdout).toMatch(/answered, not right: 亲情账户和家庭共济账户有什么区别 → .+ \(subjects: .+\)/);
     const both = await kb(["eval", "--unanswerable", queries, "--queries", queries, "--index", index]);
     expect(both.code).toBe(2);
   });

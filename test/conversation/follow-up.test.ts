@@ -60,11 +60,19 @@ describe("follow-up questions, resolved from the index", () => {
   it("asks 那吉林呢？ about 吉林's card: 吉林 replaces 江苏, and the answer cites a 吉林 source", async () => {
     const alone = await bot.answer({ text: "那吉林呢？", platform: "eval" });
     expect(alone.noAnswer).toBe(true);
-    const answer = await converse(bot, ["江苏省内农保卡可以跨市使用么", "那吉林呢？"]);
+    const answer = await converse(bot, ["江苏省内医保卡可以异地使用吗", "那吉林呢？"]);
     expect(answer.noAnswer).toBe(false);
-    expect(answer.understoodAs).toBe("吉林省内农保卡可以跨市使用么");
+    expect(answer.understoodAs).toBe("吉林省内医保卡可以异地使用吗");
     expect(cited(answer).length).toBeGreaterThan(0);
     for (const sourceId of cited(answer)) expect(JILIN_SOURCES).toContain(sourceId);
+  });
+
+  it("says what is missing when the follow-up's place has no source on the rest: no 吉林 source is about 农保卡", async () => {
+    const answer = await converse(bot, ["江苏省内农保卡可以跨市使用么", "那吉林呢？"]);
+    expect(answer.understoodAs).toBe("吉林省内农保卡可以跨市使用么");
+    expect(answer.noAnswer).toBe(true);
+    expect(answer.missingSubject).toContain("吉林");
+    expect(answer.disclaimer).toBe(false);
   });
 
   it("joins a follow-up with a predicate of its own to the earlier topic", async () => {
@@ -118,7 +126,7 @@ describe("resolveFollowUp", () => {
   });
 
   it("carries the resolved topic along a chain of follow-ups", async () => {
-    const answer = await converse(bot, ["江苏省内农保卡可以跨市使用么", "那吉林呢？", "怎么激活"]);
+    const answer = await converse(bot, ["江苏省内医保卡可以异地使用吗", "那吉林呢？", "怎么激活"]);
     expect(answer.understoodAs).toMatch(/^吉林/);
     expect(cited(answer)[0]).toBe(related(6));
   });
@@ -132,7 +140,9 @@ describe("the shipped-page conversation set", () => {
     const report = await evaluateConversations(bot, conversations);
     const measured = JSON.stringify({ alone: report.alone, withMemory: report.withMemory, rewritten: report.rewritten });
     console.info(`seed-page conversations: ${measured}`);
-    expect(report.withMemory - report.alone, measured).toBeGreaterThanOrEqual(0.15);
+    // 0.087 measured (0.826 alone, 0.913 with memory): three follow-ups that moved to a place whose
+    // sources do not cover the rest are no-answers now, right alone and with memory alike.
+    expect(report.withMemory - report.alone, measured).toBeGreaterThanOrEqual(0.08);
     expect(report.withMemory, measured).toBeGreaterThanOrEqual(0.9);
     // Topic switches and off-topic follow-ups are right with memory too: memory does not pollute them.
     for (const result of report.results.filter((entry) => /switch|off-topic/.test(entry.kind ?? "")))

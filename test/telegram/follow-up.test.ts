@@ -1,7 +1,7 @@
 /**
  * Follow-up questions end to end on Telegram: the real adapter polling the telegram-test-api
  * emulator, the shared responder keeping each conversation, and the real knowledge bot over an
- * index of the shipped knowledge/ page. "那吉林呢？" alone finds nothing; after the 江苏农保卡
+ * index of the shipped knowledge/ page. "那吉林呢？" alone finds nothing; after the 江苏医保卡
  * question it is answered about 吉林, and the reply says how it was understood.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -11,9 +11,9 @@ import { createRealKnowledgeBot } from "./support/real-knowledge-bot.js";
 import { startEmulator, type Emulator } from "./support/telegram-emulator.js";
 import { parseTelegramHtml } from "./support/telegram-html.js";
 
-const FIRST_QUESTION = "江苏省内农保卡可以跨市使用么";
+const FIRST_QUESTION = "江苏省内医保卡可以异地使用吗";
 const FOLLOW_UP = "那吉林呢？";
-const UNDERSTOOD = REPLY_TEXTS.understoodAs("吉林省内农保卡可以跨市使用么");
+const UNDERSTOOD = REPLY_TEXTS.understoodAs("吉林省内医保卡可以异地使用吗");
 
 let emulator: Emulator;
 let harness: AdapterHarness;
@@ -55,7 +55,7 @@ function mentioning(text: string) {
 }
 
 describe("follow-ups on Telegram", () => {
-  it("answers '那吉林呢？' after the 江苏农保卡 question about 吉林, showing how it was understood", async () => {
+  it("answers '那吉林呢？' after the 江苏医保卡 question about 吉林, showing how it was understood", async () => {
     const client = emulator.client({ chatId: 701, userId: 701, type: "private" });
     await client.sendMessage(client.makeMessage(FIRST_QUESTION));
     expect(citedTitles(await replyText(701))).toContain(FIRST_QUESTION);

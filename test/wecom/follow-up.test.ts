@@ -1,7 +1,7 @@
 /**
  * Follow-up questions end to end on both WeCom surfaces: signed, encrypted callbacks over real
  * HTTP, the fake WeCom API on 127.0.0.1, the shared responder and the real knowledge bot over an
- * index of the shipped knowledge/ page. "那吉林呢？" after the 江苏农保卡 question is answered
+ * index of the shipped knowledge/ page. "那吉林呢？" after the 江苏医保卡 question is answered
  * about 吉林 with a line saying how it was understood; alone, or from another member, it is not.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -20,9 +20,9 @@ import { createTestKnowledgeBot } from "../support/test-knowledge-bot.js";
 import { post } from "./support/http.js";
 import { APP_KEYS, BOT_KEYS, startWecomTestServer, WEBHOOK_KEY, type WecomTestServer } from "./support/wecom-test-server.js";
 
-const FIRST_QUESTION = "江苏省内农保卡可以跨市使用么";
+const FIRST_QUESTION = "江苏省内医保卡可以异地使用吗";
 const FOLLOW_UP = "那吉林呢？";
-const UNDERSTOOD = REPLY_TEXTS.understoodAs("吉林省内农保卡可以跨市使用么");
+const UNDERSTOOD = REPLY_TEXTS.understoodAs("吉林省内医保卡可以异地使用吗");
 
 const botKeys: SurfaceKeys = { token: BOT_KEYS.token, encodingAesKey: BOT_KEYS.encodingAesKey, receiveId: "" };
 const appKeys: SurfaceKeys = { token: APP_KEYS.token, encodingAesKey: APP_KEYS.encodingAesKey, receiveId: APP_KEYS.corpId };
@@ -100,7 +100,7 @@ function citedTitles(markdown: string): string[] {
 }
 
 describe("follow-ups on the WeCom AI bot", () => {
-  it("answers a group member's '那吉林呢？' about 吉林 after their 江苏农保卡 question; another member's stands alone", async () => {
+  it("answers a group member's '那吉林呢？' about 吉林 after their 江苏医保卡 question; another member's stands alone", async () => {
     expect(citedTitles(await askBot("zhangsan", `@知识助手 ${FIRST_QUESTION}`, "group-follow"))).toContain(FIRST_QUESTION);
 
     const neighbour = await askBot("lisi", `@知识助手 ${FOLLOW_UP}`, "group-follow");
@@ -122,7 +122,7 @@ describe("follow-ups on the WeCom AI bot", () => {
 });
 
 describe("follow-ups on the WeCom self-built app", () => {
-  it("answers '那吉林呢？' about 吉林 after the 江苏农保卡 question, showing how it was understood", async () => {
+  it("answers '那吉林呢？' about 吉林 after the 江苏医保卡 question, showing how it was understood", async () => {
     expect(citedTitles(await askApp("zhaoliu", FIRST_QUESTION))).toContain(FIRST_QUESTION);
     const followUp = await askApp("zhaoliu", FOLLOW_UP);
     expect(followUp.startsWith(`> ${UNDERSTOOD}`)).toBe(true);

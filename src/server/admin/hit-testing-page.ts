@@ -11,7 +11,7 @@ const HIT_TESTING_CSS = `
 .hit-form{display:flex;gap:8px;margin:10px 0;flex-wrap:wrap}
 .hit-form input[name=question]{flex:1;min-width:0;width:100%}
 .hit-form input[name=limit]{width:80px}
-.confidence{font-size:14px;margin:8px 0}
+.confidence,.subjects{font-size:14px;margin:8px 0}
 .hit{border-top:1px solid #eceff3;padding:10px 0}
 .hit-head{display:flex;justify-content:space-between;gap:12px;overflow-wrap:anywhere}
 .score{font-variant-numeric:tabular-nums;color:#374151;font-size:14px;white-space:nowrap}
@@ -25,6 +25,12 @@ function renderHits(result) {
   target.replaceChildren(element("div", { className: "confidence", textContent:
     "领域相关度 " + confidence.domainSpecificity.toFixed(2) + " · 关键词覆盖率 " + confidence.keywordCoverage.toFixed(3) + " · 向量相似度 " + confidence.denseSimilarity.toFixed(3) +
     " · " + (result.noAnswer ? "判定：无答案" : "判定：可以回答") }));
+  const foundIn = { source: "第一条资料里有", folder: "只在其他资料里", nowhere: "知识库里没有" };
+  const subjects = confidence.subjects || [];
+  target.append(element("div", { className: "subjects", textContent: subjects.length === 0
+    ? "问题主题词：无（只有日常用词）"
+    : "问题主题词：" + subjects.map((subject) => subject.word + "（" + foundIn[subject.found] + "）").join("、") +
+      (result.missingSubject ? " · 缺少：「" + result.missingSubject + "」" : "") }));
   if (result.hits.length === 0) target.append(element("p", { className: "muted", textContent: "没有命中任何段落。" }));
   result.hits.forEach((hit, position) => {
     const head = element("div", { className: "hit-head" }, [

@@ -1,0 +1,56 @@
+/**
+ * Honest answers on the small folders people really have: three folders (the shipped seed page, a
+ * ten-row 医保/体检/哺乳 FAQ and a twelve-row vaccination FAQ), each with chat questions written as
+ * users type them — covered ones in other words than the titles, with the source that answers, and
+ * uncovered in-domain ones, a third of them sharing words with a covered item. The bounds sit a
+ * little beyond the figures in docs/no-answer-decision.md, so a change that answers more uncovered
+ * questions or puts fewer right sources first fails; the decision before subject coverage answered
+ * 74 %, 50 % and 81 % of the uncovered questions and fails all three.
+ */
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { evaluateUnanswerable, readEvaluationQueries } from "../../src/cli/evaluate.js";
+import { buildIndex } from "../../src/ingest/build-index.js";
+import { loadIndex } from "../../src/store/loaded-index.js";
+import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
+
+const local = { kind: "local" as const, batchSize: 64 };
+const work = await mkdtemp(path.join(os.tmpdir(), "kb-small-folders-"));
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+const FOLDERS = [
+  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.15, rightFirst: 0.6 },
+  {
+    name: "医保/体检/哺乳 FAQ",
+    file: "test/fixtures/insurance-exam-nursing-faq.csv",
+    questions: "test/fixtures/questions-insurance-exam-nursing.jsonl",
+    uncovered: 0.25,
+    rightFirst: 0.7,
+  },
+  {
+    name: "vaccination FAQ",
+    file: "test/fixtures/vaccination-faq.csv",
+    questions: "test/fixtures/questions-vaccination.jsonl",
+    uncovered: 0.3,
+    rightFirst: 0.6,
+  },
+];
+
+describe("chat questions on small folders", () => {
+  for (const folder of FOLDERS)
+    it(`${folder.name}: few uncovered questions answered, covered ones answered from the right source`, { timeout: 60_000 }, async () => {
+      const directory = path.join(work, folder.name.replace(/\W+/g, "-"));
+      await mkdir(path.join(directory, "knowledge"), { recursive: true });
+      await cp(path.join(PROJECT_ROOT, folder.file), path.join(directory, "knowledge", path.basename(folder.file)));
+      await buildIndex({ knowledgeDir: path.join(directory, "knowledge"), indexDir: path.join(directory, "index"), embedder: local });
+      const queries = await readEvaluationQueries(path.join(PROJECT_ROOT, folder.questions));
+      const report = await evaluateUnanswerable(await loadIndex(path.join(directory, "index"), local), queries);
+      const measured = JSON.stringify({ unanswerable: report.unanswerable, answerable: report.answerable });
+      expect(report.unanswerable.queries, measured).toBeGreaterThanOrEqual(25);
+      expect(report.answerable.queries, measured).toBeGreaterThanOrEqual(25);
+      expect.soft(report.unanswerable.answered, measured).toBeLessThanOrEqual(folder.uncovered);
+      expect.soft(report.answerable.rightFirst, measured).toBeGreaterThanOrEqual(folder.rightFirst);
+    });
+});
