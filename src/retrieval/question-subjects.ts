@@ -26,6 +26,8 @@ export interface QuestionSubject {
   start: number;
   /** The word and the words that count as it (synonyms, a drug name without its dosage form). */
   alternatives: readonly string[];
+  /** True when it ends the question, right before its question word: what is asked ("怎么补办", "能喝酒吗"). */
+  asked: boolean;
 }
 
 export interface SubjectBars {
@@ -51,9 +53,9 @@ const PEOPLE =
  */
 const NOUN_TAGS = new Set(["n", "nz", "nt", "nr", "ns", "vn", "j"]);
 const VERB_TAGS = new Set(["v", "a"]);
-const QUESTION_END = /^(?:吗|么|嘛|呢|不|没|没有|啊|呀)?[\s？?。.!！~～]*$/u;
+const QUESTION_END = /^(?:吗|么|嘛|呢|不|没|没有|啊|呀|行不行|行吗|好不好|可以吗|可不可以|能不能)?[\s？?。.!！~～]*$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
-const ASKING_START = /^[能会可要想该得敢咋啥怎几多]/u;
+const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
 /** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
 const DOSAGE_FORM = /(?:肠溶胶囊|肠溶片|缓释片|缓释胶囊|控释片|分散片|胶囊|颗粒|口服液|注射液|软膏|乳膏|滴眼液|喷雾剂|糖浆|片|丸|散|膏)$/u;
 
@@ -75,7 +77,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   const taken = new Uint8Array(normalized.length);
   const add = (word: string, kind: SubjectKind, start: number, alternatives: readonly string[]) => {
     taken.fill(1, start, start + word.length);
-    subjects.push({ word, kind, start, alternatives });
+    subjects.push({ word, kind, start, alternatives, asked: QUESTION_END.test(normalized.slice(start + word.length)) });
   };
   const isFree = (start: number, word: string) => !taken.subarray(start, start + word.length).includes(1);
 
