@@ -51,14 +51,14 @@ export function judgeSubjects(
   const best = candidates[0];
   if (absent.length > 0 || best === undefined) return { subjects: describe(best), sourceId: undefined, missing: absent };
   if (!wholeQuestion || !short) return { subjects: describe(best), sourceId: best, missing: [] };
-  // Places and what is asked (the named thing or procedure that ends the question: 怎么激活) must be in
-  // the answering source: 吉林's source does not answer about 湖南, nor 吉林's 停保 about 激活. The rest
-  // need only be in the folder, since sources tell a condition or a setting in their own words
-  // (阳性 / 感染, 看病 / 门诊) and checking those per source lost right answers.
-  const sourceSubjects = subjects.filter((subject) => subject.kind === "place" || (subject.kind === "named" && subject.asked));
-  const covering = candidates.find((sourceId) => sourceSubjects.every((subject) => covers(sourceId, subject)));
+  // Places, medical terms and what is asked (the named word that ends the question: 怎么激活) must all
+  // be in the answering source: 吉林's source does not answer about 湖南, nor 体检's 饮酒 about 哺乳期,
+  // nor 吉林's 停保 about 激活. The other named things need only be in the folder, since sources tell a
+  // setting in their own words (看病 / 门诊) and checking those per source lost right answers.
+  const required = subjects.filter((subject) => subject.kind === "place" || subject.kind === "medical" || (subject.kind === "named" && subject.asked));
+  const covering = candidates.find((sourceId) => required.every((subject) => covers(sourceId, subject)));
   if (covering !== undefined) return { subjects: describe(covering), sourceId: covering, missing: [] };
-  return { subjects: describe(best), sourceId: undefined, missing: sourceSubjects.filter((subject) => !covers(best, subject)) };
+  return { subjects: describe(best), sourceId: undefined, missing: required.filter((subject) => !covers(best, subject)) };
 }
 
 /**

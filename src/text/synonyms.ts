@@ -119,12 +119,15 @@ export class SynonymIndex {
   }
 
   /**
-   * The synonyms of the words in `normalized` that it does not already hold, for searching the
-   * question in the folder's words too ("拉肚子" also searches 腹泻).
+   * The synonyms of the words in `normalized` (those `needsSynonyms` accepts) that it does not
+   * already hold, for searching the question in the folder's words too ("拉肚子" also searches 腹泻).
    */
-  expansion(normalized: string): string[] {
+  expansion(normalized: string, needsSynonyms: (word: string) => boolean = () => true): string[] {
     const extra = new Set<string>();
-    for (const word of this.wordsIn(normalized)) for (const other of this.alternatives(word)) if (!normalized.includes(other)) extra.add(other);
+    for (const word of this.wordsIn(normalized)) {
+      if (!needsSynonyms(word)) continue;
+      for (const other of this.alternatives(word)) if (!normalized.includes(other)) extra.add(other);
+    }
     return [...extra];
   }
 }
