@@ -4,7 +4,7 @@
  *   ends on jieba word boundaries (已经开始 holds no 经开), unless it is an everyday word of general
  *   Chinese (医院, 检查, 治疗: general IDF below `minMedicalIdf`).
  * - A word of the synonym lists (停保, 补办, 买药) that is not everyday (general IDF ≥ `minNamedIdf`).
- * - In the asking part of the question (asked-part.ts), a noun that is rare in general Chinese
+ * - In the asking part of the question (asked-part.ts), a Latin name (hpv), or a noun that is rare in general Chinese
  *   (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word" subject (余额, 密码:
  *   ≥ `minWordIdf`), which only a short question needs the folder to hold.
  * Everyday words (家里, 一样, 城市), modal compounds (能用, 会动) and question words name no subject.
@@ -52,8 +52,12 @@ const PEOPLE =
  * right before the question's end: elsewhere the verbs tell what happened (查出, 上班).
  */
 const NOUN_TAGS = new Set(["n", "nz", "nt", "nr", "ns", "vn", "j"]);
-const VERB_TAGS = new Set(["v", "a"]);
-const QUESTION_END = /^(?:吗|么|嘛|呢|不|没|没有|啊|呀|行不行|行吗|好不好|可以吗|可不可以|能不能)?[\s？?。.!！~～]*$/u;
+const VERB_TAGS = new Set(["v", "a", "i", "l"]);
+/** A Latin name (hpv, ct, app) names a thing; units and numbers do not. */
+const LATIN_NAME = /^[a-z][a-z0-9-]*[a-z]$/u;
+const UNITS = new Set(["mg", "ml", "kg", "cm", "mm", "km", "ok", "ph"]);
+const QUESTION_END =
+  /^(?:吗|么|嘛|呢|不|没|没有|啊|呀|行不行|行吗|好不好|可以吗|可不可以|能不能|怎么办|咋办|咋整|怎么回事|要紧吗|严重吗|有影响吗)?[\s？?。.!！~～]*$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
 const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
 /** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
@@ -64,6 +68,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   const tagged = segmenter().tag(normalized, false);
   const boundaries = new Set<number>([0]);
   const nouns: { word: string; start: number }[] = [];
+  const latinNames: { word: string; start: number }[] = [];
   let offset = 0;
   for (const { word, tag } of tagged) {
     const start = normalized.indexOf(word, offset);
@@ -71,7 +76,8 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
     offset = start + word.length;
     boundaries.add(start).add(offset);
     if (ASKING_START.test(word)) continue;
-    if (NOUN_TAGS.has(tag) || (VERB_TAGS.has(tag) && QUESTION_END.test(normalized.slice(offset)))) nouns.push({ word, start });
+    if (tag === "eng" && LATIN_NAME.test(word) && !UNITS.has(word)) latinNames.push({ word, start });
+    else if (NOUN_TAGS.has(tag) || (VERB_TAGS.has(tag) && QUESTION_END.test(normalized.slice(offset)))) nouns.push({ word, start });
   }
   const subjects: QuestionSubject[] = [];
   const taken = new Uint8Array(normalized.length);
@@ -97,6 +103,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
     add(word, "named", start, synonyms.alternatives(word));
   }
   const [askedStart, askedEnd] = askedPart(normalized);
+  for (const { word, start } of latinNames) if (start >= askedStart && start < askedEnd) add(word, "named", start, synonyms.alternatives(word));
   for (const { word, start } of nouns) {
     if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || PEOPLE.test(word) || !isFree(start, word)) continue;
     const rarity = generalWordIdf(word);
