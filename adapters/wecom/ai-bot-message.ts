@@ -27,9 +27,14 @@ export interface AiBotMessage {
  * Removes @mentions wherever they are: WeCom puts the bot's mention first in most captures but
  * trailing in others, and the client follows a mention with U+2005, which `\s` matches. An "@"
  * inside a word (an e-mail address) is kept.
+ *
+ * A bot's display name may hold spaces ("@Knowledge Bot  what is X"). The name is not in the
+ * message, so a mention that opens the text is taken to run to a U+2005 or to two spaces when one
+ * of them comes within a display name's length (20 characters); otherwise it ends at the first space.
  */
 export function stripMentions(text: string): string {
   return text
+    .replace(/^\s*@[^@\u2005\n]{1,20}?(?:\u2005|[ \t\u00a0\u3000]{2,})/, "")
     .replace(/(^|\s)@[^\s@]+/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
