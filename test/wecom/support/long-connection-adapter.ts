@@ -16,15 +16,21 @@ export interface LongConnectionAdapter {
   state(): string | undefined;
 }
 
-export async function startLongConnectionAdapter(options: {
+/** The adapter, not started yet (a server under test starts its adapters itself). */
+export function createLongConnectionAdapter(options: {
   bot: KnowledgeBot;
   url: string;
   store?: StateStore;
   adapterOptions?: WecomAdapterOptions;
-}): Promise<LongConnectionAdapter> {
+}): LongConnectionAdapter {
   const config = loadConfig({ WECOM_BOT_ID: LONG_CONNECTION_KEYS.botId, WECOM_BOT_SECRET: LONG_CONNECTION_KEYS.secret, WECOM_BOT_WS_URL: options.url });
   const { logger, lines } = recordingLogger();
   const adapter = createWecomAdapter({ bot: options.bot, config, logger, store: options.store }, options.adapterOptions);
-  await adapter.start();
   return { adapter, lines, state: () => adapter.connections?.()["wecom-long-connection"]?.state };
+}
+
+export async function startLongConnectionAdapter(options: Parameters<typeof createLongConnectionAdapter>[0]): Promise<LongConnectionAdapter> {
+  const created = createLongConnectionAdapter(options);
+  await created.adapter.start();
+  return created;
 }
