@@ -92,6 +92,8 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     }
     // The placeholder shows at once; frames on one req_id go in order, so it is always the stream's first.
     const placeholder = send(COMMANDS.respond, reqId, streamBody(streamId, STREAM_PLACEHOLDER, false, true), message.msgid);
+    // Retrieval runs on this thread; one turn of the event loop lets the placeholder's frame leave before it starts.
+    await new Promise((resolve) => setImmediate(resolve));
     const accepted = queue.enqueue(answeringLineOf(message), async () => {
       const { markdown, kind } = await answerForStream(responder, aiBotIncoming(message, question, adminUserIds), feedback, streamId);
       await send(COMMANDS.respond, reqId, streamBody(streamId, markdown, true, false), message.msgid);

@@ -28,6 +28,8 @@ export interface ReceivedFrame {
   cmd?: string;
   reqId?: string;
   body?: Record<string, unknown>;
+  /** performance.now() when it arrived, for the benchmark's latencies. */
+  at: number;
 }
 
 export interface SentAck {
@@ -183,7 +185,7 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
       } catch {
         return;
       }
-      const frame: ReceivedFrame = { connection: connection.id, cmd: parsed.cmd, reqId: parsed.headers?.req_id, body: parsed.body };
+      const frame: ReceivedFrame = { connection: connection.id, cmd: parsed.cmd, reqId: parsed.headers?.req_id, body: parsed.body, at: performance.now() };
       received.push(frame);
       if (!frame.reqId) return;
       if (frame.cmd === "aibot_subscribe") return subscribe(connection, frame.reqId, frame.body);
