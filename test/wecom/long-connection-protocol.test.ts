@@ -64,7 +64,7 @@ async function barrier(timers: ManualTimers): Promise<void> {
 
 it("sends aibot_subscribe first with the bot id and secret, and nothing else until its ack", async () => {
   server.holdSubscribe = true;
-  const { connection, timers } = open();
+  const { connection, timers, lines } = open();
   await waitFor(() => server.received[0]);
   expect(server.received[0]).toMatchObject({ cmd: "aibot_subscribe", body: { bot_id: LONG_CONNECTION_KEYS.botId, secret: LONG_CONNECTION_KEYS.secret } });
   expect(server.received[0]!.reqId).toMatch(/^aibot_subscribe_/);
@@ -81,6 +81,7 @@ it("sends aibot_subscribe first with the bot id and secret, and nothing else unt
   expect(server.received.map((frame) => frame.cmd)).toEqual(["aibot_subscribe", "aibot_respond_msg"]);
   expect(server.acks.find((ack) => ack.reqId === reqId)?.errcode).toBe(0);
   expect(server.acks.some((ack) => ack.errcode === 846609)).toBe(false);
+  expect(JSON.stringify(lines)).not.toContain(LONG_CONNECTION_KEYS.secret);
 });
 
 it("pings every heartbeat and counts the connection dead after two pings without an ack, then dials again", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeLongConnectionServer, type FakeLongConnectionServer } from "../../adapters/wecom/testing/fake-long-connection-server.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
+import { configuredSecrets } from "../../src/core/logger.js";
 import { cannedAnswer, createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { waitFor } from "../telegram/support/wait-for.js";
 import { startLongConnectionAdapter, type LongConnectionAdapter } from "./support/long-connection-adapter.js";
@@ -35,6 +36,10 @@ describe("long-connection settings", () => {
       url: "wss://openws.work.weixin.qq.com",
     });
     expect(config.wecom?.bot).toBeDefined();
+  });
+
+  it("counts the Secret among the values scrubbed from every log line", () => {
+    expect(configuredSecrets(loadConfig(credentials))).toContain(LONG_CONNECTION_KEYS.secret);
   });
 
   it("needs the Bot ID and the Secret together", () => {

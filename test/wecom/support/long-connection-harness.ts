@@ -12,10 +12,13 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
-/** A real logger (the secret scrubbed by value, as main.ts sets it up) that keeps every line. */
+/**
+ * A real logger that keeps every line. It is not given the secret to scrub (main.ts does that too),
+ * so a test can see that the adapter itself never writes it.
+ */
 export function recordingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const logger = createLogger("debug", { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) }, { secrets: [LONG_CONNECTION_KEYS.secret] });
+  const logger = createLogger("debug", { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
 }
 
