@@ -77,6 +77,13 @@ export interface LockLeader {
   readonly ready: Promise<void>;
   /** True while this replica polls. */
   readonly running: boolean;
+  /** True while the job runs here holding the lock (false while it runs through an outage without it). */
+  readonly holdsLock: boolean;
+  /**
+   * Tells the leader another replica runs the job (the platform said so): from now on, while the
+   * store cannot be reached, it waits for the lock instead of running the job without it.
+   */
+  noteHeldElsewhere(): void;
   /** Stops the job (if it runs here), gives the lock up and stops waiting for it. */
   stop(): Promise<void>;
 }
@@ -88,6 +95,7 @@ type Attempt =
 export function leadWithLock({ lockName, wording, locks, retryMs, outageRetryMs = OUTAGE_LOCK_RETRY_MS, logger, start }: LockLeaderOptions): LockLeader {
   const stopping = new AbortController();
   let running = false;
+  let heldNow: HeldLock | undefined;
   // Only a replica that has seen another hold the lock knows another may poll; see loop().
   let seenHeldElsewhere = false;
   let settleFirst: ((error?: unknown) => void) | undefined;
@@ -133,6 +141,7 @@ export function leadWithLock({ lockName, wording, locks, retryMs, outageRetryMs 
    */
   async function run(initial: HeldLock | undefined): Promise<void> {
     let held = initial;
+    heldNow = held;
     const job = start();
     // A signal rather than more reactions on run.ended: a long outage waits here once a second.
     const runEnded = new AbortController();
@@ -156,6 +165,7 @@ export function leadWithLock({ lockName, wording, locks, retryMs, outageRetryMs 
         if (runEnded.signal.aborted || stopping.signal.aborted) break;
         logger.warn({ reason: String(held.lost.reason), retryMs: outageRetryMs }, wording.lost);
         held = undefined;
+        heldNow = undefined;
         outageLogged = false;
         continue;
       }
@@ -164,6 +174,7 @@ export function leadWithLock({ lockName, wording, locks, retryMs, outageRetryMs 
       const attempt = await attemptLock();
       if (attempt.outcome === "taken") {
         held = attempt.held;
+        heldNow = held;
         if (stopping.signal.aborted) break;
         logger.info(wording.taken);
       } else if (attempt.outcome === "unreachable") {
@@ -176,6 +187,7 @@ export function leadWithLock({ lockName, wording, locks, retryMs, outageRetryMs 
       }
     }
     running = false;
+    heldNow = undefined;
     await job.stop();
     await job.ended;
     if (held && !held.lost.aborted) await held.release().catch(() => undefined);
@@ -219,6 +231,12 @@ export function leadWithLock({ lockName, wording, locks, retryMs, outageRetryMs 
     ready,
     get running() {
       return running;
+    },
+    get holdsLock() {
+      return heldNow !== undefined && !heldNow.lost.aborted;
+    },
+    noteHeldElsewhere() {
+      seenHeldElsewhere = true;
     },
     async stop() {
       stopping.abort();

@@ -10,19 +10,20 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { openLongConnection } from "../../adapters/wecom/long-connection/connection.js";
-import { LONG_CONNECTION_LOCK_NAME } from "../../adapters/wecom/long-connection/long-connection-owner.js";
+import { LONG_CONNECTION_LOCK_NAME, startLongConnectionOwner } from "../../adapters/wecom/long-connection/long-connection-owner.js";
 import { startFakeLongConnectionServer, type FakeLongConnectionServer } from "../../adapters/wecom/testing/fake-long-connection-server.js";
 import { loadConfig } from "../../src/config.js";
 import type { ChatAdapter } from "../../src/core/chat-adapter.js";
 import { createLogger } from "../../src/core/logger.js";
 import { createServer } from "../../src/server/create-server.js";
 import { openSqliteStateStore, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
+import type { HeldLock, StateHealth } from "../../src/state/state-store.js";
 import { ADMIN_TEST_TOKEN, logInToConsole } from "../support/admin-server.js";
 import { cannedAnswer, createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { SEED_KNOWLEDGE_DIR, createTestKnowledgeBot } from "../support/test-knowledge-bot.js";
 import { waitFor } from "../telegram/support/wait-for.js";
 import { createLongConnectionAdapter, startLongConnectionAdapter, type LongConnectionAdapter } from "./support/long-connection-adapter.js";
-import { LONG_CONNECTION_KEYS, textMessage } from "./support/long-connection-harness.js";
+import { LONG_CONNECTION_KEYS, recordingLogger, textMessage } from "./support/long-connection-harness.js";
 
 const RETRY_MS = 50;
 const bot = createScriptedKnowledgeBot(() => cannedAnswer());
@@ -134,4 +135,54 @@ it("stops for good when an instance outside the store takes the bot, gives the l
   await lock!.release();
   expect(server.connectionCount).toBe(2);
   expect(replica.state()).toBe("replaced");
+});
+
+it("goes back to waiting, not to a final stop, when replaced after losing the lock with its database, and dials again once the lock is free", async () => {
+  // The lock source of a store whose database goes away and comes back (as in test/telegram/polling-leader.test.ts).
+  let answer: "free" | "unreachable" | "elsewhere" = "free";
+  const lost = new AbortController();
+  const locks = {
+    health: (): StateHealth => ({ dialect: "postgres", state: answer === "unreachable" ? "degraded" : "ok" }),
+    async tryLock(): Promise<HeldLock | undefined> {
+      if (answer === "unreachable") throw new Error("connect ECONNREFUSED 127.0.0.1:9");
+      if (answer === "elsewhere") return undefined;
+      return { lost: lost.signal, release: async () => undefined };
+    },
+  };
+  const { logger, lines } = recordingLogger();
+  const owner = startLongConnectionOwner({
+    config: { ...LONG_CONNECTION_KEYS, url: server.url },
+    locks,
+    logger,
+    retryMs: RETRY_MS,
+    createHandlers: () => ({ onMessage: () => undefined, onEvent: () => undefined }),
+  });
+  cleanups.push(() => owner.stop());
+  await waitFor(() => (owner.state().state === "connected" ? true : undefined));
+
+  // The database goes away with the lock; the connection stays up meanwhile.
+  answer = "unreachable";
+  lost.abort(new Error("Connection terminated"));
+  await waitFor(() => lines.find((line) => line.msg.startsWith("wecom long-connection lock lost")));
+  expect(owner.state().state).toBe("connected");
+
+  // The replica that took the lock subscribes: this one steps back and does not dial while the store is away.
+  const other = openLongConnection({
+    url: server.url,
+    ...LONG_CONNECTION_KEYS,
+    logger: createLogger("silent"),
+    handlers: { onMessage: () => undefined, onEvent: () => undefined },
+  });
+  cleanups.push(() => other.stop());
+  await waitFor(() => (owner.state().state === "standby" ? true : undefined));
+  await new Promise((resolve) => setTimeout(resolve, RETRY_MS * 4));
+  expect(owner.state().state).toBe("standby");
+  expect(server.connectionCount).toBe(2);
+  expect(server.subscribed).toBe(2);
+
+  // The other replica lets the lock go: this one takes it and dials again.
+  await other.stop();
+  answer = "free";
+  await waitFor(() => (owner.state().state === "connected" ? true : undefined));
+  expect(server.connectionCount).toBe(3);
 });

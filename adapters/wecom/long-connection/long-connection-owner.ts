@@ -8,7 +8,9 @@
  *
  * A connection that ends for good (credentials refused, or replaced by an instance outside this set
  * of replicas) also ends the turn-taking here: taking the lock again would dial again, the very
- * loop the two final states exist to avoid.
+ * loop the two final states exist to avoid. One exception: a replica that lost the lock with its
+ * database and kept the connection meanwhile is replaced by whichever replica took the lock; it
+ * goes back to waiting for the lock, as the others do.
  */
 import type { Logger } from "pino";
 import { leadWithLock, type LeaderWording, type LockLeader } from "../../../src/state/lock-leader.js";
@@ -73,6 +75,12 @@ export function startLongConnectionOwner(options: LongConnectionOwnerOptions): L
       timers,
       onStateChange(state) {
         if (state.state !== "replaced" && state.state !== "refused") return;
+        if (state.state === "replaced" && leader && !leader.holdsLock) {
+          // Dialling again without the lock would kick the replica that holds it.
+          leader.noteHeldElsewhere();
+          logger.warn("wecom long connection replaced while this replica did not hold the lock; another replica took it, this one waits for it again");
+          return;
+        }
         finalState = state;
         // Synchronously, before the run's end reaches the leader, so it never takes the lock again.
         void leader?.stop();
