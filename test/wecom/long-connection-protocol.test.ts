@@ -224,3 +224,19 @@ it("logs and drops bad frames, a 1 MB frame included, and goes on answering", as
   await waitFor(() => messages.find((message) => message.reqId === reqId));
   expect(messages).toHaveLength(1);
 });
+
+it("hands WeCom's refusals back to the caller: 846605 for a stream on an event's req_id, 846608 for a stream past its deadline", async () => {
+  await server.close();
+  // A deadline already past when the message arrives: every stream frame on it is too late.
+  server = await startFakeLongConnectionServer({ ...LONG_CONNECTION_KEYS, streamDeadlineMs: -1 });
+  const { connection } = open();
+  await connected(connection);
+  const stream = { msgtype: "stream", stream: { id: "s1", finish: true, content: "x" } };
+
+  const event = server.pushEvent({ msgid: "ev-1", from: { userid: "u1" }, msgtype: "event", event: { eventtype: "enter_chat" } });
+  expect(await connection.send("aibot_respond_msg", event, stream)).toMatchObject({ errcode: 846605 });
+
+  const message = server.pushMessage(textMessage({ userId: "u1", content: "a" }));
+  expect(await connection.send("aibot_respond_msg", message, stream)).toMatchObject({ errcode: 846608 });
+  expect(connection.state.state).toBe("connected");
+});
