@@ -78,7 +78,7 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     }
     const streamId = randomUUID().replace(/-/g, "");
     const question = message.question;
-    if (question === undefined || question === "") {
+    if (question === undefined) {
       // Images, files and videos: the bot reads text only, and says so politely.
       if (await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.unsupported, true, false), message.msgid)) {
         await confirmDelivery(claims, claimId, logger);
