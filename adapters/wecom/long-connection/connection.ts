@@ -14,9 +14,13 @@
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { WecomError } from "../errors.js";
+import { createAckWaits, type Ack } from "./ack-waits.js";
 import { isFinalState, type LongConnectionState, type LongConnectionStateName } from "./connection-state.js";
 import { COMMANDS, encodeFrame, ERRCODES, newReqId, parseFrame } from "./frames.js";
+import { createReplyLines } from "./reply-lines.js";
 import { nodeTimers, type ConnectionTimers } from "./timers.js";
+
+export type { Ack } from "./ack-waits.js";
 
 export const HEARTBEAT_MS = 30_000;
 /** The SDK's wait for an ack; after it the frame is given up and the next one on its req_id goes. */
@@ -34,13 +38,6 @@ export const MAX_FRAME_BYTES = 256 * 1024;
 const MAX_SEND_TRIES = 3;
 
 type Json = Record<string, unknown>;
-
-export interface Ack {
-  errcode: number;
-  errmsg: string;
-}
-
-type AckOutcome = { kind: "ack"; ack: Ack } | { kind: "timeout" } | { kind: "closed" };
 
 export interface LongConnectionHandlers {
   /** An `aibot_msg_callback`: reply with `send(COMMANDS.respond, reqId, …)`. */
@@ -83,9 +80,9 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
   let missedPings = 0;
   let cancelHeartbeat: (() => void) | undefined;
   let cancelReconnect: (() => void) | undefined;
-  const waitingForAck = new Map<string, (outcome: AckOutcome) => void>();
+  const acks = createAckWaits(timers);
   const waitingForSubscription = new Set<(ready: boolean) => void>();
-  const lines = new Map<string, Promise<unknown>>();
+  const lines = createReplyLines();
   let endConnection!: () => void;
   const ended = new Promise<void>((resolve) => (endConnection = resolve));
 
@@ -101,29 +98,13 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     }
   }
 
-  function waitForAck(reqId: string, timeoutMs?: number): Promise<AckOutcome> {
-    return new Promise((resolve) => {
-      const cancelTimeout = timeoutMs === undefined ? undefined : timers.after(timeoutMs, () => settle({ kind: "timeout" }));
-      function settle(outcome: AckOutcome) {
-        cancelTimeout?.();
-        if (waitingForAck.get(reqId) === settle) waitingForAck.delete(reqId);
-        resolve(outcome);
-      }
-      waitingForAck.set(reqId, settle);
-    });
-  }
-
-  function failWaitingAcks(): void {
-    for (const settle of [...waitingForAck.values()]) settle({ kind: "closed" });
-  }
-
   function closeSocket(): void {
     const current = socket;
     socket = undefined;
     subscribed = false;
     cancelHeartbeat?.();
     cancelHeartbeat = undefined;
-    failWaitingAcks();
+    acks.closeAll();
     // A half-closed socket can throw on close; the connection is gone either way.
     try {
       current?.close(1000);
@@ -157,7 +138,7 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     subscribed = false;
     cancelHeartbeat?.();
     cancelHeartbeat = undefined;
-    failWaitingAcks();
+    acks.closeAll();
     if (isFinalState(state.state)) return;
     failedAttempts += 1;
     const delayMs = backoffDelayMs(failedAttempts);
@@ -168,7 +149,7 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
 
   function subscribe(current: WebSocket): void {
     const reqId = newReqId(COMMANDS.subscribe, timers.now());
-    const acked = waitForAck(reqId, ACK_TIMEOUT_MS);
+    const acked = acks.wait(reqId, ACK_TIMEOUT_MS);
     // The only frame that carries the secret; it is never logged.
     current.send(encodeFrame(COMMANDS.subscribe, reqId, { bot_id: options.botId, secret: options.secret }));
     void acked.then((outcome) => {
@@ -228,7 +209,7 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     missedPings += 1;
     const reqId = newReqId(COMMANDS.ping, timers.now());
     // No timeout of its own: the next beats count the missing acks.
-    void waitForAck(reqId).then((outcome) => {
+    void acks.wait(reqId).then((outcome) => {
       if (outcome.kind === "ack" && socket === current) missedPings = 0;
     });
     current.send(encodeFrame(COMMANDS.ping, reqId));
@@ -243,9 +224,8 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
       case "keepalive":
         return;
       case "ack": {
-        const settle = waitingForAck.get(frame.reqId);
-        if (settle) settle({ kind: "ack", ack: { errcode: frame.errcode, errmsg: frame.errmsg } });
-        else logger.debug({ reqId: frame.reqId, errcode: frame.errcode }, "wecom long connection: ack for no frame waiting; dropped");
+        if (!acks.settle(frame.reqId, { errcode: frame.errcode, errmsg: frame.errmsg }))
+          logger.debug({ reqId: frame.reqId, errcode: frame.errcode }, "wecom long connection: ack for no frame waiting; dropped");
         return;
       }
       case "event":
@@ -277,7 +257,7 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
   async function deliver(cmd: string, reqId: string, body: object): Promise<Ack> {
     for (let attempt = 1; attempt <= MAX_SEND_TRIES; attempt += 1) {
       if (!(await untilSubscribed()) || !socket) return { errcode: -1, errmsg: "the long connection has stopped" };
-      const acked = waitForAck(reqId, ACK_TIMEOUT_MS);
+      const acked = acks.wait(reqId, ACK_TIMEOUT_MS);
       socket.send(encodeFrame(cmd, reqId, body));
       const outcome = await acked;
       if (outcome.kind === "ack") return outcome.ack;
@@ -294,17 +274,7 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     },
     ended,
     send(cmd, reqId, body) {
-      const previous = lines.get(reqId) ?? Promise.resolve();
-      const result = previous.then(() => deliver(cmd, reqId, body));
-      const tail = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      lines.set(reqId, tail);
-      void tail.then(() => {
-        if (lines.get(reqId) === tail) lines.delete(reqId);
-      });
-      return result;
+      return lines.run(reqId, () => deliver(cmd, reqId, body));
     },
     async stop() {
       cancelReconnect?.();
