@@ -98,13 +98,19 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     }
   }
 
-  function closeSocket(): void {
+  /** Leaves the current socket behind: no heartbeat for it, and frames waiting on it learn it went away. */
+  function forgetSocket(): WebSocket | undefined {
     const current = socket;
     socket = undefined;
     subscribed = false;
     cancelHeartbeat?.();
     cancelHeartbeat = undefined;
     acks.closeAll();
+    return current;
+  }
+
+  function closeSocket(): void {
+    const current = forgetSocket();
     // A half-closed socket can throw on close; the connection is gone either way.
     try {
       current?.close(1000);
@@ -134,11 +140,7 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
   }
 
   function dropped(reason: string): void {
-    socket = undefined;
-    subscribed = false;
-    cancelHeartbeat?.();
-    cancelHeartbeat = undefined;
-    acks.closeAll();
+    forgetSocket();
     if (isFinalState(state.state)) return;
     failedAttempts += 1;
     const delayMs = backoffDelayMs(failedAttempts);
