@@ -3,7 +3,8 @@
  * knowledge, a real SQLite state store, and the fake long-connection server. A group @mention and
  * a single chat are answered in a stream that shows the placeholder at once (with the feedback id)
  * and finishes with the answer; a 👍 is the user's vote; enter_chat gets the welcome; an image gets
- * the note that the bot reads text; a msgid answered before a restart is not answered again.
+ * the note that the bot reads text; a msgid answered before a restart is not answered again; an
+ * answer whose stream WeCom no longer takes (846608) goes to the chat as a message of its own.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -13,6 +14,7 @@ import { STREAM_PLACEHOLDER } from "../../adapters/wecom/answer-streams.js";
 import { STREAM_CONTENT_MAX_BYTES } from "../../adapters/wecom/render-reply.js";
 import { startFakeLongConnectionServer, type FakeLongConnectionServer, type ReceivedFrame } from "../../adapters/wecom/testing/fake-long-connection-server.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
+import { cannedAnswer, createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { openSqliteStateStore, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
 import { waitFor } from "../telegram/support/wait-for.js";
@@ -166,3 +168,23 @@ async function votesOnceCounted(question: string): Promise<{ upvotes: number; do
   }
   throw new Error(`no vote on ${question}`);
 }
+
+describe("a stream WeCom no longer takes (846608)", () => {
+  it("sends the answer to the chat as a message of its own", async () => {
+    // Every stream frame is past its deadline on this server, as after about 6 minutes in a busy line.
+    const server = await startFakeLongConnectionServer({ ...LONG_CONNECTION_KEYS, streamDeadlineMs: -1 });
+    const running = await startLongConnectionAdapter({ bot: createScriptedKnowledgeBot(() => cannedAnswer("“迟到的回答。”[1]")), url: server.url });
+    try {
+      await waitFor(() => (running.state() === "connected" ? true : undefined));
+      const reqId = server.pushMessage(textMessage({ userId: "u1", chatid: "wrLateGroup", content: "@助手 亲情账户怎么开通" }));
+      const sent = await waitFor(() => server.received.find((frame) => frame.cmd === "aibot_send_msg"));
+      expect(server.acks.filter((ack) => ack.reqId === reqId).map((ack) => ack.errcode)).toEqual([846608, 846608]);
+      expect(sent.reqId).not.toBe(reqId);
+      expect(sent.body).toMatchObject({ chatid: "wrLateGroup", msgtype: "markdown" });
+      expect((sent.body as { markdown: { content: string } }).markdown.content).toContain("迟到的回答。");
+    } finally {
+      await running.adapter.stop();
+      await server.close();
+    }
+  });
+});

@@ -15,6 +15,8 @@ export const COMMANDS = {
   eventCallback: "aibot_event_callback",
   respond: "aibot_respond_msg",
   respondWelcome: "aibot_respond_welcome_msg",
+  /** A message of the bot's own into a chat, on a req_id of its own. */
+  sendMessage: "aibot_send_msg",
 } as const;
 
 /** errcodes the client acts on; the others are logged as they come. */

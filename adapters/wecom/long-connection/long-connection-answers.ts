@@ -21,7 +21,7 @@ import { claimDelivery, confirmDelivery, type DeliveryClaims } from "../delivery
 import type { FairQueue } from "../fair-queue.js";
 import type { NativeFeedback } from "../native-feedback.js";
 import type { Ack, LongConnectionHandlers } from "./connection.js";
-import { COMMANDS, ERRCODES } from "./frames.js";
+import { COMMANDS, ERRCODES, newReqId } from "./frames.js";
 
 const SURFACE = "bot-ws";
 /**
@@ -51,11 +51,25 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
   const maxPendingAnswers = dependencies.maxPendingAnswers ?? MAX_PENDING_ANSWERS;
   const seen = createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 });
 
-  async function send(cmd: string, reqId: string, body: object, messageId: string): Promise<boolean> {
+  /** Sends one frame; resolves with its errcode (0 when WeCom took it), and logs a refusal. */
+  async function send(cmd: string, reqId: string, body: object, messageId: string): Promise<number> {
     const ack = await dependencies.send(cmd, reqId, body);
-    if (ack.errcode === ERRCODES.ok) return true;
-    logger.warn({ surface: SURFACE, messageId, cmd, errcode: ack.errcode, errmsg: ack.errmsg }, "wecom: long-connection reply not accepted");
-    return false;
+    if (ack.errcode !== ERRCODES.ok) {
+      logger.warn({ surface: SURFACE, messageId, cmd, errcode: ack.errcode, errmsg: ack.errmsg }, "wecom: long-connection reply not accepted");
+    }
+    return ack.errcode;
+  }
+
+  /**
+   * WeCom stops taking a stream's frames about 6 minutes after its message (846608); an answer
+   * that waited that long in a busy line goes to the chat as a message of its own instead.
+   */
+  async function sendSeparately(message: AiBotMessage, markdown: string): Promise<void> {
+    const chatid = message.chattype === "group" && message.chatid ? message.chatid : message.userId;
+    const body = { chatid, msgtype: "markdown", markdown: { content: markdown } };
+    if ((await send(COMMANDS.sendMessage, newReqId(COMMANDS.sendMessage), body, message.msgid)) === ERRCODES.ok) {
+      logger.info({ surface: SURFACE, messageId: message.msgid }, "wecom: stream expired; answer sent as a message of its own");
+    }
   }
 
   function streamBody(streamId: string, content: string, finish: boolean, withFeedback: boolean): object {
@@ -80,7 +94,7 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     const question = message.question;
     if (question === undefined) {
       // Images, files and videos: the bot reads text only, and says so politely.
-      if (await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.unsupported, true, false), message.msgid)) {
+      if ((await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.unsupported, true, false), message.msgid)) === ERRCODES.ok) {
         await confirmDelivery(claims, claimId, logger);
       }
       return;
@@ -96,14 +110,15 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     await new Promise((resolve) => setImmediate(resolve));
     const accepted = queue.enqueue(answeringLineOf(message), async () => {
       const { markdown, kind } = await answerForStream(responder, aiBotIncoming(message, question, adminUserIds), feedback, streamId);
-      await send(COMMANDS.respond, reqId, streamBody(streamId, markdown, true, false), message.msgid);
+      const errcode = await send(COMMANDS.respond, reqId, streamBody(streamId, markdown, true, false), message.msgid);
+      if (errcode === ERRCODES.streamExpired) await sendSeparately(message, markdown);
       logger.info({ surface: SURFACE, messageId: message.msgid, kind }, "wecom: bot answer sent");
     });
     if (!accepted) {
       logger.warn({ surface: SURFACE, messageId: message.msgid }, "wecom: conversation queue is full, question refused");
       await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.queueFull, true, false), message.msgid);
     }
-    if (await placeholder) await confirmDelivery(claims, claimId, logger);
+    if ((await placeholder) === ERRCODES.ok) await confirmDelivery(claims, claimId, logger);
   }
 
   async function answerEvent(reqId: string, message: AiBotMessage): Promise<void> {
