@@ -45,20 +45,19 @@ function checkEncodingAesKey(value: string | undefined, name: string, problems: 
 export const DEFAULT_LONG_CONNECTION_URL = "wss://openws.work.weixin.qq.com";
 
 /** Plain ws:// carries the secret in clear text, so it is accepted only to this machine (tests, a local relay). */
-function checkLongConnectionUrl(value: string | undefined, problems: string[]): void {
-  if (value === undefined) return;
+function isAllowedLongConnectionUrl(value: string): boolean {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    problems.push("WECOM_BOT_WS_URL: must be a wss:// URL");
-    return;
+    return false;
   }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol === "wss:") return;
-  if (url.protocol === "ws:" && loopback) return;
-  problems.push("WECOM_BOT_WS_URL: must be a wss:// URL (ws:// only to 127.0.0.1, localhost or [::1])");
+  return url.protocol === "wss:" || (url.protocol === "ws:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname));
 }
+
+const longConnectionUrl = optionalText.refine((value) => value === undefined || isAllowedLongConnectionUrl(value), {
+  message: "must be a wss:// URL (ws:// only to 127.0.0.1, localhost or [::1])",
+});
 
 export const wecomSettings = settingsSlice({
   variables: {
@@ -66,7 +65,7 @@ export const wecomSettings = settingsSlice({
     WECOM_BOT_ENCODING_AES_KEY: optionalText,
     WECOM_BOT_ID: optionalText,
     WECOM_BOT_SECRET: optionalText,
-    WECOM_BOT_WS_URL: optionalText,
+    WECOM_BOT_WS_URL: longConnectionUrl,
     WECOM_CORP_ID: optionalText,
     WECOM_AGENT_ID: optionalText,
     WECOM_SECRET: optionalText,
@@ -80,7 +79,6 @@ export const wecomSettings = settingsSlice({
   settings(values, problems): WecomConfig | undefined {
     const botSet = checkAllOrNone(values, ["WECOM_BOT_TOKEN", "WECOM_BOT_ENCODING_AES_KEY"], "the WeCom AI bot (/wecom/bot)", problems);
     const longConnectionSet = checkAllOrNone(values, ["WECOM_BOT_ID", "WECOM_BOT_SECRET"], "the WeCom AI bot's long connection", problems);
-    checkLongConnectionUrl(values.WECOM_BOT_WS_URL, problems);
     const appSet = checkAllOrNone(
       values,
       ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"],
