@@ -78,21 +78,21 @@ export async function runWecomLongConnectionBenchmark(): Promise<Record<string, 
     const push = (userId: string, content: string, chatid?: string) => {
       counter += 1;
       const before = performance.now();
-      const reqId = server.pushMessage(textMessage(`bench-${counter}`, userId, content, chatid));
-      pushedAt.set(reqId, before);
-      return reqId;
+      const requestId = server.pushMessage(textMessage(`bench-${counter}`, userId, content, chatid));
+      pushedAt.set(requestId, before);
+      return requestId;
     };
 
     // Warm up the answer path, then one message at a time: callback → placeholder.
     for (const question of QUESTIONS) {
-      const reqId = push("warm", question);
-      await until(() => server.repliesTo(reqId).length === 2);
+      const requestId = push("warm", question);
+      await until(() => server.repliesTo(requestId).length === 2);
     }
     const firstFrame: number[] = [];
     for (let index = 0; index < 50; index += 1) {
-      const reqId = push(`single-${index}`, QUESTIONS[index % QUESTIONS.length]!);
-      await until(() => server.repliesTo(reqId).length === 2);
-      firstFrame.push(server.repliesTo(reqId)[0]!.at - pushedAt.get(reqId)!);
+      const requestId = push(`single-${index}`, QUESTIONS[index % QUESTIONS.length]!);
+      await until(() => server.repliesTo(requestId).length === 2);
+      firstFrame.push(server.repliesTo(requestId)[0]!.at - pushedAt.get(requestId)!);
     }
 
     // The burst: 20 group chats, 10 members' questions each, all at once.
@@ -101,13 +101,13 @@ export async function runWecomLongConnectionBenchmark(): Promise<Record<string, 
       for (let member = 0; member < PER_CHAT; member += 1)
         burst.push(push(`member-${member}`, QUESTIONS[(chat + member) % QUESTIONS.length]!, `wrChat${chat}`));
     }
-    await until(() => burst.every((reqId) => server.repliesTo(reqId).length >= 2));
+    await until(() => burst.every((requestId) => server.repliesTo(requestId).length >= 2));
     // Let any stray frame arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const frames = burst.map((reqId) => server.repliesTo(reqId));
+    const frames = burst.map((requestId) => server.repliesTo(requestId));
     const finished = frames.map((replies) => replies.filter((frame) => (frame.body as { stream?: { finish?: boolean } }).stream?.finish === true));
     const answeredExactlyOnce = frames.every((replies, index) => replies.length === 2 && finished[index]!.length === 1);
-    const toAnswer = burst.map((reqId, index) => finished[index]![0]!.at - pushedAt.get(reqId)!);
+    const toAnswer = burst.map((requestId, index) => finished[index]![0]!.at - pushedAt.get(requestId)!);
 
     // The same 200 questions over /api/ask, sent the same way: all at once.
     const askLatencies = await Promise.all(

@@ -44,9 +44,9 @@ async function stop(): Promise<void> {
   await store.close();
 }
 
-/** The reply frames on `reqId` once there are `count`, as stream bodies. */
-async function replies(reqId: string, count: number): Promise<{ frames: ReceivedFrame[]; streams: StreamBody[] }> {
-  const frames = await waitFor(() => (server.repliesTo(reqId).length >= count ? server.repliesTo(reqId) : undefined), 20_000);
+/** The reply frames on `requestId` once there are `count`, as stream bodies. */
+async function replies(requestId: string, count: number): Promise<{ frames: ReceivedFrame[]; streams: StreamBody[] }> {
+  const frames = await waitFor(() => (server.repliesTo(requestId).length >= count ? server.repliesTo(requestId) : undefined), 20_000);
   return { frames, streams: frames.map((frame) => frame.body as unknown as StreamBody) };
 }
 
@@ -66,8 +66,8 @@ afterAll(async () => {
 
 describe("the AI bot over the long connection", () => {
   it("answers a group @mention in a stream: the placeholder with a feedback id at once, then the answer with its links and the disclaimer", async () => {
-    const reqId = server.pushMessage(textMessage({ userId: "zhangsan", chatid: "wrGroup1", content: `@医保 知识 助手  ${DISCLAIMER_QUESTION}` }));
-    const { frames, streams } = await replies(reqId, 2);
+    const requestId = server.pushMessage(textMessage({ userId: "zhangsan", chatid: "wrGroup1", content: `@医保 知识 助手  ${DISCLAIMER_QUESTION}` }));
+    const { frames, streams } = await replies(requestId, 2);
     expect(frames.map((frame) => frame.cmd)).toEqual(["aibot_respond_msg", "aibot_respond_msg"]);
     const [placeholder, answer] = streams;
     expect(placeholder!.stream).toMatchObject({ finish: false, content: STREAM_PLACEHOLDER });
@@ -80,7 +80,7 @@ describe("the AI bot over the long connection", () => {
     expect(Buffer.byteLength(answer!.stream.content)).toBeLessThanOrEqual(STREAM_CONTENT_MAX_BYTES);
     // The mention, display name with spaces and all, is not part of the question.
     expect(answering.lastQuestion()?.text).toBe(DISCLAIMER_QUESTION);
-    expect(server.acks.filter((ack) => ack.reqId === reqId).map((ack) => ack.errcode)).toEqual([0, 0]);
+    expect(server.acks.filter((ack) => ack.requestId === requestId).map((ack) => ack.errcode)).toEqual([0, 0]);
   });
 
   it("answers a single chat, and a voice message (which arrives as text) like a typed one", async () => {
@@ -91,8 +91,8 @@ describe("the AI bot over the long connection", () => {
       text: undefined,
       voice: { content: "家庭共济账户怎么用" },
     });
-    for (const reqId of [typed, voice]) {
-      const { streams } = await replies(reqId, 2);
+    for (const requestId of [typed, voice]) {
+      const { streams } = await replies(requestId, 2);
       expect(streams[1]!.stream.finish).toBe(true);
       expect(streams[1]!.stream.content).not.toBe(REPLY_TEXTS.unsupported);
       expect(streams[1]!.stream.content.length).toBeGreaterThan(20);
@@ -102,21 +102,21 @@ describe("the AI bot over the long connection", () => {
 
   it("records a feedback_event on the answer's feedback id as the user's vote", async () => {
     const question = "亲情账户可以给谁开";
-    const reqId = server.pushMessage(textMessage({ userId: "zhaoliu", content: question }));
-    const { streams } = await replies(reqId, 2);
+    const requestId = server.pushMessage(textMessage({ userId: "zhaoliu", content: question }));
+    const { streams } = await replies(requestId, 2);
     const feedbackId = streams[0]!.stream.feedback!.id;
     server.pushEvent(eventMessage({ userId: "zhaoliu", eventType: "feedback_event", event: { feedback_event: { id: feedbackId, type: 1 } } }));
     expect(await votesOnceCounted(question)).toEqual({ upvotes: 1, downvotes: 0 });
   });
 
   it("welcomes enter_chat with aibot_respond_welcome_msg on the event's req_id", async () => {
-    const reqId = server.pushEvent(eventMessage({ userId: "sunqi", eventType: "enter_chat" }));
-    const [welcome] = (await replies(reqId, 1)).frames;
+    const requestId = server.pushEvent(eventMessage({ userId: "sunqi", eventType: "enter_chat" }));
+    const [welcome] = (await replies(requestId, 1)).frames;
     expect(welcome!.cmd).toBe("aibot_respond_welcome_msg");
     expect(welcome!.body).toMatchObject({ msgtype: "text" });
     expect((welcome!.body as { text: { content: string } }).text.content.length).toBeGreaterThan(10);
-    await waitFor(() => server.acks.find((ack) => ack.reqId === reqId));
-    expect(server.acks.find((ack) => ack.reqId === reqId)?.errcode).toBe(0);
+    await waitFor(() => server.acks.find((ack) => ack.requestId === requestId));
+    expect(server.acks.find((ack) => ack.requestId === requestId)?.errcode).toBe(0);
   });
 
   it("answers an image or a file with the short note that the bot reads text", async () => {
@@ -132,8 +132,8 @@ describe("the AI bot over the long connection", () => {
       text: undefined,
       file: { url: "https://example.invalid/f", aeskey: "k" },
     });
-    for (const reqId of [image, file]) {
-      const { streams } = await replies(reqId, 1);
+    for (const requestId of [image, file]) {
+      const { streams } = await replies(requestId, 1);
       expect(streams).toHaveLength(1);
       expect(streams[0]!.stream).toMatchObject({ finish: true, content: REPLY_TEXTS.unsupported });
     }
@@ -176,10 +176,10 @@ describe("a stream WeCom no longer takes (846608)", () => {
     const running = await startLongConnectionAdapter({ bot: createScriptedKnowledgeBot(() => cannedAnswer("“迟到的回答。”[1]")), url: server.url });
     try {
       await waitFor(() => (running.state() === "connected" ? true : undefined));
-      const reqId = server.pushMessage(textMessage({ userId: "u1", chatid: "wrLateGroup", content: "@助手 亲情账户怎么开通" }));
+      const requestId = server.pushMessage(textMessage({ userId: "u1", chatid: "wrLateGroup", content: "@助手 亲情账户怎么开通" }));
       const sent = await waitFor(() => server.received.find((frame) => frame.cmd === "aibot_send_msg"));
-      expect(server.acks.filter((ack) => ack.reqId === reqId).map((ack) => ack.errcode)).toEqual([846608, 846608]);
-      expect(sent.reqId).not.toBe(reqId);
+      expect(server.acks.filter((ack) => ack.requestId === requestId).map((ack) => ack.errcode)).toEqual([846608, 846608]);
+      expect(sent.requestId).not.toBe(requestId);
       expect(sent.body).toMatchObject({ chatid: "wrLateGroup", msgtype: "markdown" });
       expect((sent.body as { markdown: { content: string } }).markdown.content).toContain("迟到的回答。");
     } finally {

@@ -107,8 +107,8 @@ it("lets one replica hold the connection while the other stands by, and hands it
   expect(server.subscribed).toBe(2);
   expect(second.lines).toContainEqual(expect.objectContaining({ msg: "wecom long-connection lock taken; the long connection runs on this replica" }));
 
-  const reqId = server.pushMessage(textMessage({ userId: "u1", content: "亲情账户怎么开通" }));
-  await waitFor(() => (server.repliesTo(reqId).length === 2 ? true : undefined));
+  const requestId = server.pushMessage(textMessage({ userId: "u1", content: "亲情账户怎么开通" }));
+  await waitFor(() => (server.repliesTo(requestId).length === 2 ? true : undefined));
   expect(server.acks.some((ack) => ack.errcode !== 0)).toBe(false);
 });
 

@@ -27,7 +27,7 @@ afterEach(async () => {
 function open(options: { secret?: string; timers?: ManualTimers } = {}) {
   const timers = options.timers ?? createManualTimers();
   const { logger, lines } = recordingLogger();
-  const messages: { reqId: string; body: Record<string, unknown> }[] = [];
+  const messages: { requestId: string; body: Record<string, unknown> }[] = [];
   const connection = openLongConnection({
     url: server.url,
     botId: LONG_CONNECTION_KEYS.botId,
@@ -35,7 +35,7 @@ function open(options: { secret?: string; timers?: ManualTimers } = {}) {
     logger,
     timers,
     handlers: {
-      onMessage: (reqId, body) => void messages.push({ reqId, body }),
+      onMessage: (requestId, body) => void messages.push({ requestId, body }),
       onEvent: () => undefined,
     },
   });
@@ -67,11 +67,11 @@ it("sends aibot_subscribe first with the bot id and secret, and nothing else unt
   const { connection, timers, lines } = open();
   await waitFor(() => server.received[0]);
   expect(server.received[0]).toMatchObject({ cmd: "aibot_subscribe", body: { bot_id: LONG_CONNECTION_KEYS.botId, secret: LONG_CONNECTION_KEYS.secret } });
-  expect(server.received[0]!.reqId).toMatch(/^aibot_subscribe_/);
+  expect(server.received[0]!.requestId).toMatch(/^aibot_subscribe_/);
 
   // Neither the heartbeat nor a reply may go out before the ack.
   expect(timers.fireEvery(HEARTBEAT_MS)).toBe(0);
-  const reqId = server.received[0]!.reqId!;
+  const requestId = server.received[0]!.requestId!;
   const early = connection.send("aibot_respond_msg", "SRV_REQ_EARLY", { msgtype: "stream", stream: { id: "s", finish: true, content: "x" } });
   expect(connection.state.state).toBe("connecting");
 
@@ -79,7 +79,7 @@ it("sends aibot_subscribe first with the bot id and secret, and nothing else unt
   await connected(connection);
   await early;
   expect(server.received.map((frame) => frame.cmd)).toEqual(["aibot_subscribe", "aibot_respond_msg"]);
-  expect(server.acks.find((ack) => ack.reqId === reqId)?.errcode).toBe(0);
+  expect(server.acks.find((ack) => ack.requestId === requestId)?.errcode).toBe(0);
   expect(server.acks.some((ack) => ack.errcode === 846609)).toBe(false);
   expect(JSON.stringify(lines)).not.toContain(LONG_CONNECTION_KEYS.secret);
 });
@@ -89,7 +89,7 @@ it("pings every heartbeat and counts the connection dead after two pings without
   await connected(connection);
 
   expect(timers.fireEvery(HEARTBEAT_MS)).toBe(1);
-  await waitFor(() => server.acks.find((ack) => ack.reqId.startsWith("ping_")));
+  await waitFor(() => server.acks.find((ack) => ack.requestId.startsWith("ping_")));
   expect(server.received.filter((frame) => frame.cmd === "ping")).toHaveLength(1);
 
   server.answerPings = false;
@@ -220,8 +220,8 @@ it("logs and drops bad frames, a 1 MB frame included, and goes on answering", as
   timers.fireAfter(1_000);
   await connected(connection);
 
-  const reqId = server.pushMessage(textMessage({ userId: "u1", content: "still here" }));
-  await waitFor(() => messages.find((message) => message.reqId === reqId));
+  const requestId = server.pushMessage(textMessage({ userId: "u1", content: "still here" }));
+  await waitFor(() => messages.find((message) => message.requestId === requestId));
   expect(messages).toHaveLength(1);
 });
 

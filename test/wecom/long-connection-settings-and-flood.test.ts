@@ -90,18 +90,18 @@ describe("a flood of callbacks", () => {
 
     // The chat's line holds ten (one answering, nine waiting); the other thirty are told at once to wait.
     const refusedNow = () =>
-      burst.filter((reqId) =>
-        server.repliesTo(reqId).some((frame) => (frame.body as { stream: { content: string } }).stream.content === REPLY_TEXTS.queueFull),
+      burst.filter((requestId) =>
+        server.repliesTo(requestId).some((frame) => (frame.body as { stream: { content: string } }).stream.content === REPLY_TEXTS.queueFull),
       );
     await waitFor(() => (refusedNow().length === 30 ? true : undefined));
     expect(refusedNow()).toEqual(burst.slice(10));
-    expect(burst.slice(0, 10).every((reqId) => server.repliesTo(reqId).length === 1)).toBe(true);
+    expect(burst.slice(0, 10).every((requestId) => server.repliesTo(requestId).length === 1)).toBe(true);
 
     release();
-    await waitFor(() => (others.every((reqId) => server.repliesTo(reqId).length === 2) ? true : undefined), 20_000);
-    for (const reqId of others) expect((server.repliesTo(reqId)[1]!.body as { stream: { finish: boolean } }).stream.finish).toBe(true);
-    await waitFor(() => (burst.every((reqId) => server.repliesTo(reqId).length === 2) ? true : undefined), 20_000);
-    expect(broken.every((reqId) => server.repliesTo(reqId).length === 0)).toBe(true);
+    await waitFor(() => (others.every((requestId) => server.repliesTo(requestId).length === 2) ? true : undefined), 20_000);
+    for (const requestId of others) expect((server.repliesTo(requestId)[1]!.body as { stream: { finish: boolean } }).stream.finish).toBe(true);
+    await waitFor(() => (burst.every((requestId) => server.repliesTo(requestId).length === 2) ? true : undefined), 20_000);
+    expect(broken.every((requestId) => server.repliesTo(requestId).length === 0)).toBe(true);
     expect(running.lines.filter((line) => line.msg.startsWith("wecom: long-connection callback without msgid"))).toHaveLength(2);
     expect(running.state()).toBe("connected");
   });

@@ -12,10 +12,10 @@ export interface Ack {
 export type AckOutcome = { kind: "ack"; ack: Ack } | { kind: "timeout" } | { kind: "closed" };
 
 export interface AckWaits {
-  /** Settles with the ack of `reqId`, a timeout after `timeoutMs` (none when absent), or "closed". */
-  wait(reqId: string, timeoutMs?: number): Promise<AckOutcome>;
+  /** Settles with the ack of `requestId`, a timeout after `timeoutMs` (none when absent), or "closed". */
+  wait(requestId: string, timeoutMs?: number): Promise<AckOutcome>;
   /** Hands an ack to its waiter; false when nothing waits for it. */
-  settle(reqId: string, ack: Ack): boolean;
+  settle(requestId: string, ack: Ack): boolean;
   /** The socket went away: every waiter learns its frame may not have arrived. */
   closeAll(): void;
 }
@@ -23,19 +23,19 @@ export interface AckWaits {
 export function createAckWaits(timers: ConnectionTimers): AckWaits {
   const waiting = new Map<string, (outcome: AckOutcome) => void>();
   return {
-    wait(reqId, timeoutMs) {
+    wait(requestId, timeoutMs) {
       return new Promise((resolve) => {
         const cancelTimeout = timeoutMs === undefined ? undefined : timers.after(timeoutMs, () => finish({ kind: "timeout" }));
         function finish(outcome: AckOutcome) {
           cancelTimeout?.();
-          if (waiting.get(reqId) === finish) waiting.delete(reqId);
+          if (waiting.get(requestId) === finish) waiting.delete(requestId);
           resolve(outcome);
         }
-        waiting.set(reqId, finish);
+        waiting.set(requestId, finish);
       });
     },
-    settle(reqId, ack) {
-      const finish = waiting.get(reqId);
+    settle(requestId, ack) {
+      const finish = waiting.get(requestId);
       finish?.({ kind: "ack", ack });
       return finish !== undefined;
     },

@@ -16,7 +16,7 @@ import WebSocket from "ws";
 import { WecomError } from "../errors.js";
 import { createAckWaits, type Ack } from "./ack-waits.js";
 import { isFinalState, type LongConnectionState, type LongConnectionStateName } from "./connection-state.js";
-import { COMMANDS, encodeFrame, ERRCODES, newReqId, parseFrame } from "./frames.js";
+import { COMMANDS, encodeFrame, ERRCODES, newRequestId, parseFrame } from "./frames.js";
 import { createReplyLines } from "./reply-lines.js";
 import { nodeTimers, type ConnectionTimers } from "./timers.js";
 
@@ -40,10 +40,10 @@ const MAX_SEND_TRIES = 3;
 type Json = Record<string, unknown>;
 
 export interface LongConnectionHandlers {
-  /** An `aibot_msg_callback`: reply with `send(COMMANDS.respond, reqId, …)`. */
-  onMessage(reqId: string, body: Json): void;
+  /** An `aibot_msg_callback`: reply with `send(COMMANDS.respond, requestId, …)`. */
+  onMessage(requestId: string, body: Json): void;
   /** An `aibot_event_callback` other than `disconnected_event`, which the connection handles itself. */
-  onEvent(reqId: string, body: Json, eventType: string | undefined): void;
+  onEvent(requestId: string, body: Json, eventType: string | undefined): void;
 }
 
 export interface LongConnectionOptions {
@@ -60,8 +60,8 @@ export interface LongConnection {
   readonly state: LongConnectionState;
   /** Settles when the connection has stopped for good: replaced, refused or stopped. */
   readonly ended: Promise<void>;
-  /** Sends a frame under `reqId` once the frames before it on that req_id were acked; resolves with its own ack. */
-  send(cmd: string, reqId: string, body: object): Promise<Ack>;
+  /** Sends a frame under `requestId` once the frames before it on that req_id were acked; resolves with its own ack. */
+  send(cmd: string, requestId: string, body: object): Promise<Ack>;
   /** Closes the socket and dials no more. */
   stop(): Promise<void>;
 }
@@ -150,10 +150,10 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
   }
 
   function subscribe(current: WebSocket): void {
-    const reqId = newReqId(COMMANDS.subscribe, timers.now());
-    const acked = acks.wait(reqId, ACK_TIMEOUT_MS);
+    const requestId = newRequestId(COMMANDS.subscribe, timers.now());
+    const acked = acks.wait(requestId, ACK_TIMEOUT_MS);
     // The only frame that carries the secret; it is never logged.
-    current.send(encodeFrame(COMMANDS.subscribe, reqId, { bot_id: options.botId, secret: options.secret }));
+    current.send(encodeFrame(COMMANDS.subscribe, requestId, { bot_id: options.botId, secret: options.secret }));
     void acked.then((outcome) => {
       if (socket !== current) return;
       if (outcome.kind !== "ack") {
@@ -209,36 +209,36 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
       return;
     }
     missedPings += 1;
-    const reqId = newReqId(COMMANDS.ping, timers.now());
+    const requestId = newRequestId(COMMANDS.ping, timers.now());
     // No timeout of its own: the next beats count the missing acks.
-    void acks.wait(reqId).then((outcome) => {
+    void acks.wait(requestId).then((outcome) => {
       if (outcome.kind === "ack" && socket === current) missedPings = 0;
     });
-    current.send(encodeFrame(COMMANDS.ping, reqId));
+    current.send(encodeFrame(COMMANDS.ping, requestId));
   }
 
   function receive(text: string): void {
     const frame = parseFrame(text);
     switch (frame.kind) {
       case "malformed":
-        logger.warn({ problem: frame.problem, reqId: frame.reqId, bytes: Buffer.byteLength(text) }, "wecom long connection: frame dropped");
+        logger.warn({ problem: frame.problem, requestId: frame.requestId, bytes: Buffer.byteLength(text) }, "wecom long connection: frame dropped");
         return;
       case "keepalive":
         return;
       case "ack": {
-        if (!acks.settle(frame.reqId, { errcode: frame.errcode, errmsg: frame.errmsg }))
-          logger.debug({ reqId: frame.reqId, errcode: frame.errcode }, "wecom long connection: ack for no frame waiting; dropped");
+        if (!acks.settle(frame.requestId, { errcode: frame.errcode, errmsg: frame.errmsg }))
+          logger.debug({ requestId: frame.requestId, errcode: frame.errcode }, "wecom long connection: ack for no frame waiting; dropped");
         return;
       }
       case "event":
         if (frame.eventType === "disconnected_event") return replaced();
-        if (subscribed) return dispatch(() => handlers.onEvent(frame.reqId, frame.body, frame.eventType));
+        if (subscribed) return dispatch(() => handlers.onEvent(frame.requestId, frame.body, frame.eventType));
         break;
       case "message":
-        if (subscribed) return dispatch(() => handlers.onMessage(frame.reqId, frame.body));
+        if (subscribed) return dispatch(() => handlers.onMessage(frame.requestId, frame.body));
         break;
     }
-    logger.warn({ reqId: frame.reqId }, "wecom long connection: callback before the subscription was acknowledged; dropped");
+    logger.warn({ requestId: frame.requestId }, "wecom long connection: callback before the subscription was acknowledged; dropped");
   }
 
   /** One bad callback must not take the connection (or the process) down with it. */
@@ -256,11 +256,11 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     return new Promise((resolve) => waitingForSubscription.add(resolve));
   }
 
-  async function deliver(cmd: string, reqId: string, body: object): Promise<Ack> {
+  async function deliver(cmd: string, requestId: string, body: object): Promise<Ack> {
     for (let attempt = 1; attempt <= MAX_SEND_TRIES; attempt += 1) {
       if (!(await untilSubscribed()) || !socket) return { errcode: -1, errmsg: "the long connection has stopped" };
-      const acked = acks.wait(reqId, ACK_TIMEOUT_MS);
-      socket.send(encodeFrame(cmd, reqId, body));
+      const acked = acks.wait(requestId, ACK_TIMEOUT_MS);
+      socket.send(encodeFrame(cmd, requestId, body));
       const outcome = await acked;
       if (outcome.kind === "ack") return outcome.ack;
       if (outcome.kind === "timeout") return { errcode: -1, errmsg: `no ack within ${ACK_TIMEOUT_MS} ms` };
@@ -275,8 +275,8 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
       return state;
     },
     ended,
-    send(cmd, reqId, body) {
-      return lines.run(reqId, () => deliver(cmd, reqId, body));
+    send(cmd, requestId, body) {
+      return lines.run(requestId, () => deliver(cmd, requestId, body));
     },
     async stop() {
       cancelReconnect?.();

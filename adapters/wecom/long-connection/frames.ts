@@ -23,7 +23,7 @@ export const COMMANDS = {
 export const ERRCODES = {
   ok: 0,
   credentialsRefused: 853000,
-  invalidReqId: 846605,
+  invalidRequestId: 846605,
   streamExpired: 846608,
   notSubscribed: 846609,
 } as const;
@@ -32,16 +32,16 @@ type Json = Record<string, unknown>;
 
 /** What the server sent, sorted by what the client must do with it. */
 export type InboundFrame =
-  | { kind: "message"; reqId: string; body: Json }
-  | { kind: "event"; reqId: string; body: Json; eventType?: string }
-  | { kind: "ack"; reqId: string; errcode: number; errmsg: string; body?: Json }
+  | { kind: "message"; requestId: string; body: Json }
+  | { kind: "event"; requestId: string; body: Json; eventType?: string }
+  | { kind: "ack"; requestId: string; errcode: number; errmsg: string; body?: Json }
   /** The server's own ping or pong; nothing to answer (whether it sends any is unconfirmed). */
   | { kind: "keepalive" }
   /** Dropped with a log line; `problem` says why without quoting the payload. */
-  | { kind: "malformed"; problem: string; reqId?: string };
+  | { kind: "malformed"; problem: string; requestId?: string };
 
 /** The SDK's req_id shape `<cmd>_<ms>_<8 hex>`; the prefix is how subscribe and ping acks are told apart in logs. */
-export function newReqId(prefix: string, now: number = Date.now()): string {
+export function newRequestId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${now}_${randomBytes(4).toString("hex")}`;
 }
 
@@ -66,25 +66,25 @@ export function parseFrame(text: string): InboundFrame {
   if (cmd === "ping" || cmd === "pong") {
     if (typeof frame.errcode !== "number") return { kind: "keepalive" };
   }
-  const reqId = object(frame.headers)?.req_id;
-  if (typeof reqId !== "string" || reqId === "") return { kind: "malformed", problem: "no headers.req_id" };
+  const requestId = object(frame.headers)?.req_id;
+  if (typeof requestId !== "string" || requestId === "") return { kind: "malformed", problem: "no headers.req_id" };
   const body = object(frame.body);
   if (cmd === COMMANDS.messageCallback || cmd === COMMANDS.legacyMessageCallback) {
-    return body ? { kind: "message", reqId, body } : { kind: "malformed", problem: "message callback without a body", reqId };
+    return body ? { kind: "message", requestId, body } : { kind: "malformed", problem: "message callback without a body", requestId };
   }
   if (cmd === COMMANDS.eventCallback) {
-    if (!body) return { kind: "malformed", problem: "event callback without a body", reqId };
+    if (!body) return { kind: "malformed", problem: "event callback without a body", requestId };
     const eventType = object(body.event)?.eventtype;
-    return { kind: "event", reqId, body, eventType: typeof eventType === "string" ? eventType : undefined };
+    return { kind: "event", requestId, body, eventType: typeof eventType === "string" ? eventType : undefined };
   }
   // Acks have no cmd or echo the one they answer; anything else with an errcode is still an ack by its req_id.
   if (typeof frame.errcode === "number") {
-    return { kind: "ack", reqId, errcode: frame.errcode, errmsg: typeof frame.errmsg === "string" ? frame.errmsg : "", body };
+    return { kind: "ack", requestId, errcode: frame.errcode, errmsg: typeof frame.errmsg === "string" ? frame.errmsg : "", body };
   }
-  return { kind: "malformed", problem: cmd ? `unknown cmd ${cmd.slice(0, 64)}` : "neither a callback nor an ack", reqId };
+  return { kind: "malformed", problem: cmd ? `unknown cmd ${cmd.slice(0, 64)}` : "neither a callback nor an ack", requestId };
 }
 
 /** One frame as it goes on the wire. */
-export function encodeFrame(cmd: string, reqId: string, body?: object): string {
-  return JSON.stringify(body === undefined ? { cmd, headers: { req_id: reqId } } : { cmd, headers: { req_id: reqId }, body });
+export function encodeFrame(cmd: string, requestId: string, body?: object): string {
+  return JSON.stringify(body === undefined ? { cmd, headers: { req_id: requestId } } : { cmd, headers: { req_id: requestId }, body });
 }

@@ -21,7 +21,7 @@ import { claimDelivery, confirmDelivery, type DeliveryClaims } from "../delivery
 import type { FairQueue } from "../fair-queue.js";
 import type { NativeFeedback } from "../native-feedback.js";
 import type { Ack, LongConnectionHandlers } from "./connection.js";
-import { COMMANDS, ERRCODES, newReqId } from "./frames.js";
+import { COMMANDS, ERRCODES, newRequestId } from "./frames.js";
 
 const SURFACE = "bot-ws";
 /**
@@ -41,7 +41,7 @@ export interface LongConnectionAnswersDependencies {
   /** The state store's delivery dedupe; absent, only this process remembers msgids. */
   claims?: DeliveryClaims;
   /** The connection's send: one frame at a time per req_id. */
-  send(cmd: string, reqId: string, body: object): Promise<Ack>;
+  send(cmd: string, requestId: string, body: object): Promise<Ack>;
   logger: Logger;
   maxPendingAnswers?: number;
 }
@@ -52,8 +52,8 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
   const seen = createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 });
 
   /** Sends one frame; resolves with its errcode (0 when WeCom took it), and logs a refusal. */
-  async function send(cmd: string, reqId: string, body: object, messageId: string): Promise<number> {
-    const ack = await dependencies.send(cmd, reqId, body);
+  async function send(cmd: string, requestId: string, body: object, messageId: string): Promise<number> {
+    const ack = await dependencies.send(cmd, requestId, body);
     if (ack.errcode !== ERRCODES.ok) {
       logger.warn({ surface: SURFACE, messageId, cmd, errcode: ack.errcode, errmsg: ack.errmsg }, "wecom: long-connection reply not accepted");
     }
@@ -67,7 +67,7 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
   async function sendSeparately(message: AiBotMessage, markdown: string): Promise<void> {
     const chatid = message.chattype === "group" && message.chatid ? message.chatid : message.userId;
     const body = { chatid, msgtype: "markdown", markdown: { content: markdown } };
-    if ((await send(COMMANDS.sendMessage, newReqId(COMMANDS.sendMessage), body, message.msgid)) === ERRCODES.ok) {
+    if ((await send(COMMANDS.sendMessage, newRequestId(COMMANDS.sendMessage), body, message.msgid)) === ERRCODES.ok) {
       logger.info({ surface: SURFACE, messageId: message.msgid }, "wecom: stream expired; answer sent as a message of its own");
     }
   }
@@ -84,7 +84,7 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     return claimDelivery(claims, claimId, logger);
   }
 
-  async function answerMessage(reqId: string, message: AiBotMessage): Promise<void> {
+  async function answerMessage(requestId: string, message: AiBotMessage): Promise<void> {
     const claimId = `${SURFACE}:${message.msgid}`;
     if (!(await claim(claimId))) {
       logger.info({ surface: SURFACE, messageId: message.msgid }, "wecom: message already answered; ignored");
@@ -94,34 +94,34 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     const question = message.question;
     if (question === undefined) {
       // Images, files and videos: the bot reads text only, and says so politely.
-      if ((await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.unsupported, true, false), message.msgid)) === ERRCODES.ok) {
+      if ((await send(COMMANDS.respond, requestId, streamBody(streamId, REPLY_TEXTS.unsupported, true, false), message.msgid)) === ERRCODES.ok) {
         await confirmDelivery(claims, claimId, logger);
       }
       return;
     }
     if (queue.size >= maxPendingAnswers) {
       logger.warn({ surface: SURFACE, messageId: message.msgid, pending: queue.size }, "wecom: too many questions waiting; this one is told to wait");
-      await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.queueFull, true, false), message.msgid);
+      await send(COMMANDS.respond, requestId, streamBody(streamId, REPLY_TEXTS.queueFull, true, false), message.msgid);
       return;
     }
     // The placeholder shows at once; frames on one req_id go in order, so it is always the stream's first.
-    const placeholder = send(COMMANDS.respond, reqId, streamBody(streamId, STREAM_PLACEHOLDER, false, true), message.msgid);
+    const placeholder = send(COMMANDS.respond, requestId, streamBody(streamId, STREAM_PLACEHOLDER, false, true), message.msgid);
     // Retrieval runs on this thread; one turn of the event loop lets the placeholder's frame leave before it starts.
     await new Promise((resolve) => setImmediate(resolve));
     const accepted = queue.enqueue(answeringLineOf(message), async () => {
       const { markdown, kind } = await answerForStream(responder, aiBotIncoming(message, question, adminUserIds), feedback, streamId);
-      const errcode = await send(COMMANDS.respond, reqId, streamBody(streamId, markdown, true, false), message.msgid);
+      const errcode = await send(COMMANDS.respond, requestId, streamBody(streamId, markdown, true, false), message.msgid);
       if (errcode === ERRCODES.streamExpired) await sendSeparately(message, markdown);
       logger.info({ surface: SURFACE, messageId: message.msgid, kind }, "wecom: bot answer sent");
     });
     if (!accepted) {
       logger.warn({ surface: SURFACE, messageId: message.msgid }, "wecom: conversation queue is full, question refused");
-      await send(COMMANDS.respond, reqId, streamBody(streamId, REPLY_TEXTS.queueFull, true, false), message.msgid);
+      await send(COMMANDS.respond, requestId, streamBody(streamId, REPLY_TEXTS.queueFull, true, false), message.msgid);
     }
     if ((await placeholder) === ERRCODES.ok) await confirmDelivery(claims, claimId, logger);
   }
 
-  async function answerEvent(reqId: string, message: AiBotMessage): Promise<void> {
+  async function answerEvent(requestId: string, message: AiBotMessage): Promise<void> {
     if (message.eventType === "feedback_event") {
       await recordFeedbackEvent(message, { feedback, claims, logger, surface: SURFACE });
       return;
@@ -134,7 +134,7 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
     // The welcome is the /start help text, worded by the responder like on every platform.
     const welcome = await responder.respond(aiBotIncoming(message, "/start", adminUserIds));
     const content = welcome.kind === "text" ? welcome.text : REPLY_TEXTS.failed;
-    await send(COMMANDS.respondWelcome, reqId, { msgtype: "text", text: { content } }, message.msgid);
+    await send(COMMANDS.respondWelcome, requestId, { msgtype: "text", text: { content } }, message.msgid);
   }
 
   /** Reads the body; a callback missing the fields every callback has is logged and dropped. */
@@ -152,13 +152,13 @@ export function createLongConnectionAnswers(dependencies: LongConnectionAnswersD
   }
 
   return {
-    onMessage(reqId, body) {
+    onMessage(requestId, body) {
       const message = read(body);
-      if (message) run(answerMessage(reqId, message));
+      if (message) run(answerMessage(requestId, message));
     },
-    onEvent(reqId, body) {
+    onEvent(requestId, body) {
       const message = read(body);
-      if (message) run(answerEvent(reqId, message));
+      if (message) run(answerEvent(requestId, message));
     },
   };
 }

@@ -41,7 +41,7 @@ export interface LongConnectionOwnerOptions {
   locks?: Pick<StateStore, "tryLock" | "health">;
   logger: Logger;
   /** The callbacks' handlers, given the send of whichever connection is up. */
-  createHandlers(send: (cmd: string, reqId: string, body: object) => Promise<Ack>): LongConnectionHandlers;
+  createHandlers(send: (cmd: string, requestId: string, body: object) => Promise<Ack>): LongConnectionHandlers;
   timers?: ConnectionTimers;
   retryMs?: number;
 }
@@ -61,8 +61,8 @@ export function startLongConnectionOwner(options: LongConnectionOwnerOptions): L
   let standbySince = timers.now();
   let leader: LockLeader | undefined;
 
-  const handlers = options.createHandlers((cmd, reqId, body) =>
-    connection ? connection.send(cmd, reqId, body) : Promise.resolve({ errcode: -1, errmsg: "this replica no longer holds the long connection" }),
+  const handlers = options.createHandlers((cmd, requestId, body) =>
+    connection ? connection.send(cmd, requestId, body) : Promise.resolve({ errcode: -1, errmsg: "this replica no longer holds the long connection" }),
   );
 
   function open(): LongConnection {

@@ -26,7 +26,7 @@ export interface ReceivedFrame {
   /** Which connection sent it, numbered from 1 in the order they were accepted. */
   connection: number;
   cmd?: string;
-  reqId?: string;
+  requestId?: string;
   body?: Record<string, unknown>;
   /** performance.now() when it arrived, for the benchmark's latencies. */
   at: number;
@@ -34,7 +34,7 @@ export interface ReceivedFrame {
 
 export interface SentAck {
   connection: number;
-  reqId: string;
+  requestId: string;
   errcode: number;
 }
 
@@ -56,8 +56,8 @@ export interface FakeLongConnectionServer {
   holdSubscribe: boolean;
   /** New connections are refused at the handshake (HTTP 503). */
   refuseConnections: boolean;
-  /** Sends the oldest held ack (of `reqId`, when given); false when none was held. */
-  releaseAck(reqId?: string): boolean;
+  /** Sends the oldest held ack (of `requestId`, when given); false when none was held. */
+  releaseAck(requestId?: string): boolean;
   releaseSubscribe(): void;
   /** Pushes an aibot_msg_callback to the subscribed connection; returns its req_id. */
   pushMessage(body: Record<string, unknown>): string;
@@ -68,7 +68,7 @@ export interface FakeLongConnectionServer {
   /** Cuts the subscribed connection without a close frame. */
   dropConnection(): void;
   /** Reply frames (aibot_respond_msg / welcome) on one req_id, in order. */
-  repliesTo(reqId: string): ReceivedFrame[];
+  repliesTo(requestId: string): ReceivedFrame[];
   close(): Promise<void>;
 }
 
@@ -93,7 +93,7 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
   const acks: SentAck[] = [];
   const connections: Connection[] = [];
   const pushed = new Map<string, Pushed>();
-  const heldAcks: { reqId: string; send: () => void }[] = [];
+  const heldAcks: { requestId: string; send: () => void }[] = [];
   let heldSubscribe: (() => void) | undefined;
   let overlaps = 0;
   let counter = 0;
@@ -107,10 +107,10 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
   });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
 
-  function ack(connection: Connection, reqId: string, errcode: number, errmsg: string): void {
-    connection.awaitingAck.delete(reqId);
-    acks.push({ connection: connection.id, reqId, errcode });
-    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode, errmsg }));
+  function ack(connection: Connection, requestId: string, errcode: number, errmsg: string): void {
+    connection.awaitingAck.delete(requestId);
+    acks.push({ connection: connection.id, requestId, errcode });
+    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(JSON.stringify({ headers: { req_id: requestId }, errcode, errmsg }));
   }
 
   function target(): Connection {
@@ -121,23 +121,23 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
 
   function push(cmd: string, body: Record<string, unknown>, entry: Pushed): string {
     counter += 1;
-    const reqId = `SRV_REQ_${counter}`;
-    pushed.set(reqId, entry);
-    target().socket.send(JSON.stringify({ cmd, headers: { req_id: reqId }, body }));
-    return reqId;
+    const requestId = `SRV_REQ_${counter}`;
+    pushed.set(requestId, entry);
+    target().socket.send(JSON.stringify({ cmd, headers: { req_id: requestId }, body }));
+    return requestId;
   }
 
-  function subscribe(connection: Connection, reqId: string, body: Record<string, unknown> | undefined): void {
+  function subscribe(connection: Connection, requestId: string, body: Record<string, unknown> | undefined): void {
     if (body?.bot_id !== options.botId || body?.secret !== options.secret) {
       // WeCom answers and leaves the socket open, unauthenticated.
-      ack(connection, reqId, 853000, "invalid bot_id or secret");
+      ack(connection, requestId, 853000, "invalid bot_id or secret");
       return;
     }
     const accept = () => {
       const previous = current;
       connection.subscribed = true;
       current = connection;
-      ack(connection, reqId, 0, "ok");
+      ack(connection, requestId, 0, "ok");
       if (previous && previous !== connection && previous.socket.readyState === WebSocket.OPEN) {
         counter += 1;
         previous.socket.send(
@@ -156,8 +156,8 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
   }
 
   function reply(connection: Connection, frame: ReceivedFrame): void {
-    const reqId = frame.reqId!;
-    const origin = pushed.get(reqId);
+    const requestId = frame.requestId!;
+    const origin = pushed.get(requestId);
     let errcode = 0;
     let errmsg = "ok";
     if (frame.cmd === "aibot_respond_msg") {
@@ -168,10 +168,10 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
       // The errcode of a late welcome is not documented; this one stands for it.
       else if (Date.now() - origin.at > welcomeWindowMs) [errcode, errmsg] = [846604, "websocket request expired, response is invalid"];
     }
-    if (connection.awaitingAck.has(reqId)) overlaps += 1;
-    connection.awaitingAck.add(reqId);
-    const send = () => ack(connection, reqId, errcode, errmsg);
-    if (fake.holdAcks) heldAcks.push({ reqId, send });
+    if (connection.awaitingAck.has(requestId)) overlaps += 1;
+    connection.awaitingAck.add(requestId);
+    const send = () => ack(connection, requestId, errcode, errmsg);
+    if (fake.holdAcks) heldAcks.push({ requestId, send });
     else send();
   }
 
@@ -185,13 +185,13 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
       } catch {
         return;
       }
-      const frame: ReceivedFrame = { connection: connection.id, cmd: parsed.cmd, reqId: parsed.headers?.req_id, body: parsed.body, at: performance.now() };
+      const frame: ReceivedFrame = { connection: connection.id, cmd: parsed.cmd, requestId: parsed.headers?.req_id, body: parsed.body, at: performance.now() };
       received.push(frame);
-      if (!frame.reqId) return;
-      if (frame.cmd === "aibot_subscribe") return subscribe(connection, frame.reqId, frame.body);
-      if (!connection.subscribed) return ack(connection, frame.reqId, 846609, "aibot websocket not subscribed");
+      if (!frame.requestId) return;
+      if (frame.cmd === "aibot_subscribe") return subscribe(connection, frame.requestId, frame.body);
+      if (!connection.subscribed) return ack(connection, frame.requestId, 846609, "aibot websocket not subscribed");
       if (frame.cmd === "ping") {
-        if (fake.answerPings) ack(connection, frame.reqId, 0, "ok");
+        if (fake.answerPings) ack(connection, frame.requestId, 0, "ok");
         return;
       }
       reply(connection, frame);
@@ -218,8 +218,8 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
     answerPings: true,
     holdSubscribe: false,
     refuseConnections: false,
-    releaseAck(reqId) {
-      const index = heldAcks.findIndex((held) => reqId === undefined || held.reqId === reqId);
+    releaseAck(requestId) {
+      const index = heldAcks.findIndex((held) => requestId === undefined || held.requestId === requestId);
       if (index < 0) return false;
       const [held] = heldAcks.splice(index, 1);
       held!.send();
@@ -244,8 +244,8 @@ export async function startFakeLongConnectionServer(options: FakeLongConnectionO
     dropConnection() {
       target().socket.terminate();
     },
-    repliesTo(reqId) {
-      return received.filter((frame) => frame.reqId === reqId && frame.cmd !== "ping");
+    repliesTo(requestId) {
+      return received.filter((frame) => frame.requestId === requestId && frame.cmd !== "ping");
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
