@@ -7,6 +7,8 @@
  *   - follow-ups: what resolving follow-ups adds to `retrieve` and `answer` p50 (bench/follow-up-cost.ts);
  *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1;
+ *   - wecom long connection: callback → first stream frame, and a burst of 200 messages from 20
+ *     chats beside the same questions over /api/ask (bench/wecom-long-connection.ts);
  *   - question log: /api/ask p50/p99 with QUESTION_LOG on vs off, and the admin queue listing with
  *     1,000,000 logged questions (bench/question-log-cost.ts);
  *   - documents: a 200-page Chinese PDF and a 100-page Word document indexed (bench/document-cost.ts);
@@ -32,6 +34,7 @@ import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.
 import { benchPostgresQueue } from "./postgres-queue.js";
 import { benchReplicas } from "./replicas.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
+import { runWecomLongConnectionBenchmark } from "./wecom-long-connection.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), process.env.BENCH_PROJECT_ROOT ?? "../..");
 const medqaDir = path.resolve(projectRoot, "../shared/eval/medqa");
@@ -98,6 +101,7 @@ for (const size of (process.env.BENCH_SCALE_SIZES ?? "10000,30000,100000").split
   print("scale", JSON.parse(output.trim().split("\n").pop()!) as Record<string, unknown>);
 }
 print("wecom-load", await runWecomLoadBenchmark({ durationSeconds: 10 }));
+print("wecom-long-connection", await runWecomLongConnectionBenchmark());
 print("question-log-ask", await benchAskWithQuestionLog(path.join(projectRoot, "knowledge")));
 print("question-log-queue", await benchQueueListing());
 const replicas = await benchReplicas();

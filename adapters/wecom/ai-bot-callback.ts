@@ -7,15 +7,14 @@
  */
 import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
-import type { Incoming, Responder } from "../../src/conversation/incoming.js";
+import type { Responder } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
-import { parseAiBotMessage, type AiBotMessage } from "./ai-bot-message.js";
+import { aiBotIncoming, answeringLineOf, parseAiBotMessage, type AiBotMessage } from "./ai-bot-message.js";
 import type { AnswerStreams, StreamSnapshot } from "./answer-streams.js";
 import type { CallbackCrypto } from "./callback-crypto.js";
 import { callbackBodyLimit, malformed, mountUrlVerification, refuse, signedParameters } from "./callback-http.js";
 import type { FairQueue } from "./fair-queue.js";
-import { toWecomReply } from "./wecom-reply.js";
-import { STREAM_CONTENT_MAX_BYTES, renderReplyWithin } from "./render-reply.js";
+import { answerForStream, recordFeedbackEvent } from "./ai-bot-answer.js";
 import { claimDelivery, confirmDelivery, takeOverDelivery, type DeliveryClaims } from "./delivery-claims.js";
 import type { NativeFeedback } from "./native-feedback.js";
 
@@ -41,20 +40,7 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
   /** Message ids this process is taking in right now (between the claim and the stream reply). */
   const answering = new Set<string>();
 
-  /** In a group each member's questions form their own conversation; 1:1 it is the user's. */
-  function toIncoming(message: AiBotMessage, text: string): Incoming {
-    const conversationKey =
-      message.chattype === "group" && message.chatid ? `wecom-bot:group:${message.chatid}:${message.userId}` : `wecom-bot:user:${message.userId}`;
-    return {
-      text,
-      platform: "wecom",
-      conversationKey,
-      userId: message.userId,
-      addressedToBot: true,
-      isAdmin: adminUserIds.has(message.userId),
-      chatKind: message.chattype === "group" ? "group" : "private",
-    };
-  }
+  const toIncoming = (message: AiBotMessage, text: string) => aiBotIncoming(message, text, adminUserIds);
 
   function passiveReply(context: Context, nonce: string, plaintext: object): Response {
     const sealed = crypto.seal(JSON.stringify(plaintext), nonce);
@@ -68,22 +54,6 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
       msgtype: "stream",
       stream: { id: stream.id, finish: stream.finish, content: stream.content, ...(feedbackField ? { feedback: feedbackField } : {}) },
     });
-  }
-
-  async function recordFeedback(message: AiBotMessage): Promise<void> {
-    if (!message.feedback) {
-      logger.warn({ surface, messageId: message.msgid }, "wecom: feedback_event without an id and a type; ignored");
-      return;
-    }
-    // Event callbacks may be delivered twice; a late copy of an earlier press must not undo a later one.
-    if (!(await claimDelivery(dependencies.claims, `bot-event:${message.msgid}`, logger))) return;
-    try {
-      const result = await feedback.record(message.feedback, message.userId);
-      logger.info({ surface, feedbackType: message.feedback.type, result }, "wecom: feedback");
-    } catch (error) {
-      logger.warn({ surface, err: error }, "wecom: feedback not recorded");
-    }
-    await confirmDelivery(dependencies.claims, `bot-event:${message.msgid}`, logger);
   }
 
   mountUrlVerification(app, path, crypto, logger, surface);
@@ -113,7 +83,7 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
           return passiveReply(context, nonce, { msgtype: "text", text: { content } });
         }
         // The feedback event, like every other event here, is answered with an empty reply.
-        if (message.eventType === "feedback_event") await recordFeedback(message);
+        if (message.eventType === "feedback_event") await recordFeedbackEvent(message, { feedback, claims: dependencies.claims, logger, surface });
         return context.body(null, 200);
       }
 
@@ -155,16 +125,12 @@ export function mountAiBotCallback(app: Hono, dependencies: AiBotCallbackDepende
       await streams.complete(stream.id, REPLY_TEXTS.unsupported);
       return streamReply(context, nonce, await streams.refresh(stream.id));
     }
-    // A group shares one line, so one busy group cannot hold every answering slot.
-    const conversation = message.chattype === "group" && message.chatid ? `group:${message.chatid}` : `user:${message.userId}`;
+    const conversation = answeringLineOf(message);
     const incoming = toIncoming(message, question);
     const accepted = queue.enqueue(conversation, async () => {
-      const responded = await responder.respond(incoming);
-      const reply = toWecomReply(responded) ?? { kind: "notice", markdown: REPLY_TEXTS.failed };
-      // Linked before the answer shows, so a press on it always finds its answer.
-      if (responded.kind === "answer") await feedback.link(stream.id, responded.answerId);
-      await streams.complete(stream.id, renderReplyWithin(reply, STREAM_CONTENT_MAX_BYTES));
-      logger.info({ surface, messageId: message.msgid, kind: reply.kind }, "wecom: bot answer ready");
+      const { markdown, kind } = await answerForStream(responder, incoming, feedback, stream.id);
+      await streams.complete(stream.id, markdown);
+      logger.info({ surface, messageId: message.msgid, kind }, "wecom: bot answer ready");
     });
     if (!accepted) {
       logger.warn({ surface, messageId: message.msgid }, "wecom: conversation queue is full, question refused");

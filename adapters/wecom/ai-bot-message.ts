@@ -1,6 +1,8 @@
 /**
- * The decrypted JSON of an AI-bot (智能机器人) callback, reduced to what the adapter uses.
+ * The JSON of an AI-bot (智能机器人) callback, reduced to what the adapter uses: decrypted from a
+ * callback request, or the `body` of a long-connection frame, which carries the same fields.
  */
+import type { Incoming } from "../../src/conversation/incoming.js";
 import { malformed } from "./callback-http.js";
 import type { FeedbackPress } from "./native-feedback.js";
 
@@ -25,9 +27,14 @@ export interface AiBotMessage {
  * Removes @mentions wherever they are: WeCom puts the bot's mention first in most captures but
  * trailing in others, and the client follows a mention with U+2005, which `\s` matches. An "@"
  * inside a word (an e-mail address) is kept.
+ *
+ * A bot's display name may hold spaces ("@Knowledge Bot  what is X"). The name is not in the
+ * message, so a mention that opens the text is taken to run to a U+2005 or to two spaces when one
+ * of them comes within a display name's length (20 characters); otherwise it ends at the first space.
  */
 export function stripMentions(text: string): string {
   return text
+    .replace(/^\s*@[^@\u2005\n]{1,20}?(?:\u2005|[ \t\u00a0\u3000]{2,})/, "")
     .replace(/(^|\s)@[^\s@]+/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
@@ -81,6 +88,11 @@ export function parseAiBotMessage(plaintext: string): AiBotMessage {
   } catch (error) {
     throw malformed("Decrypted AI-bot message", "Expected JSON; check WECOM_BOT_ENCODING_AES_KEY against the console.", error);
   }
+  return readAiBotMessage(parsed);
+}
+
+/** Reads an already parsed callback; throws WECOM_PAYLOAD_MALFORMED when a field every callback has is missing. */
+export function readAiBotMessage(parsed: unknown): AiBotMessage {
   const message = object(parsed);
   const msgid = text(message?.msgid);
   const msgtype = text(message?.msgtype);
@@ -101,5 +113,29 @@ export function parseAiBotMessage(plaintext: string): AiBotMessage {
     streamId: text(object(message.stream)?.id),
     eventType: text(object(message.event)?.eventtype),
     feedback: feedbackOf(object(message.event)),
+  };
+}
+
+/** The answering line a message waits in: a group shares one, so one busy group cannot hold every answering slot. */
+export function answeringLineOf(message: AiBotMessage): string {
+  return message.chattype === "group" && message.chatid ? `group:${message.chatid}` : `user:${message.userId}`;
+}
+
+/**
+ * The message as the responder takes it. In a group each member's questions form their own
+ * conversation; 1:1 it is the user's. Both AI-bot modes use the same keys, so a user keeps one
+ * conversation whichever way the bot is connected.
+ */
+export function aiBotIncoming(message: AiBotMessage, text: string, adminUserIds: ReadonlySet<string>): Incoming {
+  const conversationKey =
+    message.chattype === "group" && message.chatid ? `wecom-bot:group:${message.chatid}:${message.userId}` : `wecom-bot:user:${message.userId}`;
+  return {
+    text,
+    platform: "wecom",
+    conversationKey,
+    userId: message.userId,
+    addressedToBot: true,
+    isAdmin: adminUserIds.has(message.userId),
+    chatKind: message.chattype === "group" ? "group" : "private",
   };
 }

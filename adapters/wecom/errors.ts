@@ -14,7 +14,8 @@ export type WecomErrorCode =
   | "WECOM_BODY_TOO_LARGE"
   | "WECOM_KEY_INVALID"
   | "WECOM_API_REQUEST"
-  | "WECOM_API_ERROR";
+  | "WECOM_API_ERROR"
+  | "WECOM_CREDENTIALS_REFUSED";
 
 export class WecomError extends KnowledgeBotError<WecomErrorCode> {
   /** Status a callback route answers with when this error ends the request. */

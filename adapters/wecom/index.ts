@@ -1,11 +1,11 @@
 /**
- * The WeCom adapter: the AI bot on /wecom/bot (group @mentions and 1:1), the self-built app on
- * /wecom/app (1:1), and re-index notices to a group webhook. Each part starts only when its
- * variables are set.
+ * The WeCom adapter: the AI bot over the long connection it dials itself, the AI bot on /wecom/bot
+ * (group @mentions and 1:1), the self-built app on /wecom/app (1:1), and re-index notices to a
+ * group webhook. Each part starts only when its variables are set.
  */
 import type { Hono } from "hono";
 import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
-import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
+import type { AdapterConnectionStatus, ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { mountAiBotCallback } from "./ai-bot-callback.js";
 import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
 import { createWecomApiClient } from "./api-client.js";
@@ -14,7 +14,10 @@ import { createCallbackCrypto } from "./callback-crypto.js";
 import { createDedupeStore } from "./dedupe-store.js";
 import { createFairQueue, type FairQueueOptions } from "./fair-queue.js";
 import { forwardReindexNotices } from "./reindex-notices.js";
-import { createNativeFeedback } from "./native-feedback.js";
+import { createLongConnectionAnswers } from "./long-connection/long-connection-answers.js";
+import { startLongConnectionOwner, type LongConnectionOwner } from "./long-connection/long-connection-owner.js";
+import type { ConnectionTimers } from "./long-connection/timers.js";
+import { createNativeFeedback, type NativeFeedback } from "./native-feedback.js";
 import { isAllowedResponseUrl } from "./response-url.js";
 import { createInMemorySharedValues, withLocalFallback } from "./shared-values.js";
 
@@ -26,7 +29,14 @@ export interface WecomAdapterOptions {
   /** How long AI-bot refreshes may carry an answer before response_url takes over. */
   streamWindowMs?: number;
   queue?: Omit<FairQueueOptions, "onTaskError">;
+  /** The long connection's heartbeat, backoff and ack clocks (tests step them by hand). */
+  longConnectionTimers?: ConnectionTimers;
+  /** How often a replica without the long connection tries to take it over. */
+  longConnectionRetryMs?: number;
 }
+
+/** How long stop() lets answers in flight finish before it closes the long connection anyway. */
+const STOP_GRACE_MS = 10_000;
 
 export function createWecomAdapter(context: ChatAdapterContext, options: WecomAdapterOptions = {}): ChatAdapter {
   const { bot, config, logger: parentLogger } = context;
@@ -49,6 +59,28 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
   const pendingNotices = new Set<Promise<void>>();
   let streams: AnswerStreams | undefined;
   let unsubscribe: (() => void) | undefined;
+  let longConnection: LongConnectionOwner | undefined;
+  // In the store, a stream opened on one replica is refreshed by any other; in memory without one.
+  const values = context.store ? withLocalFallback(context.store, logger) : createInMemorySharedValues();
+  const feedback: NativeFeedback = createNativeFeedback({
+    values,
+    // Votes need the question log: without it there is no answer to vote on.
+    votes: config.questionLog.enabled ? context.store : undefined,
+    retentionMs: config.questionLog.retentionDays * 24 * 60 * 60_000,
+    logger,
+  });
+
+  function startLongConnection(): void {
+    if (!wecom?.longConnection || longConnection) return;
+    longConnection = startLongConnectionOwner({
+      config: wecom.longConnection,
+      locks: context.store,
+      logger,
+      timers: options.longConnectionTimers,
+      retryMs: options.longConnectionRetryMs,
+      createHandlers: (send) => createLongConnectionAnswers({ responder, adminUserIds, queue, feedback, claims: context.store, send, logger }),
+    });
+  }
 
   return {
     name: "wecom",
@@ -78,8 +110,6 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
         logger.info("wecom: self-built app callback on /wecom/app");
       }
       if (wecom.bot) {
-        // In the store, a stream opened on one replica is refreshed by any other; in memory without one.
-        const values = context.store ? withLocalFallback(context.store, logger) : createInMemorySharedValues();
         streams = createAnswerStreams({
           values,
           windowMs: options.streamWindowMs,
@@ -107,19 +137,15 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
           maxBodyBytes: config.maxBodyBytes,
           logger,
           claims: context.store,
-          feedback: createNativeFeedback({
-            values,
-            // Votes need the question log: without it there is no answer to vote on.
-            votes: config.questionLog.enabled ? context.store : undefined,
-            retentionMs: config.questionLog.retentionDays * 24 * 60 * 60_000,
-            logger,
-          }),
+          feedback,
         });
         logger.info("wecom: AI bot callback on /wecom/bot");
       }
     },
 
     async start() {
+      startLongConnection();
+      await longConnection?.ready;
       if (!wecom?.webhookKey || !api || unsubscribe) return;
       unsubscribe = forwardReindexNotices({
         bot,
@@ -137,9 +163,18 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
     async stop() {
       unsubscribe?.();
       unsubscribe = undefined;
+      if (longConnection) {
+        // Answers in flight go out on the connection first; a connection that is down cannot hold the stop up for long.
+        await Promise.race([queue.onIdle(), new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
+        await longConnection.stop();
+      }
       await queue.onIdle();
       await Promise.all([...pendingNotices]);
       streams?.close();
+    },
+
+    connections(): Record<string, AdapterConnectionStatus> {
+      return longConnection ? { "wecom-long-connection": longConnection.state() } : {};
     },
   };
 }

@@ -10,6 +10,14 @@ export interface WecomBotConfig {
   encodingAesKey: string;
 }
 
+/** The AI bot over the long connection: the bot dials WeCom itself, no public URL needed. */
+export interface WecomLongConnectionConfig {
+  botId: string;
+  secret: string;
+  /** wss://openws.work.weixin.qq.com unless WECOM_BOT_WS_URL says otherwise. */
+  url: string;
+}
+
 export interface WecomAppConfig {
   corpId: string;
   agentId: string;
@@ -20,6 +28,7 @@ export interface WecomAppConfig {
 
 export interface WecomConfig {
   bot?: WecomBotConfig;
+  longConnection?: WecomLongConnectionConfig;
   app?: WecomAppConfig;
   webhookKey?: string;
   apiBase: string;
@@ -33,10 +42,30 @@ function checkEncodingAesKey(value: string | undefined, name: string, problems: 
   if (!/^[A-Za-z0-9+/]{43}$/.test(value)) problems.push(`${name}: must be the 43-character EncodingAESKey from the WeCom console`);
 }
 
+export const DEFAULT_LONG_CONNECTION_URL = "wss://openws.work.weixin.qq.com";
+
+/** Plain ws:// carries the secret in clear text, so it is accepted only to this machine (tests, a local relay). */
+function isAllowedLongConnectionUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === "wss:" || (url.protocol === "ws:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname));
+}
+
+const longConnectionUrl = optionalText.refine((value) => value === undefined || isAllowedLongConnectionUrl(value), {
+  message: "must be a wss:// URL (ws:// only to 127.0.0.1, localhost or [::1])",
+});
+
 export const wecomSettings = settingsSlice({
   variables: {
     WECOM_BOT_TOKEN: optionalText,
     WECOM_BOT_ENCODING_AES_KEY: optionalText,
+    WECOM_BOT_ID: optionalText,
+    WECOM_BOT_SECRET: optionalText,
+    WECOM_BOT_WS_URL: longConnectionUrl,
     WECOM_CORP_ID: optionalText,
     WECOM_AGENT_ID: optionalText,
     WECOM_SECRET: optionalText,
@@ -49,6 +78,7 @@ export const wecomSettings = settingsSlice({
   },
   settings(values, problems): WecomConfig | undefined {
     const botSet = checkAllOrNone(values, ["WECOM_BOT_TOKEN", "WECOM_BOT_ENCODING_AES_KEY"], "the WeCom AI bot (/wecom/bot)", problems);
+    const longConnectionSet = checkAllOrNone(values, ["WECOM_BOT_ID", "WECOM_BOT_SECRET"], "the WeCom AI bot's long connection", problems);
     const appSet = checkAllOrNone(
       values,
       ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"],
@@ -58,9 +88,12 @@ export const wecomSettings = settingsSlice({
     checkEncodingAesKey(values.WECOM_BOT_ENCODING_AES_KEY, "WECOM_BOT_ENCODING_AES_KEY", problems);
     checkEncodingAesKey(values.WECOM_ENCODING_AES_KEY, "WECOM_ENCODING_AES_KEY", problems);
     if (values.WECOM_AGENT_ID !== undefined && !/^\d+$/.test(values.WECOM_AGENT_ID)) problems.push("WECOM_AGENT_ID: must be the numeric AgentId");
-    if (!botSet && !appSet && values.WECOM_WEBHOOK_KEY === undefined) return undefined;
+    if (!botSet && !longConnectionSet && !appSet && values.WECOM_WEBHOOK_KEY === undefined) return undefined;
     return {
       bot: botSet ? { token: values.WECOM_BOT_TOKEN!, encodingAesKey: values.WECOM_BOT_ENCODING_AES_KEY! } : undefined,
+      longConnection: longConnectionSet
+        ? { botId: values.WECOM_BOT_ID!, secret: values.WECOM_BOT_SECRET!, url: values.WECOM_BOT_WS_URL ?? DEFAULT_LONG_CONNECTION_URL }
+        : undefined,
       app: appSet
         ? {
             corpId: values.WECOM_CORP_ID!,

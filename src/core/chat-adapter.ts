@@ -22,6 +22,16 @@ export interface ChatAdapterContext {
   store?: StateStore;
 }
 
+/** A connection an adapter holds open itself (not a webhook), as /healthz and the admin overview show it. */
+export interface AdapterConnectionStatus {
+  /** What it is doing, e.g. "connected", "reconnecting", "standby", "replaced", "refused", "stopped". */
+  state: string;
+  /** When that state began (epoch ms). */
+  since: number;
+  /** Words an operator can act on; never a secret. */
+  detail?: string;
+}
+
 export interface ChatAdapter {
   /** Short name used in logs, e.g. "telegram". */
   readonly name: string;
@@ -31,4 +41,6 @@ export interface ChatAdapter {
   start(): Promise<void>;
   /** Stops background work and waits for in-flight replies to finish. */
   stop(): Promise<void>;
+  /** The connections the adapter holds open itself, by name (e.g. "wecom-long-connection"). */
+  connections?(): Record<string, AdapterConnectionStatus>;
 }

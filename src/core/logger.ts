@@ -151,6 +151,7 @@ export function configuredSecrets(config: AppConfig): string[] {
     config.telegram?.webhookSecret,
     config.wecom?.bot?.token,
     config.wecom?.bot?.encodingAesKey,
+    config.wecom?.longConnection?.secret,
     config.wecom?.app?.secret,
     config.wecom?.app?.token,
     config.wecom?.app?.encodingAesKey,

@@ -96,8 +96,8 @@ export function createServer({
       },
     }),
   );
-  mountAdminConsole(app, bot, config, { store, logger });
-  mountPageRoutes(app, bot, config, store);
+  mountAdminConsole(app, bot, config, { store, logger, adapters });
+  mountPageRoutes(app, bot, config, store, adapters);
   mountApiRoutes(app, bot, config, { responder, logger, store });
   mountFeedbackRoutes(app, store);
   mountAdminApiRoutes(app, bot, config, { store });

@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
 import type { AppConfig } from "../config.js";
+import type { ChatAdapter } from "../core/chat-adapter.js";
+import { adapterConnections } from "./adapter-connections.js";
 import type { StateStore } from "../state/state-store.js";
 import { contentSecurityPolicy } from "./page-layout.js";
 import { readOriginalFile } from "./original-file.js";
@@ -13,14 +15,17 @@ import type { ServedBot } from "./served-bot.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
 
-export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore): void {
+export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore, adapters: readonly ChatAdapter[] = []): void {
   app.get("/healthz", (context) => {
     const stats = bot.stats();
     const state = store?.health();
+    const connections = adapterConnections(adapters);
     return context.json({
       status: state?.state === "degraded" ? "degraded" : "ok",
       index: { version: stats.version, builtAt: stats.builtAt, sources: stats.sources, chunks: stats.chunks, embedder: stats.embedder.id },
       ...(state ? { state } : {}),
+      // The connections adapters hold open themselves (e.g. WeCom's long connection), with since as an ISO time.
+      ...(Object.keys(connections).length > 0 ? { connections } : {}),
     });
   });
 

@@ -7,6 +7,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppConfig } from "../../config.js";
+import type { ChatAdapter } from "../../core/chat-adapter.js";
 import type { Logger } from "../../core/logger.js";
 import type { StateStore } from "../../state/state-store.js";
 import { isAdminRequest, unauthorized } from "../admin-request.js";
@@ -24,7 +25,12 @@ import { SYNONYM_LIMITS } from "../../text/synonyms.js";
 /** Room for the multipart framing and the fields around an uploaded file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
-export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, { store, logger }: { store?: StateStore; logger?: Logger }): void {
+export function mountAdminConsole(
+  app: Hono,
+  bot: ServedBot,
+  config: AppConfig,
+  { store, logger, adapters = [] }: { store?: StateStore; logger?: Logger; adapters?: readonly ChatAdapter[] },
+): void {
   const access = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
   app.use("/api/search", async (context, next) => {
     if (!(await isAdminRequest(context, access))) return unauthorized(context, config.adminToken);
@@ -39,7 +45,7 @@ export function mountAdminConsole(app: Hono, bot: ServedBot, config: AppConfig, 
   // "/admin/*" covers "/admin" itself too; the login page and form are the only way in without a session.
   app.use("/admin/*", async (context, next) => (context.req.path === "/admin/login" ? next() : guard(context, next)));
   mountChartAssets(app);
-  mountOverviewPage(app, store);
+  mountOverviewPage(app, store, adapters);
   mountQueuePage(app, bot, store);
   mountHitTestingPage(app);
   // One history for both pages that start re-indexes, so they never run two at once.

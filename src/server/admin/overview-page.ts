@@ -3,7 +3,9 @@
  * (share of votes that are up) — as uPlot charts, with the same figures as a table underneath.
  */
 import type { Hono } from "hono";
+import type { ChatAdapter } from "../../core/chat-adapter.js";
 import type { StateStore } from "../../state/state-store.js";
+import { adapterConnections } from "../adapter-connections.js";
 import { escapeHtml, jsonForScript } from "../escape-html.js";
 import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
 import { adminSessionOf } from "./admin-session.js";
@@ -42,7 +44,30 @@ if (typeof uPlot === "function") {
 }
 `;
 
-export function mountOverviewPage(app: Hono, store: StateStore | undefined): void {
+/** The words an operator reads for each connection state; an unknown state shows as it is. */
+const CONNECTION_STATE_WORDS: Record<string, string> = {
+  connecting: "正在连接",
+  connected: "已连接",
+  reconnecting: "断开后重连中",
+  standby: "由另一副本持有（本副本待命）",
+  replaced: "已停止：另一实例接管了该机器人",
+  refused: "已停止：凭证被拒绝",
+  stopped: "已停止",
+};
+
+/** A card listing the connections adapters hold open themselves; empty when there are none. */
+function connectionsCard(adapters: readonly ChatAdapter[]): string {
+  const rows = Object.entries(adapterConnections(adapters))
+    .map(
+      ([name, status]) =>
+        `<tr data-connection="${escapeHtml(name)}" data-state="${escapeHtml(status.state)}"><td>${escapeHtml(name)}</td><td>${escapeHtml(CONNECTION_STATE_WORDS[status.state] ?? status.state)}</td><td>${escapeHtml(status.since)}</td><td>${escapeHtml(status.detail ?? "")}</td></tr>`,
+    )
+    .join("");
+  if (!rows) return "";
+  return `<section class="card"><h2>连接状态</h2><div class="table-wrap"><table id="connections-table"><thead><tr><th>连接</th><th>状态</th><th>自</th><th>说明</th></tr></thead><tbody>${rows}</tbody></table></div></section>\n`;
+}
+
+export function mountOverviewPage(app: Hono, store: StateStore | undefined, adapters: readonly ChatAdapter[] = []): void {
   app.get("/admin", async (context) => {
     const { csrfToken } = adminSessionOf(context);
     const stats = store
@@ -61,7 +86,7 @@ export function mountOverviewPage(app: Hono, store: StateStore | undefined): voi
     const sources = stats.topSources
       .map((source) => `<li><a href="/kb/${encodeURIComponent(source.sourceId)}">${escapeHtml(source.sourceId)}</a> · ${source.count}</li>`)
       .join("");
-    const body = `<section class="card">
+    const body = `${connectionsCard(adapters)}<section class="card">
 <div class="figures">
 <div class="figure"><b id="asked-total">${stats.asked}</b><span class="muted">提问（${OVERVIEW_DAYS} 天）</span></div>
 <div class="figure"><b id="answered-share">${answeredShare}</b><span class="muted">已回答比例</span></div>
