@@ -131,7 +131,10 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     ? coverage(index, queryTerms, sourceTerms(index, bestKeywordSource, bestChunkRows.get(bestKeywordSource) ?? []))
     : 0;
   const specificity = domainSpecificity(searchTerms, index.keywordIndex);
-  const inDomain = reranked.length > 0 && specificity >= settings.minDomainSpecificity && keywordCoverage >= settings.minKeywordCoverage;
+  // In the folder's domain by its vocabulary; a question whose subjects the folder lacks may still match
+  // too little of any source ("北京医保在上海能用吗" on a page about other provinces), and is named all the same.
+  const inDomain = reranked.length > 0 && specificity >= settings.minDomainSpecificity;
+  const matched = keywordCoverage >= settings.minKeywordCoverage;
   const subjects = questionSubjects(normalized, index.synonyms, settings.subjectBars);
   const verdict = judgeSubjects(
     index,
@@ -143,7 +146,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   // The source that covers the subjects answers, even when another ranked above it.
   const chosen = verdict.sourceId === undefined ? -1 : reranked.findIndex(([sourceId]) => sourceId === verdict.sourceId);
   const ranked = (chosen > 0 ? [reranked[chosen], ...reranked.slice(0, chosen), ...reranked.slice(chosen + 1)] : reranked).slice(0, limit);
-  const noAnswer = !inDomain || verdict.sourceId === undefined;
+  const noAnswer = !inDomain || !matched || verdict.sourceId === undefined;
   const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
   const denseSimilarity = ranked[0] ? (denseScore.get(ranked[0][0]) ?? 0) : 0;
 

@@ -83,6 +83,31 @@ describe("the queue grouped by missing subject", () => {
     expect(body.withoutSubject.map((question: { text: string }) => question.text)).toContain("明天会下雨吗");
   });
 
+  it("groups what the real bot could not answer on the seed page by the subject its reply named", async () => {
+    const askBot = async (question: string) => {
+      const response = await fetch(`${admin.server.url}/api/ask`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { text: string; noAnswer: boolean; disclaimer: boolean };
+    };
+    for (const question of ["北京医保在上海能用吗", "北京医保在上海能用吗？", "吉林医保卡丢了怎么补办"]) {
+      const reply = await askBot(question);
+      expect(reply.noAnswer, reply.text).toBe(true);
+      expect(reply.disclaimer).toBe(false);
+      expect(reply.text).toMatch(/知识库里还没有关于「(北京医保在上海|补办)」的内容/);
+    }
+    const api = await fetch(`${admin.server.url}/api/admin/missing-subjects?days=7`, { headers: apiHeaders });
+    const subjects = new Map(
+      ((await api.json()) as { subjects: { subject: string; count: number }[] }).subjects.map((subject) => [subject.subject, subject.count]),
+    );
+    // At least: the earlier test of this file may have logged more 补办 questions.
+    expect(subjects.get("北京医保在上海")).toBeGreaterThanOrEqual(2);
+    expect(subjects.get("补办")).toBeGreaterThanOrEqual(1);
+  });
+
   it("escapes a subject named from what a user typed", async () => {
     await ask([["<img src=x onerror=alert(1)>怎么办", noAnswer("<img src=x onerror=alert(1)>")]]);
     const page = await queuePage((await logInToConsole(admin.server.url)).cookie);
