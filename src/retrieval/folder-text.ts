@@ -11,14 +11,19 @@ import { indexOfSortedTerm } from "../text/sorted-terms.js";
 interface TextCache {
   chunks: Map<number, string>;
   sources: Map<string, string>;
+  /** folderHolds answers: questions repeat their subjects, and an absent word's answer costs the most. */
+  holds: Map<string, boolean>;
 }
+
+/** Bounds the answers kept per index version; the oldest go first. */
+const MAX_HOLDS_ENTRIES = 50_000;
 
 const caches = new WeakMap<LoadedIndex, TextCache>();
 
 function cacheOf(index: LoadedIndex): TextCache {
   let cache = caches.get(index);
   if (!cache) {
-    cache = { chunks: new Map(), sources: new Map() };
+    cache = { chunks: new Map(), sources: new Map(), holds: new Map() };
     caches.set(index, cache);
   }
   return cache;
@@ -49,15 +54,34 @@ export function sourceText(index: LoadedIndex, sourceId: string): string {
 
 /** True when some chunk of the folder holds `word` (normal form, two or more characters). */
 export function folderHolds(index: LoadedIndex, word: string): boolean {
+  const { holds } = cacheOf(index);
+  let found = holds.get(word);
+  if (found === undefined) {
+    found = searchFolder(index, word);
+    if (holds.size >= MAX_HOLDS_ENTRIES) holds.delete(holds.keys().next().value!);
+    holds.set(word, found);
+  }
+  return found;
+}
+
+function searchFolder(index: LoadedIndex, word: string): boolean {
   const { terms, offsets, rows } = index.keywordIndex.postings;
   let rarest: [number, number] | undefined;
   for (let position = 0; position + 1 < word.length; position++) {
-    const bigram = word.slice(position, position + 2);
-    const id = indexOfSortedTerm(terms, bigram);
+    const id = indexOfSortedTerm(terms, word.slice(position, position + 2));
     if (id < 0) return false;
     if (!rarest || offsets[id + 1] - offsets[id] < rarest[1] - rarest[0]) rarest = [offsets[id], offsets[id + 1]];
   }
   if (!rarest) return false;
+  // A two-character word is its own bigram term: the postings are the answer.
+  if (word.length === 2 && CJK_PAIR.test(word)) return true;
+  // Most text is in normal form already, so the raw text answers first; normalising a chunk costs more.
+  for (let position = rarest[0]; position < rarest[1]; position++) {
+    const row = rows[position];
+    if (index.chunks[row].text.includes(word) || index.chunkSources[row].title.includes(word)) return true;
+  }
   for (let position = rarest[0]; position < rarest[1]; position++) if (chunkText(index, rows[position]).includes(word)) return true;
   return false;
 }
+
+const CJK_PAIR = /^[\u3400-\u9fff\uf900-\ufaff]{2}$/u;

@@ -63,9 +63,17 @@ const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
 /** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
 const DOSAGE_FORM = /(?:肠溶胶囊|肠溶片|缓释片|缓释胶囊|控释片|分散片|胶囊|颗粒|口服液|注射液|软膏|乳膏|滴眼液|喷雾剂|糖浆|片|丸|散|膏)$/u;
 
-/** `normalized` is the question in normalizeText form. */
-export function questionSubjects(normalized: string, synonyms: SynonymIndex, bars: SubjectBars): QuestionSubject[] {
-  const tagged = segmenter().tag(normalized, false);
+/**
+ * `normalized` is the question in normalizeText form. With `everyKind` false (a large folder, see
+ * subject-coverage.ts) only the vocabulary's medical terms and places are looked for.
+ */
+export function questionSubjects(normalized: string, synonyms: SynonymIndex, bars: SubjectBars, everyKind = true): QuestionSubject[] {
+  // Parts of speech only matter for the other kinds; plain segmentation gives the word boundaries.
+  const tagged = everyKind
+    ? segmenter().tag(normalized, false)
+    : segmenter()
+        .cut(normalized, false)
+        .map((word) => ({ word, tag: "" }));
   const boundaries = new Set<number>([0]);
   const nouns: { word: string; start: number }[] = [];
   const latinNames: { word: string; start: number }[] = [];
@@ -95,6 +103,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
     }
     add(match.word, match.kind, match.start, alternativesOf(match.word, synonyms));
   }
+  if (!everyKind) return subjects.sort((left, right) => left.start - right.start);
   let position = 0;
   for (const word of synonyms.wordsIn(normalized)) {
     const start = normalized.indexOf(word, position);

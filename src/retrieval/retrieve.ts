@@ -95,10 +95,11 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   };
   if (query === "" || index.chunks.length === 0) return empty;
 
+  // A folder small enough to be judged on every subject of a question (subject-coverage.ts).
+  const wholeQuestion = index.sources.size <= settings.maxSourcesForWholeQuestion;
   // The question's words are searched with their synonyms too ("拉肚子" finds the sources that say 腹泻);
   // in a large folder only the words it never uses, since there the synonyms of its own words lowered
   // hit@5 (0.644 → 0.631 on medqa). Quoting keeps the question's own terms.
-  const wholeQuestion = index.sources.size <= settings.maxSourcesForWholeQuestion;
   const expansion = index.synonyms.expansion(normalized, (word) => wholeQuestion || !folderHolds(index, word));
   const searchTerms = expansion.length === 0 ? queryTerms : [...queryTerms, ...keywordTerms(expansion.join(" "))];
   const keywordHits = index.keywordIndex.search(searchTerms, settings.candidates);
@@ -135,7 +136,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   // too little of any source ("北京医保在上海能用吗" on a page about other provinces), and is named all the same.
   const inDomain = reranked.length > 0 && specificity >= settings.minDomainSpecificity;
   const matched = keywordCoverage >= settings.minKeywordCoverage;
-  const subjects = questionSubjects(normalized, index.synonyms, settings.subjectBars);
+  const subjects = questionSubjects(normalized, index.synonyms, settings.subjectBars, wholeQuestion);
   const verdict = judgeSubjects(
     index,
     normalized,

@@ -18,7 +18,8 @@ export interface VocabularyMatch {
 
 interface Vocabulary {
   kinds: Map<string, VocabularyKind>;
-  longest: number;
+  /** Per first two characters, the longest word starting with them: most positions start none. */
+  longestByPrefix: Map<string, number>;
 }
 
 let vocabulary: Vocabulary | undefined;
@@ -26,17 +27,18 @@ let vocabulary: Vocabulary | undefined;
 function load(): Vocabulary {
   if (vocabulary) return vocabulary;
   const kinds = new Map<string, VocabularyKind>();
-  let longest = 0;
+  const longestByPrefix = new Map<string, number>();
   const add = (table: string, kind: VocabularyKind) => {
     for (const word of table.split("\n")) {
       // A name that is both (吉林 is also a THUOCL medical entry's prefix, never the entry) stays medical.
       if (!kinds.has(word)) kinds.set(word, kind);
-      if (word.length > longest) longest = word.length;
+      const prefix = word.slice(0, 2);
+      if (word.length > (longestByPrefix.get(prefix) ?? 0)) longestByPrefix.set(prefix, word.length);
     }
   };
   add(MEDICAL_TERMS, "medical");
   add(PLACE_NAMES, "place");
-  vocabulary = { kinds, longest };
+  vocabulary = { kinds, longestByPrefix };
   return vocabulary;
 }
 
@@ -56,10 +58,12 @@ export function vocabularyKind(word: string): VocabularyKind | undefined {
  * is never hidden by a neighbour that happens to be in the lists too.
  */
 export function vocabularyMatches(normalized: string): VocabularyMatch[] {
-  const { kinds, longest } = load();
+  const { kinds, longestByPrefix } = load();
   const matches: VocabularyMatch[] = [];
   let reach = 0;
   for (let start = 0; start < normalized.length - 1; start++) {
+    const longest = longestByPrefix.get(normalized.slice(start, start + 2));
+    if (longest === undefined) continue;
     for (let length = Math.min(longest, normalized.length - start); length >= 2; length--) {
       const word = normalized.slice(start, start + length);
       const kind = kinds.get(word);
