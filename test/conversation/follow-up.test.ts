@@ -141,9 +141,9 @@ describe("the shipped-page conversation set", () => {
     const report = await evaluateConversations(bot, conversations);
     const measured = JSON.stringify({ alone: report.alone, withMemory: report.withMemory, rewritten: report.rewritten });
     console.info(`seed-page conversations: ${measured}`);
-    // 0.087 measured (0.826 alone, 0.913 with memory): three follow-ups that moved to a place whose
-    // sources do not cover the rest are no-answers now, right alone and with memory alike.
-    expect(report.withMemory - report.alone, measured).toBeGreaterThanOrEqual(0.08);
+    // 0.174 measured (0.783 alone, 0.957 with memory): two follow-ups that move to a place whose sources
+    // do not cover the rest (福建 with 门诊报销 or 家人报销) expect the honest no-answer.
+    expect(report.withMemory - report.alone, measured).toBeGreaterThanOrEqual(0.15);
     expect(report.withMemory, measured).toBeGreaterThanOrEqual(0.9);
     // Topic switches and off-topic follow-ups are right with memory too: memory does not pollute them.
     for (const result of report.results.filter((entry) => /switch|off-topic/.test(entry.kind ?? "")))
