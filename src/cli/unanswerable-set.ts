@@ -53,7 +53,7 @@ export function buildUnanswerableSet(corpusCsv: string, queries: readonly Evalua
 }
 
 /** How a random construction picks its topics: medical terms found in this many corpus rows. */
-export const RANDOM_TOPIC_ROWS = { min: 50, maxShare: 0.05 } as const;
+const RANDOM_TOPIC_ROWS = { min: 50, maxShare: 0.05 } as const;
 
 /**
  * `count` topics drawn at random (deterministic in `seed`) from the shipped medical terms that occur

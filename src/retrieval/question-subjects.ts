@@ -4,9 +4,10 @@
  *   ends on jieba word boundaries (已经开始 holds no 经开), unless it is an everyday word of general
  *   Chinese (医院, 检查, 治疗: general IDF below `minMedicalIdf`).
  * - A word of the synonym lists (停保, 补办, 买药) that is not everyday (general IDF ≥ `minNamedIdf`).
- * - In the asking part of the question (asked-part.ts), a Latin name (hpv), or a noun that is rare in general Chinese
- *   (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word" subject (余额, 密码:
- *   ≥ `minWordIdf`), which only a short question needs the folder to hold.
+ * - In the asking part of the question (asked-part.ts): a Latin name (hpv); a noun that is rare in
+ *   general Chinese (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word" subject (余额,
+ *   密码: ≥ `minWordIdf`), which only a short question needs the folder to hold; and a verb only as
+ *   what is asked, right before the question's end (能喝酒吗, 怎么补办).
  * Everyday words (家里, 一样, 城市), modal compounds (能用, 会动) and question words name no subject.
  * A subject counts as found where any of its alternatives is: its synonyms, and for a drug the
  * name without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠).
@@ -35,7 +36,7 @@ export interface SubjectBars {
   minMedicalIdf: number;
   /** A synonym-list or content word needs at least this general IDF to name a subject (门票 8.6, 补办 11.1). */
   minNamedIdf: number;
-  /** A content word between this and minNamedIdf is a "word" subject (喝酒 7.4, 余额 7.4; 家里 5.7, 办理 6.6). */
+  /** A noun between this and minNamedIdf is a "word" subject (余额 7.4, 密码 7.8; 家里 5.7, 办理 6.6). */
   minWordIdf: number;
 }
 

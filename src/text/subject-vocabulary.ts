@@ -1,8 +1,9 @@
 /**
  * Words that name what a question is about whether or not the knowledge folder uses them: THUOCL's
  * medical terms (心力衰竭, 幽门螺杆菌, 便秘) and place names (北京, 黄山, 湘潭), shipped in
- * vocabulary/ with their licence. A question's terms from these lists are found by longest match
- * over its normal form, so a term is found however jieba splits it (胃胀 is two words to jieba).
+ * vocabulary/ with their licence. A question's terms from these lists are found as text in its normal
+ * form (every occurrence no longer one contains), so a term is found however jieba splits it (胃胀 is
+ * two words to jieba).
  */
 import { MEDICAL_TERMS } from "./vocabulary/medical-terms.js";
 import { PLACE_NAMES } from "./vocabulary/place-names.js";
@@ -45,11 +46,6 @@ function load(): Vocabulary {
 /** Loads the lists now, so that the first question does not wait for them. */
 export function preloadSubjectVocabulary(): void {
   load();
-}
-
-/** The kind of a word the lists hold, or undefined. */
-export function vocabularyKind(word: string): VocabularyKind | undefined {
-  return load().kinds.get(word);
 }
 
 /**

@@ -77,11 +77,6 @@ export function parseSynonyms(text: string): ParsedSynonyms {
   return { groups, problems };
 }
 
-/** Writes groups back in the file format, one a line. */
-export function formatSynonyms(groups: readonly (readonly string[])[]): string {
-  return groups.map((group) => group.join(" ")).join("\n") + (groups.length > 0 ? "\n" : "");
-}
-
 /** Synonym groups ready for lookup: each word's group, and every word for longest-match scanning. */
 export class SynonymIndex {
   private readonly groupByWord = new Map<string, readonly string[]>();
