@@ -65,6 +65,8 @@ export function folderHolds(index: LoadedIndex, word: string): boolean {
 }
 
 function searchFolder(index: LoadedIndex, word: string): boolean {
+  // A Latin or number token (dna, hpv, 38.5) is a keyword term of its own, not a run of bigrams.
+  if (!CJK_START.test(word)) return index.keywordIndex.documentFrequency(word) > 0;
   const { terms, offsets, rows } = index.keywordIndex.postings;
   let rarest: [number, number] | undefined;
   for (let position = 0; position + 1 < word.length; position++) {
@@ -84,4 +86,5 @@ function searchFolder(index: LoadedIndex, word: string): boolean {
   return false;
 }
 
+const CJK_START = /^[\u3400-\u9fff\uf900-\ufaff]/u;
 const CJK_PAIR = /^[\u3400-\u9fff\uf900-\ufaff]{2}$/u;

@@ -59,6 +59,8 @@ const LATIN_NAME = /^[a-z][a-z0-9-]*[a-z]$/u;
 const UNITS = new Set(["mg", "ml", "kg", "cm", "mm", "km", "ok", "ph"]);
 const QUESTION_END =
   /^(?:吗|么|嘛|呢|不|没|没有|啊|呀|行不行|行吗|好不好|可以吗|可不可以|能不能|怎么办|咋办|咋整|怎么回事|要紧吗|严重吗|有影响吗)?[\s？?。.!！~～]*$/u;
+/** Question phrases jieba may tag as verbs (缬沙坦社区有没有). */
+const QUESTION_PHRASE = /^(?:有没有|是不是|会不会|要不要|行不行|好不好|对不对|管不管用)$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
 const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
 /** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
@@ -84,7 +86,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
     if (start < 0) continue;
     offset = start + word.length;
     boundaries.add(start).add(offset);
-    if (ASKING_START.test(word)) continue;
+    if (ASKING_START.test(word) || QUESTION_PHRASE.test(word)) continue;
     if (tag === "eng" && LATIN_NAME.test(word) && !UNITS.has(word)) latinNames.push({ word, start });
     else if (NOUN_TAGS.has(tag) || (VERB_TAGS.has(tag) && QUESTION_END.test(normalized.slice(offset)))) nouns.push({ word, start });
   }
