@@ -1,9 +1,9 @@
 /**
  * Does a source cover what the question is about? Every subject word (question-subjects.ts) must be
- * found, by one of its alternatives, in the folder; and a short question's subjects all in the
- * source it is answered from (a source about 吉林 does not answer about 湖南). A long description
- * tells a story around its question, so there only the folder is asked: no source at all mentions
- * a subject it never uses.
+ * found, by one of its alternatives, in the folder; and a short question's places, medical terms and
+ * asked word all in the one source it is answered from (a source about 吉林 does not answer about
+ * 湖南). A long description tells a story around its question, so there only the folder is asked: no
+ * source at all mentions a subject the folder never uses.
  */
 import type { LoadedIndex } from "../store/loaded-index.js";
 import { isShortQuestion } from "./asked-part.js";
@@ -16,7 +16,7 @@ export type SubjectFound = "source" | "folder" | "nowhere";
 export interface SubjectVerdict {
   /** Each subject and where it was found (the chosen source, elsewhere in the folder, nowhere). */
   subjects: { word: string; kind: QuestionSubject["kind"]; found: SubjectFound }[];
-  /** The source to answer from: the first candidate that covers every subject; undefined when none may answer. */
+  /** The source to answer from: the first candidate holding every subject it must; undefined when none may answer. */
   sourceId: string | undefined;
   /** The subjects that stop an answer, in question order; empty when `sourceId` is set. */
   missing: QuestionSubject[];
