@@ -14,6 +14,7 @@ import { createConfiguredResponder } from "./conversation/conversation-settings.
 import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
+import { adminAccessNote } from "./server/admin/admin-access-note.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 import { openStateStore } from "./state/open-state-store.js";
 import type { StateStore } from "./state/state-store.js";
@@ -110,6 +111,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       chunks: stats.chunks,
       answerMode: config.answerMode,
       adapters: adapters.map((adapter) => adapter.name),
+      admin: adminAccessNote(config.adminToken, url),
     },
     `serving on ${url}`,
   );
