@@ -85,7 +85,8 @@ const coreVariables = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   PUBLIC_BASE_URL: optionalUrl,
   ADMIN_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
-    message: "must be at least 16 characters (it guards POST /api/reindex)",
+    message:
+      "must be at least 16 characters (it unlocks the admin console at /admin, POST /api/reindex, /api/search hit testing and the admin API /api/admin/*)",
   }),
   MAX_BODY_BYTES: z.coerce
     .number()

@@ -9,14 +9,15 @@ import { createQuestionCondenser } from "./answer/condense-question.js";
 import { createGenerativeRewriter } from "./answer/generative-rewriter.js";
 import { answerLengths } from "./bot/answer-lengths.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
-import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
+import { type AppConfig, loadConfig, loadDotEnvFile } from "./config.js";
 import { createConfiguredResponder } from "./conversation/conversation-settings.js";
-import { isKnowledgeBotError } from "./core/errors.js";
 import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
 import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
+import { adminAccessNote } from "./server/admin/admin-access-note.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 import { openStateStore } from "./state/open-state-store.js";
 import type { StateStore } from "./state/state-store.js";
+import { describeStartUpFailure } from "./start-up-failure.js";
 import { preloadGeneralWordIdf } from "./text/general-word-rarity.js";
 import { preloadSubjectVocabulary } from "./text/subject-vocabulary.js";
 
@@ -110,6 +111,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       chunks: stats.chunks,
       answerMode: config.answerMode,
       adapters: adapters.map((adapter) => adapter.name),
+      admin: adminAccessNote(config.adminToken, url),
     },
     `serving on ${url}`,
   );
@@ -159,15 +161,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // Start-up builds only a missing or outdated index by itself; a damaged one is refused, not
+  // rebuilt, so the damage is seen instead of silently replaced.
   startBot().catch((error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n${error.hint}\n`);
-      process.exit(2);
-    }
-    // A deliberate error is one line a person can act on, e.g. a damaged index: INDEX_CORRUPT naming
-    // the file and `kb reindex --full`. Start-up builds only a missing or outdated index by itself;
-    // a damaged one is refused, not rebuilt, so the damage is seen instead of silently replaced.
-    process.stderr.write(`error: ${isKnowledgeBotError(error) ? error.describe().replace(/\s*\n\s*/g, " ") : ((error as Error).stack ?? String(error))}\n`);
-    process.exit(1);
+    const failure = describeStartUpFailure(error);
+    process.stderr.write(failure.text);
+    process.exit(failure.exitCode);
   });
 }

@@ -23,6 +23,7 @@ import { startStateUpkeep, type StateUpkeep } from "./state-upkeep.js";
 import type { ChatAdapter } from "../core/chat-adapter.js";
 import { announceIndexVersions, watchIndex, type IndexWatcher } from "./index-watcher.js";
 import { jsonError } from "./json-error.js";
+import { listenError } from "./listen-error.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { apiRateLimit } from "./rate-limit.js";
 import { requestLog } from "./request-log.js";
@@ -139,10 +140,12 @@ export function createServer({
 
   async function start(listen: { host?: string; port?: number } = {}) {
     const host = listen.host ?? config.host;
+    const requestedPort = listen.port ?? config.port;
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(listen.port ?? config.port, host, () => {
-        server.off("error", reject);
+      const refuse = (error: NodeJS.ErrnoException) => reject(listenError(error, host, requestedPort));
+      server.once("error", refuse);
+      server.listen(requestedPort, host, () => {
+        server.off("error", refuse);
         resolve();
       });
     });

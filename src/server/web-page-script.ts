@@ -2,7 +2,7 @@
  * The web page's browser script, kept as plain JavaScript text. It builds every node with
  * `textContent`, never `innerHTML`, so answer text and titles cannot inject markup. It renders the
  * answer's structure (paragraphs, citation numbers, the disclaimer flag) and keeps the tab's
- * conversation id so follow-up questions are understood. Under each answer, 👍 / 👎 post feedback.
+ * conversation id so follow-up questions are understood. Under each answer, 👍 有用 / 👎 没用 post feedback.
  */
 import { BROWSER_SCRIPT_HELPERS } from "./browser-script-helpers.js";
 
@@ -50,7 +50,8 @@ function renderAnswer(answer) {
   }
   if (SETTINGS.feedback && answer.answerId) target.append(feedbackButtons(answer.answerId));
 }
-// 👍 / 👎 under an answer; a second press changes the vote, as in the chat apps.
+// 👍 有用 / 👎 没用 under an answer; a second press changes the vote, as in the chat apps. The words
+// stay readable where the font has no emoji.
 function feedbackButtons(answerId) {
   const status = element("span", { className: "muted feedback-status" });
   const vote = async (rating, pressed, other) => {
@@ -63,8 +64,8 @@ function feedbackButtons(answerId) {
       status.textContent = error.message;
     }
   };
-  const up = element("button", { type: "button", className: "chip vote", textContent: "👍", title: "有用" });
-  const down = element("button", { type: "button", className: "chip vote", textContent: "👎", title: "没用" });
+  const up = element("button", { type: "button", className: "chip vote", textContent: "👍 有用", title: "有用" });
+  const down = element("button", { type: "button", className: "chip vote", textContent: "👎 没用", title: "没用" });
   up.setAttribute("aria-pressed", "false");
   down.setAttribute("aria-pressed", "false");
   up.addEventListener("click", () => vote("up", up, down));

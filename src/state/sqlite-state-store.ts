@@ -8,7 +8,7 @@
  * question and day (`question_group_days`, for windows shorter than everything kept), per day and
  * per cited source and day. Recording, voting and purging update them in the same transaction.
  */
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { KnowledgeBotError } from "../core/errors.js";
@@ -60,14 +60,10 @@ export interface SqliteStateStoreOptions {
 
 /** Opens (creating and migrating when needed) the store in `dataDir/state.sqlite`. */
 export function openSqliteStateStore({ dataDir }: SqliteStateStoreOptions): SqliteStateStore {
+  if (dataDir !== ":memory:") prepareDataDir(dataDir);
   let database: Database.Database;
   try {
-    if (dataDir === ":memory:") {
-      database = new Database(":memory:");
-    } else {
-      mkdirSync(dataDir, { recursive: true });
-      database = new Database(path.join(dataDir, STATE_FILE_NAME));
-    }
+    database = new Database(dataDir === ":memory:" ? ":memory:" : path.join(dataDir, STATE_FILE_NAME));
     database.pragma("journal_mode = WAL");
     // WAL with NORMAL: a power cut may lose the last transactions, never corrupt the file.
     database.pragma("synchronous = NORMAL");
@@ -83,6 +79,21 @@ export function openSqliteStateStore({ dataDir }: SqliteStateStoreOptions): Sqli
     );
   }
   return new SqliteStateStore(database);
+}
+
+/** A folder that cannot be made or written is the admin's to fix, so it gets its own code naming DATA_DIR. */
+function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+  } catch (error) {
+    throw new KnowledgeBotError(
+      "DATA_DIR_UNWRITABLE",
+      `the data folder ${dataDir} is not writable: ${(error as Error).message}`,
+      "Set DATA_DIR to a folder this user may write, or fix its owner and permissions.",
+      { cause: error },
+    );
+  }
 }
 
 /** Applies each numbered migration not yet recorded in `schema_migrations`, once, in order. */

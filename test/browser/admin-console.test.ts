@@ -76,7 +76,8 @@ describe("the admin loop in Chromium", () => {
     expect(await publicPage.locator("#answer .no-answer").count()).toBeGreaterThan(0);
     const second = await askPublicly(`${QUESTION}？`);
     expect(second.noAnswer).toBe(true);
-    // The 👎 under the answer on the public page records the vote.
+    // The vote buttons carry words beside the emoji, for fonts without emoji; 没用 records the vote.
+    expect(await publicPage.locator("#answer .feedback button").allTextContents()).toEqual(["👍 有用", "👎 没用"]);
     const voted = publicPage.waitForResponse((response) => response.url().endsWith("/api/feedback"));
     await publicPage.click("#answer .feedback button[title='没用']");
     const vote = await voted;
@@ -133,6 +134,9 @@ describe("the admin loop in Chromium", () => {
     await admin.click("#reindex-button");
     await expect.poll(() => admin.locator("#history-rows tr").count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => admin.textContent("#reindex-progress"), { timeout: 30_000 }).toBe("");
+    // The duration in human units, not raw milliseconds.
+    expect(await admin.locator("#history-rows tr").first().textContent()).toMatch(/用时 (\d+ 毫秒|\d+(\.\d)? 秒|\d+ 分( \d+ 秒)?)/);
+    expect(await admin.locator("#history-rows tr").first().textContent()).not.toMatch(/\d ms/);
     await expectNoHorizontalOverflow(admin, "documents");
   });
 

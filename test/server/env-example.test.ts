@@ -40,6 +40,27 @@ describe(".env.example", () => {
     expect(config.wecom).toBeUndefined();
   });
 
+  it("says what ADMIN_TOKEN unlocks, as does the error for a token too short", async () => {
+    const example = await readFile(path.join(PROJECT_ROOT, ".env.example"), "utf8");
+    const lines = example.split("\n");
+    const tokenLine = lines.findIndex((text) => text.startsWith("ADMIN_TOKEN="));
+    let commentStart = tokenLine;
+    while (lines[commentStart - 1]?.startsWith("#")) commentStart--;
+    const comment = lines.slice(commentStart, tokenLine).join(" ");
+    const refusal = (() => {
+      try {
+        loadConfig({ ADMIN_TOKEN: "short" });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "";
+    })();
+    for (const unlocked of ["/admin", "POST /api/reindex", "/api/search", "/api/admin/"]) {
+      expect(comment, unlocked).toContain(unlocked);
+      expect(refusal, unlocked).toContain(unlocked);
+    }
+  });
+
   it("composes every adapter folder's settings slice into the one schema", async () => {
     const slices = await adapterSliceVariables();
     expect([...slices.keys()].sort()).toEqual(["telegram", "wecom"]);

@@ -189,12 +189,20 @@ describe("POST /api/reindex access", () => {
     expect(server.bot.current.version).toBe(version);
   });
 
-  it("does not exist when no admin token is configured", async () => {
+  it("does not exist when no admin token is configured, and /admin explains how to turn it on", async () => {
     const open = await startTestServer();
     try {
       const response = await open.post("/api/reindex", {}, auth);
       expect(response.status).toBe(404);
       expect((await response.json()).error.code).toBe("NOT_FOUND");
+      for (const route of ["/admin", "/admin/documents", "/admin/login"]) {
+        const page = await fetch(`${open.url}${route}`);
+        expect(page.status, route).toBe(404);
+        const html = await page.text();
+        expect(html, route).not.toBe("Not found");
+        for (const step of ["ADMIN_TOKEN", ".env", "npm start", 'href="/admin"', "POST /api/reindex", "/api/search", "/api/admin/"])
+          expect(html, route).toContain(step);
+      }
     } finally {
       await open.close();
     }

@@ -64,6 +64,9 @@ describe("GET /", () => {
     expect(html).toContain('id="ask-form"');
     // Hit testing is admin-only now (/admin/hit-testing), not on the public page.
     expect(html).not.toContain("命中测试");
+    // Vote buttons carry words beside the emoji, for fonts without emoji.
+    expect(html).toContain('textContent: "👍 有用"');
+    expect(html).toContain('textContent: "👎 没用"');
     expect(html).not.toMatch(/<(?:script|link|img)[^>]+(?:src|href)=["']https?:/);
     const nonce = /<script nonce="([^"]+)">/.exec(html)?.[1];
     expect(nonce).toBeTruthy();

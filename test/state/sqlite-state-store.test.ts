@@ -99,9 +99,9 @@ describe("the file", () => {
     expect(await store.findAdminSession(token, NOW)).toBeDefined();
   });
 
-  it("cannot be opened in a folder that cannot be created, with the store's own error code", () => {
+  it("cannot be opened in a folder that cannot be created, with an error that names DATA_DIR", () => {
     expect(() => openSqliteStateStore({ dataDir: path.join(dataDir, STATE_FILE_NAME, "below-a-file") })).toThrow(
-      expect.objectContaining({ code: "STATE_STORE_UNAVAILABLE" }),
+      expect.objectContaining({ code: "DATA_DIR_UNWRITABLE", hint: expect.stringContaining("DATA_DIR") }),
     );
   });
 });

@@ -58,7 +58,7 @@ export interface AdminPageParts {
 }
 
 /** Sends a console page with its own nonce, a strict CSP and no caching. */
-export function sendAdminPage(context: Context, parts: AdminPageParts, status: 200 | 400 | 401 | 429 = 200): Response {
+export function sendAdminPage(context: Context, parts: AdminPageParts, status: 200 | 400 | 401 | 404 | 429 = 200): Response {
   const nonce = randomBytes(16).toString("base64");
   context.header("Content-Security-Policy", adminContentSecurityPolicy(nonce));
   context.header("Cache-Control", "no-store");

@@ -14,6 +14,7 @@ import type { ServedBot } from "../served-bot.js";
 import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
 import { adminSessionOf } from "./admin-session.js";
 import { CSRF_FIELD } from "./csrf.js";
+import { HUMAN_DURATION_SCRIPT } from "./human-duration.js";
 import { deleteKnowledgeFile, listKnowledgeFiles, writeUpload } from "./knowledge-files.js";
 import type { ReindexHistory, ReindexStatus } from "./reindex-history.js";
 
@@ -23,7 +24,9 @@ form.inline{display:inline;margin:0}
 #reindex-progress{margin:8px 0}
 `;
 
-const DOCUMENTS_SCRIPT = String.raw`
+const DOCUMENTS_SCRIPT =
+  HUMAN_DURATION_SCRIPT +
+  String.raw`
 function when(ms) { return new Date(ms).toISOString().slice(0, 19).replace("T", " "); }
 function renderStatus(status) {
   $("reindex-progress").textContent = status.running ? "正在重新索引…已用 " + Math.round((Date.now() - status.running.startedAt) / 1000) + " 秒" : "";
@@ -31,7 +34,7 @@ function renderStatus(status) {
   const rows = status.history.map((run) => element("tr", {}, [
     element("td", { textContent: when(run.finishedAt) }),
     element("td", { textContent: (run.ok ? "完成" : "失败") + (run.reason ? "（" + run.reason + "）" : "") }),
-    element("td", { className: "break", textContent: run.summary ? "版本 " + run.summary.version + " · 新增 " + run.summary.added.length + " · 修改 " + run.summary.changed.length + " · 删除 " + run.summary.removed.length + " · 问题 " + run.summary.errors.length + " · " + run.summary.durationMs + " ms" : (run.error || "") }),
+    element("td", { className: "break", textContent: run.summary ? "版本 " + run.summary.version + " · 新增 " + run.summary.added.length + " · 修改 " + run.summary.changed.length + " · 删除 " + run.summary.removed.length + " · 问题 " + run.summary.errors.length + " · 用时 " + humanDuration(run.summary.durationMs) : (run.error || "") }),
   ]));
   $("history-rows").replaceChildren(...rows);
 }

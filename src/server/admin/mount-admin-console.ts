@@ -2,7 +2,8 @@
  * The admin console under `/admin`, mounted with one call: login and logout, the session guard
  * in front of every other console route, the pages, and the admin-only guard on `/api/search`
  * (hit testing moved here from the public page). Mount it before the API routes, so the guard
- * runs first. Without ADMIN_TOKEN the console does not exist (404), like POST /api/reindex.
+ * runs first. Without ADMIN_TOKEN the console does not exist (404), like POST /api/reindex; its
+ * pages then explain how to turn it on.
  */
 import type { Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -14,6 +15,7 @@ import { isAdminRequest, unauthorized } from "../admin-request.js";
 import type { ServedBot } from "../served-bot.js";
 import { mountAdminLogin, requireAdminSession } from "./admin-session.js";
 import { mountChartAssets } from "./chart-assets.js";
+import { mountConsoleDisabledPage } from "./console-disabled-page.js";
 import { mountDocumentsPage, UPLOAD_PATH } from "./documents-page.js";
 import { mountHitTestingPage } from "./hit-testing-page.js";
 import { mountOverviewPage } from "./overview-page.js";
@@ -36,7 +38,10 @@ export function mountAdminConsole(
     if (!(await isAdminRequest(context, access))) return unauthorized(context, config.adminToken);
     return next();
   });
-  if (!config.adminToken) return;
+  if (!config.adminToken) {
+    mountConsoleDisabledPage(app);
+    return;
+  }
 
   // Before the session guard, which reads form bodies for their CSRF field.
   app.use("/admin/*", adminBodyLimit(config));

@@ -90,14 +90,14 @@ export function mountOverviewPage(app: Hono, store: StateStore | undefined, adap
 <div class="figures">
 <div class="figure"><b id="asked-total">${stats.asked}</b><span class="muted">提问（${OVERVIEW_DAYS} 天）</span></div>
 <div class="figure"><b id="answered-share">${answeredShare}</b><span class="muted">已回答比例</span></div>
-<div class="figure"><b id="satisfaction">${satisfaction}</b><span class="muted">满意度（赞 ${stats.upvotes} / 踩 ${stats.downvotes}）</span></div>
+<div class="figure"><b id="satisfaction">${satisfaction}</b><span class="muted">满意度（有用 ${stats.upvotes} / 没用 ${stats.downvotes}）</span></div>
 </div>
 </section>
 <section class="card"><h2>每日提问：已回答与未回答</h2><div id="chart-asked"></div>
 <h2>每日满意度</h2><div id="chart-satisfaction"></div>
 ${stats.days.length === 0 ? '<p class="muted">还没有记录到提问。</p>' : ""}
 </section>
-<section class="card"><h2>每日数字</h2><div class="table-wrap"><table id="days-table"><thead><tr><th>日期</th><th>提问</th><th>已答</th><th>未答</th><th>赞 / 踩</th></tr></thead><tbody>${rows}</tbody></table></div></section>
+<section class="card"><h2>每日数字</h2><div class="table-wrap"><table id="days-table"><thead><tr><th>日期</th><th>提问</th><th>已答</th><th>未答</th><th>有用 / 没用</th></tr></thead><tbody>${rows}</tbody></table></div></section>
 <section class="card"><h2>最常被引用的来源</h2>${sources ? `<ol class="break">${sources}</ol>` : '<p class="muted">暂无。</p>'}</section>`;
     const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst STATS = ${jsonForScript({ days: stats.days, windowDays: OVERVIEW_DAYS })};\n${ADMIN_SCRIPT_HELPERS}${OVERVIEW_SCRIPT}`;
     return sendAdminPage(context, { title: "概览", active: "overview", body, csrfToken, script, scriptFiles: [UPLOT_SCRIPT_PATH], cssFiles: [UPLOT_CSS_PATH] });

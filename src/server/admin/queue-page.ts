@@ -88,7 +88,7 @@ function renderGroups(groups: QuestionGroup[], prefix: string, empty: string, cs
       const when = new Date(group.lastAskedAt).toISOString().slice(0, 16).replace("T", " ");
       return `<div class="question" data-group-key="${escapeHtml(group.groupKey)}">
 <div class="row"><span class="count" title="提问次数">${group.count}</span><span class="text">${escapeHtml(group.text)}</span></div>
-<div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 赞 ${group.upvotes} 踩 ${group.downvotes}${
+<div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 有用 ${group.upvotes} 没用 ${group.downvotes}${
         group.topSource ? ` · 引用 ${escapeHtml(group.topSource)}` : ""
       }</div>
 ${

@@ -333,6 +333,9 @@ describe("re-index history", () => {
     // The documents page takes the last run's problems from the stored history too.
     const page = await (await fetch(`${server.url}/admin/documents`, { headers: { cookie: again.cookie } })).text();
     expect(page).toContain("索引历史<");
+    // Durations are shown in human units by the page script, never as raw milliseconds.
+    expect(page).toContain("humanDuration(run.summary.durationMs)");
+    expect(page).not.toContain('" ms"');
     expect(page).toMatch(/broken-faq\.jsonl<\/td><td>\d+<\/td><td>\d+ KB<\/td><td class="problem break">SOURCE_MALFORMED/);
   });
 });

@@ -120,7 +120,10 @@ describe("dismissing from the queue", () => {
   it("takes a question off the queue with the session's CSRF token, and refuses without it", async () => {
     await ask([["hello there bot", noAnswer()]]);
     const session = await logInToConsole(admin.server.url);
-    expect(await queuePage(session.cookie)).toContain("hello there bot");
+    const before = await queuePage(session.cookie);
+    expect(before).toContain("hello there bot");
+    // Votes are counted under the same words as the buttons people press.
+    expect(before).toMatch(/有用 \d+ 没用 \d+/);
     const dismiss = (fields: Record<string, string>) =>
       fetch(`${admin.server.url}/admin/queue/dismiss`, {
         method: "POST",

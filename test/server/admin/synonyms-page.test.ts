@@ -48,6 +48,8 @@ describe("the synonyms page", () => {
     const { cookie } = await logInToConsole(admin.server.url);
     const overview = await (await fetch(`${admin.server.url}/admin`, { headers: { cookie } })).text();
     expect(overview).toContain('href="/admin/synonyms"');
+    // Votes are counted under the same words as the buttons people press.
+    expect(overview).toContain("<th>有用 / 没用</th>");
     const page = await (await fetch(`${admin.server.url}/admin/synonyms`, { headers: { cookie } })).text();
     expect(page).toContain("发烧 / 发热");
     expect(page).toContain("心衰 / 心力衰竭");
