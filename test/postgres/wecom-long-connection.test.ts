@@ -50,27 +50,29 @@ function startReplica(): { child: ChildProcess; lines: string[] } {
 
 const logged = (replica: { lines: string[] }, text: string) => (replica.lines.some((line) => line.includes(text)) ? true : undefined);
 
-it("holds one connection among two replicas, and the other takes over within its retry after kill -9", async () => {
+// The waits are generous bounds for a loaded CI machine (the first answer builds the bot); the takeover
+// time is printed, never asserted.
+it("holds one connection among two replicas, and the other takes over within its retry after kill -9", { timeout: 180_000 }, async () => {
   const first = startReplica();
   await waitFor(() => logged(first, "replica started"), 30_000);
-  await waitFor(() => (server.subscribed === 1 ? true : undefined), 10_000);
+  await waitFor(() => (server.subscribed === 1 ? true : undefined), 30_000);
   const second = startReplica();
   await waitFor(() => logged(second, "another replica holds the wecom long connection; waiting to take over"), 30_000);
   expect(server.connectionCount).toBe(1);
 
   const before = server.pushMessage(textMessage({ userId: "u1", content: "亲情账户怎么开通" }));
-  await waitFor(() => (server.repliesTo(before).length === 2 ? true : undefined), 10_000);
+  await waitFor(() => (server.repliesTo(before).length === 2 ? true : undefined), 30_000);
   expect(server.repliesTo(before).every((frame) => frame.connection === 1)).toBe(true);
 
   first.child.kill("SIGKILL");
   const killedAt = Date.now();
-  await waitFor(() => (server.subscribed === 2 ? true : undefined), 15_000);
+  await waitFor(() => (server.subscribed === 2 ? true : undefined), 30_000);
   // Printed for the record, not asserted: the takeover is bounded by the retry (200 ms here, 5 s by default).
   process.stdout.write(`wecom long connection taken over ${Date.now() - killedAt} ms after kill -9\n`);
   expect(logged(second, "wecom long-connection lock taken; the long connection runs on this replica")).toBe(true);
 
   const after = server.pushMessage(textMessage({ userId: "u2", content: "家庭共济账户可以给谁用" }));
-  await waitFor(() => (server.repliesTo(after).length === 2 ? true : undefined), 10_000);
+  await waitFor(() => (server.repliesTo(after).length === 2 ? true : undefined), 30_000);
   expect(server.repliesTo(after).every((frame) => frame.connection === 2)).toBe(true);
   expect(server.connectionCount).toBe(2);
 });
