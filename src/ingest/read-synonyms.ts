@@ -3,9 +3,11 @@
  * build: bounded like every file of the folder, bad lines reported by number and skipped. A folder
  * without one has no admin groups; the shipped list applies either way.
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseSynonyms, SYNONYM_LIMITS, SYNONYMS_FILE_NAME } from "../text/synonyms.js";
+import { decodeFile } from "./decode-file.js";
+import { type BoundedRead, readAtMost } from "./read-at-most.js";
 import type { SourceProblem } from "./source-problem.js";
 
 export async function readSynonyms(knowledgeDir: string): Promise<{ groups: string[][]; problems: SourceProblem[] }> {
@@ -18,25 +20,23 @@ export async function readSynonyms(knowledgeDir: string): Promise<{ groups: stri
     message,
     hint,
   });
-  let size: number;
+  let read: BoundedRead;
   try {
-    const info = await stat(file);
-    if (!info.isFile()) return { groups: [], problems: [] };
-    size = info.size;
-  } catch {
-    return { groups: [], problems: [] };
-  }
-  if (size > SYNONYM_LIMITS.maxBytes)
-    return { groups: [], problems: [problem(`the synonym list is ${size} bytes, more than ${SYNONYM_LIMITS.maxBytes}; it was not read`, "Shorten it.")] };
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
+    if (!(await stat(file)).isFile()) return { groups: [], problems: [] };
+    read = await readAtMost(file, SYNONYM_LIMITS.maxBytes);
   } catch (error) {
+    // No list is the usual case; any other failure is reported and the shipped groups still apply.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { groups: [], problems: [] };
     return { groups: [], problems: [problem(`cannot read the synonym list: ${(error as Error).message}`, "Check the file's permissions.")] };
   }
-  const parsed = parseSynonyms(text);
+  if (read.bytes === null)
+    return { groups: [], problems: [problem(`the synonym list is ${read.size} bytes, more than ${SYNONYM_LIMITS.maxBytes}; it was not read`, "Shorten it.")] };
+  // Decoded like every text file of the folder: GB18030 is detected and reported.
+  const decoded = decodeFile(read.bytes, SYNONYMS_FILE_NAME);
+  if (decoded.text === null) return { groups: [], problems: decoded.problems };
+  const parsed = parseSynonyms(decoded.text);
   return {
     groups: parsed.groups,
-    problems: parsed.problems.map((bad) => problem(bad.message, "Write one group a line: words separated by spaces or /.", bad.line)),
+    problems: [...decoded.problems, ...parsed.problems.map((bad) => problem(bad.message, "Write one group a line: words separated by spaces or /.", bad.line))],
   };
 }
