@@ -5,6 +5,7 @@
  * only in chunks holding its rarest character bigram, and those few chunks are read.
  */
 import type { LoadedIndex } from "../store/loaded-index.js";
+import { CJK_CHARACTERS } from "../text/chinese-terms.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { indexOfSortedTerm } from "../text/sorted-terms.js";
 
@@ -86,5 +87,5 @@ function searchFolder(index: LoadedIndex, word: string): boolean {
   return false;
 }
 
-const CJK_START = /^[\u3400-\u9fff\uf900-\ufaff]/u;
-const CJK_PAIR = /^[\u3400-\u9fff\uf900-\ufaff]{2}$/u;
+const CJK_START = new RegExp(`^[${CJK_CHARACTERS}]`, "u");
+const CJK_PAIR = new RegExp(`^[${CJK_CHARACTERS}]{2}$`, "u");

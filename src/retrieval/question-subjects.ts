@@ -12,7 +12,7 @@
  * A subject counts as found where any of its alternatives is: its synonyms, and for a drug the
  * name without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠).
  */
-import { segmenter } from "../text/chinese-terms.js";
+import { CJK_CHARACTERS, segmenter } from "../text/chinese-terms.js";
 import { generalWordIdf } from "../text/general-word-rarity.js";
 import { vocabularyMatches } from "../text/subject-vocabulary.js";
 import type { SynonymIndex } from "../text/synonyms.js";
@@ -40,7 +40,7 @@ export interface SubjectBars {
   minWordIdf: number;
 }
 
-const CJK_WORD = /^[\u3400-\u9fff\uf900-\ufaff]{2,}$/u;
+const CJK_WORD = new RegExp(`^[${CJK_CHARACTERS}]{2,}$`, "u");
 /**
  * Who is asking about whom is not what is asked: people and kin (老妈, 我爸, 孩子, 同事) never name a
  * subject, whatever their rarity, in the question or in the synonym lists.

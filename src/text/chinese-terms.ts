@@ -23,7 +23,10 @@ const STOP_WORDS = new Set(
   ).split(" "),
 );
 
-const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/g;
+/** The CJK ideograph ranges (a character class body) every Chinese-text pattern of the project uses. */
+export const CJK_CHARACTERS = "\\u3400-\\u9fff\\uf900-\\ufaff";
+
+const CJK_RUN = new RegExp(`[${CJK_CHARACTERS}]+`, "g");
 const WORD_CHARACTERS = /[\p{L}\p{N}]/u;
 
 /** jieba words of normalized text, without stop words and punctuation. */
