@@ -22,13 +22,13 @@ const work = await mkdtemp(path.join(os.tmpdir(), "kb-small-folders-"));
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 const FOLDERS = [
-  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.68 },
+  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.74 },
   {
     name: "医保/体检/哺乳 FAQ",
     file: "test/fixtures/insurance-exam-nursing-faq.csv",
     questions: "test/fixtures/questions-insurance-exam-nursing.jsonl",
     uncovered: 0.2,
-    rightFirst: 0.84,
+    rightFirst: 0.87,
   },
   {
     name: "vaccination FAQ",
