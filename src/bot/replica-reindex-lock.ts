@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { interruptionError } from "../ingest/build-pacer.js";
+import { interruptionError } from "../core/build-pacer.js";
 import type { HeldLock, StateStore } from "../state/state-store.js";
 
 /** What the lock needs from the state store. */

@@ -11,7 +11,7 @@ import type { IndexManifest } from "../store/manifest.js";
 import { embedderMatches, readServingVersion, readVersionParts, readVersionVectors, type StoredVersion } from "../store/version-reader.js";
 import { type GraphWrite, graphUpdatable, withIndexWriting, writeVersion } from "../store/version-writer.js";
 import { keywordDocument } from "../text/keyword-terms.js";
-import { BuildPacer } from "./build-pacer.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { readSynonyms } from "./read-synonyms.js";

@@ -3,7 +3,7 @@
  * full re-index and merged with the previous postings at an incremental one.
  */
 
-import { type BuildPacer, NEVER_DUE, runSteps } from "../ingest/build-pacer.js";
+import { type BuildPacer, NEVER_DUE, runSteps } from "../core/build-pacer.js";
 import { compareTerms } from "../text/sorted-terms.js";
 
 export interface KeywordDocument {
