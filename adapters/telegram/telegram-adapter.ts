@@ -14,7 +14,7 @@ import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { voterKey } from "../../src/state/voter-key.js";
-import { maskPersonalData } from "../../src/text/mask-personal-data.js";
+import { maskPersonalData } from "../../src/core/mask-personal-data.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createRecentUpdates } from "./recent-updates.js";

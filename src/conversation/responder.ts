@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { isKnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
 import type { Answer, ConversationTurn, Platform } from "../core/types.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
 import type { QuestionLog } from "../state/question-log.js";
 import type { Rating, StateStore } from "../state/state-store.js";
 import { voterKey } from "../state/voter-key.js";

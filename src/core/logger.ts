@@ -12,7 +12,7 @@
  */
 import pino, { type Logger } from "pino";
 import type { AppConfig } from "../config.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "./mask-personal-data.js";
 
 export const REDACTED = "[redacted]";
 

@@ -11,7 +11,7 @@ import { createConfiguredResponder } from "../conversation/conversation-settings
 import type { Reply, Responder } from "../conversation/incoming.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
 import { sourceLink } from "../retrieval/source-link.js";
 import { hasAdminToken } from "./admin-token.js";
 import { jsonError, reindexFailure } from "./json-error.js";

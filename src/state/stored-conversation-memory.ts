@@ -6,7 +6,7 @@
  */
 import { boundedTurn, type ConversationMemory } from "../conversation/conversation-memory.js";
 import type { ConversationTurn } from "../core/types.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
 import type { StateStore } from "./state-store.js";
 
 function maskedTurn(turn: ConversationTurn): ConversationTurn {
