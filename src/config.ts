@@ -7,8 +7,10 @@ import path from "node:path";
 import { z } from "zod";
 import { telegramSettings } from "../adapters/telegram/settings.js";
 import { wecomSettings } from "../adapters/wecom/settings.js";
+import type { ChatModelConfig } from "./answer/chat-completions-client.js";
 import { KnowledgeBotError } from "./core/errors.js";
 import { checkAllOrNone, optionalText, optionalUrl } from "./core/settings-slice.js";
+import type { EmbedderConfig } from "./embeddings/create-embedder.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./ingest/index-limits.js";
 
 export type { TelegramConfig } from "../adapters/telegram/settings.js";
@@ -123,21 +125,6 @@ const environmentSchema = z.object(coreVariables).extend(platformVariables);
 export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 
 type Environment = z.infer<z.ZodObject<typeof coreVariables>>;
-
-export interface EmbedderConfig {
-  kind: "local" | "openai";
-  baseUrl?: string;
-  apiKey?: string;
-  model?: string;
-  batchSize: number;
-}
-
-export interface ChatModelConfig {
-  baseUrl: string;
-  apiKey?: string;
-  model: string;
-  timeoutMs: number;
-}
 
 export interface AppConfig extends PlatformSettings {
   knowledgeDir: string;

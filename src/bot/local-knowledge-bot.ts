@@ -3,7 +3,7 @@
  * a re-index builds the next version on disk and then swaps the in-memory reference, so queries
  * already running finish on the version they started with and none of them fails.
  */
-import type { EmbedderConfig } from "../config.js";
+import type { EmbedderConfig } from "../embeddings/create-embedder.js";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/knowledge-bot.js";
 import type { Logger } from "../core/logger.js";
