@@ -4,12 +4,8 @@
  */
 
 import { type BuildPacer, NEVER_DUE, runSteps } from "../core/build-pacer.js";
+import type { KeywordDocument } from "../text/keyword-terms.js";
 import { compareTerms } from "../text/sorted-terms.js";
-
-export interface KeywordDocument {
-  titleTerms: string[];
-  bodyTerms: string[];
-}
 
 /**
  * The postings of every term in one compressed layout (CSR): term t's rows are
