@@ -12,7 +12,7 @@ import { maskPersonalData } from "../core/mask-personal-data.js";
 import type { QuestionLog } from "../state/question-log.js";
 import type { Rating, StateStore } from "../state/state-store.js";
 import { voterKey } from "../state/voter-key.js";
-import { readChitChat } from "./chit-chat.js";
+import { readChitChat } from "../retrieval/chit-chat.js";
 import type { ConversationMemory } from "./conversation-memory.js";
 import type { Incoming, Reply, Responder } from "./incoming.js";
 import { parseCommand, type ChatCommand } from "./parse-command.js";

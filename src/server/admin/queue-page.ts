@@ -9,7 +9,7 @@
  */
 import type { Hono } from "hono";
 import { answerToJson } from "../../cli/render-answer.js";
-import { isChitChatMessage } from "../../conversation/chit-chat.js";
+import { isChitChatMessage } from "../../retrieval/chit-chat.js";
 import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT, type MissingSubjectGroup } from "../../state/missing-subjects.js";
 import type { QuestionGroup, StateStore } from "../../state/state-store.js";
 import { escapeHtml, jsonForScript } from "../escape-html.js";
