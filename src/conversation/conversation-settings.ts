@@ -8,10 +8,10 @@ import type { Logger } from "pino";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
 import { createQuestionLog } from "../state/question-log.js";
 import type { StateStore } from "../state/state-store.js";
-import { createStoredConversationMemory } from "../state/stored-conversation-memory.js";
 import { createInMemoryConversationMemory, type ConversationMemory } from "./conversation-memory.js";
 import type { Responder } from "./incoming.js";
 import { createResponder, type ResponderLimits } from "./responder.js";
+import { createStoredConversationMemory } from "./stored-conversation-memory.js";
 
 /** The settings the conversation layer reads; src/config.ts resolves them into the app configuration. */
 export interface ConversationSettings extends ResponderLimits {
