@@ -25,7 +25,8 @@ import {
 import { evaluateRandomTopics } from "./cli/random-topic-evaluation.js";
 import { reindexBesideReplicas } from "./cli/reindex-beside-replicas.js";
 import { createProgressReporter } from "./cli/reindex-progress.js";
-import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
+import { answerToJson } from "./answer/answer-json.js";
+import { renderAnswerText } from "./cli/render-answer.js";
 import { retrieve } from "./retrieval/retrieve.js";
 import { loadIndex } from "./store/loaded-index.js";
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
-import { answerToJson } from "../cli/render-answer.js";
+import { answerToJson } from "../answer/answer-json.js";
 import type { AppConfig } from "../config.js";
 import { createConfiguredResponder } from "../conversation/conversation-settings.js";
 import type { Reply, Responder } from "../conversation/incoming.js";
