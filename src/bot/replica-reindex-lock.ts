@@ -15,6 +15,11 @@ import type { HeldLock, StateStore } from "../state/state-store.js";
 export type ReplicaLocks = Pick<StateStore, "tryLock">;
 
 export const REINDEX_LOCK_NAME = "reindex";
+/**
+ * The state-store channel a re-index announces its newly published version on (the payload is the
+ * version): replicas reload at once (src/server/index-watcher.ts), whether the server or `kb reindex` built it.
+ */
+export const INDEX_CHANNEL = "index";
 const RETRY_MS = 500;
 
 export interface ReplicaLockOptions {
