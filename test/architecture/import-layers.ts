@@ -83,7 +83,7 @@ export function findImportViolations(root: string): ImportViolation[] {
       }
     }
   }
-  return violations;
+  return violations.sort((left, right) => (left.file === right.file ? left.line - right.line : left.file < right.file ? -1 : 1));
 }
 
 /** One line per violation: `file:line imports target ("specifier"): reason`. */
