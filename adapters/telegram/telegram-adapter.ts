@@ -11,10 +11,11 @@ import { message } from "telegraf/filters";
 import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
 import type { Incoming, Reply } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
-import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
+import type { ChatAdapterContext } from "../../src/conversation/chat-adapter-context.js";
+import type { ChatAdapter } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { voterKey } from "../../src/state/voter-key.js";
-import { maskPersonalData } from "../../src/text/mask-personal-data.js";
+import { maskPersonalData } from "../../src/core/mask-personal-data.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createRecentUpdates } from "./recent-updates.js";
@@ -25,6 +26,7 @@ import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError } from "./telegram-errors.js";
 import { toIncoming, type BotIdentity, type IncomingTextMessage } from "./to-incoming.js";
+import type { TelegramConfig } from "./settings.js";
 import { mountWebhookRoute } from "./webhook-route.js";
 
 /** The updates the bot asks for: messages, and the presses of its feedback buttons. */
@@ -41,7 +43,7 @@ export interface TelegramAdapterOptions {
   typingIntervalMs?: number;
 }
 
-export function createTelegramAdapter(context: ChatAdapterContext, options: TelegramAdapterOptions = {}): ChatAdapter {
+export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: TelegramConfig }>, options: TelegramAdapterOptions = {}): ChatAdapter {
   const settings = context.config.telegram;
   if (!settings) {
     throw new KnowledgeBotError(

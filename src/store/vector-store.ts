@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
-import type { BuildPacer } from "../ingest/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 
 export const HNSW_PARAMETERS = { M: 32, efConstruction: 200, efSearch: 256, space: "cosine" as const };
 
