@@ -106,7 +106,7 @@ export function mountOverviewPage(app: Hono, bot: ServedBot, store: StateStore |
 ${stats.days.length === 0 ? '<p class="muted">还没有记录到提问。</p>' : ""}
 </section>
 <section class="card"><h2>每日数字</h2><div class="table-wrap"><table id="days-table"><thead><tr><th>日期</th><th>提问</th><th>已答</th><th>未答</th><th>有用 / 没用</th></tr></thead><tbody>${rows}</tbody></table></div></section>
-<section class="card"><h2>最常被引用的来源</h2>${sources ? `<ol class="break">${sources}</ol>` : '<p class="muted">暂无。</p>'}</section>`;
+<section class="card"><h2>最常被引用的来源</h2>${sources ? `<ol class="break" id="top-sources">${sources}</ol>` : '<p class="muted">暂无。</p>'}</section>`;
     const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst STATS = ${jsonForScript({ days: stats.days, windowDays: OVERVIEW_DAYS })};\n${ADMIN_SCRIPT_HELPERS}${OVERVIEW_SCRIPT}`;
     return sendAdminPage(context, { title: "概览", active: "overview", body, csrfToken, script, scriptFiles: [UPLOT_SCRIPT_PATH], cssFiles: [UPLOT_CSS_PATH] });
   });
