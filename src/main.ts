@@ -119,6 +119,8 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       answerMode: config.answerMode,
       adapters: started,
       ...(notStarted.length > 0 ? { adaptersRetrying: notStarted } : {}),
+      // The connections adapters hold themselves (long polling, WeCom's long connection) as they are now: "connecting" is not up yet.
+      ...connectionStates(server),
       admin: adminAccessNote(config.adminToken, url),
     },
     `serving on ${url}`,
@@ -132,6 +134,11 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   };
   if (handleSignals) stopOnSignals({ stop, logger, deadlineMs: config.shutdownTimeoutMs + STOP_MARGIN_MS });
   return { url, server, bot, logger, store, stop };
+}
+
+function connectionStates(server: BotServer): { connections?: Record<string, string> } {
+  const connections = Object.entries(server.adapterHealth().connections);
+  return connections.length > 0 ? { connections: Object.fromEntries(connections.map(([name, status]) => [name, status.state])) } : {};
 }
 
 function isEntryPoint(): boolean {

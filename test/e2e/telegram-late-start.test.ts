@@ -92,6 +92,7 @@ describe("a Telegram Bot API that answers only after the bot started", () => {
     ) as Record<string, unknown>;
     expect(startLine.adapters).toEqual([]);
     expect(startLine.adaptersRetrying).toEqual(["telegram"]);
+    expect(startLine.connections).toEqual({ "telegram-polling": "connecting" });
 
     const degraded = await healthBecomes(url, (body) => (body.adapters?.telegram?.failedAttempts ?? 0) >= 2);
     expect(degraded.status).toBe("degraded");
