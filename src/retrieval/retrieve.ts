@@ -14,6 +14,7 @@ import { titleCoverage } from "./title-coverage.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { questionSubjects, type SubjectBars } from "./question-subjects.js";
 import { folderHolds } from "./folder-text.js";
+import { nameAttribute } from "./asked-attribute.js";
 import { judgeSubjects, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
 
 export interface RetrievalSettings {
@@ -168,6 +169,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     hits,
     noAnswer,
     ...(inDomain && verdict.missing.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) } : {}),
+    ...(inDomain && verdict.missingAttribute ? { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) } : {}),
     confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects },
   };
 }

@@ -6,6 +6,7 @@
  * source at all mentions a subject the folder never uses.
  */
 import type { LoadedIndex } from "../store/loaded-index.js";
+import { askedAttribute, statesAttribute, type AskedAttribute } from "./asked-attribute.js";
 import { isShortQuestion } from "./asked-part.js";
 import { folderHolds, sourceText } from "./folder-text.js";
 import type { QuestionSubject } from "./question-subjects.js";
@@ -20,6 +21,8 @@ export interface SubjectVerdict {
   sourceId: string | undefined;
   /** The subjects that stop an answer, in question order; empty when `sourceId` is set. */
   missing: QuestionSubject[];
+  /** The figure asked for (a price, a length of time) that no source holding the subjects states. */
+  missingAttribute?: AskedAttribute;
 }
 
 /**
@@ -57,8 +60,13 @@ export function judgeSubjects(
   // setting in their own words (看病 / 门诊) and checking those per source lost right answers.
   const required = subjects.filter((subject) => subject.kind === "place" || subject.kind === "medical" || (subject.kind === "named" && subject.asked));
   const covering = candidates.find((sourceId) => required.every((subject) => covers(sourceId, subject)));
-  if (covering !== undefined) return { subjects: describe(covering), sourceId: covering, missing: [] };
-  return { subjects: describe(best), sourceId: undefined, missing: required.filter((subject) => !covers(best, subject)) };
+  if (covering === undefined) return { subjects: describe(best), sourceId: undefined, missing: required.filter((subject) => !covers(best, subject)) };
+  // A question asking for a figure ("洗一次牙要多少钱") is answered only if that source states one of the
+  // kind. Not another candidate that does: with no subject to hold, any row giving a price would do.
+  const attribute = askedAttribute(normalized);
+  if (attribute !== undefined && !statesAttribute(sourceText(index, covering), attribute.kind))
+    return { subjects: describe(covering), sourceId: undefined, missing: [], missingAttribute: attribute };
+  return { subjects: describe(covering), sourceId: covering, missing: [] };
 }
 
 /**
