@@ -368,6 +368,8 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
       const signal = lifetime.signal as unknown as TelegrafSignal;
       telegraf.botInfo = await callPlatform(() => telegraf.telegram.callApi("getMe", {}, { signal }));
       await registerCommands();
+      // A stop that came meanwhile: polling started now would outlive it.
+      if (lifetime.signal.aborted) throw new Error("the telegram adapter was stopped while starting");
       if (!webhookUrl) {
         await startPolling();
         logger.info({ username: telegraf.botInfo.username, mode: "polling", pollingHere: leader ? leader.polling : true }, "telegram bot started");

@@ -80,6 +80,8 @@ export function createAdapterStarts({
     while (!stopping.signal.aborted) {
       try {
         await adapter.start();
+        // A start that finished after the server began stopping is stopped with the rest, not counted.
+        if (stopping.signal.aborted) break;
         set(adapter, { state: "started", failedAttempts: 0 });
         logger.info({ adapter: adapter.name, ...(failed > 0 ? { afterFailedAttempts: failed } : {}) }, "adapter started");
         firstTry();
