@@ -57,9 +57,13 @@ export function judgeSubjects(
   // Places, medical terms and what is asked (the named word that ends the question: 怎么激活) must all
   // be in the answering source: 吉林's source does not answer about 湖南, nor 体检's 饮酒 about 哺乳期,
   // nor 吉林's 停保 about 激活. The other named things need only be in the folder, since sources tell a
-  // setting in their own words (看病 / 门诊) and checking those per source lost right answers.
+  // setting in their own words (看病 / 门诊) and checking those per source lost right answers —
   const required = subjects.filter((subject) => subject.kind === "place" || subject.kind === "medical" || (subject.kind === "named" && subject.asked));
-  const covering = candidates.find((sourceId) => required.every((subject) => covers(sourceId, subject)));
+  // and it must hold at least one subject besides the places: a page on 海南五指山's sights shares the
+  // place with "海南医保去外省能用吗" and nothing of what is asked.
+  const topical = subjects.filter((subject) => subject.kind !== "place");
+  const onTopic = (sourceId: string) => topical.length === 0 || topical.some((subject) => covers(sourceId, subject));
+  const covering = candidates.find((sourceId) => required.every((subject) => covers(sourceId, subject)) && onTopic(sourceId));
   if (covering === undefined) return { subjects: describe(best), sourceId: undefined, missing: required.filter((subject) => !covers(best, subject)) };
   // A question asking for a figure ("洗一次牙要多少钱") is answered only if that source states one of the
   // kind. Not another candidate that does: with no subject to hold, any row giving a price would do.

@@ -22,7 +22,7 @@ const work = await mkdtemp(path.join(os.tmpdir(), "kb-small-folders-"));
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 const FOLDERS = [
-  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.74 },
+  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.78 },
   {
     name: "医保/体检/哺乳 FAQ",
     file: "test/fixtures/insurance-exam-nursing-faq.csv",
@@ -58,9 +58,9 @@ const FOLDERS = [
   // 28.6 % uncovered answered; the dental and account misses were read, the other two were not.
   ...[
     { name: "sleep", uncovered: 0.14, rightFirst: 0.54 },
-    { name: "dental", uncovered: 0.29, rightFirst: 0.66 },
-    { name: "thyroid-nodule", uncovered: 0.36, rightFirst: 0.57 },
-    { name: "employee-account", uncovered: 0.32, rightFirst: 0.35 },
+    { name: "dental", uncovered: 0.29, rightFirst: 0.68 },
+    { name: "thyroid-nodule", uncovered: 0.36, rightFirst: 0.6 },
+    { name: "employee-account", uncovered: 0.36, rightFirst: 0.5 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
