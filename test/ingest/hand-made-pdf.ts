@@ -16,6 +16,15 @@ export function handMadePdf(options: { encrypted?: boolean; text?: string } = {}
   ];
   // O and U values that no empty password produces: the reader must ask for a password.
   if (options.encrypted) objects.push(`<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <${"ab".repeat(32)}> /U <${"cd".repeat(32)}> >>`);
+  const id = "0123456789abcdef0123456789abcdef";
+  return assemblePdf(objects, `/Root 1 0 R${options.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${id}> <${id}>]` : ""}`);
+}
+
+/**
+ * The file of numbered `objects` (object n is objects[n - 1]) with a cross-reference table whose
+ * offsets are right; `trailer` holds the trailer's entries besides /Size.
+ */
+function assemblePdf(objects: readonly string[], trailer: string): Buffer {
   let body = "%PDF-1.4\n";
   const offsets: number[] = [];
   objects.forEach((object, index) => {
@@ -24,8 +33,7 @@ export function handMadePdf(options: { encrypted?: boolean; text?: string } = {}
   });
   const xref = body.length;
   body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, "0")} 00000 n \n`).join("")}`;
-  const id = "0123456789abcdef0123456789abcdef";
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${options.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${id}> <${id}>]` : ""} >>\nstartxref\n${xref}\n%%EOF\n`;
+  body += `trailer\n<< /Size ${objects.length + 1} ${trailer} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, "latin1");
 }
 
@@ -41,7 +49,8 @@ function ucs2Hex(text: string): string {
  */
 export function handMadeChinesePdf(pages: string[][], options: { title?: string } = {}): Buffer {
   const objects: string[] = [];
-  const add = (object: string) => objects.push(object) - 1 + 1;
+  /** Adds an object and returns its number (its position counted from 1). */
+  const add = (object: string) => objects.push(object);
   const catalog = add("");
   const pageTree = add("");
   const font = add("<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [0 0 R] >>");
@@ -64,14 +73,5 @@ export function handMadeChinesePdf(pages: string[][], options: { title?: string 
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pageTree} 0 R >>`;
   objects[pageTree - 1] = `<< /Type /Pages /Kids [${pageNumbers.map((number) => `${number} 0 R`).join(" ")}] /Count ${pageNumbers.length} >>`;
   const info = options.title === undefined ? undefined : add(`<< /Title <feff${ucs2Hex(options.title)}> /Producer (hand-made) >>`);
-  let body = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((object, index) => {
-    offsets.push(body.length);
-    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, "0")} 00000 n \n`).join("")}`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R${info ? ` /Info ${info} 0 R` : ""} >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, "latin1");
+  return assemblePdf(objects, `/Root ${catalog} 0 R${info ? ` /Info ${info} 0 R` : ""}`);
 }
