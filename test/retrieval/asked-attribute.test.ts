@@ -4,17 +4,13 @@
  * have teeth cleaned, which gives no price, and gets a no-answer naming the missing figure; the row
  * that gives the implant's price answers "种植牙得花多少钱".
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIndex } from "../../src/ingest/build-index.js";
 import { askedAttribute, nameAttribute, statesAttribute } from "../../src/retrieval/asked-attribute.js";
 import { retrieve } from "../../src/retrieval/retrieve.js";
-import { loadIndex, type LoadedIndex } from "../../src/store/loaded-index.js";
+import type { LoadedIndex } from "../../src/store/loaded-index.js";
 import { normalizeText } from "../../src/text/normalize-text.js";
+import { indexOfFolder } from "../support/folder-index.js";
 
-const local = { kind: "local" as const, batchSize: 64 };
 const FAQ = [
   "id,question,answer",
   "scaling-frequency,洗牙多久洗一次合适,一般建议每6到12个月洗一次牙。牙结石多、吸烟或有牙周炎的人可以缩短间隔，由医生根据牙龈情况决定。",
@@ -24,16 +20,10 @@ const FAQ = [
   "orthodontics-age,牙齿矫正几岁做比较好,儿童牙齿矫正一般在12岁左右恒牙换完后进行，成年人只要牙周健康也可以矫正。",
 ].join("\n");
 
-let work: string;
 let index: LoadedIndex;
-beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), "kb-asked-attribute-"));
-  await mkdir(path.join(work, "knowledge"));
-  await writeFile(path.join(work, "knowledge", "dental.csv"), FAQ);
-  await buildIndex({ knowledgeDir: path.join(work, "knowledge"), indexDir: path.join(work, "index"), embedder: local });
-  index = await loadIndex(path.join(work, "index"), local);
-});
-afterAll(() => rm(work, { recursive: true, force: true }));
+let remove: () => Promise<void>;
+beforeAll(async () => ({ index, remove } = await indexOfFolder({ "dental.csv": FAQ })));
+afterAll(() => remove());
 
 describe("the figure a question asks for", () => {
   it("is a price or a length of time, and a source states it in numbers of its unit", () => {

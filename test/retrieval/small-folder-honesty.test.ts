@@ -8,18 +8,11 @@
  * questions or puts fewer right sources first fails; the decision before subject coverage answered
  * 74 %, 50 %, 81 %, 60 % and 54 % of the uncovered questions and fails all five.
  */
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { evaluateUnanswerable, readEvaluationQueries } from "../../src/cli/evaluate.js";
-import { buildIndex } from "../../src/ingest/build-index.js";
-import { loadIndex } from "../../src/store/loaded-index.js";
+import { indexOfFolder } from "../support/folder-index.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
-
-const local = { kind: "local" as const, batchSize: 64 };
-const work = await mkdtemp(path.join(os.tmpdir(), "kb-small-folders-"));
-afterAll(() => rm(work, { recursive: true, force: true }));
 
 const FOLDERS = [
   { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.78 },
@@ -72,12 +65,10 @@ const FOLDERS = [
 describe("chat questions on small folders", () => {
   for (const folder of FOLDERS)
     it(`${folder.name}: few uncovered questions answered, covered ones answered from the right source`, { timeout: 60_000 }, async () => {
-      const directory = path.join(work, folder.name.replace(/\W+/g, "-"));
-      await mkdir(path.join(directory, "knowledge"), { recursive: true });
-      await cp(path.join(PROJECT_ROOT, folder.file), path.join(directory, "knowledge", path.basename(folder.file)));
-      await buildIndex({ knowledgeDir: path.join(directory, "knowledge"), indexDir: path.join(directory, "index"), embedder: local });
+      const { index, remove } = await indexOfFolder({ [path.basename(folder.file)]: { copyOf: folder.file } });
+      onTestFinished(remove);
       const queries = await readEvaluationQueries(path.join(PROJECT_ROOT, folder.questions));
-      const report = await evaluateUnanswerable(await loadIndex(path.join(directory, "index"), local), queries);
+      const report = await evaluateUnanswerable(index, queries);
       const measured = JSON.stringify({ unanswerable: report.unanswerable, answerable: report.answerable });
       expect(report.unanswerable.queries, measured).toBeGreaterThanOrEqual(25);
       expect(report.answerable.queries, measured).toBeGreaterThanOrEqual(25);

@@ -4,30 +4,17 @@
  * answer (with the neighbouring sources as suggestions, not as an answer), while the questions the
  * folder covers keep their answers. The calibration on the medqa corpus is in test/eval/.
  */
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIndex } from "../../src/ingest/build-index.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../../src/retrieval/compose-answer.js";
 import { NO_ANSWER_TEXTS } from "../../src/retrieval/no-answer-reply.js";
 import { DEFAULT_RETRIEVAL_SETTINGS, retrieve } from "../../src/retrieval/retrieve.js";
-import { loadIndex, type LoadedIndex } from "../../src/store/loaded-index.js";
-import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
+import type { LoadedIndex } from "../../src/store/loaded-index.js";
+import { indexOfFolder } from "../support/folder-index.js";
 
-const local = { kind: "local" as const, batchSize: 64 };
-let work: string;
 let index: LoadedIndex;
-
-beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), "kb-uncovered-"));
-  const knowledgeDir = path.join(PROJECT_ROOT, "test/fixtures");
-  await mkdir(path.join(work, "knowledge"));
-  await cp(path.join(knowledgeDir, "insurance-exam-nursing-faq.csv"), path.join(work, "knowledge/faq.csv"));
-  await buildIndex({ knowledgeDir: path.join(work, "knowledge"), indexDir: path.join(work, "index"), embedder: local });
-  index = await loadIndex(path.join(work, "index"), local);
-});
-afterAll(() => rm(work, { recursive: true, force: true }));
+let remove: () => Promise<void>;
+beforeAll(async () => ({ index, remove } = await indexOfFolder({ "faq.csv": { copyOf: "test/fixtures/insurance-exam-nursing-faq.csv" } })));
+afterAll(() => remove());
 
 const COVERED: [question: string, sourceId: string][] = [
   ["体检前需要空腹吗", "exam-fasting"],
