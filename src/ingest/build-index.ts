@@ -65,7 +65,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
     pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
-    const loaded = await loadKnowledge(options.knowledgeDir, limits);
+    const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer);
     const synonyms = await readSynonyms(options.knowledgeDir);
     loaded.problems.push(...synonyms.problems);
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
