@@ -6,7 +6,8 @@
  * thread takes between requests.
  *
  * The worker's heap is capped (`maxParseHeapMb`): a file whose parse needs more ends that worker,
- * is reported `SOURCE_TOO_LARGE` by name, and the next file gets a fresh worker.
+ * is reported `SOURCE_TOO_LARGE` by name, and the next file gets a fresh worker. Loading the parsers
+ * takes a worker about a second, so an idle worker is kept for the next re-index for a while.
  *
  * From compiled code the worker is `parse-worker.js` beside this file. Run from source (vitest,
  * tsx) it is `parse-worker.ts`, which plain Node cannot load, so that worker starts with tsx's
@@ -21,7 +22,57 @@ import { tooLargeProblem } from "./parsed-file.js";
 
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const WORKER_URL = new URL(FROM_SOURCE ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
-const WORKER_EXEC_ARGV = FROM_SOURCE ? ["--import", "tsx"] : undefined;
+/** How long an idle worker waits for the next load before it is ended. */
+const IDLE_MS = 60_000;
+
+/**
+ * Node 20 does not apply `--import tsx` to a worker's own modules, so from source the worker first
+ * registers tsx's loader, then imports the .ts entry.
+ */
+function startWorker(heapMb: number): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
+  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  const worker = FROM_SOURCE ? new Worker(bootstrap, { eval: true, resourceLimits }) : new Worker(WORKER_URL, { resourceLimits });
+  // A parse waiting on the worker hears of its end through its own listeners; an idle one just goes.
+  worker.on("error", () => undefined);
+  worker.on("exit", () => {
+    if (idle?.worker !== worker) return;
+    clearTimeout(idle.timer);
+    idle = undefined;
+  });
+  return worker;
+}
+
+let idle: { worker: Worker; heapMb: number; timer: NodeJS.Timeout } | undefined;
+
+function takeWorker(heapMb: number): Worker {
+  if (idle) {
+    const kept = idle;
+    idle = undefined;
+    clearTimeout(kept.timer);
+    if (kept.heapMb === heapMb) {
+      kept.worker.ref();
+      return kept.worker;
+    }
+    void kept.worker.terminate();
+  }
+  return startWorker(heapMb);
+}
+
+function keepIdle(worker: Worker, heapMb: number): void {
+  if (idle) {
+    void worker.terminate();
+    return;
+  }
+  // An idle worker keeps no process alive; the timer ends it if no load comes.
+  worker.unref();
+  const timer = setTimeout(() => {
+    if (idle?.worker !== worker) return;
+    idle = undefined;
+    void worker.terminate();
+  }, IDLE_MS).unref();
+  idle = { worker, heapMb, timer };
+}
 
 interface Pending {
   id: number;
@@ -54,29 +105,44 @@ export class ParseThread {
     });
   }
 
-  /** Ends the worker; a parse under way is rejected. */
+  /** Done with the worker: it is kept idle for the next load (or ended when a parse is still under way). */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     this.signal?.removeEventListener("abort", this.onAbort);
-    if (worker) await worker.terminate();
+    if (!worker) return;
+    this.release(worker);
+    if (this.pending) {
+      this.pending = undefined;
+      await worker.terminate();
+    } else keepIdle(worker, this.heapMb);
   }
 
   private workerFor(heapMb: number): Worker {
     if (this.worker && this.heapMb === heapMb) return this.worker;
-    if (this.worker) void this.worker.terminate();
-    const worker = new Worker(WORKER_URL, {
-      ...(WORKER_EXEC_ARGV ? { execArgv: WORKER_EXEC_ARGV } : {}),
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
-    });
-    worker.on("message", (reply: ParseReply) => this.onReply(reply));
-    worker.on("error", (error) => this.onWorkerEnd(worker, error));
-    worker.on("exit", (code) => this.onWorkerEnd(worker, new Error(`the parse thread exited with code ${code}`)));
-    this.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (this.worker) {
+      this.release(this.worker);
+      void this.worker.terminate();
+    }
+    const worker = takeWorker(heapMb);
+    worker.on("message", this.onMessage);
+    worker.on("error", this.onError);
+    worker.on("exit", this.onExit);
+    if (!this.worker) this.signal?.addEventListener("abort", this.onAbort, { once: true });
     this.worker = worker;
     this.heapMb = heapMb;
     return worker;
   }
+
+  private release(worker: Worker): void {
+    worker.off("message", this.onMessage);
+    worker.off("error", this.onError);
+    worker.off("exit", this.onExit);
+  }
+
+  private readonly onMessage = (reply: ParseReply) => this.onReply(reply);
+  private readonly onError = (error: Error) => this.onWorkerEnd(error);
+  private readonly onExit = (code: number) => this.onWorkerEnd(new Error(`the parse thread exited with code ${code}`));
 
   private onReply(reply: ParseReply): void {
     const pending = this.pending;
@@ -100,8 +166,10 @@ export class ParseThread {
   }
 
   /** The worker ended: out of heap is the file's fault (reported by name); anything else is raised. */
-  private onWorkerEnd(worker: Worker, error: Error): void {
-    if (this.worker !== worker) return;
+  private onWorkerEnd(error: Error): void {
+    const worker = this.worker;
+    if (!worker) return;
+    this.release(worker);
     this.worker = undefined;
     const pending = this.pending;
     this.pending = undefined;
@@ -126,6 +194,7 @@ export class ParseThread {
   private readonly onAbort = () => {
     const worker = this.worker;
     this.worker = undefined;
+    if (worker) this.release(worker);
     const pending = this.pending;
     this.pending = undefined;
     if (worker) void worker.terminate();
