@@ -57,7 +57,8 @@ export async function loadKnowledge(
   }
   const sources: SourceDoc[] = [];
   const problems: SourceProblem[] = [];
-  const firstSeen = new Map<string, { file: string }>();
+  /** The file that first gave each source id. */
+  const firstSeen = new Map<string, string>();
   const duplicates = new DuplicateContent();
   const parseThread = new ParseThread(pacer.signal);
   try {
@@ -126,12 +127,12 @@ export async function loadKnowledge(
             severity: "error",
             code: "SOURCE_DUPLICATE_ID",
             file,
-            message: `id "${source.sourceId}" is already used by ${earlier.file}; this one was left out`,
+            message: `id "${source.sourceId}" is already used by ${earlier}; this one was left out`,
             hint: "Give every FAQ row a unique id.",
           });
           continue;
         }
-        firstSeen.set(source.sourceId, { file });
+        firstSeen.set(source.sourceId, file);
         sources.push(source);
       }
     }

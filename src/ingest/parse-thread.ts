@@ -100,7 +100,7 @@ export class ParseThread {
       const id = this.nextId++;
       this.pending = { id, file, limits, result: { sources: [], problems: [] }, resolve, reject };
       // The bytes are copied, not moved: a small Buffer may share its memory with others.
-      const request: ParseRequest = { id, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file, limits };
+      const request: ParseRequest = { kind: "parse", id, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file, limits };
       worker.postMessage(request);
     });
   }
@@ -150,10 +150,10 @@ export class ParseThread {
     switch (reply.kind) {
       case "sources":
         for (const source of reply.sources) pending.result.sources.push(source);
-        return;
+        return this.askForNext(pending.id);
       case "problems":
         for (const problem of reply.problems) pending.result.problems.push(problem);
-        return;
+        return this.askForNext(pending.id);
       case "done":
         this.pending = undefined;
         pending.resolve(pending.result);
@@ -189,6 +189,13 @@ export class ParseThread {
       return;
     }
     pending.reject(new Error(`parsing ${pending.file} stopped the parse thread: ${error.message}`, { cause: error }));
+  }
+
+  /** The next batch once this thread has had a turn to answer requests (see parse-messages.ts). */
+  private askForNext(id: number): void {
+    setImmediate(() => {
+      if (this.pending?.id === id) this.worker?.postMessage({ kind: "next", id } satisfies ParseRequest);
+    });
   }
 
   private readonly onAbort = () => {
