@@ -42,7 +42,11 @@ export function generatedXlsx(rows: number): Uint8Array {
   sheetRows.push(`<row r="1">${header.map((text, index) => cell("ABC"[index], 1, text)).join("")}</row>`);
   for (let row = 0; row < rows; row++) {
     const number = row + 2;
-    sheetRows.push(`<row r="${number}">${faqRow(row).map((text, index) => cell("ABC"[index], number, text)).join("")}</row>`);
+    sheetRows.push(
+      `<row r="${number}">${faqRow(row)
+        .map((text, index) => cell("ABC"[index], number, text))
+        .join("")}</row>`,
+    );
   }
   const sheet = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows.join("")}</sheetData></worksheet>`;
   return zipSync({
@@ -177,5 +181,7 @@ export async function benchHealthDuringReindex(csvRows = 1_000_000, xlsxRows = 3
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [csvRows, xlsxRows] = process.argv.slice(2).map(Number);
-  process.stdout.write(`${JSON.stringify({ section: "health-during-reindex", ...(await benchHealthDuringReindex(csvRows || undefined, xlsxRows ?? undefined)) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ section: "health-during-reindex", ...(await benchHealthDuringReindex(csvRows || undefined, xlsxRows ?? undefined)) })}\n`,
+  );
 }

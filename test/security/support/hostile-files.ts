@@ -61,7 +61,12 @@ export function pdfWithContent(content: Buffer, filter: string): Buffer {
   object(4, [Buffer.from(`<< /Length ${content.length} ${filter} >>\nstream\n`, "latin1"), content, Buffer.from("\nendstream", "latin1")]);
   object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
   const xref = length;
-  add(`xref\n0 6\n0000000000 65535 f \n${offsets.slice(1).map((offset) => `${String(offset).padStart(10, "0")} 00000 n \n`).join("")}`);
+  add(
+    `xref\n0 6\n0000000000 65535 f \n${offsets
+      .slice(1)
+      .map((offset) => `${String(offset).padStart(10, "0")} 00000 n \n`)
+      .join("")}`,
+  );
   add(`trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
   return Buffer.concat(parts);
 }
