@@ -30,7 +30,7 @@ const END_STREAM = "endstream";
 const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const DELIMITERS = new Set([...WHITESPACE, 0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
 const FILTER_VALUE = /\/Filter\s*(\[[^\]]*\]|\/[^\s/<>[\]()%]+|\d+\s+\d+\s+R)/g;
-const LENGTH_VALUE = /\/Length\s+(\d+)(?!\s+\d+\s+R)/g;
+const LENGTH_VALUE = /\/Length\s+(\d+)\b(?!\s+\d+\s+R)/g;
 
 export async function checkPdfUnpackedBytes(bytes: Buffer, budget: PdfUnpackBudget): Promise<PdfUnpackCheck> {
   const text = bytes.toString("latin1");
@@ -98,9 +98,12 @@ function filterChains(region: string, text: string): ExpandingFilter[][] | null 
   return chains;
 }
 
-/** The text of a top-level object's value (`N G obj … endobj`), or null when it is not in the file as one. */
+/**
+ * The text of a top-level object's value (`N G obj … endobj`), or null when it is not in the file as
+ * one. The last definition wins, as it does for an incrementally updated file.
+ */
 function objectValue(text: string, number: number, generation: number): string | null {
-  const header = new RegExp(`(?<![0-9])${number}\\s+${generation}\\s+obj\\b`).exec(text);
+  const header = [...text.matchAll(new RegExp(`(?<![0-9])${number}\\s+${generation}\\s+obj\\b`, "g"))].at(-1);
   if (!header) return null;
   const from = header.index + header[0].length;
   const end = text.indexOf("endobj", from);

@@ -13,7 +13,7 @@ import { buildIndex } from "../../src/ingest/build-index.js";
 import { DEFAULT_INDEX_LIMITS } from "../../src/ingest/index-limits.js";
 import { checkPdfUnpackedBytes } from "../../src/ingest/pdf-unpacked-bytes.js";
 import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
-import { inflateBombPdf, pdfWithContent, spaceBomb } from "./support/hostile-files.js";
+import { inflateBombPdf, lzwBomb, pdfWithContent, spaceBomb } from "./support/hostile-files.js";
 
 const MEBIBYTE = 1024 * 1024;
 /** zlib hands output over 16 KiB at a time: the most counted past a limit before decoding stops. */
@@ -68,6 +68,26 @@ describe("a PDF inflate bomb", () => {
     expect(check).toMatchObject({ fits: false, limit: "stream" });
     const escaped = await checkPdfUnpackedBytes(pdfWithContent(spaceBomb("BT ET\n", 256), "/Fi#6cter /Fl#61teDecode"), BUDGET);
     expect(escaped).toMatchObject({ fits: false, limit: "stream" });
+  });
+
+  it("resolves filters named through another object, and refuses a stream whose filters cannot be found", async () => {
+    const pointed = Buffer.from(
+      pdfWithContent(spaceBomb("BT ET\n", 256), "/Filter 9 0 R").toString("latin1").replace("xref\n", "9 0 obj\n[/FlateDecode]\nendobj\nxref\n"),
+      "latin1",
+    );
+    expect(await checkPdfUnpackedBytes(pointed, BUDGET)).toMatchObject({ fits: false, limit: "stream" });
+    const missing = await checkPdfUnpackedBytes(pdfWithContent(spaceBomb("BT ET\n", 1), "/Filter 99 0 R"), BUDGET);
+    expect(missing).toMatchObject({ fits: false, limit: "unresolved-filter" });
+  });
+
+  it("counts LZW as pdf.js decodes it: a small table's exact size, a bomb stopped at the limit", async () => {
+    const small = lzwBomb(10);
+    expect(await checkPdfUnpackedBytes(pdfWithContent(small.stream, "/Filter /LZWDecode"), BUDGET)).toEqual({ fits: true, unpackedBytes: small.decodedBytes });
+    const bomb = lzwBomb(40_000);
+    expect(bomb.decodedBytes).toBeGreaterThan(BUDGET.maxStreamBytes * 2);
+    const check = await checkPdfUnpackedBytes(pdfWithContent(bomb.stream, "/Filter /LZWDecode"), BUDGET);
+    expect(check).toMatchObject({ fits: false, limit: "stream" });
+    expect(check.unpackedBytes).toBeLessThanOrEqual(BUDGET.maxStreamBytes + 4096);
   });
 
   it("lets an ordinary PDF through with what its streams unpack to", async () => {

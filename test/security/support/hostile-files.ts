@@ -78,3 +78,46 @@ export function jpegWithFillByte(width: number, height: number): Buffer {
   const components = Buffer.from([0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, Buffer.from([0xff]), frame, components, Buffer.from([0xff, 0xd9])]);
 }
+
+/**
+ * An LZW stream (PDF LZWDecode, early change on) that builds ever longer runs of `a` until the code
+ * table is full, then repeats its longest entry (3,839 bytes) `repeats` times: about 1.5 bytes per
+ * 3,839. Returns the stream and the bytes it decodes to.
+ */
+export function lzwBomb(repeats: number): { stream: Buffer; decodedBytes: number } {
+  const codes: { code: number; width: number }[] = [];
+  let next = 258;
+  let width = 9;
+  const emit = (code: number, addsEntry: boolean) => {
+    codes.push({ code, width });
+    if (!addsEntry) return;
+    next++;
+    width = (next + 1) & next ? width : Math.min(Math.log2(next + 1) + 1, 12);
+  };
+  emit(256, false);
+  emit(0x61, false);
+  let decodedBytes = 1;
+  for (let code = 258; code < 4096; code++) {
+    emit(code, true);
+    decodedBytes += code - 256;
+  }
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    emit(4095, true);
+    decodedBytes += 4095 - 256;
+  }
+  emit(257, false);
+  const bytes: number[] = [];
+  let buffer = 0;
+  let count = 0;
+  for (const { code, width: bits } of codes) {
+    buffer = (buffer << bits) | code;
+    count += bits;
+    while (count >= 8) {
+      count -= 8;
+      bytes.push((buffer >>> count) & 0xff);
+    }
+    buffer &= (1 << count) - 1;
+  }
+  if (count > 0) bytes.push((buffer << (8 - count)) & 0xff);
+  return { stream: Buffer.from(bytes), decodedBytes };
+}
