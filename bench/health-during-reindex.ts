@@ -150,6 +150,8 @@ async function measure(server: RunningServer): Promise<Record<string, number>> {
     sources: result.sources,
     reindexSeconds: result.seconds,
     probes: latencies.length,
+    // A probe that got no answer (connection reset or refused) counts as infinitely slow: null below.
+    failedProbes: latencies.filter((latency) => latency === Number.POSITIVE_INFINITY).length,
     healthP50Ms: round(percentile(latencies, 0.5)),
     healthP99Ms: round(percentile(latencies, 0.99)),
     healthMaxMs: round(latencies[latencies.length - 1] ?? 0),
