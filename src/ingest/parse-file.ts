@@ -8,16 +8,23 @@ import { decodeFile } from "./decode-file.js";
 import { DOCUMENT_PARSERS } from "./document-parsers.js";
 import type { IndexLimits } from "./index-limits.js";
 import type { FileParser, ParsedFile } from "./parsed-file.js";
+import { parseCsvTable, parseJsonLinesTable } from "./parse-faq-table.js";
+import { parseHtml } from "./parse-html.js";
+import { parseMarkdown } from "./parse-markdown.js";
+import { parseTextPage } from "./parse-text-page.js";
 
-/** Text formats by extension, each parser loaded on first use (as the document parsers are). */
-export const TEXT_PARSERS: Record<string, () => Promise<FileParser>> = {
-  ".txt": async () => (await import("./parse-text-page.js")).parseTextPage,
-  ".md": async () => (await import("./parse-markdown.js")).parseMarkdown,
-  ".markdown": async () => (await import("./parse-markdown.js")).parseMarkdown,
-  ".html": async () => (await import("./parse-html.js")).parseHtml,
-  ".htm": async () => (await import("./parse-html.js")).parseHtml,
-  ".csv": async () => (await import("./parse-faq-table.js")).parseCsvTable,
-  ".jsonl": async () => (await import("./parse-faq-table.js")).parseJsonLinesTable,
+/**
+ * Text formats by extension. These load with this module (they are small and the calling thread
+ * parses small text files itself); the binary document parsers load on first use.
+ */
+export const TEXT_PARSERS: Record<string, FileParser> = {
+  ".txt": parseTextPage,
+  ".md": parseMarkdown,
+  ".markdown": parseMarkdown,
+  ".html": parseHtml,
+  ".htm": parseHtml,
+  ".csv": parseCsvTable,
+  ".jsonl": parseJsonLinesTable,
 };
 
 /** Every file extension the loader reads (text formats, then binary ones), e.g. for an upload form. */
@@ -41,7 +48,6 @@ export async function parseFile(bytes: Buffer, file: string, limits: IndexLimits
   if (documentParser) return documentParser(bytes, file, limits);
   const decoded = decodeFile(bytes, file);
   if (decoded.text === null) return { sources: [], problems: decoded.problems };
-  const parser = await TEXT_PARSERS[extension]();
-  const parsed = parser(decoded.text, file, limits);
+  const parsed = TEXT_PARSERS[extension](decoded.text, file, limits);
   return { sources: parsed.sources, problems: [...decoded.problems, ...parsed.problems] };
 }

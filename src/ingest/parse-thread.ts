@@ -31,8 +31,7 @@ const IDLE_MS = 60_000;
  */
 function startWorker(heapMb: number): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: heapMb };
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  const worker = FROM_SOURCE ? new Worker(bootstrap, { eval: true, resourceLimits }) : new Worker(WORKER_URL, { resourceLimits });
+  const worker = FROM_SOURCE ? new Worker(sourceBootstrap(), { eval: true, resourceLimits }) : new Worker(WORKER_URL, { resourceLimits });
   // A parse waiting on the worker hears of its end through its own listeners; an idle one just goes.
   worker.on("error", () => undefined);
   worker.on("exit", () => {
@@ -41,6 +40,12 @@ function startWorker(heapMb: number): Worker {
     idle = undefined;
   });
   return worker;
+}
+
+/** tsx found from this file (not from the working folder, which may be anywhere), then the .ts entry. */
+function sourceBootstrap(): string {
+  const tsx = import.meta.resolve("tsx/esm/api");
+  return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
 }
 
 let idle: { worker: Worker; heapMb: number; timer: NodeJS.Timeout } | undefined;
