@@ -37,7 +37,7 @@ export class DuplicateContent {
   /** Same text once parsed (other markup, whitespace or encoding): checked on the file's sources together. */
   async sameText(file: string, sources: SourceDoc[], pacer: BuildPacer = new BuildPacer()): Promise<SourceProblem | undefined> {
     if (sources.length === 0) return undefined;
-    const shape = separatorCount(sources);
+    const shape = await separatorCount(sources, pacer);
     const candidates = this.textFilesByShape.get(shape);
     const current: TextFile = { file, sources };
     if (!candidates) {
@@ -84,9 +84,12 @@ async function textKey(textFile: TextFile, pacer: BuildPacer): Promise<string> {
  * Record separators in the text key, counted on the raw fields: normalizing neither adds nor
  * removes U+0001 (NFKC maps no character to a control character, and it is not whitespace).
  */
-function separatorCount(sources: SourceDoc[]): number {
+async function separatorCount(sources: SourceDoc[], pacer: BuildPacer): Promise<number> {
   let count = sources.length - 1;
-  for (const source of sources) count += occurrences(source.title, RECORD_SEPARATOR) + occurrences(source.text, RECORD_SEPARATOR);
+  for (const source of sources) {
+    count += occurrences(source.title, RECORD_SEPARATOR) + occurrences(source.text, RECORD_SEPARATOR);
+    if (pacer.due()) await pacer.pause();
+  }
   return count;
 }
 
