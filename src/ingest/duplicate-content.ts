@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SourceDoc } from "../core/types.js";
-import { BuildPacer } from "./build-pacer.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import type { SourceProblem } from "./source-problem.js";
 
 /** Bytes hashed between checks of the pacer: a 50 MB file is hashed in slices, not in one step. */

@@ -7,7 +7,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { SourceDoc } from "../core/types.js";
-import { BuildPacer } from "./build-pacer.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import { type BoundedRead, readAtMost } from "./read-at-most.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import { DuplicateContent } from "./duplicate-content.js";

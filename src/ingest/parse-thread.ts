@@ -14,7 +14,7 @@
  * loader; tsx is a development dependency and only the source path needs it.
  */
 import { Worker } from "node:worker_threads";
-import { interruptionError } from "./build-pacer.js";
+import { interruptionError } from "../core/build-pacer.js";
 import type { IndexLimits } from "./index-limits.js";
 import type { ParseReply, ParseRequest } from "./parse-messages.js";
 import type { ParsedFile } from "./parsed-file.js";
