@@ -12,6 +12,8 @@
  *   - question log: /api/ask p50/p99 with QUESTION_LOG on vs off, and the admin queue listing with
  *     1,000,000 logged questions (bench/question-log-cost.ts);
  *   - documents: a 200-page Chinese PDF and a 100-page Word document indexed (bench/document-cost.ts);
+ *   - health during re-index: /healthz p50/p99 of a real server while a dry-run re-index parses a
+ *     generated 1,000,000-row CSV, then a 300,000-row .xlsx (bench/health-during-reindex.ts; target p99 ≤ 200 ms);
  *   - replicas: /api/ask throughput and p99 of two replicas against one on one PostgreSQL, and
  *     /api/ask p50/p99 with the PostgreSQL store beside SQLite (bench/replicas.ts; needs Debian's
  *     `postgresql` or BENCH_DATABASE_URL), and the admin queue listing on PostgreSQL with 1,000,000
@@ -29,6 +31,7 @@ import { loadIndex } from "../src/store/loaded-index.js";
 import { LocalKnowledgeBot } from "../src/bot/local-knowledge-bot.js";
 import { benchDocuments } from "./document-cost.js";
 import { benchFollowUpCost } from "./follow-up-cost.js";
+import { benchHealthDuringReindex } from "./health-during-reindex.js";
 import { benchOcr } from "./ocr-cost.js";
 import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
 import { benchPostgresQueue } from "./postgres-queue.js";
@@ -110,3 +113,4 @@ print("replicas-log-write", replicas.logWrite);
 print("postgres-queue", await benchPostgresQueue());
 print("ocr", await benchOcr());
 print("documents", await benchDocuments());
+print("health-during-reindex", await benchHealthDuringReindex());

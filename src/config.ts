@@ -56,6 +56,13 @@ const coreVariables = {
     .min(1024 * 1024)
     .max(16 * 1024 ** 3)
     .default(DEFAULT_INDEX_LIMITS.maxUnpackedBytes),
+  MAX_PDF_STREAM_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(16 * 1024 ** 3)
+    .default(DEFAULT_INDEX_LIMITS.maxPdfStreamBytes),
+  MAX_PARSE_HEAP_MB: z.coerce.number().int().min(64).max(65_536).default(DEFAULT_INDEX_LIMITS.maxParseHeapMb),
   OCR_PAGE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(DEFAULT_INDEX_LIMITS.ocrPageTimeoutMs),
   OCR_LANGUAGES: z
     .string()
@@ -220,6 +227,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       maxDocumentPages: values.MAX_DOCUMENT_PAGES,
       maxSheetRows: values.MAX_SHEET_ROWS,
       maxUnpackedBytes: values.MAX_UNPACKED_BYTES,
+      maxPdfStreamBytes: values.MAX_PDF_STREAM_BYTES,
+      maxParseHeapMb: values.MAX_PARSE_HEAP_MB,
       ocrPageTimeoutMs: values.OCR_PAGE_TIMEOUT_MS,
       ocrLanguages: values.OCR_LANGUAGES,
     },

@@ -10,7 +10,7 @@ import type { IndexManifest } from "../store/manifest.js";
 import { embedderMatches, readServingVersion, readVersionParts, readVersionVectors, type StoredVersion } from "../store/version-reader.js";
 import { type GraphWrite, graphUpdatable, withIndexWriting, writeVersion } from "../store/version-writer.js";
 import { keywordDocument } from "../text/keyword-terms.js";
-import { BuildPacer } from "../core/build-pacer.js";
+import { BuildPacer, NEVER_DUE, runSteps } from "../core/build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { readSynonyms } from "./read-synonyms.js";
@@ -64,7 +64,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
     pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
-    const loaded = await loadKnowledge(options.knowledgeDir, limits);
+    const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer);
     const synonyms = await readSynonyms(options.knowledgeDir);
     loaded.problems.push(...synonyms.problems);
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
@@ -73,7 +73,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     // `--full` reuses nothing, so only the manifest is read (for the summary's diff).
     const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
     const full = options.full === true || previous === null;
-    const diff = diffSources(knowledge.sources, (options.full === true ? previousVersion : previous)?.manifest);
+    const diff = await pacer.drive(diffSteps(knowledge.sources, (options.full === true ? previousVersion : previous)?.manifest, pacer.due));
     const errors = knowledge.problems
       .filter((problem) => problem.severity === "error")
       .map(({ file, line, code, message }) => ({ file, ...(line ? { line } : {}), code, message }));
@@ -335,6 +335,11 @@ interface SourceDiff {
 }
 
 export function diffSources(sources: SourceDoc[], manifest: IndexManifest | undefined): SourceDiff {
+  return runSteps(diffSteps(sources, manifest, NEVER_DUE));
+}
+
+/** The diff as a step generator (see BuildPacer.drive): a million sources take seconds to compare. */
+function* diffSteps(sources: SourceDoc[], manifest: IndexManifest | undefined, due: () => boolean): Generator<void, SourceDiff, void> {
   const diff: SourceDiff = { added: [], changed: [], removed: [], unchanged: [] };
   const seen = new Set<string>();
   for (const source of sources) {
@@ -343,7 +348,11 @@ export function diffSources(sources: SourceDoc[], manifest: IndexManifest | unde
     if (!previous) diff.added.push(source.sourceId);
     else if (previous.contentHash !== source.contentHash) diff.changed.push(source.sourceId);
     else diff.unchanged.push(source.sourceId);
+    if (due()) yield;
   }
-  for (const sourceId of Object.keys(manifest?.sources ?? {})) if (!seen.has(sourceId)) diff.removed.push(sourceId);
+  for (const sourceId of Object.keys(manifest?.sources ?? {})) {
+    if (!seen.has(sourceId)) diff.removed.push(sourceId);
+    if (due()) yield;
+  }
   return diff;
 }

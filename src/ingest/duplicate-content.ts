@@ -5,7 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import type { SourceDoc } from "../core/types.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import type { SourceProblem } from "./source-problem.js";
+
+/** Bytes hashed between checks of the pacer: a 50 MB file is hashed in slices, not in one step. */
+const HASH_SLICE_BYTES = 4 * 1024 * 1024;
 
 export class DuplicateContent {
   private readonly filesByBytes = new Map<string, string>();
@@ -17,8 +21,13 @@ export class DuplicateContent {
   private readonly textFilesByShape = new Map<number, TextFile[]>();
 
   /** Same bytes as an earlier file: checked before parsing, so a copied PDF is not parsed twice. */
-  sameBytes(file: string, bytes: Buffer): SourceProblem | undefined {
-    const key = createHash("sha256").update(bytes).digest("hex");
+  async sameBytes(file: string, bytes: Buffer, pacer: BuildPacer = new BuildPacer()): Promise<SourceProblem | undefined> {
+    const hash = createHash("sha256");
+    for (let start = 0; start < bytes.length; start += HASH_SLICE_BYTES) {
+      hash.update(bytes.subarray(start, start + HASH_SLICE_BYTES));
+      if (pacer.due()) await pacer.pause();
+    }
+    const key = hash.digest("hex");
     const earlier = this.filesByBytes.get(key);
     if (earlier !== undefined) return duplicateProblem(earlier, file);
     this.filesByBytes.set(key, file);
@@ -26,9 +35,9 @@ export class DuplicateContent {
   }
 
   /** Same text once parsed (other markup, whitespace or encoding): checked on the file's sources together. */
-  sameText(file: string, sources: SourceDoc[]): SourceProblem | undefined {
+  async sameText(file: string, sources: SourceDoc[], pacer: BuildPacer = new BuildPacer()): Promise<SourceProblem | undefined> {
     if (sources.length === 0) return undefined;
-    const shape = separatorCount(sources);
+    const shape = await separatorCount(sources, pacer);
     const candidates = this.textFilesByShape.get(shape);
     const current: TextFile = { file, sources };
     if (!candidates) {
@@ -36,8 +45,10 @@ export class DuplicateContent {
       return undefined;
     }
     // Candidates are in folder order, so the first match is the copy that was indexed.
-    const earlier = candidates.find((candidate) => textKey(candidate) === textKey(current));
-    if (earlier) return duplicateProblem(earlier.file, file);
+    const currentKey = await textKey(current, pacer);
+    for (const candidate of candidates) {
+      if ((await textKey(candidate, pacer)) === currentKey) return duplicateProblem(candidate.file, file);
+    }
     candidates.push(current);
     return undefined;
   }
@@ -53,11 +64,19 @@ interface TextFile {
 const FIELD_SEPARATOR = "\u0000";
 const RECORD_SEPARATOR = "\u0001";
 
-/** The file's normalized titles and texts as one hash: what two copies of the same content share. */
-function textKey(textFile: TextFile): string {
-  textFile.key ??= createHash("sha256")
-    .update(textFile.sources.map((source) => `${normalize(source.title)}${FIELD_SEPARATOR}${normalize(source.text)}`).join(RECORD_SEPARATOR))
-    .digest("hex");
+/**
+ * The file's normalized titles and texts as one hash: what two copies of the same content share.
+ * Hashed source by source (the same digest as hashing them joined), pausing as the pacer asks.
+ */
+async function textKey(textFile: TextFile, pacer: BuildPacer): Promise<string> {
+  if (textFile.key !== undefined) return textFile.key;
+  const hash = createHash("sha256");
+  for (const [index, source] of textFile.sources.entries()) {
+    if (index > 0) hash.update(RECORD_SEPARATOR);
+    hash.update(`${normalize(source.title)}${FIELD_SEPARATOR}${normalize(source.text)}`);
+    if (pacer.due()) await pacer.pause();
+  }
+  textFile.key = hash.digest("hex");
   return textFile.key;
 }
 
@@ -65,9 +84,12 @@ function textKey(textFile: TextFile): string {
  * Record separators in the text key, counted on the raw fields: normalizing neither adds nor
  * removes U+0001 (NFKC maps no character to a control character, and it is not whitespace).
  */
-function separatorCount(sources: SourceDoc[]): number {
+async function separatorCount(sources: SourceDoc[], pacer: BuildPacer): Promise<number> {
   let count = sources.length - 1;
-  for (const source of sources) count += occurrences(source.title, RECORD_SEPARATOR) + occurrences(source.text, RECORD_SEPARATOR);
+  for (const source of sources) {
+    count += occurrences(source.title, RECORD_SEPARATOR) + occurrences(source.text, RECORD_SEPARATOR);
+    if (pacer.due()) await pacer.pause();
+  }
   return count;
 }
 

@@ -15,8 +15,18 @@ export interface IndexLimits {
   maxDocumentPages: number;
   /** Most rows read from one spreadsheet sheet; rows past it are left out with an error. */
   maxSheetRows: number;
-  /** Most bytes one Office file (a zip) may unpack to, summed over the entries read (zip bomb guard). */
+  /**
+   * Most bytes one compressed file may unpack to: an Office file (a zip) summed over the entries
+   * read, a PDF summed over all its streams (zip and inflate bomb guard).
+   */
   maxUnpackedBytes: number;
+  /** Most bytes any one stream of a PDF (a page's content, a font, an image) may unpack to. */
+  maxPdfStreamBytes: number;
+  /**
+   * Heap of the thread that parses one file, in MB: a file whose parsing needs more is reported
+   * `SOURCE_TOO_LARGE` instead of taking the server's memory.
+   */
+  maxParseHeapMb: number;
   /** Longest OCR of one page or image, in ms, before it is stopped and the file reported. */
   ocrPageTimeoutMs: number;
   /** Tesseract languages for OCR, e.g. `chi_sim+eng`. */
@@ -34,6 +44,8 @@ export const DEFAULT_INDEX_LIMITS: IndexLimits = {
   maxDocumentPages: 1000,
   maxSheetRows: 100_000,
   maxUnpackedBytes: 200 * 1024 * 1024,
+  maxPdfStreamBytes: 64 * 1024 * 1024,
+  maxParseHeapMb: 2048,
   ocrPageTimeoutMs: 60_000,
   ocrLanguages: "chi_sim+eng",
 };

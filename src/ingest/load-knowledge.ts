@@ -7,29 +7,24 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { SourceDoc } from "../core/types.js";
-import { decodeFile } from "./decode-file.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import { type BoundedRead, readAtMost } from "./read-at-most.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
-import { DOCUMENT_PARSERS } from "./document-parsers.js";
 import { DuplicateContent } from "./duplicate-content.js";
-import type { FileParser, ParsedFile } from "./parsed-file.js";
-import { parseCsvTable, parseJsonLinesTable } from "./parse-faq-table.js";
-import { parseHtml } from "./parse-html.js";
-import { parseMarkdown } from "./parse-markdown.js";
-import { parseTextPage } from "./parse-text-page.js";
+import type { ParsedFile } from "./parsed-file.js";
+import { isDocument, isSupported, parseFile, supportedExtensions } from "./parse-file.js";
+import { ParseThread } from "./parse-thread.js";
 import { boundSourceFields } from "./source-field-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 import { SYNONYMS_FILE_NAME } from "../text/synonyms.js";
 
-const PARSERS: Record<string, FileParser> = {
-  ".txt": parseTextPage,
-  ".md": parseMarkdown,
-  ".markdown": parseMarkdown,
-  ".html": parseHtml,
-  ".htm": parseHtml,
-  ".csv": parseCsvTable,
-  ".jsonl": parseJsonLinesTable,
-};
+export { supportedExtensions };
+
+/**
+ * Text files up to this size are parsed on the calling thread (a page of Markdown takes well under
+ * a millisecond); larger ones and every binary document go to the parse thread.
+ */
+const PARSE_HERE_MAX_BYTES = 256 * 1024;
 
 /** Files that are part of a folder's furniture, not knowledge. */
 const IGNORED_NAMES = new Set(["readme.md", ".gitkeep", ".ds_store", "thumbs.db"]);
@@ -39,7 +34,15 @@ export interface LoadedKnowledge {
   problems: SourceProblem[];
 }
 
-export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partial<IndexLimits> = {}): Promise<LoadedKnowledge> {
+/**
+ * `pacer` keeps the calling thread answering while a large folder loads (a re-index passes its
+ * own, whose signal also stops the parse thread); without one, loops yield every ~50 ms anyway.
+ */
+export async function loadKnowledge(
+  knowledgeDir: string,
+  limitOverrides: Partial<IndexLimits> = {},
+  pacer: BuildPacer = new BuildPacer(),
+): Promise<LoadedKnowledge> {
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...limitOverrides };
   let files: string[];
   try {
@@ -54,87 +57,87 @@ export async function loadKnowledge(knowledgeDir: string, limitOverrides: Partia
   }
   const sources: SourceDoc[] = [];
   const problems: SourceProblem[] = [];
-  const firstSeen = new Map<string, { file: string }>();
+  /** The file that first gave each source id. */
+  const firstSeen = new Map<string, string>();
   const duplicates = new DuplicateContent();
-  for (const absolute of files) {
-    const file = path.relative(knowledgeDir, absolute).split(path.sep).join("/");
-    // The admin's synonym list is read by the index build, not indexed as a source.
-    if (file.toLowerCase() === SYNONYMS_FILE_NAME) continue;
-    const extension = path.extname(file).toLowerCase();
-    const parser = PARSERS[extension];
-    const documentParser = DOCUMENT_PARSERS[extension];
-    if (!parser && !documentParser) {
-      problems.push({
-        severity: "warning",
-        code: "SOURCE_UNSUPPORTED",
-        file,
-        message: "file type is not indexed",
-        hint: `Use one of ${[...Object.keys(PARSERS), ...Object.keys(DOCUMENT_PARSERS)].join(", ")}, or move the file out of the knowledge folder.`,
-      });
-      continue;
-    }
-    let read: BoundedRead;
-    try {
-      read = await readAtMost(absolute, limits.maxFileBytes);
-    } catch (error) {
-      problems.push({
-        severity: "error",
-        code: "SOURCE_UNREADABLE",
-        file,
-        message: `cannot read file: ${(error as Error).message}`,
-        hint: "Check the file's permissions.",
-      });
-      continue;
-    }
-    if (read.bytes === null) {
-      problems.push({
-        severity: "error",
-        code: "SOURCE_TOO_LARGE",
-        file,
-        message: `file is ${read.size} bytes, more than the limit of ${limits.maxFileBytes} bytes (MAX_FILE_BYTES); it was not read`,
-        hint: "Split the file into smaller ones, or raise MAX_FILE_BYTES if files this large are expected.",
-      });
-      continue;
-    }
-    const sameBytes = duplicates.sameBytes(file, read.bytes);
-    if (sameBytes) {
-      problems.push(sameBytes);
-      continue;
-    }
-    let parsed: ParsedFile;
-    if (documentParser) {
-      parsed = await documentParser(read.bytes, file, limits);
-    } else {
-      const decoded = decodeFile(read.bytes, file);
-      problems.push(...decoded.problems);
-      if (decoded.text === null) continue;
-      parsed = parser(decoded.text, file, limits);
-    }
-    problems.push(...parsed.problems);
-    const sameText = duplicates.sameText(file, parsed.sources);
-    if (sameText) {
-      problems.push(sameText);
-      continue;
-    }
-    for (const parsedSource of parsed.sources) {
-      const bounded = boundSourceFields(parsedSource);
-      problems.push(...bounded.problems);
-      if (!bounded.source) continue;
-      const source = bounded.source;
-      const earlier = firstSeen.get(source.sourceId);
-      if (earlier) {
+  const parseThread = new ParseThread(pacer.signal);
+  try {
+    for (const absolute of files) {
+      const file = path.relative(knowledgeDir, absolute).split(path.sep).join("/");
+      // The admin's synonym list is read by the index build, not indexed as a source.
+      if (file.toLowerCase() === SYNONYMS_FILE_NAME) continue;
+      if (!isSupported(file)) {
         problems.push({
-          severity: "error",
-          code: "SOURCE_DUPLICATE_ID",
+          severity: "warning",
+          code: "SOURCE_UNSUPPORTED",
           file,
-          message: `id "${source.sourceId}" is already used by ${earlier.file}; this one was left out`,
-          hint: "Give every FAQ row a unique id.",
+          message: "file type is not indexed",
+          hint: `Use one of ${supportedExtensions().join(", ")}, or move the file out of the knowledge folder.`,
         });
         continue;
       }
-      firstSeen.set(source.sourceId, { file });
-      sources.push(source);
+      let read: BoundedRead;
+      try {
+        read = await readAtMost(absolute, limits.maxFileBytes);
+      } catch (error) {
+        problems.push({
+          severity: "error",
+          code: "SOURCE_UNREADABLE",
+          file,
+          message: `cannot read file: ${(error as Error).message}`,
+          hint: "Check the file's permissions.",
+        });
+        continue;
+      }
+      if (read.bytes === null) {
+        problems.push({
+          severity: "error",
+          code: "SOURCE_TOO_LARGE",
+          file,
+          message: `file is ${read.size} bytes, more than the limit of ${limits.maxFileBytes} bytes (MAX_FILE_BYTES); it was not read`,
+          hint: "Split the file into smaller ones, or raise MAX_FILE_BYTES if files this large are expected.",
+        });
+        continue;
+      }
+      const sameBytes = await duplicates.sameBytes(file, read.bytes, pacer);
+      if (sameBytes) {
+        problems.push(sameBytes);
+        continue;
+      }
+      const parsed: ParsedFile =
+        isDocument(file) || read.bytes.length > PARSE_HERE_MAX_BYTES
+          ? await parseThread.parse(read.bytes, file, limits)
+          : await parseFile(read.bytes, file, limits);
+      await pacer.pause();
+      problems.push(...parsed.problems);
+      const sameText = await duplicates.sameText(file, parsed.sources, pacer);
+      if (sameText) {
+        problems.push(sameText);
+        continue;
+      }
+      for (const parsedSource of parsed.sources) {
+        if (pacer.due()) await pacer.pause();
+        const bounded = boundSourceFields(parsedSource);
+        problems.push(...bounded.problems);
+        if (!bounded.source) continue;
+        const source = bounded.source;
+        const earlier = firstSeen.get(source.sourceId);
+        if (earlier) {
+          problems.push({
+            severity: "error",
+            code: "SOURCE_DUPLICATE_ID",
+            file,
+            message: `id "${source.sourceId}" is already used by ${earlier}; this one was left out`,
+            hint: "Give every FAQ row a unique id.",
+          });
+          continue;
+        }
+        firstSeen.set(source.sourceId, file);
+        sources.push(source);
+      }
     }
+  } finally {
+    await parseThread.close();
   }
   return { sources, problems };
 }
@@ -150,9 +153,4 @@ async function listFiles(directory: string): Promise<string[]> {
     else if (entry.isFile()) files.push(absolute);
   }
   return files;
-}
-
-/** Every file extension the loader reads (text formats here, binary ones in DOCUMENT_PARSERS), e.g. for an upload form. */
-export function supportedExtensions(): string[] {
-  return [...Object.keys(PARSERS), ...Object.keys(DOCUMENT_PARSERS)];
 }

@@ -20,7 +20,21 @@ export const parseImage: DocumentParser = async (bytes, file, limits, signal) =>
       ],
     };
   }
-  if (header.width !== undefined && header.height !== undefined && header.width * header.height > MAX_IMAGE_PIXELS) {
+  if (header.width === undefined || header.height === undefined) {
+    // Without a size the pixel check below cannot run, and the decoder would learn the size on its own.
+    return {
+      sources: [],
+      problems: [
+        malformedProblem(
+          file,
+          undefined,
+          "the JPEG has no start-of-frame marker before its image data, so its size cannot be checked",
+          "Open it in an image viewer and save it again as PNG or JPEG, or remove it.",
+        ),
+      ],
+    };
+  }
+  if (header.width * header.height > MAX_IMAGE_PIXELS) {
     return {
       sources: [],
       problems: [

@@ -9,10 +9,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { TextLocation } from "../core/types.js";
 import type { DocumentParser } from "./parsed-file.js";
-import { emptyFileProblem, tooLargeProblem } from "./parsed-file.js";
+import { emptyFileProblem, malformedProblem, tooLargeProblem } from "./parsed-file.js";
+import type { IndexLimits } from "./index-limits.js";
 import { pageWithoutText } from "./pdf-page-without-text.js";
+import { checkPdfUnpackedBytes, type PdfUnpackCheck } from "./pdf-unpacked-bytes.js";
 import { dropRepeatedEdgeLines } from "./running-lines.js";
 import { firstLineTitle, usableMetadataTitle } from "./metadata-title.js";
+import { MAX_IMAGE_PIXELS } from "./parse-image.js";
 import { withHash } from "./source-hash.js";
 import type { SourceProblem } from "./source-problem.js";
 
@@ -37,6 +40,9 @@ interface TextItemLike {
 }
 
 export const parsePdf: DocumentParser = async (bytes, file, limits, signal) => {
+  // pdf.js inflates a stream whole and has no limit to set: a bomb is stopped here first.
+  const unpacked = await checkPdfUnpackedBytes(bytes, { maxUnpackedBytes: limits.maxUnpackedBytes, maxStreamBytes: limits.maxPdfStreamBytes });
+  if (!unpacked.fits) return { sources: [], problems: [unpackProblem(file, unpacked, limits)] };
   const { getDocument } = await loadPdfJs();
   const task = getDocument({
     data: new Uint8Array(bytes),
@@ -49,6 +55,8 @@ export const parsePdf: DocumentParser = async (bytes, file, limits, signal) => {
     disableFontFace: true,
     useSystemFonts: false,
     stopAtErrors: false,
+    // Images are decoded only to render a scanned page for OCR; one larger than an image file may be is skipped.
+    maxImageSize: MAX_IMAGE_PIXELS,
     verbosity: 0,
   });
   const problems: SourceProblem[] = [];
@@ -118,6 +126,26 @@ export const parsePdf: DocumentParser = async (bytes, file, limits, signal) => {
     await task.destroy();
   }
 };
+
+function unpackProblem(file: string, check: Exclude<PdfUnpackCheck, { fits: true }>, limits: IndexLimits): SourceProblem {
+  if (check.limit === "unresolved-filter") {
+    return malformedProblem(
+      file,
+      undefined,
+      `PDF stream at byte ${check.streamOffset} names its filters through an object that cannot be found, so what it unpacks to cannot be checked; it was not indexed`,
+      "Open it in a PDF reader and save or print it to a new PDF.",
+    );
+  }
+  const message =
+    check.limit === "stream"
+      ? `PDF stream at byte ${check.streamOffset} unpacks to more than ${limits.maxPdfStreamBytes} bytes (MAX_PDF_STREAM_BYTES); it was not indexed`
+      : `PDF streams unpack to more than ${limits.maxUnpackedBytes} bytes (MAX_UNPACKED_BYTES); it was not indexed`;
+  return tooLargeProblem(
+    file,
+    message,
+    `Split the PDF or save it again from its original, or raise ${check.limit === "stream" ? "MAX_PDF_STREAM_BYTES" : "MAX_UNPACKED_BYTES"} if documents this large are expected.`,
+  );
+}
 
 function openingProblem(file: string, error: unknown): SourceProblem {
   const name = (error as { name?: string } | undefined)?.name;

@@ -19,6 +19,7 @@ import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
 import type { StateStore } from "../state/state-store.js";
+import { pacedJson } from "./paced-json.js";
 
 /** Ids the client may choose: long enough for a UUID, short and plain enough to be a memory key. */
 const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -102,7 +103,8 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
       noteForLog(context, {
         reindex: { version: summary.version, added: summary.added.length, changed: summary.changed.length, removed: summary.removed.length },
       });
-      return context.json(summary);
+      // A summary can list a million source ids: written in slices, so other requests are answered meanwhile.
+      return context.body(await pacedJson(summary as unknown as Record<string, unknown>), 200, { "content-type": "application/json" });
     } catch (error) {
       if (isKnowledgeBotError(error)) {
         const failure = reindexFailure(error.code);

@@ -11,29 +11,29 @@ function source(sourceId: string, title: string, text: string): SourceDoc {
 }
 
 describe("DuplicateContent.sameText", () => {
-  it("names the first of several earlier files with the same text, not a later one", () => {
+  it("names the first of several earlier files with the same text, not a later one", async () => {
     const duplicates = new DuplicateContent();
-    expect(duplicates.sameText("a.md", [source("a", "flu流感", "秋季 预防")])).toBeUndefined();
-    expect(duplicates.sameText("b.md", [source("b", "感冒", "多喝水")])).toBeUndefined();
+    expect(await duplicates.sameText("a.md", [source("a", "flu流感", "秋季 预防")])).toBeUndefined();
+    expect(await duplicates.sameText("b.md", [source("b", "感冒", "多喝水")])).toBeUndefined();
     // Full-width letters, case and whitespace do not make a different text.
-    const problem = duplicates.sameText("c.md", [source("c", "ＦＬＵ 流感", "秋季预防")]);
+    const problem = await duplicates.sameText("c.md", [source("c", "ＦＬＵ 流感", "秋季预防")]);
     expect(problem).toMatchObject({ code: "SOURCE_DUPLICATE", file: "c.md" });
     expect(problem?.message).toContain("a.md");
-    expect(duplicates.sameText("d.md", [source("d", "感冒", "多 喝 水")])?.message).toContain("b.md");
+    expect((await duplicates.sameText("d.md", [source("d", "感冒", "多 喝 水")]))?.message).toContain("b.md");
   });
 
-  it("compares files with different source counts when a text holds the record separator", () => {
+  it("compares files with different source counts when a text holds the record separator", async () => {
     const duplicates = new DuplicateContent();
     // One source whose text spans the separator gives the same key as two sources: same as before grouping.
-    expect(duplicates.sameText("one.md", [source("one", "甲", "一\u0001乙\u0000二")])).toBeUndefined();
-    expect(duplicates.sameText("two.md", [source("x", "甲", "一"), source("y", "乙", "二")])?.message).toContain("one.md");
+    expect(await duplicates.sameText("one.md", [source("one", "甲", "一\u0001乙\u0000二")])).toBeUndefined();
+    expect((await duplicates.sameText("two.md", [source("x", "甲", "一"), source("y", "乙", "二")]))?.message).toContain("one.md");
   });
 
-  it("keeps files whose text differs, and files with no sources", () => {
+  it("keeps files whose text differs, and files with no sources", async () => {
     const duplicates = new DuplicateContent();
-    expect(duplicates.sameText("a.md", [source("a", "流感", "秋季")])).toBeUndefined();
-    expect(duplicates.sameText("b.md", [source("b", "流感", "冬季")])).toBeUndefined();
-    expect(duplicates.sameText("empty.md", [])).toBeUndefined();
-    expect(duplicates.sameText("empty2.md", [])).toBeUndefined();
+    expect(await duplicates.sameText("a.md", [source("a", "流感", "秋季")])).toBeUndefined();
+    expect(await duplicates.sameText("b.md", [source("b", "流感", "冬季")])).toBeUndefined();
+    expect(await duplicates.sameText("empty.md", [])).toBeUndefined();
+    expect(await duplicates.sameText("empty2.md", [])).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import { LocalKnowledgeBot } from "../../../src/bot/local-knowledge-bot.js";
 import { loadConfig } from "../../../src/config.js";
 import { createLogger } from "../../../src/core/logger.js";
 import type { ReindexProgress } from "../../../src/ingest/build-index.js";
+import type { IndexLimits } from "../../../src/ingest/index-limits.js";
 import { createServer } from "../../../src/server/create-server.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -20,7 +21,7 @@ export interface HookedServer {
   close(): Promise<void>;
 }
 
-export async function startHookedServer(knowledgeDir: string, indexDir: string): Promise<HookedServer> {
+export async function startHookedServer(knowledgeDir: string, indexDir: string, limits?: Partial<IndexLimits>): Promise<HookedServer> {
   const hooked: { onProgress: (progress: ReindexProgress) => void } = { onProgress: () => undefined };
   const bot = await LocalKnowledgeBot.open(
     {
@@ -28,6 +29,7 @@ export async function startHookedServer(knowledgeDir: string, indexDir: string):
       indexDir,
       embedder: { kind: "local", batchSize: 64 },
       publicBaseUrl: "http://127.0.0.1:3000",
+      ...(limits ? { limits } : {}),
       onReindexProgress: (progress) => hooked.onProgress(progress),
     },
     { buildIfMissing: true },
