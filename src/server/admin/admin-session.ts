@@ -19,6 +19,7 @@ import { noteForLog } from "../request-log.js";
 import { sendAdminPage } from "./admin-layout.js";
 import { CSRF_FIELD, CSRF_HEADER, csrfTokenFor, isCsrfToken, isSameOrigin } from "./csrf.js";
 import { createLoginThrottle } from "./login-throttle.js";
+import { readForm } from "../read-form.js";
 
 /** A console session lasts a working day; logging out ends it at once. */
 export const ADMIN_SESSION_MS = 12 * 60 * 60 * 1000;
@@ -50,7 +51,7 @@ export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore 
       noteForLog(context, { adminLogin: "throttled" });
       return loginPage(context, `错误次数过多，请 ${seconds} 秒后再试。`, 429);
     }
-    const form = await context.req.parseBody();
+    const form = await readForm(context);
     const token = typeof form.token === "string" ? form.token : "";
     if (!config.adminToken || !hasAdminToken(`Bearer ${token}`, config.adminToken)) {
       await wrongTries.countWrongTry(address);
@@ -75,7 +76,7 @@ export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore 
   app.post("/admin/logout", async (context) => {
     const sessionToken = getCookie(context, ADMIN_SESSION_COOKIE);
     if (sessionToken && store) {
-      const form = await context.req.parseBody();
+      const form = await readForm(context);
       const presented = typeof form[CSRF_FIELD] === "string" ? (form[CSRF_FIELD] as string) : undefined;
       // Logging someone out from another site is a (small) attack too: the same checks as any POST.
       if (!isSameOrigin(context, config.publicBaseUrl) || !isCsrfToken(sessionToken, presented)) return context.text("CSRF token missing or wrong", 403);
@@ -121,7 +122,7 @@ export function requireAdminSession(config: AppConfig, store: StateStore | undef
 async function formField(context: Context, name: string): Promise<string | undefined> {
   const type = context.req.header("content-type") ?? "";
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) return undefined;
-  const form = await context.req.parseBody();
+  const form = await readForm(context);
   return typeof form[name] === "string" ? (form[name] as string) : undefined;
 }
 
