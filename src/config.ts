@@ -88,6 +88,8 @@ const coreVariables = {
     message:
       "must be at least 16 characters (it unlocks the admin console at /admin, POST /api/reindex, /api/search hit testing and the admin API /api/admin/*)",
   }),
+  ADMIN_TOKEN_TRIES_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL: z.coerce.number().int().min(2).max(100_000).default(30),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -157,6 +159,11 @@ export interface AppConfig extends PlatformSettings {
   port: number;
   publicBaseUrl: string;
   adminToken?: string;
+  /**
+   * Admin tokens checked per minute (login form and Bearer alike): per client address, and over all
+   * addresses; past either the answer is 429 without a check (see server/admin/login-throttle.ts).
+   */
+  adminTokenTries: { perAddress: number; overall: number };
   maxBodyBytes: number;
   maxQuestionChars: number;
   /** Longest retrieval answer body in characters, unless a platform sets its own. */
@@ -214,6 +221,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     const settings = slice.settings(values as never, problems);
     if (settings !== undefined) (platforms as Record<string, unknown>)[name] = settings;
   }
+  if (values.ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL <= values.ADMIN_TOKEN_TRIES_PER_MINUTE) {
+    // Otherwise one address alone could use up the budget of all, and lock the admin out.
+    problems.push("ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL: must be larger than ADMIN_TOKEN_TRIES_PER_MINUTE");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, "");
@@ -254,6 +265,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     port: values.PORT,
     publicBaseUrl,
     adminToken: values.ADMIN_TOKEN,
+    adminTokenTries: { perAddress: values.ADMIN_TOKEN_TRIES_PER_MINUTE, overall: values.ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL },
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxQuestionChars: values.MAX_QUESTION_CHARS,
     answerMaxChars: values.ANSWER_MAX_CHARS,

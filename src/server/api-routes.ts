@@ -13,7 +13,7 @@ import { isKnowledgeBotError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
 import { sourceLink } from "../retrieval/source-link.js";
-import { hasAdminToken } from "./admin-token.js";
+import { isAdminContext } from "./admin-credential.js";
 import { jsonError, reindexFailure } from "./json-error.js";
 import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
@@ -51,7 +51,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
       newConversation: conversationId !== body.conversationId,
       addressedToBot: true,
       // A command such as /reindex through the API needs the admin token, like POST /api/reindex.
-      isAdmin: config.adminToken !== undefined && hasAdminToken(context.req.header("authorization"), config.adminToken),
+      isAdmin: isAdminContext(context),
     });
     // A failed answer is an error response with its code and hint (the server's error handler), not a 200 notice.
     if (reply.kind === "text" && reply.failure !== undefined) throw reply.failure;
@@ -88,11 +88,10 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     });
   });
 
-  const adminToken = config.adminToken;
   // Without a configured token the route does not exist at all (404), rather than being guessable.
-  if (!adminToken) return;
+  if (!config.adminToken) return;
   app.post("/api/reindex", async (context) => {
-    if (!hasAdminToken(context.req.header("authorization"), adminToken)) {
+    if (!isAdminContext(context)) {
       context.header("WWW-Authenticate", 'Bearer realm="kb-admin"');
       return jsonError(context, 401, "UNAUTHORIZED", "A valid admin token is required.", "Send the ADMIN_TOKEN value as `Authorization: Bearer <token>`.");
     }

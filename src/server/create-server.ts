@@ -15,7 +15,9 @@ import { isKnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Responder } from "../conversation/incoming.js";
 import type { StateStore } from "../state/state-store.js";
+import { adminCredential, isAdminContext } from "./admin-credential.js";
 import { mountAdminApiRoutes } from "./admin-api-routes.js";
+import { createLoginThrottle } from "./admin/login-throttle.js";
 import { mountAdminConsole } from "./admin/mount-admin-console.js";
 import { mountApiRoutes } from "./api-routes.js";
 import { mountFeedbackRoutes } from "./feedback-routes.js";
@@ -74,8 +76,16 @@ export function createServer({
       inFlight--;
     }
   });
+  // One throttle for every way the admin token is presented: the login form and a Bearer header.
+  const throttle = createLoginThrottle(
+    store,
+    { triesPerAddress: config.adminTokenTries.perAddress, triesOverall: config.adminTokenTries.overall, windowMs: 60_000 },
+    logger,
+  );
+  // Before the rate limit, which exempts the admin, so nothing else compares the token unthrottled.
+  app.use("/api/*", adminCredential(throttle, config.adminToken));
   // Before the body limit, so a client over its budget is refused before its body is read.
-  const rateLimit = apiRateLimit({ requestsPerMinute: config.rateLimitPerMinute, adminToken: config.adminToken });
+  const rateLimit = apiRateLimit({ requestsPerMinute: config.rateLimitPerMinute, isExempt: isAdminContext });
   app.use("/api/ask", rateLimit);
   app.use("/api/search", rateLimit);
   app.use("/api/feedback", rateLimit);
@@ -97,7 +107,7 @@ export function createServer({
       },
     }),
   );
-  mountAdminConsole(app, bot, config, { store, logger, adapters });
+  mountAdminConsole(app, bot, config, { store, logger, adapters, throttle });
   mountPageRoutes(app, bot, config, store, adapters);
   mountApiRoutes(app, bot, config, { responder, logger, store });
   mountFeedbackRoutes(app, store);

@@ -715,6 +715,10 @@ export class PostgresStateStore implements StateStore {
     return row ? { count: row.count, resetAt: row.reset_at } : undefined;
   }
 
+  async uncountHit(kind: string, key: string, now = Date.now()): Promise<void> {
+    await this.query("UPDATE hit_counters SET count = greatest(count - 1, 0) WHERE kind = $1 AND key = $2 AND reset_at > $3", [kind, withoutNul(key), now]);
+  }
+
   // Re-index history ----------------------------------------------------------------------
 
   async recordReindexRun(run: ReindexRun, keep = DEFAULT_KEPT_REINDEX_RUNS): Promise<void> {

@@ -212,6 +212,7 @@ export class SqliteStateStore implements StateStore {
       peekHits: db.prepare<[string, string, number], { count: number; reset_at: number }>(
         "SELECT count, reset_at FROM hit_counters WHERE kind = ? AND key = ? AND reset_at > ?",
       ),
+      uncountHit: db.prepare<[string, string, number]>("UPDATE hit_counters SET count = max(count - 1, 0) WHERE kind = ? AND key = ? AND reset_at > ?"),
       insertReindexRun: db.prepare("INSERT INTO reindex_runs (finished_at, ok, reason, summary, error) VALUES (?, ?, ?, ?, ?)"),
       trimReindexRuns: db.prepare("DELETE FROM reindex_runs WHERE id NOT IN (SELECT id FROM reindex_runs ORDER BY finished_at DESC, id DESC LIMIT ?)"),
       listReindexRuns: db.prepare<[number], { finished_at: number; ok: number; reason: string | null; summary: string | null; error: string | null }>(
@@ -511,6 +512,12 @@ export class SqliteStateStore implements StateStore {
     return this.use(() => {
       const row = this.statements.peekHits.get(kind, key, now);
       return row ? { count: row.count, resetAt: row.reset_at } : undefined;
+    });
+  }
+
+  uncountHit(kind: string, key: string, now = Date.now()): Promise<void> {
+    return this.use(() => {
+      this.statements.uncountHit.run(kind, key, now);
     });
   }
 

@@ -196,6 +196,8 @@ export interface StateStore {
   countHit(kind: string, key: string, windowMs: number, now?: number): Promise<{ count: number; resetAt: number }>;
   /** The hits in kind/key's current window without counting one, or undefined when no window is open. */
   peekHits(kind: string, key: string, now?: number): Promise<{ count: number; resetAt: number } | undefined>;
+  /** Takes one hit back from kind/key's current window (a try that turned out right); never below zero, never opens a window. */
+  uncountHit(kind: string, key: string, now?: number): Promise<void>;
 
   // Re-index history ----------------------------------------------------------------------
   /** Records a finished re-index; the store keeps the most recent `keep` runs. */
