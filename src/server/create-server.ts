@@ -16,6 +16,7 @@ import type { Logger } from "../core/logger.js";
 import type { Responder } from "../conversation/incoming.js";
 import type { StateStore } from "../state/state-store.js";
 import { adminCredential, isAdminContext } from "./admin-credential.js";
+import { isAdminRequest } from "./admin-request.js";
 import { mountAdminApiRoutes } from "./admin-api-routes.js";
 import { createLoginThrottle } from "./admin/login-throttle.js";
 import { mountAdminConsole } from "./admin/mount-admin-console.js";
@@ -30,6 +31,12 @@ import { mountPageRoutes } from "./page-routes.js";
 import { apiRateLimit } from "./rate-limit.js";
 import { requestLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
+
+/** What a failure says to anyone but the admin: nothing about what failed behind the server. */
+const UNDISCLOSED_FAILURE = {
+  message: "The request could not be completed right now.",
+  hint: "Try again in a moment; if it keeps failing, tell the site's operator (the cause is in the server log).",
+};
 
 export interface ServerOptions {
   bot: ServedBot;
@@ -126,16 +133,25 @@ export function createServer({
     }
     return context.text("Not found", 404);
   });
-  app.onError((error, context) => {
+  const adminAccess = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
+  app.onError(async (error, context) => {
     if (error instanceof HTTPException) return error.getResponse();
     logger.error({ err: error, path: context.req.path }, "request handler failed");
+    // An error's own words may name a backend (an embeddings URL, a database host): only the admin
+    // reads them; anyone else gets the code and a general sentence, and the log has the rest.
+    const detailed = isAdminContext(context) || (await isAdminRequest(context, adminAccess));
+    const words = (message: string, hint: string) => (detailed ? { message, hint } : UNDISCLOSED_FAILURE);
     // The state store being unreachable is temporary (a replica reconnects on its own): 503, so
     // clients and proxies retry instead of treating it as a bug.
     if (isKnowledgeBotError(error) && error.code === "STATE_STORE_UNAVAILABLE") {
       context.header("Retry-After", "5");
-      return jsonError(context, 503, error.code, error.message, error.hint);
+      const { message, hint } = words(error.message, error.hint);
+      return jsonError(context, 503, error.code, message, hint);
     }
-    if (isKnowledgeBotError(error)) return jsonError(context, 500, error.code, error.message, error.hint);
+    if (isKnowledgeBotError(error)) {
+      const { message, hint } = words(error.message, error.hint);
+      return jsonError(context, 500, error.code, message, hint);
+    }
     return jsonError(context, 500, "INTERNAL", "Something went wrong while handling the request.", "Try again; if it keeps failing, check the server log.");
   });
 
