@@ -68,6 +68,7 @@ const coreVariables = {
     .or(z.literal("").transform(() => undefined)),
   QUESTION_LOG: z.enum(["on", "off"]).default("on"),
   QUESTION_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  QUESTION_LOG_MAX_ROWS: z.coerce.number().int().min(10).max(100_000_000).default(1_000_000),
 
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDINGS_BASE_URL: optionalUrl,
@@ -170,8 +171,8 @@ export interface AppConfig extends PlatformSettings {
   answerMaxChars: number;
   /** Largest file an admin may upload through the console, in bytes. */
   maxUploadBytes: number;
-  /** The question log: on or off, and how many days entries are kept before the server purges them. */
-  questionLog: { enabled: boolean; retentionDays: number };
+  /** The question log: on or off, how many days entries are kept, and how many at most (the oldest go first). */
+  questionLog: { enabled: boolean; retentionDays: number; maxRows: number };
   /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
   conversation: { idleMinutes: number; maxTurns: number };
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
@@ -270,7 +271,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     maxQuestionChars: values.MAX_QUESTION_CHARS,
     answerMaxChars: values.ANSWER_MAX_CHARS,
     maxUploadBytes: values.MAX_UPLOAD_BYTES,
-    questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS },
+    questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS, maxRows: values.QUESTION_LOG_MAX_ROWS },
     conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,

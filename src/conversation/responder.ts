@@ -9,6 +9,7 @@ import { isKnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
 import type { Answer, ConversationTurn, Platform } from "../core/types.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskSecretShapes } from "../text/mask-secrets.js";
 import type { QuestionLog } from "../state/question-log.js";
 import type { Rating, StateStore } from "../state/state-store.js";
 import { voterKey } from "../state/voter-key.js";
@@ -145,7 +146,7 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
       ]);
       return { kind: "answer", answer, answerId };
     } catch (error) {
-      log.error({ err: error, platform: incoming.platform, question: maskPersonalData(question) }, "answering failed");
+      log.error({ err: error, platform: incoming.platform, question: maskPersonalData(maskSecretShapes(question)) }, "answering failed");
       return { kind: "text", text: REPLY_TEXTS.failed, failure: error };
     } finally {
       answering.delete(key);

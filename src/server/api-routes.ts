@@ -12,6 +12,7 @@ import type { Reply, Responder } from "../conversation/incoming.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskSecretShapes } from "../text/mask-secrets.js";
 import { sourceLink } from "../retrieval/source-link.js";
 import { isAdminContext } from "./admin-credential.js";
 import { jsonError, reindexFailure } from "./json-error.js";
@@ -41,7 +42,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     if (body instanceof Response) return body;
     const conversationId = checkConversationId(context, body.conversationId);
     if (conversationId instanceof Response) return conversationId;
-    noteForLog(context, { question: maskPersonalData(body.question) });
+    noteForLog(context, { question: maskPersonalData(maskSecretShapes(body.question)) });
     const reply = await responder().respond({
       text: body.question,
       platform: "web",
@@ -70,7 +71,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
   app.post("/api/search", async (context) => {
     const body = await readQuestion(context, config.maxQuestionChars);
     if (body instanceof Response) return body;
-    noteForLog(context, { question: maskPersonalData(body.question) });
+    noteForLog(context, { question: maskPersonalData(maskSecretShapes(body.question)) });
     const result = await bot.retrieve(body.question, body.limit ?? 5);
     noteForLog(context, { hits: result.hits.length, noAnswer: result.noAnswer });
     return context.json({

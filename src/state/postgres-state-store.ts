@@ -536,6 +536,13 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
+  async purgeQuestionsBeyond(maxRows: number): Promise<number> {
+    await this.pendingWritten();
+    // The newest question past the cap: it and everything asked no later go (questions_asked_at serves the walk).
+    const cutOff = (await this.query<{ asked_at: number }>("SELECT asked_at FROM questions ORDER BY asked_at DESC LIMIT 1 OFFSET $1", [maxRows])).rows[0];
+    return cutOff ? this.purgeQuestionsBefore(Number(cutOff.asked_at) + 1) : 0;
+  }
+
   // Feedback ------------------------------------------------------------------------------
 
   async findAnswer(answerId: string): Promise<LoggedAnswer | undefined> {

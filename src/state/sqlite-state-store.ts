@@ -408,6 +408,16 @@ export class SqliteStateStore implements StateStore {
     return this.use(() => this.purgeTransaction(before));
   }
 
+  purgeQuestionsBeyond(maxRows: number): Promise<number> {
+    return this.use(() => {
+      // The newest question past the cap: it and everything asked no later go (questions_asked_at serves the walk).
+      const cutOff = this.database
+        .prepare<[number], { asked_at: number }>("SELECT asked_at FROM questions ORDER BY asked_at DESC LIMIT 1 OFFSET ?")
+        .get(maxRows);
+      return cutOff ? this.purgeTransaction(cutOff.asked_at + 1) : 0;
+    });
+  }
+
   findAnswer(answerId: string): Promise<LoggedAnswer | undefined> {
     return this.use(() => {
       const row = this.statements.findAnswer.get(answerId);

@@ -148,6 +148,11 @@ export interface StateStore {
   dismissQuestion(groupKey: string, at: number): Promise<boolean>;
   /** Drops every logged question (and its feedback) asked before `before`; returns how many. */
   purgeQuestionsBefore(before: number): Promise<number>;
+  /**
+   * Keeps at most the `maxRows` most recently asked questions: the older ones (and their feedback)
+   * are dropped, oldest first, like `purgeQuestionsBefore`; returns how many.
+   */
+  purgeQuestionsBeyond(maxRows: number): Promise<number>;
 
   // Feedback ------------------------------------------------------------------------------
   /** The logged answer an answerId names, or undefined (unknown, purged, or the log is off). */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { maskPersonalData } from "../../src/text/mask-personal-data.js";
+import { maskSecretShapes } from "../../src/text/mask-secrets.js";
 
 /** [label, text, kind, the digits (or address) that must be gone] */
 const positives: [string, string, string, string][] = [
@@ -90,5 +91,30 @@ describe("maskPersonalData", () => {
   it("keeps the text around a mask exactly, full-width characters included", () => {
     expect(maskPersonalData("（手机）１３８ １２３４ ５６７８，ＡＢＣ２０２５年")).toBe("（手机）[phone]，ＡＢＣ２０２５年");
     expect(maskPersonalData("电话13812345678，身份证110101199003077777，邮箱a@b.cn")).toBe("电话[phone]，身份证[id-number]，邮箱[email]");
+  });
+});
+
+describe("maskSecretShapes", () => {
+  it.each([
+    ["a Telegram bot token", "token 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw 怎么用"],
+    ["an sk- key", "key=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv"],
+    ["a Bearer token", "Authorization: Bearer abcdefgh12345678"],
+    ["a GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+    ["an AWS key id", "AKIAIOSFODNN7EXAMPLE"],
+    ["a long hex string", "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    ["a long base64 string", "dGhpcyBpcyBhIHNlY3JldCBrZXkgMTIzNDU2Nzg5MA=="],
+  ])("masks %s", (_label, text) => {
+    expect(maskSecretShapes(text)).toContain("[secret]");
+  });
+
+  it.each([
+    ["a URL", "https://example.org/docs/2024/03/guide-12.html?page=2"],
+    ["a long lower-case word run", "pneumonoultramicroscopicsilicovolcanoconiosis"],
+    ["a long number (personal data masks it, as a number)", "12345678901234567890123456789012345"],
+    ["a short hex id", "commit a1b2c3d and faq-0012"],
+    ["dates, prices and versions", "2025-03-18 起 ¥1,234.56，v1.2.3"],
+    ["Chinese text", "医保卡丢了怎么办？携带身份证到医保经办机构挂失并补办。"],
+  ])("leaves %s alone", (_label, text) => {
+    expect(maskSecretShapes(text)).toBe(text);
   });
 });
