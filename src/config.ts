@@ -85,6 +85,7 @@ const coreVariables = {
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   PUBLIC_BASE_URL: optionalUrl,
+  SERVE_ORIGINAL_FILES: z.enum(["true", "false"]).default("false"),
   ADMIN_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
     message:
       "must be at least 16 characters (it unlocks the admin console at /admin, POST /api/reindex, /api/search hit testing and the admin API /api/admin/*)",
@@ -159,6 +160,12 @@ export interface AppConfig extends PlatformSettings {
   host: string;
   port: number;
   publicBaseUrl: string;
+  /**
+   * Offer a document source's original file (PDF, Word, slides, scans) at /kb-file/; never a table
+   * row's. Off by default: an original holds what was never indexed (comments, tracked changes,
+   * notes, properties, attachments).
+   */
+  serveOriginalFiles: boolean;
   adminToken?: string;
   /**
    * Admin tokens checked per minute (login form and Bearer alike): per client address, and over all
@@ -265,6 +272,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     host: values.HOST,
     port: values.PORT,
     publicBaseUrl,
+    serveOriginalFiles: values.SERVE_ORIGINAL_FILES === "true",
     adminToken: values.ADMIN_TOKEN,
     adminTokenTries: { perAddress: values.ADMIN_TOKEN_TRIES_PER_MINUTE, overall: values.ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL },
     maxBodyBytes: values.MAX_BODY_BYTES,

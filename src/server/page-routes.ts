@@ -1,6 +1,6 @@
 /**
- * The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`,
- * and `/healthz`. Health is 200 whenever the index serves: a state store that cannot be reached is
+ * The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`
+ * (documents only, and only with SERVE_ORIGINAL_FILES=true), and `/healthz`. Health is 200 whenever the index serves: a state store that cannot be reached is
  * reported as "degraded" (questions are still answered from the index), not as down.
  */
 import { randomBytes } from "node:crypto";
@@ -10,7 +10,7 @@ import type { ChatAdapter } from "../core/chat-adapter.js";
 import { adapterConnections } from "./adapter-connections.js";
 import type { StateStore } from "../state/state-store.js";
 import { contentSecurityPolicy } from "./page-layout.js";
-import { readOriginalFile } from "./original-file.js";
+import { hasOriginalFile, readOriginalFile } from "./original-file.js";
 import type { ServedBot } from "./served-bot.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
@@ -52,13 +52,15 @@ export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, st
     context.header("Content-Security-Policy", contentSecurityPolicy());
     if (!source) return context.html(renderSourceNotFoundPage(sourceId), 404);
     const chunks = index.chunks.filter((chunk) => chunk.sourceId === sourceId);
-    return context.html(renderSourcePage(source, chunks));
+    return context.html(renderSourcePage(source, chunks, { originalFile: config.serveOriginalFiles && hasOriginalFile(source) }));
   });
 
-  // The file is looked up through the index: only a file an indexed source came from is served.
+  // Off by default: the route does not exist, and no source page links to it.
+  if (!config.serveOriginalFiles) return;
+  // The file is looked up through the index: only a document an indexed source was wholly read from is served.
   app.get("/kb-file/:sourceId{.+}", async (context) => {
     const source = bot.current.sources.get(context.req.param("sourceId"));
-    const original = source ? await readOriginalFile(config.knowledgeDir, source.file, config.limits.maxFileBytes) : undefined;
+    const original = source && hasOriginalFile(source) ? await readOriginalFile(config.knowledgeDir, source.file, config.limits.maxFileBytes) : undefined;
     if (!original) return context.text("Not found", 404);
     return context.body(new Uint8Array(original.bytes), 200, original.headers);
   });
