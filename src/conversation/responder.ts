@@ -141,6 +141,7 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
           conversationKey: key,
           latencyMs,
           askedAt,
+          askedBy: voterKey(incoming.platform, incoming.userId),
         }),
         rememberTurn(key, question, answer, incoming, answerId),
       ]);
@@ -185,7 +186,9 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
     const history = await readHistory(incoming.conversationKey, incoming);
     const answerId = history.at(-1)?.answerId;
     if (!answerId) return undefined;
-    const recorded = await votes.recordVote({ answerId, voter: voterKey(incoming.platform, incoming.userId), rating, at: now() });
+    // In a private conversation (the web page, a one-to-one chat) the answer was shown to its asker alone.
+    const onlyAsker = (incoming.chatKind ?? "private") === "private";
+    const recorded = await votes.recordVote({ answerId, voter: voterKey(incoming.platform, incoming.userId), rating, at: now(), onlyAsker });
     return text(recorded ? REPLY_TEXTS.feedbackThanks : REPLY_TEXTS.feedbackUnknown);
   }
 

@@ -20,6 +20,7 @@ import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
 import type { StateStore } from "../state/state-store.js";
+import { createVoterCookies, type VoterCookies } from "./voter-cookie.js";
 
 /** Ids the client may choose: long enough for a UUID, short and plain enough to be a memory key. */
 const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -30,10 +31,13 @@ export interface ApiRouteOptions {
   logger?: Logger;
   /** The state store an own responder logs to and keeps its memory in. */
   store?: StateStore;
+  /** Who asks: the asker's identity is logged with the answer, so only they vote on it (voter-cookie.ts). */
+  voterCookies?: VoterCookies;
 }
 
 export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, options: ApiRouteOptions = {}): void {
   let ownResponder: Responder | undefined;
+  const voterCookies = options.voterCookies ?? createVoterCookies({ store: options.store, publicBaseUrl: config.publicBaseUrl, logger: options.logger });
   const responder = () =>
     options.responder ?? (ownResponder ??= createConfiguredResponder({ bot, config, logger: options.logger ?? silentLogger(), store: options.store }));
 
@@ -43,11 +47,13 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     const conversationId = checkConversationId(context, body.conversationId);
     if (conversationId instanceof Response) return conversationId;
     noteForLog(context, { question: maskPersonalData(maskSecretShapes(body.question)) });
+    const voter = await voterCookies.identify(context);
     const reply = await responder().respond({
       text: body.question,
       platform: "web",
       conversationKey: `web:${conversationId}`,
-      userId: conversationId,
+      // The browser (its voter cookie, else its address): the question log keeps it, hashed, as the answer's asker.
+      userId: voter.identity,
       // A conversation id made here has no history: reading it would be a round trip to the store for nothing.
       newConversation: conversationId !== body.conversationId,
       addressedToBot: true,

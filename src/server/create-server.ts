@@ -31,6 +31,7 @@ import { mountPageRoutes } from "./page-routes.js";
 import { apiRateLimit } from "./rate-limit.js";
 import { requestLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
+import { createVoterCookies } from "./voter-cookie.js";
 
 /** What a failure says to anyone but the admin: nothing about what failed behind the server. */
 const UNDISCLOSED_FAILURE = {
@@ -115,9 +116,11 @@ export function createServer({
     }),
   );
   mountAdminConsole(app, bot, config, { store, logger, adapters, throttle });
-  mountPageRoutes(app, bot, config, store, adapters);
-  mountApiRoutes(app, bot, config, { responder, logger, store });
-  mountFeedbackRoutes(app, store);
+  // One voter identity for the page, the questions and the votes of a browser.
+  const voterCookies = createVoterCookies({ store, publicBaseUrl: config.publicBaseUrl, logger });
+  mountPageRoutes(app, bot, config, { store, adapters, voterCookies });
+  mountApiRoutes(app, bot, config, { responder, logger, store, voterCookies });
+  mountFeedbackRoutes(app, store, voterCookies);
   mountAdminApiRoutes(app, bot, config, { store });
   for (const adapter of adapters) adapter.mount?.(app);
 

@@ -12,10 +12,16 @@ import type { StateStore } from "../state/state-store.js";
 import { contentSecurityPolicy } from "./page-layout.js";
 import { hasOriginalFile, readOriginalFile } from "./original-file.js";
 import type { ServedBot } from "./served-bot.js";
+import type { VoterCookies } from "./voter-cookie.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
 
-export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore, adapters: readonly ChatAdapter[] = []): void {
+export function mountPageRoutes(
+  app: Hono,
+  bot: ServedBot,
+  config: AppConfig,
+  { store, adapters = [], voterCookies }: { store?: StateStore; adapters?: readonly ChatAdapter[]; voterCookies: VoterCookies },
+): void {
   app.get("/healthz", (context) => {
     const stats = bot.stats();
     const state = store?.health();
@@ -29,7 +35,9 @@ export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, st
     });
   });
 
-  app.get("/", (context) => {
+  app.get("/", async (context) => {
+    // The page is where a browser first comes: it gets its voter cookie here, before it asks or votes.
+    await voterCookies.identify(context);
     const scriptNonce = randomBytes(16).toString("base64");
     context.header("Content-Security-Policy", contentSecurityPolicy(scriptNonce));
     context.header("Cache-Control", "no-store");

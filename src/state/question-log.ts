@@ -24,6 +24,8 @@ export interface QuestionLogEntry {
   conversationKey: string;
   latencyMs: number;
   askedAt: number;
+  /** Who asked, as a voter key (voterKey), so a vote that must come from the asker can be checked. */
+  askedBy?: string;
 }
 
 export interface QuestionLog {
@@ -89,6 +91,7 @@ export function createQuestionLog(input: QuestionLogOptions): QuestionLog {
           askedAt: entry.askedAt,
           // Named from the question's own words, so masked like them.
           ...(entry.answer.noAnswer && entry.answer.missingSubject ? { missingSubject: masked(entry.answer.missingSubject) } : {}),
+          ...(entry.askedBy ? { askedBy: entry.askedBy } : {}),
         });
       } catch (error) {
         // A log that cannot be written costs the entry, never the answer.

@@ -43,6 +43,7 @@ import type {
   QuestionStats,
   Rating,
   StateStore,
+  Vote,
 } from "./state-store.js";
 
 export const STATE_FILE_NAME = "state.sqlite";
@@ -138,8 +139,8 @@ export class SqliteStateStore implements StateStore {
     const db = database;
     this.statements = {
       insertQuestion: db.prepare(
-        `INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
-         VALUES (@answerId, @groupKey, @text, @platform, @chatKind, @conversationHash, @answered, @scores, @citedSourceIds, @latencyMs, @askedAt, @day, @missingSubject)`,
+        `INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject, asked_by)
+         VALUES (@answerId, @groupKey, @text, @platform, @chatKind, @conversationHash, @answered, @scores, @citedSourceIds, @latencyMs, @askedAt, @day, @missingSubject, @askedBy)`,
       ),
       upsertGroupDay: db.prepare(
         `INSERT INTO question_group_days (group_key, day, asked, unanswered, upvotes, downvotes, last_asked_at, platforms)
@@ -169,8 +170,8 @@ export class SqliteStateStore implements StateStore {
       ),
       findAnswer: db.prepare<
         [string],
-        { answer_id: string; group_key: string; text: string; platform: Platform; answered: number; asked_at: number; day: number }
-      >("SELECT answer_id, group_key, text, platform, answered, asked_at, day FROM questions WHERE answer_id = ?"),
+        { answer_id: string; group_key: string; text: string; platform: Platform; answered: number; asked_at: number; day: number; asked_by: string | null }
+      >("SELECT answer_id, group_key, text, platform, answered, asked_at, day, asked_by FROM questions WHERE answer_id = ?"),
       findVote: db.prepare<[string, string], { rating: Rating }>("SELECT rating FROM feedback WHERE answer_id = ? AND voter = ?"),
       upsertVote: db.prepare(
         `INSERT INTO feedback (answer_id, voter, rating, comment, at) VALUES (@answerId, @voter, @rating, @comment, @at)
@@ -253,6 +254,7 @@ export class SqliteStateStore implements StateStore {
         askedAt: record.askedAt,
         day,
         missingSubject,
+        askedBy: record.askedBy ?? null,
       });
       const groupValues = { groupKey: record.groupKey, day, unanswered, askedAt: record.askedAt, platformBit: platformBit(record.platform) };
       this.statements.upsertGroupDay.run(groupValues);
@@ -261,11 +263,12 @@ export class SqliteStateStore implements StateStore {
       for (const sourceId of new Set(citedSourceIds)) this.statements.upsertSourceDay.run(sourceId, day);
     });
 
-    this.voteTransaction = db.transaction((vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): boolean => {
+    this.voteTransaction = db.transaction((vote: Vote): boolean => {
       const answer = this.statements.findAnswer.get(vote.answerId);
       if (!answer) return false;
+      if (vote.onlyAsker && answer.asked_by !== null && answer.asked_by !== vote.voter) return false;
       const previous = this.statements.findVote.get(vote.answerId, vote.voter)?.rating;
-      this.statements.upsertVote.run({ ...vote, comment: vote.comment ?? null });
+      this.statements.upsertVote.run({ answerId: vote.answerId, voter: vote.voter, rating: vote.rating, comment: vote.comment ?? null, at: vote.at });
       if (previous === vote.rating) return true;
       const up = (vote.rating === "up" ? 1 : 0) - (previous === "up" ? 1 : 0);
       const down = (vote.rating === "down" ? 1 : 0) - (previous === "down" ? 1 : 0);
@@ -426,7 +429,7 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  recordVote(vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): Promise<boolean> {
+  recordVote(vote: Vote): Promise<boolean> {
     return this.use(() => this.voteTransaction(vote));
   }
 

@@ -211,6 +211,25 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(await store.findAnswer("a1")).toMatchObject({ answerId: "a1", answered: false, platform: "web" });
       expect(await factory.countRows(store, "feedback")).toBe(2);
     });
+
+    it("a vote that must come from the asker counts from them alone; others' are refused, the asker's replace each other", async () => {
+      const store = await open();
+      // Batched like concurrent answers, so a dialect that writes in batches keeps the asker through them too.
+      await Promise.all([
+        store.recordQuestion(question("医保卡丢了怎么办", { answerId: "asked", askedBy: "web:asker" })),
+        store.recordQuestion(question("门诊报销比例", { answerId: "other", askedBy: "web:other" })),
+      ]);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        expect(await store.recordVote({ answerId: "asked", voter: `web:rotated-${attempt}`, rating: "down", at: NOW, onlyAsker: true })).toBe(false);
+      }
+      expect(await store.recordVote({ answerId: "asked", voter: "web:asker", rating: "down", at: NOW, onlyAsker: true })).toBe(true);
+      expect(await store.recordVote({ answerId: "asked", voter: "web:asker", rating: "up", at: NOW, onlyAsker: true })).toBe(true);
+      // Where the answer was shown to a group, anyone in it votes for themselves.
+      expect(await store.recordVote({ answerId: "asked", voter: "telegram:member", rating: "up", at: NOW })).toBe(true);
+      const group = (await store.listQuestions({ filter: "all", days: 7, now: NOW })).find((entry) => entry.text === "医保卡丢了怎么办");
+      expect(group).toMatchObject({ upvotes: 2, downvotes: 0 });
+      expect(await factory.countRows(store, "feedback")).toBe(2);
+    });
   });
 
   describe(`${dialect}: sessions, memory and dedupe`, () => {
