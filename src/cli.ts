@@ -203,7 +203,7 @@ export function buildProgram(io: IoStreams): Command {
     if (misses)
       for (const miss of report.misses)
         write(
-          `${miss.answered ? "answered, not right" : "no answer, covered"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
+          `${!miss.covered ? "uncovered, answered" : miss.answered ? "covered, wrong source first" : "covered, no answer"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
         );
   }
 
