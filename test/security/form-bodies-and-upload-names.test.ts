@@ -52,13 +52,20 @@ describe("malformed form bodies", () => {
   });
 });
 
+/** Uploads a file, then waits for the re-index the upload starts, so nothing is still writing when the test ends. */
 async function upload(name: string, text: string): Promise<Response> {
   const { server } = context;
   const session = await logInToConsole(server.url);
   const body = new FormData();
   body.set("csrf", session.csrf);
   body.set("file", new Blob([text]), name);
-  return fetch(`${server.url}/admin/documents/upload`, { method: "POST", headers: { cookie: session.cookie, origin: server.url }, body });
+  const response = await fetch(`${server.url}/admin/documents/upload`, { method: "POST", headers: { cookie: session.cookie, origin: server.url }, body });
+  await expect
+    .poll(async () => (await (await fetch(`${server.url}/admin/documents/reindex-status`, { headers: { cookie: session.cookie } })).json()).running, {
+      timeout: 60_000,
+    })
+    .toBeUndefined();
+  return response;
 }
 
 async function namesWritten(): Promise<string[]> {
