@@ -7,8 +7,11 @@ import path from "node:path";
 import { z } from "zod";
 import { telegramSettings } from "../adapters/telegram/settings.js";
 import { wecomSettings } from "../adapters/wecom/settings.js";
+import type { ChatModelConfig } from "./answer/chat-completions-client.js";
 import { KnowledgeBotError } from "./core/errors.js";
+import type { ConversationSettings } from "./conversation/conversation-settings.js";
 import { checkAllOrNone, optionalText, optionalUrl } from "./core/settings-slice.js";
+import type { EmbedderConfig } from "./embeddings/create-embedder.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./ingest/index-limits.js";
 
 export type { TelegramConfig } from "../adapters/telegram/settings.js";
@@ -114,6 +117,8 @@ const coreVariables = {
     .default(30),
   CONVERSATION_MAX_TURNS: z.coerce.number().int().min(1).max(100).default(10),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(10),
+  ADAPTER_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 };
 
@@ -128,22 +133,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentS
 
 type Environment = z.infer<z.ZodObject<typeof coreVariables>>;
 
-export interface EmbedderConfig {
-  kind: "local" | "openai";
-  baseUrl?: string;
-  apiKey?: string;
-  model?: string;
-  batchSize: number;
-}
-
-export interface ChatModelConfig {
-  baseUrl: string;
-  apiKey?: string;
-  model: string;
-  timeoutMs: number;
-}
-
-export interface AppConfig extends PlatformSettings {
+export interface AppConfig extends PlatformSettings, ConversationSettings {
   knowledgeDir: string;
   indexDir: string;
   /** Where the state store (question log, feedback, sessions, conversation memory, dedupe) lives. */
@@ -173,17 +163,16 @@ export interface AppConfig extends PlatformSettings {
    */
   adminTokenTries: { perAddress: number; overall: number };
   maxBodyBytes: number;
-  maxQuestionChars: number;
   /** Longest retrieval answer body in characters, unless a platform sets its own. */
   answerMaxChars: number;
   /** Largest file an admin may upload through the console, in bytes. */
   maxUploadBytes: number;
-  /** The question log: on or off, how many days entries are kept, and how many at most (the oldest go first). */
-  questionLog: { enabled: boolean; retentionDays: number; maxRows: number };
-  /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
-  conversation: { idleMinutes: number; maxTurns: number };
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** How long a stop waits for in-flight requests before cutting them; the whole stop gets this plus a margin. */
+  shutdownTimeoutMs: number;
+  /** Longest wait between tries to start a chat adapter whose platform cannot be reached (the first wait is 1 s, doubling). */
+  adapterRetryMaxMs: number;
   logLevel: Environment["LOG_LEVEL"];
 }
 
@@ -282,6 +271,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS, maxRows: values.QUESTION_LOG_MAX_ROWS },
     conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutMs: Math.round(values.SHUTDOWN_TIMEOUT_SECONDS * 1000),
+    adapterRetryMaxMs: Math.round(values.ADAPTER_RETRY_MAX_SECONDS * 1000),
     logLevel: values.LOG_LEVEL,
     ...platforms,
   };

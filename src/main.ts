@@ -11,20 +11,23 @@ import { answerLengths } from "./bot/answer-lengths.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, loadConfig, loadDotEnvFile } from "./config.js";
 import { createConfiguredResponder } from "./conversation/conversation-settings.js";
-import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
-import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
+import { createLogger, type Logger } from "./core/logger.js";
+import { configuredSecrets } from "./configured-secrets.js";
+import type { ChatAdapterContext } from "./conversation/chat-adapter-context.js";
+import type { ChatAdapter } from "./core/chat-adapter.js";
 import { adminAccessNote } from "./server/admin/admin-access-note.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 import { openStateStore } from "./state/open-state-store.js";
 import type { StateStore } from "./state/state-store.js";
 import { describeStartUpFailure } from "./start-up-failure.js";
+import { stopOnSignals } from "./stop-on-signals.js";
 import { preloadGeneralWordIdf } from "./text/general-word-rarity.js";
 import { preloadSubjectVocabulary } from "./text/subject-vocabulary.js";
 
 interface AdapterRegistration {
   name: string;
   isConfigured(config: AppConfig): boolean;
-  create(context: ChatAdapterContext): Promise<ChatAdapter>;
+  create(context: ChatAdapterContext<AppConfig>): Promise<ChatAdapter>;
 }
 
 // Imported on demand, so a platform that is not configured costs nothing at start.
@@ -59,6 +62,9 @@ export interface StartBotOptions {
   handleSignals?: boolean;
 }
 
+/** What the whole stop gets beyond the wait for in-flight requests: adapters, connections, the state store. */
+const STOP_MARGIN_MS = 10_000;
+
 export async function startBot({ environment, handleSignals = true }: StartBotOptions = {}): Promise<RunningBot> {
   if (!environment) loadDotEnvFile();
   const config = loadConfig(environment ?? process.env);
@@ -92,8 +98,8 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   // Re-indexes take the lock every replica sharing the store sees, besides the index folder's file lock.
   bot.useReplicaLocks(store);
   // One responder for every platform: the same commands, texts, limits, conversation memory and question log.
-  const responder = createConfiguredResponder({ bot, config, logger, store });
-  const context: ChatAdapterContext = { bot, config, logger, responder, store };
+  const responder = createConfiguredResponder({ bot, config, logger, store, secrets: configuredSecrets(config) });
+  const context: ChatAdapterContext<AppConfig> = { bot, config, logger, responder, store };
   const adapters: ChatAdapter[] = [];
   for (const registration of adapterRegistrations) {
     if (registration.isConfigured(config)) adapters.push(await registration.create(context));
@@ -102,6 +108,9 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   const server = createServer({ bot, config, logger, adapters, responder, store });
   const { url } = await server.start();
   const stats = bot.stats();
+  // An adapter that could not reach its platform is not listed as started; it is tried again in the background.
+  const started = server.startedAdapters();
+  const notStarted = adapters.map((adapter) => adapter.name).filter((name) => !started.includes(name));
   logger.info(
     {
       url,
@@ -110,7 +119,10 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       sources: stats.sources,
       chunks: stats.chunks,
       answerMode: config.answerMode,
-      adapters: adapters.map((adapter) => adapter.name),
+      adapters: started,
+      ...(notStarted.length > 0 ? { adaptersRetrying: notStarted } : {}),
+      // The connections adapters hold themselves (long polling, WeCom's long connection) as they are now: "connecting" is not up yet.
+      ...connectionStates(server),
       admin: adminAccessNote(config.adminToken, url),
     },
     `serving on ${url}`,
@@ -122,32 +134,13 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
     await Promise.all([bot.close(), server.close()]);
     await store.close();
   };
-  if (handleSignals) stopOnSignals(stop, logger);
+  if (handleSignals) stopOnSignals({ stop, logger, deadlineMs: config.shutdownTimeoutMs + STOP_MARGIN_MS });
   return { url, server, bot, logger, store, stop };
 }
 
-function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal; exiting now");
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, "shutting down: stopping any re-index, finishing in-flight requests");
-    stop().then(
-      () => {
-        logger.info("stopped");
-        logger.flush(() => process.exit(0));
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        logger.flush(() => process.exit(1));
-      },
-    );
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+function connectionStates(server: BotServer): { connections?: Record<string, string> } {
+  const connections = Object.entries(server.adapterHealth().connections);
+  return connections.length > 0 ? { connections: Object.fromEntries(connections.map(([name, status]) => [name, status.state])) } : {};
 }
 
 function isEntryPoint(): boolean {

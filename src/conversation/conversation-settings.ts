@@ -5,20 +5,26 @@
  * or route created without one (tests, benchmarks) builds its own here.
  */
 import type { Logger } from "pino";
-import type { AppConfig } from "../config.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
-import { configuredSecrets } from "../core/logger.js";
+import { createSecretMasker } from "../core/mask-secrets.js";
 import { createQuestionLog } from "../state/question-log.js";
-import { createSecretMasker } from "../text/mask-secrets.js";
 import type { StateStore } from "../state/state-store.js";
-import { createStoredConversationMemory } from "../state/stored-conversation-memory.js";
 import { createInMemoryConversationMemory, type ConversationMemory } from "./conversation-memory.js";
 import type { Responder } from "./incoming.js";
-import { createResponder } from "./responder.js";
+import { createResponder, type ResponderLimits } from "./responder.js";
+import { createStoredConversationMemory } from "./stored-conversation-memory.js";
 
-/** `secrets`: the configured secret values, masked in what a stored memory writes (see configuredSecrets). */
+/** The settings the conversation layer reads; src/config.ts resolves them into the app configuration. */
+export interface ConversationSettings extends ResponderLimits {
+  /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
+  conversation: { idleMinutes: number; maxTurns: number };
+  /** The question log: on or off, how many days entries are kept, and how many at most (the oldest go first). */
+  questionLog: { enabled: boolean; retentionDays: number; maxRows: number };
+}
+
+/** `secrets`: the configured secret values, masked in what a stored memory writes (the entry points pass configuredSecrets). */
 export function createConfiguredMemory(
-  config: Pick<AppConfig, "conversation">,
+  config: Pick<ConversationSettings, "conversation">,
   store?: StateStore,
   secrets: Iterable<string | undefined> = [],
 ): ConversationMemory {
@@ -27,17 +33,25 @@ export function createConfiguredMemory(
   return createInMemoryConversationMemory({ idleMs, maxTurns: config.conversation.maxTurns });
 }
 
-export function createConfiguredResponder(input: { bot: KnowledgeBot; config: AppConfig; logger: Logger; store?: StateStore }): Responder {
+export function createConfiguredResponder(input: {
+  bot: KnowledgeBot;
+  config: ConversationSettings;
+  logger: Logger;
+  store?: StateStore;
+  /** The configured secret values, masked by value in what is logged and remembered (the entry points pass configuredSecrets). */
+  secrets?: Iterable<string | undefined>;
+}): Responder {
+  const secrets = [...(input.secrets ?? [])];
   return createResponder({
     bot: input.bot,
-    memory: createConfiguredMemory(input.config, input.store, configuredSecrets(input.config)),
+    memory: createConfiguredMemory(input.config, input.store, secrets),
     config: input.config,
     logger: input.logger,
     questionLog: createQuestionLog({
       store: input.store,
       enabled: input.config.questionLog.enabled,
       logger: input.logger,
-      secrets: configuredSecrets(input.config),
+      secrets,
       maxRows: input.config.questionLog.maxRows,
     }),
     votes: input.config.questionLog.enabled ? input.store : undefined,

@@ -1,26 +1,9 @@
 /**
  * The contract between the entry point and a chat platform. A new platform is one folder under
- * adapters/ plus one registration line in src/main.ts.
+ * adapters/ plus one registration line in src/main.ts. What an adapter is created with (bot,
+ * responder, store, its settings) is `ChatAdapterContext` in src/conversation/chat-adapter-context.ts.
  */
 import type { Hono } from "hono";
-import type { Logger } from "pino";
-import type { AppConfig } from "../config.js";
-import type { Responder } from "../conversation/incoming.js";
-import type { StateStore } from "../state/state-store.js";
-import type { KnowledgeBot } from "./knowledge-bot.js";
-
-export interface ChatAdapterContext {
-  bot: KnowledgeBot;
-  config: AppConfig;
-  logger: Logger;
-  /**
-   * The one responder every platform shares (commands, texts, limits, memory); main.ts passes it.
-   * An adapter created without one (tests, benchmarks) builds its own from `bot` and `config`.
-   */
-  responder?: Responder;
-  /** The state store: delivery dedupe that survives a restart, and answer feedback. In memory when absent. */
-  store?: StateStore;
-}
 
 /** A connection an adapter holds open itself (not a webhook), as /healthz and the admin overview show it. */
 export interface AdapterConnectionStatus {
@@ -30,6 +13,12 @@ export interface AdapterConnectionStatus {
   since: number;
   /** Words an operator can act on; never a secret. */
   detail?: string;
+  /**
+   * True while the connection cannot carry the messages this replica should carry (dialling,
+   * dropped and trying again, refused): /healthz then says "degraded". Standing by while another
+   * replica holds it is not degraded.
+   */
+  degraded?: boolean;
 }
 
 export interface ChatAdapter {
@@ -37,7 +26,11 @@ export interface ChatAdapter {
   readonly name: string;
   /** Adds the adapter's webhook routes to the shared HTTP app; called before the server listens. */
   mount?(app: Hono): void;
-  /** Starts background work (long polling, token refresh); resolves once the adapter is ready. */
+  /**
+   * Starts background work (long polling, token refresh); resolves once the adapter is ready, and
+   * rejects when the platform cannot be reached. The server then calls it again after a backoff,
+   * so a failed try must leave nothing running that a second call would duplicate.
+   */
   start(): Promise<void>;
   /** Stops background work and waits for in-flight replies to finish. */
   stop(): Promise<void>;

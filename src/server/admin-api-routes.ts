@@ -11,7 +11,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import type { AppConfig } from "../config.js";
-import { isChitChatMessage } from "../conversation/chit-chat.js";
+import { isChitChatMessage } from "../retrieval/chit-chat.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT } from "../state/missing-subjects.js";
 import type { QuestionFilter, QuestionGroup, StateStore } from "../state/state-store.js";
@@ -164,7 +164,7 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
       const summary = await run;
       noteForLog(context, { adminAnswer: sourceId, version: summary.version });
       const problem = summary.errors.find((error) => error.file === ADMIN_ANSWERS_FILE);
-      return context.json({ sourceId, file: ADMIN_ANSWERS_FILE, version: summary.version, ...(problem ? { problem } : {}) }, 201);
+      return context.json({ sourceId, title: title || question, file: ADMIN_ANSWERS_FILE, version: summary.version, ...(problem ? { problem } : {}) }, 201);
     } catch (error) {
       if (isKnowledgeBotError(error)) {
         const failure = reindexFailure(error.code);

@@ -9,8 +9,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Answer, Platform } from "../core/types.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
-import { createSecretMasker } from "../text/mask-secrets.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
+import { createSecretMasker } from "../core/mask-secrets.js";
 import { questionGroupKey } from "./question-group-key.js";
 import type { ChatKind, StateStore } from "./state-store.js";
 

@@ -26,6 +26,7 @@ import { createChatCompletionsClient } from "../../src/answer/chat-completions-c
 import { createGenerativeRewriter } from "../../src/answer/generative-rewriter.js";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { type AppConfig, loadConfig } from "../../src/config.js";
+import { configuredSecrets } from "../../src/configured-secrets.js";
 import * as loggerModule from "../../src/core/logger.js";
 import { type BotServer, createServer } from "../../src/server/create-server.js";
 import { startFakeBotApi, type FakeBotApi } from "../telegram/support/fake-bot-api.js";
@@ -369,8 +370,12 @@ describe("secrets and personal data in logs", () => {
     for (const digits of PERSONAL_DIGITS) expect(log.includes(digits), `${digits} appears in the log`).toBe(false);
     expect(log.includes("li.si@example.com")).toBe(false);
     // The failures are still explained: what failed, its code and hint.
-    const webhookFailure = parsedLines().find((line) => line.msg === "adapter failed to start; the rest keeps serving" && line.adapter === "telegram");
+    const webhookFailure = parsedLines().find((line) => line.adapter === "telegram" && (line.err as { method?: string })?.method === "setWebhook");
     expect(webhookFailure?.err).toMatchObject({ message: expect.stringContaining("bad webhook"), method: "setWebhook", code: 400 });
+    expect(parsedLines().find((line) => line.msg === "adapter failed to start; trying again after the backoff, the rest keeps serving")).toMatchObject({
+      adapter: "telegram",
+      err: { code: "TELEGRAM_WEBHOOK_REFUSED" },
+    });
     const questionLine = parsedLines().find((line) => line.msg === "telegram question answered");
     expect(questionLine?.question).toContain("[phone]");
   });
@@ -384,7 +389,7 @@ describe("scrubbing by value and by shape", () => {
   }
 
   it("replaces every configured secret wherever it appears, in fields, messages and nested errors", () => {
-    const secrets = loggerModule.configuredSecrets(
+    const secrets = configuredSecrets(
       loadConfig({
         ...SECRETS,
         WECOM_CORP_ID: CORP_ID,
