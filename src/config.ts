@@ -78,6 +78,7 @@ const coreVariables = {
     .or(z.literal("").transform(() => undefined)),
   QUESTION_LOG: z.enum(["on", "off"]).default("on"),
   QUESTION_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  QUESTION_LOG_MAX_ROWS: z.coerce.number().int().min(10).max(100_000_000).default(1_000_000),
 
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDINGS_BASE_URL: optionalUrl,
@@ -94,10 +95,13 @@ const coreVariables = {
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   PUBLIC_BASE_URL: optionalUrl,
+  SERVE_ORIGINAL_FILES: z.enum(["true", "false"]).default("false"),
   ADMIN_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
     message:
       "must be at least 16 characters (it unlocks the admin console at /admin, POST /api/reindex, /api/search hit testing and the admin API /api/admin/*)",
   }),
+  ADMIN_TOKEN_TRIES_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL: z.coerce.number().int().min(2).max(100_000).default(30),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -153,7 +157,18 @@ export interface AppConfig extends PlatformSettings, ConversationSettings {
   host: string;
   port: number;
   publicBaseUrl: string;
+  /**
+   * Offer a document source's original file (PDF, Word, slides, scans) at /kb-file/; never a table
+   * row's. Off by default: an original holds what was never indexed (comments, tracked changes,
+   * notes, properties, attachments).
+   */
+  serveOriginalFiles: boolean;
   adminToken?: string;
+  /**
+   * Admin tokens checked per minute (login form and Bearer alike): per client address, and over all
+   * addresses; past either the answer is 429 without a check (see server/admin/login-throttle.ts).
+   */
+  adminTokenTries: { perAddress: number; overall: number };
   maxBodyBytes: number;
   /** Longest retrieval answer body in characters, unless a platform sets its own. */
   answerMaxChars: number;
@@ -210,6 +225,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     const settings = slice.settings(values as never, problems);
     if (settings !== undefined) (platforms as Record<string, unknown>)[name] = settings;
   }
+  if (values.ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL <= values.ADMIN_TOKEN_TRIES_PER_MINUTE) {
+    // Otherwise one address alone could use up the budget of all, and lock the admin out.
+    problems.push("ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL: must be larger than ADMIN_TOKEN_TRIES_PER_MINUTE");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, "");
@@ -251,12 +270,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     host: values.HOST,
     port: values.PORT,
     publicBaseUrl,
+    serveOriginalFiles: values.SERVE_ORIGINAL_FILES === "true",
     adminToken: values.ADMIN_TOKEN,
+    adminTokenTries: { perAddress: values.ADMIN_TOKEN_TRIES_PER_MINUTE, overall: values.ADMIN_TOKEN_TRIES_PER_MINUTE_TOTAL },
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxQuestionChars: values.MAX_QUESTION_CHARS,
     answerMaxChars: values.ANSWER_MAX_CHARS,
     maxUploadBytes: values.MAX_UPLOAD_BYTES,
-    questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS },
+    questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS, maxRows: values.QUESTION_LOG_MAX_ROWS },
     conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: Math.round(values.SHUTDOWN_TIMEOUT_SECONDS * 1000),

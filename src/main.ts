@@ -98,7 +98,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   // Re-indexes take the lock every replica sharing the store sees, besides the index folder's file lock.
   bot.useReplicaLocks(store);
   // One responder for every platform: the same commands, texts, limits, conversation memory and question log.
-  const responder = createConfiguredResponder({ bot, config, logger, store });
+  const responder = createConfiguredResponder({ bot, config, logger, store, secrets: configuredSecrets(config) });
   const context: ChatAdapterContext<AppConfig> = { bot, config, logger, responder, store };
   const adapters: ChatAdapter[] = [];
   for (const registration of adapterRegistrations) {

@@ -7,6 +7,7 @@
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import type { Answer, Citation } from "../../src/core/types.js";
+import { plainTextAsMarkdown } from "./plain-markdown.js";
 import type { Reply } from "./wecom-reply.js";
 import { splitUtf8, truncateUtf8, utf8ByteLength } from "./utf8-text.js";
 
@@ -18,13 +19,14 @@ export const STREAM_CONTENT_MAX_BYTES = 20480;
 const SOURCES_HEADING = `**${REPLY_TEXTS.sourcesHeading}**`;
 const RELATED_HEADING = `**${REPLY_TEXTS.relatedHeading}**`;
 
-/** Link text must not contain brackets, and a URL must not contain spaces or parentheses. */
+/** Link text is plain text on one line (no brackets, tags or mentions); see plain-markdown.ts. */
 function linkText(text: string): string {
-  return text.replace(/\[/g, "【").replace(/\]/g, "】").replace(/\s+/g, " ").trim();
+  return plainTextAsMarkdown(text).replace(/\s+/g, " ").trim();
 }
 
+/** A URL must not contain spaces or parentheses, nor angle brackets that could open a tag or a mention. */
 function linkTarget(url: string): string {
-  return url.replace(/ /g, "%20").replace(/\(/g, "%28").replace(/\)/g, "%29");
+  return url.replace(/ /g, "%20").replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/</g, "%3C").replace(/>/g, "%3E");
 }
 
 /** The parts of a rendered answer, in reading order. */
@@ -44,10 +46,11 @@ function answerParts(answer: Answer): AnswerParts {
       const citation = byNumber.get(n);
       return citation ? `[[${n}]](${linkTarget(citation.url)})` : `[${n}]`;
     });
-    return `${paragraph.text.trim()}${markers.join("")}`;
+    // The paragraph quotes the knowledge folder: plain text, never markup of its own.
+    return `${plainTextAsMarkdown(paragraph.text.trim())}${markers.join("")}`;
   });
   // A quote line: WeCom markdown has no italics, and `>` reads as an aside on every client.
-  if (answer.understoodAs) body.unshift(`> ${REPLY_TEXTS.understoodAs(answer.understoodAs.replace(/\s+/g, " ").trim())}`);
+  if (answer.understoodAs) body.unshift(`> ${plainTextAsMarkdown(REPLY_TEXTS.understoodAs(answer.understoodAs.replace(/\s+/g, " ").trim()))}`);
   return {
     body: body.filter(Boolean),
     sources: answer.noAnswer ? [] : answer.citations.map((citation) => `[${citation.n}] [${linkText(citation.title)}](${linkTarget(citation.url)})`),

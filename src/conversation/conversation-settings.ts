@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
+import { createSecretMasker } from "../core/mask-secrets.js";
 import { createQuestionLog } from "../state/question-log.js";
 import type { StateStore } from "../state/state-store.js";
 import { createInMemoryConversationMemory, type ConversationMemory } from "./conversation-memory.js";
@@ -17,23 +18,42 @@ import { createStoredConversationMemory } from "./stored-conversation-memory.js"
 export interface ConversationSettings extends ResponderLimits {
   /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
   conversation: { idleMinutes: number; maxTurns: number };
-  /** The question log: on or off, and how many days entries are kept before the server purges them. */
-  questionLog: { enabled: boolean; retentionDays: number };
+  /** The question log: on or off, how many days entries are kept, and how many at most (the oldest go first). */
+  questionLog: { enabled: boolean; retentionDays: number; maxRows: number };
 }
 
-export function createConfiguredMemory(config: Pick<ConversationSettings, "conversation">, store?: StateStore): ConversationMemory {
+/** `secrets`: the configured secret values, masked in what a stored memory writes (the entry points pass configuredSecrets). */
+export function createConfiguredMemory(
+  config: Pick<ConversationSettings, "conversation">,
+  store?: StateStore,
+  secrets: Iterable<string | undefined> = [],
+): ConversationMemory {
   const idleMs = config.conversation.idleMinutes * 60_000;
-  if (store) return createStoredConversationMemory({ store, idleMs, maxTurns: config.conversation.maxTurns });
+  if (store) return createStoredConversationMemory({ store, idleMs, maxTurns: config.conversation.maxTurns, maskSecrets: createSecretMasker(secrets) });
   return createInMemoryConversationMemory({ idleMs, maxTurns: config.conversation.maxTurns });
 }
 
-export function createConfiguredResponder(input: { bot: KnowledgeBot; config: ConversationSettings; logger: Logger; store?: StateStore }): Responder {
+export function createConfiguredResponder(input: {
+  bot: KnowledgeBot;
+  config: ConversationSettings;
+  logger: Logger;
+  store?: StateStore;
+  /** The configured secret values, masked by value in what is logged and remembered (the entry points pass configuredSecrets). */
+  secrets?: Iterable<string | undefined>;
+}): Responder {
+  const secrets = [...(input.secrets ?? [])];
   return createResponder({
     bot: input.bot,
-    memory: createConfiguredMemory(input.config, input.store),
+    memory: createConfiguredMemory(input.config, input.store, secrets),
     config: input.config,
     logger: input.logger,
-    questionLog: createQuestionLog({ store: input.store, enabled: input.config.questionLog.enabled, logger: input.logger }),
+    questionLog: createQuestionLog({
+      store: input.store,
+      enabled: input.config.questionLog.enabled,
+      logger: input.logger,
+      secrets,
+      maxRows: input.config.questionLog.maxRows,
+    }),
     votes: input.config.questionLog.enabled ? input.store : undefined,
   });
 }

@@ -9,6 +9,7 @@ import { isKnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
 import type { Answer, ConversationTurn, Platform } from "../core/types.js";
 import { maskPersonalData } from "../core/mask-personal-data.js";
+import { maskSecretShapes } from "../core/mask-secrets.js";
 import type { QuestionLog } from "../state/question-log.js";
 import type { Rating, StateStore } from "../state/state-store.js";
 import { voterKey } from "../state/voter-key.js";
@@ -140,12 +141,13 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
           conversationKey: key,
           latencyMs,
           askedAt,
+          askedBy: voterKey(incoming.platform, incoming.userId),
         }),
         rememberTurn(key, question, answer, incoming, answerId),
       ]);
       return { kind: "answer", answer, answerId };
     } catch (error) {
-      log.error({ err: error, platform: incoming.platform, question: maskPersonalData(question) }, "answering failed");
+      log.error({ err: error, platform: incoming.platform, question: maskPersonalData(maskSecretShapes(question)) }, "answering failed");
       return { kind: "text", text: REPLY_TEXTS.failed, failure: error };
     } finally {
       answering.delete(key);
@@ -184,7 +186,9 @@ export function createResponder({ bot, memory, config, logger, questionLog, vote
     const history = await readHistory(incoming.conversationKey, incoming);
     const answerId = history.at(-1)?.answerId;
     if (!answerId) return undefined;
-    const recorded = await votes.recordVote({ answerId, voter: voterKey(incoming.platform, incoming.userId), rating, at: now() });
+    // In a private conversation (the web page, a one-to-one chat) the answer was shown to its asker alone.
+    const onlyAsker = (incoming.chatKind ?? "private") === "private";
+    const recorded = await votes.recordVote({ answerId, voter: voterKey(incoming.platform, incoming.userId), rating, at: now(), onlyAsker });
     return text(recorded ? REPLY_TEXTS.feedbackThanks : REPLY_TEXTS.feedbackUnknown);
   }
 

@@ -2,18 +2,20 @@
  * Conversation memory kept in the state store, so a follow-up still finds its earlier turns after
  * a restart (and, on a shared store, on another replica). Same rules as the in-memory one: idle
  * expiry from the last turn, only the last `maxTurns` turns, each turn bounded. What reaches the
- * disk is masked like the question log: a phone number in a question is never written. The rules
+ * disk is masked like the question log: a phone number or a pasted API key in a question is never written. The rules
  * are the conversation layer's, so this lives beside the in-memory memory; the state store below
  * only keeps the turns it is handed.
  */
 import { maskPersonalData } from "../core/mask-personal-data.js";
+import { maskSecretShapes } from "../core/mask-secrets.js";
 import type { ConversationTurn } from "../core/types.js";
 import type { StateStore } from "../state/state-store.js";
 import { boundedTurn, type ConversationMemory } from "./conversation-memory.js";
 
-function maskedTurn(turn: ConversationTurn): ConversationTurn {
+function maskedTurn(turn: ConversationTurn, maskSecrets: (text: string) => string): ConversationTurn {
   const bounded = boundedTurn(turn);
-  return { ...bounded, question: maskPersonalData(bounded.question), resolvedQuestion: maskPersonalData(bounded.resolvedQuestion) };
+  const masked = (text: string) => maskPersonalData(maskSecrets(text));
+  return { ...bounded, question: masked(bounded.question), resolvedQuestion: masked(bounded.resolvedQuestion) };
 }
 
 export interface StoredConversationMemoryOptions {
@@ -21,9 +23,17 @@ export interface StoredConversationMemoryOptions {
   idleMs: number;
   maxTurns: number;
   now?: () => number;
+  /** Masks credentials in what is written (createSecretMasker with the configured secrets); default: their shapes only. */
+  maskSecrets?: (text: string) => string;
 }
 
-export function createStoredConversationMemory({ store, idleMs, maxTurns, now = Date.now }: StoredConversationMemoryOptions): ConversationMemory {
+export function createStoredConversationMemory({
+  store,
+  idleMs,
+  maxTurns,
+  now = Date.now,
+  maskSecrets = maskSecretShapes,
+}: StoredConversationMemoryOptions): ConversationMemory {
   if (!(idleMs > 0)) throw new RangeError("idleMs must be positive");
   if (!(Number.isInteger(maxTurns) && maxTurns > 0)) throw new RangeError("maxTurns must be a positive integer");
   return {
@@ -32,7 +42,7 @@ export function createStoredConversationMemory({ store, idleMs, maxTurns, now = 
     },
     async remember(conversationKey, turn) {
       const time = now();
-      await store.appendConversationTurn(conversationKey, maskedTurn(turn), { maxTurns, notBefore: time - idleMs, at: time });
+      await store.appendConversationTurn(conversationKey, maskedTurn(turn, maskSecrets), { maxTurns, notBefore: time - idleMs, at: time });
     },
     forget(conversationKey) {
       return store.deleteConversation(conversationKey);

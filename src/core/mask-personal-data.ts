@@ -16,8 +16,13 @@
 
 export type PersonalDataKind = "email" | "id-number" | "passport" | "phone" | "bank-card" | "landline" | "number";
 
-/** One separator between digit groups: space, hyphen or dot (full-width forms normalised first). */
-const SEP = "[ .\\-]?";
+/**
+ * What people put between digit groups: one mark (. - / _ ~ , with blanks around it allowed, as in
+ * `138 - 1234 - 5678`) or a few blanks (spaces, tabs, the ideographic space), or nothing.
+ * Full-width forms (－ ／ ＿ ～ ，) are normalised first. `SEP_ONE` is one such separator, captured.
+ */
+const SEP_ONE = "[ \\t]{0,3}[.\\-/_~,][ \\t]{0,3}|[ \\t]{1,3}";
+const SEP = `(?:${SEP_ONE})?`;
 /** Digits may not continue on either side: a match is a whole number, not a slice of a longer one. */
 const START = "(?<![0-9A-Za-z])";
 const END = "(?![0-9A-Za-z])";
@@ -33,13 +38,13 @@ const rules: { kind: PersonalDataKind; pattern: RegExp }[] = [
   { kind: "id-number", pattern: new RegExp(`${START}\\d{6}${SEP}\\d{2}${MONTH_DAY}${SEP}\\d{3}${END}`, "g") },
   // Passports (E/G and eight digits, or E, a letter and seven) and Hong Kong/Macau permits (H/M and 8–10 digits).
   { kind: "passport", pattern: new RegExp(`${START}(?:[EeGg]\\d{8}|[Ee][A-Za-z]\\d{7}|[HhMm]\\d{8,10})${END}`, "g") },
-  // Mainland mobile: 1[3-9]x xxxx xxxx, optionally after +86, 0086 or 86.
-  { kind: "phone", pattern: new RegExp(`${START}${COUNTRY_CODE}?1[3-9]\\d${SEP}\\d{4}${SEP}\\d{4}${END}`, "g") },
+  // Mainland mobile: 1[3-9]x xxxx xxxx, optionally after +86, 0086 or 86, the first group maybe in brackets.
+  { kind: "phone", pattern: new RegExp(`${START}${COUNTRY_CODE}?(?:1[3-9]\\d|\\(1[3-9]\\d\\))${SEP}\\d{4}${SEP}\\d{4}${END}`, "g") },
   // Bank cards: 16–19 digits, whole, grouped 4-4-4-4(-1..3) with one kind of separator throughout
   // (so a date range such as 20250318-20250401 is not a card), or 6 then 10–13.
   {
     kind: "bank-card",
-    pattern: new RegExp(`${START}(?:\\d{16,19}|\\d{4}([ .\\-])\\d{4}\\1\\d{4}\\1\\d{4}(?:\\1\\d{1,3})?|\\d{6}[ .\\-]\\d{10,13})${END}`, "g"),
+    pattern: new RegExp(`${START}(?:\\d{16,19}|\\d{4}(${SEP_ONE})\\d{4}\\1\\d{4}\\1\\d{4}(?:\\1\\d{1,3})?|\\d{6}(?:${SEP_ONE})\\d{10,13})${END}`, "g"),
   },
   // Landlines: area code 0xx or 0xxx (optionally in brackets, or +86 without the 0), then 7–8 digits,
   // optionally an extension after a hyphen.
@@ -54,7 +59,7 @@ const rules: { kind: PersonalDataKind; pattern: RegExp }[] = [
   { kind: "number", pattern: /(?<![0-9A-Za-z])\d{11,}(?![0-9A-Za-z])/g },
 ];
 
-const DASHES = /[\u2010-\u2015\u2212\u30FC\uFE58\uFE63\uFF0D]/;
+const DASHES = /[\u2010-\u2015\u2212\u301C\u30FC\uFE58\uFE63\uFF0D]/;
 
 /** Same length as `text`: each UTF-16 unit maps to its NFKC form when that is a single ASCII character. */
 export function matchingView(text: string): string {

@@ -12,14 +12,16 @@ import type { Reply, Responder } from "../conversation/incoming.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { maskPersonalData } from "../core/mask-personal-data.js";
+import { maskSecretShapes } from "../core/mask-secrets.js";
 import { sourceLink } from "../retrieval/source-link.js";
-import { hasAdminToken } from "./admin-token.js";
+import { isAdminContext } from "./admin-credential.js";
 import { jsonError, reindexFailure } from "./json-error.js";
 import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
 import type { StateStore } from "../state/state-store.js";
 import { pacedJson } from "./paced-json.js";
+import { createVoterCookies, type VoterCookies } from "./voter-cookie.js";
 
 /** Ids the client may choose: long enough for a UUID, short and plain enough to be a memory key. */
 const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -30,10 +32,13 @@ export interface ApiRouteOptions {
   logger?: Logger;
   /** The state store an own responder logs to and keeps its memory in. */
   store?: StateStore;
+  /** Who asks: the asker's identity is logged with the answer, so only they vote on it (voter-cookie.ts). */
+  voterCookies?: VoterCookies;
 }
 
 export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, options: ApiRouteOptions = {}): void {
   let ownResponder: Responder | undefined;
+  const voterCookies = options.voterCookies ?? createVoterCookies({ store: options.store, publicBaseUrl: config.publicBaseUrl, logger: options.logger });
   const responder = () =>
     options.responder ?? (ownResponder ??= createConfiguredResponder({ bot, config, logger: options.logger ?? silentLogger(), store: options.store }));
 
@@ -42,17 +47,19 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     if (body instanceof Response) return body;
     const conversationId = checkConversationId(context, body.conversationId);
     if (conversationId instanceof Response) return conversationId;
-    noteForLog(context, { question: maskPersonalData(body.question) });
+    noteForLog(context, { question: maskPersonalData(maskSecretShapes(body.question)) });
+    const voter = await voterCookies.identify(context);
     const reply = await responder().respond({
       text: body.question,
       platform: "web",
       conversationKey: `web:${conversationId}`,
-      userId: conversationId,
+      // The browser (its voter cookie, else its address): the question log keeps it, hashed, as the answer's asker.
+      userId: voter.identity,
       // A conversation id made here has no history: reading it would be a round trip to the store for nothing.
       newConversation: conversationId !== body.conversationId,
       addressedToBot: true,
       // A command such as /reindex through the API needs the admin token, like POST /api/reindex.
-      isAdmin: config.adminToken !== undefined && hasAdminToken(context.req.header("authorization"), config.adminToken),
+      isAdmin: isAdminContext(context),
     });
     // A failed answer is an error response with its code and hint (the server's error handler), not a 200 notice.
     if (reply.kind === "text" && reply.failure !== undefined) throw reply.failure;
@@ -71,7 +78,7 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
   app.post("/api/search", async (context) => {
     const body = await readQuestion(context, config.maxQuestionChars);
     if (body instanceof Response) return body;
-    noteForLog(context, { question: maskPersonalData(body.question) });
+    noteForLog(context, { question: maskPersonalData(maskSecretShapes(body.question)) });
     const result = await bot.retrieve(body.question, body.limit ?? 5);
     noteForLog(context, { hits: result.hits.length, noAnswer: result.noAnswer });
     return context.json({
@@ -89,11 +96,10 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
     });
   });
 
-  const adminToken = config.adminToken;
   // Without a configured token the route does not exist at all (404), rather than being guessable.
-  if (!adminToken) return;
+  if (!config.adminToken) return;
   app.post("/api/reindex", async (context) => {
-    if (!hasAdminToken(context.req.header("authorization"), adminToken)) {
+    if (!isAdminContext(context)) {
       context.header("WWW-Authenticate", 'Bearer realm="kb-admin"');
       return jsonError(context, 401, "UNAUTHORIZED", "A valid admin token is required.", "Send the ADMIN_TOKEN value as `Authorization: Bearer <token>`.");
     }

@@ -15,7 +15,10 @@ import { isKnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Responder } from "../conversation/incoming.js";
 import type { StateStore } from "../state/state-store.js";
+import { adminCredential, isAdminContext } from "./admin-credential.js";
+import { isAdminRequest } from "./admin-request.js";
 import { mountAdminApiRoutes } from "./admin-api-routes.js";
+import { createLoginThrottle } from "./admin/login-throttle.js";
 import { mountAdminConsole } from "./admin/mount-admin-console.js";
 import { mountApiRoutes } from "./api-routes.js";
 import { mountFeedbackRoutes } from "./feedback-routes.js";
@@ -30,6 +33,13 @@ import { mountPageRoutes } from "./page-routes.js";
 import { apiRateLimit } from "./rate-limit.js";
 import { requestLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
+import { createVoterCookies } from "./voter-cookie.js";
+
+/** What a failure says to anyone but the admin: nothing about what failed behind the server. */
+const UNDISCLOSED_FAILURE = {
+  message: "The request could not be completed right now.",
+  hint: "Try again in a moment; if it keeps failing, tell the site's operator (the cause is in the server log).",
+};
 
 export interface ServerOptions {
   bot: ServedBot;
@@ -85,8 +95,16 @@ export function createServer({
       inFlight--;
     }
   });
+  // One throttle for every way the admin token is presented: the login form and a Bearer header.
+  const throttle = createLoginThrottle(
+    store,
+    { triesPerAddress: config.adminTokenTries.perAddress, triesOverall: config.adminTokenTries.overall, windowMs: 60_000 },
+    logger,
+  );
+  // Before the rate limit, which exempts the admin, so nothing else compares the token unthrottled.
+  app.use("/api/*", adminCredential(throttle, config.adminToken));
   // Before the body limit, so a client over its budget is refused before its body is read.
-  const rateLimit = apiRateLimit({ requestsPerMinute: config.rateLimitPerMinute, adminToken: config.adminToken });
+  const rateLimit = apiRateLimit({ requestsPerMinute: config.rateLimitPerMinute, isExempt: isAdminContext });
   app.use("/api/ask", rateLimit);
   app.use("/api/search", rateLimit);
   app.use("/api/feedback", rateLimit);
@@ -108,10 +126,12 @@ export function createServer({
       },
     }),
   );
-  mountAdminConsole(app, bot, config, { store, logger, adapterHealth: health });
-  mountPageRoutes(app, bot, config, store, health);
-  mountApiRoutes(app, bot, config, { responder, logger, store });
-  mountFeedbackRoutes(app, store);
+  mountAdminConsole(app, bot, config, { store, logger, adapterHealth: health, throttle });
+  // One voter identity for the page, the questions and the votes of a browser.
+  const voterCookies = createVoterCookies({ store, publicBaseUrl: config.publicBaseUrl, logger });
+  mountPageRoutes(app, bot, config, { store, adapterHealth: health, voterCookies });
+  mountApiRoutes(app, bot, config, { responder, logger, store, voterCookies });
+  mountFeedbackRoutes(app, store, voterCookies);
   mountAdminApiRoutes(app, bot, config, { store });
   for (const adapter of adapters) adapter.mount?.(app);
 
@@ -127,16 +147,25 @@ export function createServer({
     }
     return context.text("Not found", 404);
   });
-  app.onError((error, context) => {
+  const adminAccess = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
+  app.onError(async (error, context) => {
     if (error instanceof HTTPException) return error.getResponse();
     logger.error({ err: error, path: context.req.path }, "request handler failed");
+    // An error's own words may name a backend (an embeddings URL, a database host): only the admin
+    // reads them; anyone else gets the code and a general sentence, and the log has the rest.
+    const detailed = isAdminContext(context) || (await isAdminRequest(context, adminAccess));
+    const words = (message: string, hint: string) => (detailed ? { message, hint } : UNDISCLOSED_FAILURE);
     // The state store being unreachable is temporary (a replica reconnects on its own): 503, so
     // clients and proxies retry instead of treating it as a bug.
     if (isKnowledgeBotError(error) && error.code === "STATE_STORE_UNAVAILABLE") {
       context.header("Retry-After", "5");
-      return jsonError(context, 503, error.code, error.message, error.hint);
+      const { message, hint } = words(error.message, error.hint);
+      return jsonError(context, 503, error.code, message, hint);
     }
-    if (isKnowledgeBotError(error)) return jsonError(context, 500, error.code, error.message, error.hint);
+    if (isKnowledgeBotError(error)) {
+      const { message, hint } = words(error.message, error.hint);
+      return jsonError(context, 500, error.code, message, hint);
+    }
     return jsonError(context, 500, "INTERNAL", "Something went wrong while handling the request.", "Try again; if it keeps failing, check the server log.");
   });
 

@@ -1,20 +1,22 @@
 /**
  * `POST /api/feedback {"answerId", "rating": "up"|"down", "comment"?}`: a vote on an answer the
- * question log holds. One vote per person per answer, changeable: the web voter is the browser's
- * `kb_voter` cookie when it has one, else the client address; the store keeps only a hash of it.
+ * question log holds. One vote per person per answer, changeable. The web page shows an answer to
+ * the browser that asked it alone, so only that browser votes on it: the identity it asked with (its
+ * signed `kb_voter` cookie, or its address when it had none; voter-cookie.ts) must be the one voting.
+ * A made-up or rotated cookie is no other person, and a cookie fetched anew is not the asker. The
+ * store keeps only a hash of the identity.
  */
 import type { Hono } from "hono";
-import { getCookie } from "hono/cookie";
 import type { StateStore } from "../state/state-store.js";
 import { voterKey } from "../state/voter-key.js";
 import { jsonError } from "./json-error.js";
-import { clientAddress } from "./rate-limit.js";
 import { noteForLog } from "./request-log.js";
+import type { VoterCookies } from "./voter-cookie.js";
 
 const MAX_COMMENT_CHARS = 1000;
 const answerIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function mountFeedbackRoutes(app: Hono, store: StateStore | undefined): void {
+export function mountFeedbackRoutes(app: Hono, store: StateStore | undefined, voterCookies: VoterCookies): void {
   app.post("/api/feedback", async (context) => {
     let body: Record<string, unknown>;
     try {
@@ -40,15 +42,21 @@ export function mountFeedbackRoutes(app: Hono, store: StateStore | undefined): v
         "Shorten the comment or leave it out.",
       );
     }
-    const identity = getCookie(context, "kb_voter") ?? clientAddress(context);
-    const recorded = store ? await store.recordVote({ answerId, voter: voterKey("web", identity), rating, comment, at: Date.now() }) : false;
+    const voter = await voterCookies.identify(context);
+    // The cookie's identity first; an answer asked before the browser had a cookie was asked as its address.
+    const identities = voter.cookieIdentity ? [voter.cookieIdentity, voter.addressIdentity] : [voter.addressIdentity];
+    let recorded = false;
+    for (const identity of identities) {
+      if (!store || recorded) break;
+      recorded = await store.recordVote({ answerId, voter: voterKey("web", identity), rating, comment, at: Date.now(), onlyAsker: true });
+    }
     if (!recorded) {
       return jsonError(
         context,
         404,
         "ANSWER_NOT_FOUND",
-        `No logged answer has the id ${answerId}.`,
-        "Feedback names an answer from the question log; it is unknown, older than QUESTION_LOG_DAYS, or the log is off (QUESTION_LOG=off).",
+        `No logged answer with the id ${answerId} was given to this browser.`,
+        "Feedback names an answer this browser was given, from the question log; it is unknown, older than QUESTION_LOG_DAYS, or the log is off (QUESTION_LOG=off).",
       );
     }
     noteForLog(context, { feedback: rating });

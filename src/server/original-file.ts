@@ -1,23 +1,36 @@
 /**
- * `GET /kb-file/:sourceId`: the original file an indexed source was read from (a PDF, an Office
- * document), so a reader can check the citation against it. Only a file that an indexed source
- * names is served, and only from inside the knowledge folder (symbolic links resolved first).
+ * `GET /kb-file/:sourceId` (only with SERVE_ORIGINAL_FILES=true): the original file of a document
+ * source (a PDF, a Word file, a slide deck, a scanned page), so a reader can check the citation
+ * against it. Never the file of a table row: a spreadsheet, CSV or JSONL holds every other row, the
+ * columns that were not indexed and hidden sheets, while an FAQ row's source page already shows all
+ * that was indexed of it. Only a file an indexed source is wholly read from is served, and only from
+ * inside the knowledge folder (symbolic links resolved first).
  */
 import { open, realpath } from "node:fs/promises";
 import path from "node:path";
+import type { SourceDoc } from "../core/types.js";
 
+/** The document formats whose one file is one source, and the types they are served as. */
 const CONTENT_TYPES: Record<string, string> = {
   ".pdf": "application/pdf",
   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
   ".png": "image/png",
   ".jpg": "image/jpeg",
   ".jpeg": "image/jpeg",
-  ".csv": "text/csv; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".md": "text/markdown; charset=utf-8",
 };
+
+/**
+ * True for a source read whole from a document file (PDF, Word, slides, a scan), whose original
+ * may be offered; false for table rows (CSV, XLSX, JSONL), a spreadsheet's sheet, and text pages.
+ */
+export function hasOriginalFile(source: SourceDoc): boolean {
+  return (
+    (source.kind === "document" || source.kind === "page") &&
+    source.sourceId === source.file &&
+    Object.hasOwn(CONTENT_TYPES, path.extname(source.file).toLowerCase())
+  );
+}
 
 export interface OriginalFile {
   bytes: Buffer;

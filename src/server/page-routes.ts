@@ -1,8 +1,9 @@
 /**
- * The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`,
- * and `/healthz`. Health is 200 whenever the index serves: a state store that cannot be reached, or
- * a chat platform that cannot (an adapter not yet started, a connection dropped), is reported as
- * "degraded" (questions are still answered from the index), not as down.
+ * The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`
+ * (documents only, and only with SERVE_ORIGINAL_FILES=true), and `/healthz`. Health is 200 whenever
+ * the index serves: a state store that cannot be reached, or a chat platform that cannot (an adapter
+ * not yet started, a connection dropped), is reported as "degraded" (questions are still answered
+ * from the index), not as down.
  */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
@@ -10,12 +11,18 @@ import type { AppConfig } from "../config.js";
 import type { AdapterHealth } from "./adapter-connections.js";
 import type { StateStore } from "../state/state-store.js";
 import { contentSecurityPolicy } from "./page-layout.js";
-import { readOriginalFile } from "./original-file.js";
+import { hasOriginalFile, readOriginalFile } from "./original-file.js";
 import type { ServedBot } from "./served-bot.js";
+import type { VoterCookies } from "./voter-cookie.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
 
-export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore, adapterHealth?: () => AdapterHealth): void {
+export function mountPageRoutes(
+  app: Hono,
+  bot: ServedBot,
+  config: AppConfig,
+  { store, adapterHealth, voterCookies }: { store?: StateStore; adapterHealth?: () => AdapterHealth; voterCookies: VoterCookies },
+): void {
   app.get("/healthz", (context) => {
     const stats = bot.stats();
     const state = store?.health();
@@ -32,7 +39,9 @@ export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, st
     });
   });
 
-  app.get("/", (context) => {
+  app.get("/", async (context) => {
+    // The page is where a browser first comes: it gets its voter cookie here, before it asks or votes.
+    await voterCookies.identify(context);
     const scriptNonce = randomBytes(16).toString("base64");
     context.header("Content-Security-Policy", contentSecurityPolicy(scriptNonce));
     context.header("Cache-Control", "no-store");
@@ -55,13 +64,15 @@ export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, st
     context.header("Content-Security-Policy", contentSecurityPolicy());
     if (!source) return context.html(renderSourceNotFoundPage(sourceId), 404);
     const chunks = index.chunks.filter((chunk) => chunk.sourceId === sourceId);
-    return context.html(renderSourcePage(source, chunks));
+    return context.html(renderSourcePage(source, chunks, { originalFile: config.serveOriginalFiles && hasOriginalFile(source) }));
   });
 
-  // The file is looked up through the index: only a file an indexed source came from is served.
+  // Off by default: the route does not exist, and no source page links to it.
+  if (!config.serveOriginalFiles) return;
+  // The file is looked up through the index: only a document an indexed source was wholly read from is served.
   app.get("/kb-file/:sourceId{.+}", async (context) => {
     const source = bot.current.sources.get(context.req.param("sourceId"));
-    const original = source ? await readOriginalFile(config.knowledgeDir, source.file, config.limits.maxFileBytes) : undefined;
+    const original = source && hasOriginalFile(source) ? await readOriginalFile(config.knowledgeDir, source.file, config.limits.maxFileBytes) : undefined;
     if (!original) return context.text("Not found", 404);
     return context.body(new Uint8Array(original.bytes), 200, original.headers);
   });

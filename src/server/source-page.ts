@@ -2,7 +2,7 @@
  * `GET /kb/:sourceId`: the bot's own page for a source without a URL of its own. Citations link
  * here with `#chunk-n`; the anchored chunk is highlighted with CSS `:target`, so no script is needed.
  * A paged document (PDF, deck) also gets `#page-n` / `#slide-n` markers, which its citations link
- * to, short heading-like lines as headings, and a link to download the original file.
+ * to, short heading-like lines as headings, and, when original files are served, a link to download it.
  */
 import path from "node:path";
 import type { Chunk, SourceDoc } from "../core/types.js";
@@ -87,7 +87,12 @@ function paragraphs(text: string, headings: boolean, tables: boolean): string {
   return html.join("");
 }
 
-export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
+export interface SourcePageOptions {
+  /** Link the original file (SERVE_ORIGINAL_FILES=true and a document source: original-file.ts). */
+  originalFile?: boolean;
+}
+
+export function renderSourcePage(source: SourceDoc, chunks: Chunk[], options: SourcePageOptions = {}): string {
   const ordered = [...chunks].sort((left, right) => left.index - right.index);
   const texts = ordered.length > 0 ? chunkTexts(ordered) : [source.text];
   const indexes = ordered.length > 0 ? ordered.map((chunk) => chunk.index) : [0];
@@ -95,7 +100,7 @@ export function renderSourcePage(source: SourceDoc, chunks: Chunk[]): string {
     source.category ? `<span>分类：${escapeHtml(source.category)}</span>` : "",
     source.date ? `<span>日期：<time>${escapeHtml(source.date)}</time></span>` : "",
     source.url ? `<span>原文：<a href="${escapeHtml(source.url)}" rel="noopener noreferrer">${escapeHtml(source.url)}</a></span>` : "",
-    source.kind === "document"
+    options.originalFile
       ? `<span>原文件：<a href="${escapeHtml(originalFileLink(source.sourceId))}" download>${escapeHtml(path.posix.basename(source.file))}</a></span>`
       : "",
   ].join("");

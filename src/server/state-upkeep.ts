@@ -1,6 +1,7 @@
 /**
  * Keeps the state store within its promises: questions older than QUESTION_LOG_DAYS are purged
- * (all of them when QUESTION_LOG=off, so turning the log off also forgets what it had), and
+ * (all of them when QUESTION_LOG=off, so turning the log off also forgets what it had), then the
+ * oldest past QUESTION_LOG_MAX_ROWS (the question log also trims as it writes), and
  * expired sessions, dedupe entries and idle conversations are dropped. Once at start, then hourly
  * on an unref'd timer that never holds the process open.
  */
@@ -19,7 +20,7 @@ export interface StateUpkeep {
 
 export async function upkeepOnce(store: StateStore, config: Pick<AppConfig, "questionLog" | "conversation">, now = Date.now()): Promise<number> {
   const before = config.questionLog.enabled ? now - config.questionLog.retentionDays * DAY_MS : Number.MAX_SAFE_INTEGER;
-  const purged = await store.purgeQuestionsBefore(before);
+  const purged = (await store.purgeQuestionsBefore(before)) + (await store.purgeQuestionsBeyond(config.questionLog.maxRows));
   await store.sweep(now, now - config.conversation.idleMinutes * 60_000);
   return purged;
 }

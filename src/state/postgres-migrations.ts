@@ -144,6 +144,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE question_groups ADD COLUMN dismissed_at BIGINT;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Who asked (a voter key): an answer only its asker was shown takes a vote from them alone.
+      ALTER TABLE questions ADD COLUMN asked_by TEXT;
+    `,
+  },
 ];
 
 /** Applies each migration not yet recorded, once, in order, however many processes run this at once; returns the versions this call applied. */

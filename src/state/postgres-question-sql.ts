@@ -15,12 +15,12 @@ import type { QuestionFilter } from "./state-store.js";
  * One record, the usual batch on a quiet bot: it takes about half the server time RECORD_QUESTIONS
  * takes for a batch of one (0.08 against 0.15 ms, measured). $1 answer_id … $12 day,
  * $13 unanswered (0/1), $14 platform bit, $15 top source, $16 answered (0/1), $17 distinct cited
- * sources (sorted), $18 missing subject (null unless a no-answer named one).
+ * sources (sorted), $18 missing subject (null unless a no-answer named one), $19 who asked (or null).
  */
 export const RECORD_QUESTION = `
 WITH inserted AS (
-  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::bigint, $12::int, $18::text)
+  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject, asked_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::bigint, $12::int, $18::text, $19::text)
   ON CONFLICT (answer_id) DO NOTHING
   RETURNING 1
 ), group_day AS (
@@ -67,10 +67,10 @@ WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
     answer_id text, group_key text, text text, platform text, chat_kind text, conversation_hash text, answered boolean,
     scores jsonb, cited_source_ids jsonb, latency_ms double precision, asked_at bigint, day int, platform_bit int, top_source text, sources text[],
-    missing_subject text)
+    missing_subject text, asked_by text)
 ), inserted AS (
-  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
-  SELECT answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject FROM input
+  INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject, asked_by)
+  SELECT answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject, asked_by FROM input
   ON CONFLICT (answer_id) DO NOTHING
   RETURNING answer_id
 ), added AS (
@@ -141,6 +141,8 @@ export interface RecordedRow {
   sources: string[];
   /** The subject a no-answer lacked, else null (missingSubjectOf). */
   missing_subject: string | null;
+  /** Who asked (a voter key), else null. */
+  asked_by: string | null;
 }
 
 /** $1 before: deletes the rows and their votes and takes what they added out of every total, in one statement. */

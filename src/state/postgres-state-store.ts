@@ -58,6 +58,7 @@ import type {
   ReindexRun,
   StateHealth,
   StateStore,
+  Vote,
 } from "./state-store.js";
 
 /** Deadlocks and serialization failures roll the statement back whole; running it again is safe. */
@@ -138,6 +139,7 @@ function recordedRow(record: QuestionRecord): RecordedRow {
     platform_bit: platformBit(record.platform),
     top_source: record.answered ? (citedSourceIds[0] ?? null) : null,
     missing_subject: nullableJsonText(missingSubjectOf(record)),
+    asked_by: nullableJsonText(record.askedBy ?? null),
     // Sorted: concurrent batches touch the per-source rows in one order, which avoids deadlocks.
     sources: [...new Set(citedSourceIds)].sort(),
   };
@@ -403,6 +405,7 @@ export class PostgresStateStore implements StateStore {
       row.answered ? 1 : 0,
       row.sources,
       row.missing_subject,
+      row.asked_by,
     ]);
   }
 
@@ -536,6 +539,13 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
+  async purgeQuestionsBeyond(maxRows: number): Promise<number> {
+    await this.pendingWritten();
+    // The newest question past the cap: it and everything asked no later go (questions_asked_at serves the walk).
+    const cutOff = (await this.query<{ asked_at: number }>("SELECT asked_at FROM questions ORDER BY asked_at DESC LIMIT 1 OFFSET $1", [maxRows])).rows[0];
+    return cutOff ? this.purgeQuestionsBefore(Number(cutOff.asked_at) + 1) : 0;
+  }
+
   // Feedback ------------------------------------------------------------------------------
 
   async findAnswer(answerId: string): Promise<LoggedAnswer | undefined> {
@@ -550,14 +560,18 @@ export class PostgresStateStore implements StateStore {
     return { answerId: row.answer_id, groupKey: row.group_key, text: row.text, platform: row.platform, answered: row.answered, askedAt: row.asked_at };
   }
 
-  async recordVote(vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): Promise<boolean> {
+  async recordVote(vote: Vote): Promise<boolean> {
     await this.pendingWritten();
     return this.transaction(async (client) => {
       // The answer's row lock makes two votes on one answer (from any replicas) take turns.
       const answer = (
-        await client.query<{ group_key: string; day: number }>("SELECT group_key, day FROM questions WHERE answer_id = $1 FOR UPDATE", [vote.answerId])
+        await client.query<{ group_key: string; day: number; asked_by: string | null }>(
+          "SELECT group_key, day, asked_by FROM questions WHERE answer_id = $1 FOR UPDATE",
+          [vote.answerId],
+        )
       ).rows[0];
       if (!answer) return false;
+      if (vote.onlyAsker && answer.asked_by !== null && answer.asked_by !== vote.voter) return false;
       const previous = (await client.query<{ rating: Rating }>("SELECT rating FROM feedback WHERE answer_id = $1 AND voter = $2", [vote.answerId, vote.voter]))
         .rows[0]?.rating;
       await client.query(
@@ -713,6 +727,10 @@ export class PostgresStateStore implements StateStore {
       ])
     ).rows[0];
     return row ? { count: row.count, resetAt: row.reset_at } : undefined;
+  }
+
+  async uncountHit(kind: string, key: string, now = Date.now()): Promise<void> {
+    await this.query("UPDATE hit_counters SET count = greatest(count - 1, 0) WHERE kind = $1 AND key = $2 AND reset_at > $3", [kind, withoutNul(key), now]);
   }
 
   // Re-index history ----------------------------------------------------------------------

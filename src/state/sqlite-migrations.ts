@@ -139,4 +139,11 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE question_groups ADD COLUMN dismissed_at INTEGER;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Who asked (a voter key): an answer only its asker was shown takes a vote from them alone.
+      ALTER TABLE questions ADD COLUMN asked_by TEXT;
+    `,
+  },
 ];

@@ -43,6 +43,7 @@ import type {
   QuestionStats,
   Rating,
   StateStore,
+  Vote,
 } from "./state-store.js";
 
 export const STATE_FILE_NAME = "state.sqlite";
@@ -138,8 +139,8 @@ export class SqliteStateStore implements StateStore {
     const db = database;
     this.statements = {
       insertQuestion: db.prepare(
-        `INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject)
-         VALUES (@answerId, @groupKey, @text, @platform, @chatKind, @conversationHash, @answered, @scores, @citedSourceIds, @latencyMs, @askedAt, @day, @missingSubject)`,
+        `INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day, missing_subject, asked_by)
+         VALUES (@answerId, @groupKey, @text, @platform, @chatKind, @conversationHash, @answered, @scores, @citedSourceIds, @latencyMs, @askedAt, @day, @missingSubject, @askedBy)`,
       ),
       upsertGroupDay: db.prepare(
         `INSERT INTO question_group_days (group_key, day, asked, unanswered, upvotes, downvotes, last_asked_at, platforms)
@@ -169,8 +170,8 @@ export class SqliteStateStore implements StateStore {
       ),
       findAnswer: db.prepare<
         [string],
-        { answer_id: string; group_key: string; text: string; platform: Platform; answered: number; asked_at: number; day: number }
-      >("SELECT answer_id, group_key, text, platform, answered, asked_at, day FROM questions WHERE answer_id = ?"),
+        { answer_id: string; group_key: string; text: string; platform: Platform; answered: number; asked_at: number; day: number; asked_by: string | null }
+      >("SELECT answer_id, group_key, text, platform, answered, asked_at, day, asked_by FROM questions WHERE answer_id = ?"),
       findVote: db.prepare<[string, string], { rating: Rating }>("SELECT rating FROM feedback WHERE answer_id = ? AND voter = ?"),
       upsertVote: db.prepare(
         `INSERT INTO feedback (answer_id, voter, rating, comment, at) VALUES (@answerId, @voter, @rating, @comment, @at)
@@ -212,6 +213,7 @@ export class SqliteStateStore implements StateStore {
       peekHits: db.prepare<[string, string, number], { count: number; reset_at: number }>(
         "SELECT count, reset_at FROM hit_counters WHERE kind = ? AND key = ? AND reset_at > ?",
       ),
+      uncountHit: db.prepare<[string, string, number]>("UPDATE hit_counters SET count = max(count - 1, 0) WHERE kind = ? AND key = ? AND reset_at > ?"),
       insertReindexRun: db.prepare("INSERT INTO reindex_runs (finished_at, ok, reason, summary, error) VALUES (?, ?, ?, ?, ?)"),
       trimReindexRuns: db.prepare("DELETE FROM reindex_runs WHERE id NOT IN (SELECT id FROM reindex_runs ORDER BY finished_at DESC, id DESC LIMIT ?)"),
       listReindexRuns: db.prepare<[number], { finished_at: number; ok: number; reason: string | null; summary: string | null; error: string | null }>(
@@ -252,6 +254,7 @@ export class SqliteStateStore implements StateStore {
         askedAt: record.askedAt,
         day,
         missingSubject,
+        askedBy: record.askedBy ?? null,
       });
       const groupValues = { groupKey: record.groupKey, day, unanswered, askedAt: record.askedAt, platformBit: platformBit(record.platform) };
       this.statements.upsertGroupDay.run(groupValues);
@@ -260,11 +263,12 @@ export class SqliteStateStore implements StateStore {
       for (const sourceId of new Set(citedSourceIds)) this.statements.upsertSourceDay.run(sourceId, day);
     });
 
-    this.voteTransaction = db.transaction((vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): boolean => {
+    this.voteTransaction = db.transaction((vote: Vote): boolean => {
       const answer = this.statements.findAnswer.get(vote.answerId);
       if (!answer) return false;
+      if (vote.onlyAsker && answer.asked_by !== null && answer.asked_by !== vote.voter) return false;
       const previous = this.statements.findVote.get(vote.answerId, vote.voter)?.rating;
-      this.statements.upsertVote.run({ ...vote, comment: vote.comment ?? null });
+      this.statements.upsertVote.run({ answerId: vote.answerId, voter: vote.voter, rating: vote.rating, comment: vote.comment ?? null, at: vote.at });
       if (previous === vote.rating) return true;
       const up = (vote.rating === "up" ? 1 : 0) - (previous === "up" ? 1 : 0);
       const down = (vote.rating === "down" ? 1 : 0) - (previous === "down" ? 1 : 0);
@@ -407,6 +411,16 @@ export class SqliteStateStore implements StateStore {
     return this.use(() => this.purgeTransaction(before));
   }
 
+  purgeQuestionsBeyond(maxRows: number): Promise<number> {
+    return this.use(() => {
+      // The newest question past the cap: it and everything asked no later go (questions_asked_at serves the walk).
+      const cutOff = this.database
+        .prepare<[number], { asked_at: number }>("SELECT asked_at FROM questions ORDER BY asked_at DESC LIMIT 1 OFFSET ?")
+        .get(maxRows);
+      return cutOff ? this.purgeTransaction(cutOff.asked_at + 1) : 0;
+    });
+  }
+
   findAnswer(answerId: string): Promise<LoggedAnswer | undefined> {
     return this.use(() => {
       const row = this.statements.findAnswer.get(answerId);
@@ -415,7 +429,7 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  recordVote(vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): Promise<boolean> {
+  recordVote(vote: Vote): Promise<boolean> {
     return this.use(() => this.voteTransaction(vote));
   }
 
@@ -511,6 +525,12 @@ export class SqliteStateStore implements StateStore {
     return this.use(() => {
       const row = this.statements.peekHits.get(kind, key, now);
       return row ? { count: row.count, resetAt: row.reset_at } : undefined;
+    });
+  }
+
+  uncountHit(kind: string, key: string, now = Date.now()): Promise<void> {
+    return this.use(() => {
+      this.statements.uncountHit.run(kind, key, now);
     });
   }
 

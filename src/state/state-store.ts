@@ -34,6 +34,8 @@ export interface QuestionRecord {
    * masked like the text. The queue groups by it, so the admin sees which content to write.
    */
   missingSubject?: string;
+  /** Who asked, as a voter key (voterKey: platform and a hash): a vote with `onlyAsker` must come from them. */
+  askedBy?: string;
 }
 
 /** One entry of the admin queue: every ask of the same normalized question in the window. */
@@ -99,6 +101,17 @@ export interface LoggedAnswer {
   askedAt: number;
 }
 
+export interface Vote {
+  answerId: string;
+  /** A voter key (voterKey): the platform and a hash of who votes. */
+  voter: string;
+  rating: Rating;
+  comment?: string;
+  at: number;
+  /** Only the person the answer was given to may vote on it (answers only they were shown: the web page, private chats). */
+  onlyAsker?: boolean;
+}
+
 export interface AdminSession {
   createdAt: number;
   expiresAt: number;
@@ -148,12 +161,20 @@ export interface StateStore {
   dismissQuestion(groupKey: string, at: number): Promise<boolean>;
   /** Drops every logged question (and its feedback) asked before `before`; returns how many. */
   purgeQuestionsBefore(before: number): Promise<number>;
+  /**
+   * Keeps at most the `maxRows` most recently asked questions: the older ones (and their feedback)
+   * are dropped, oldest first, like `purgeQuestionsBefore`; returns how many.
+   */
+  purgeQuestionsBeyond(maxRows: number): Promise<number>;
 
   // Feedback ------------------------------------------------------------------------------
   /** The logged answer an answerId names, or undefined (unknown, purged, or the log is off). */
   findAnswer(answerId: string): Promise<LoggedAnswer | undefined>;
-  /** One vote per voter per answer; a second vote replaces the first. False when the answerId is unknown. */
-  recordVote(vote: { answerId: string; voter: string; rating: Rating; comment?: string; at: number }): Promise<boolean>;
+  /**
+   * One vote per voter per answer; a second vote replaces the first. False when the answerId is
+   * unknown, or with `onlyAsker` when the answer records who asked it and that is not `voter`.
+   */
+  recordVote(vote: Vote): Promise<boolean>;
 
   // Admin sessions (the store keeps only a hash of the token) -----------------------------
   createAdminSession(token: string, session: AdminSession): Promise<void>;
@@ -196,6 +217,8 @@ export interface StateStore {
   countHit(kind: string, key: string, windowMs: number, now?: number): Promise<{ count: number; resetAt: number }>;
   /** The hits in kind/key's current window without counting one, or undefined when no window is open. */
   peekHits(kind: string, key: string, now?: number): Promise<{ count: number; resetAt: number } | undefined>;
+  /** Takes one hit back from kind/key's current window (a try that turned out right); never below zero, never opens a window. */
+  uncountHit(kind: string, key: string, now?: number): Promise<void>;
 
   // Re-index history ----------------------------------------------------------------------
   /** Records a finished re-index; the store keeps the most recent `keep` runs. */

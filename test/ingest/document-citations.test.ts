@@ -1,8 +1,8 @@
 /**
  * Documents end to end: a folder of the PDF and PowerPoint fixtures indexed and served. An answer
  * from the PDF cites its page (`/kb/<id>#page-n`), the source page carries the page and slide
- * markers those links open (and the `#chunk-n` anchors), and the original file can be downloaded,
- * but only a file an indexed source came from.
+ * markers those links open (and the `#chunk-n` anchors), and the original file can be downloaded
+ * (SERVE_ORIGINAL_FILES=true), but only a file an indexed source came from.
  */
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -27,7 +27,7 @@ describe("citations and source pages of paged documents", () => {
     );
     // Beside the folder, not in it: must never be served.
     await writeFile(path.join(path.dirname(folder), `${path.basename(folder)}-secret.txt`), "secret");
-    server = await startTestServer({ knowledgeDir: folder });
+    server = await startTestServer({ knowledgeDir: folder, environment: { SERVE_ORIGINAL_FILES: "true" } });
   });
   afterAll(async () => {
     await server?.close();

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { maskPersonalData } from "../../src/core/mask-personal-data.js";
+import { maskSecretShapes } from "../../src/core/mask-secrets.js";
 
 /** [label, text, kind, the digits (or address) that must be gone] */
 const positives: [string, string, string, string][] = [
@@ -16,6 +17,16 @@ const positives: [string, string, string, string][] = [
   ["mobile, full-width digits", "手机１３８１２３４５６７８", "phone", "１３８１２３４５６７８"],
   ["mobile, full-width digits and dashes", "号码是１３８－１２３４－５６７８。", "phone", "５６７８"],
   ["mobile, full-width plus and ideographic spaces", "＋８６　１３８　１２３４　５６７８", "phone", "１２３４"],
+  ["mobile, hyphens with spaces around", "电话 138 - 1234 - 5678 谢谢", "phone", "1234"],
+  ["mobile, double spaces", "电话 138  1234  5678", "phone", "1234"],
+  ["mobile, slashes", "手机138/1234/5678", "phone", "1234"],
+  ["mobile, underscores", "手机138_1234_5678", "phone", "1234"],
+  ["mobile, full-width commas", "手机138，1234，5678", "phone", "1234"],
+  ["mobile, first group in brackets", "手机(138)1234-5678", "phone", "1234"],
+  ["mobile, full-width brackets and spaces", "手机（138） 1234 5678", "phone", "1234"],
+  ["mobile, tildes", "手机138~1234~5678", "phone", "1234"],
+  ["mobile, full-width tildes", "手机138～1234～5678", "phone", "1234"],
+  ["mobile, tabs", "手机\t138\t1234\t5678", "phone", "1234"],
   ["resident ID, plain", "身份证110101199003077777，怎么办", "id-number", "110101199003077777"],
   ["resident ID, X check digit", "证件号11010519491231002X。", "id-number", "19491231"],
   ["resident ID, spaced 6-8-4", "身份证 110105 19491231 002X", "id-number", "19491231"],
@@ -25,6 +36,11 @@ const positives: [string, string, string, string][] = [
   ["bank card, 19 digits", "卡号6222021234567890123", "bank-card", "6222021234567890123"],
   ["bank card, grouped 4-4-4-4-3", "卡号 6222 0212 3456 7890 123", "bank-card", "3456 7890"],
   ["bank card, grouped 4-4-4-4", "4111-1111-1111-1111", "bank-card", "1111-1111"],
+  ["bank card, hyphens with spaces around", "卡号 6222 - 0212 - 3456 - 7890", "bank-card", "3456"],
+  ["bank card, double spaces", "卡号 6222  0212  3456  7890", "bank-card", "3456"],
+  ["bank card, slashes", "卡号6222/0212/3456/7890", "bank-card", "3456"],
+  ["bank card, underscores", "卡号6222_0212_3456_7890", "bank-card", "3456"],
+  ["bank card, tabs", "卡号\t6222\t0212\t3456\t7890", "bank-card", "3456"],
   ["bank card, 6 then 13", "622202 1234567890123", "bank-card", "1234567890123"],
   ["landline, Beijing", "办公室010-87654321", "landline", "87654321"],
   ["landline, area code in brackets, spaced", "请拨(0755) 8765 4321", "landline", "8765 4321"],
@@ -52,6 +68,10 @@ const negatives: [string, string][] = [
   ["URL path", "https://example.org/docs/2024/03/guide-12.html?page=2"],
   ["service number", "客服热线 400-123-4567 或 12345"],
   ["clock time", "每天 08:30-17:30"],
+  ["dates with slashes and a range", "2025/03/18 ~ 2025/04/01 期间，3/18-4/1 暂停"],
+  ["ids with underscores", "见 faq_0012_3456 和 doc_2024_03"],
+  ["prices with full-width commas", "费用 1，234 元，另 5，678 元"],
+  ["blood pressure and heart rate", "血压 120/80，心率 72，体重 65.5 公斤"],
 ];
 
 describe("maskPersonalData", () => {
@@ -71,5 +91,30 @@ describe("maskPersonalData", () => {
   it("keeps the text around a mask exactly, full-width characters included", () => {
     expect(maskPersonalData("（手机）１３８ １２３４ ５６７８，ＡＢＣ２０２５年")).toBe("（手机）[phone]，ＡＢＣ２０２５年");
     expect(maskPersonalData("电话13812345678，身份证110101199003077777，邮箱a@b.cn")).toBe("电话[phone]，身份证[id-number]，邮箱[email]");
+  });
+});
+
+describe("maskSecretShapes", () => {
+  it.each([
+    ["a Telegram bot token", "token 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw 怎么用"],
+    ["an sk- key", "key=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv"],
+    ["a Bearer token", "Authorization: Bearer abcdefgh12345678"],
+    ["a GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+    ["an AWS key id", "AKIAIOSFODNN7EXAMPLE"],
+    ["a long hex string", "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    ["a long base64 string", "dGhpcyBpcyBhIHNlY3JldCBrZXkgMTIzNDU2Nzg5MA=="],
+  ])("masks %s", (_label, text) => {
+    expect(maskSecretShapes(text)).toContain("[secret]");
+  });
+
+  it.each([
+    ["a URL", "https://example.org/docs/2024/03/guide-12.html?page=2"],
+    ["a long lower-case word run", "pneumonoultramicroscopicsilicovolcanoconiosis"],
+    ["a long number (personal data masks it, as a number)", "12345678901234567890123456789012345"],
+    ["a short hex id", "commit a1b2c3d and faq-0012"],
+    ["dates, prices and versions", "2025-03-18 起 ¥1,234.56，v1.2.3"],
+    ["Chinese text", "医保卡丢了怎么办？携带身份证到医保经办机构挂失并补办。"],
+  ])("leaves %s alone", (_label, text) => {
+    expect(maskSecretShapes(text)).toBe(text);
   });
 });

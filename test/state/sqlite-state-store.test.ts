@@ -52,14 +52,14 @@ describe("migrations", () => {
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);
     const versions = store.database.prepare("SELECT version FROM schema_migrations").all();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     expect(await store.listQuestions({ filter: "all", days: 7, now: NOW })).toHaveLength(1);
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
   });
 
   it("a fresh database gets every migration, in order", () => {
     const database = new Database(":memory:");
-    expect(runMigrations(database)).toEqual([1, 2, 3]);
+    expect(runMigrations(database)).toEqual([1, 2, 3, 4]);
     expect(runMigrations(database)).toEqual([]);
     database.close();
   });
@@ -78,7 +78,7 @@ describe("migrations", () => {
       INSERT INTO question_groups VALUES ('旧的问题', '旧的问题', 1, 1, 0, 0, ${NOW - 1000}, 1, 4, NULL);
       INSERT INTO question_group_days VALUES ('旧的问题', ${day}, 1, 1, 0, 0, ${NOW - 1000}, 4);
       INSERT INTO question_days VALUES (${day}, 1, 0, 0, 0);`);
-    expect(runMigrations(database)).toEqual([3]);
+    expect(runMigrations(database)).toEqual([3, 4]);
     const upgraded = new SqliteStateStore(database);
     await upgraded.recordQuestion(record("新的问题", { missingSubject: "新" }));
     const groups = await upgraded.listQuestions({ filter: "unanswered", days: 7, now: NOW });
@@ -86,6 +86,29 @@ describe("migrations", () => {
       ["新的问题", "新"],
       ["旧的问题", undefined],
     ]);
+    database.close();
+  });
+
+  it("a store written before the asked-by column keeps its answers, and a vote on one of them is anyone's", async () => {
+    const database = new Database(":memory:");
+    database.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    for (const migration of STATE_MIGRATIONS.filter((migration) => migration.version <= 3)) {
+      database.exec(migration.sql);
+      database.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)").run(migration.version);
+    }
+    // What a version-3 store wrote for one question: no asker.
+    const day = Math.floor(NOW / 86_400_000);
+    database.exec(`INSERT INTO questions (answer_id, group_key, text, platform, chat_kind, conversation_hash, answered, scores, cited_source_ids, latency_ms, asked_at, day)
+      VALUES ('old', '旧的问题', '旧的问题', 'web', 'private', 'c0ffee', 0, '[]', '[]', 1, ${NOW - 1000}, ${day});
+      INSERT INTO question_groups (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms) VALUES ('旧的问题', '旧的问题', 1, 1, 0, 0, ${NOW - 1000}, 1, 4);
+      INSERT INTO question_group_days VALUES ('旧的问题', ${day}, 1, 1, 0, 0, ${NOW - 1000}, 4);
+      INSERT INTO question_days VALUES (${day}, 1, 0, 0, 0);`);
+    expect(runMigrations(database)).toEqual([4]);
+    const upgraded = new SqliteStateStore(database);
+    expect(await upgraded.recordVote({ answerId: "old", voter: "web:someone", rating: "down", at: NOW, onlyAsker: true })).toBe(true);
+    await upgraded.recordQuestion(record("新的问题", { answerId: "new", askedBy: "web:asker" }));
+    expect(await upgraded.recordVote({ answerId: "new", voter: "web:someone", rating: "down", at: NOW, onlyAsker: true })).toBe(false);
+    expect(await upgraded.recordVote({ answerId: "new", voter: "web:asker", rating: "down", at: NOW, onlyAsker: true })).toBe(true);
     database.close();
   });
 });

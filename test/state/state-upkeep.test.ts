@@ -32,16 +32,26 @@ const conversation = { idleMinutes: 30, maxTurns: 10 };
 describe("state upkeep", () => {
   it("purges questions older than the retention days and keeps the rest", async () => {
     const store = await storeWithQuestionsAged([1, 89, 91, 200]);
-    expect(await upkeepOnce(store, { questionLog: { enabled: true, retentionDays: 90 }, conversation }, NOW)).toBe(2);
+    expect(await upkeepOnce(store, { questionLog: { enabled: true, retentionDays: 90, maxRows: 1_000_000 }, conversation }, NOW)).toBe(2);
     const [group] = await store.listQuestions({ filter: "all", days: 365, now: NOW });
     expect(group!.count).toBe(2);
     expect(await store.findAnswer("a2")).toBeUndefined();
     await store.close();
   });
 
+  it("keeps at most QUESTION_LOG_MAX_ROWS questions, the most recent", async () => {
+    const store = await storeWithQuestionsAged([5, 4, 3, 2, 1, 0]);
+    expect(await upkeepOnce(store, { questionLog: { enabled: true, retentionDays: 90, maxRows: 4 }, conversation }, NOW)).toBe(2);
+    expect(await store.findAnswer("a0")).toBeUndefined();
+    expect(await store.findAnswer("a1")).toBeUndefined();
+    expect(await store.findAnswer("a2")).toBeDefined();
+    expect(store.database.prepare("SELECT count(*) AS n FROM questions").get()).toEqual({ n: 4 });
+    await store.close();
+  });
+
   it("with the question log off, keeps none", async () => {
     const store = await storeWithQuestionsAged([0, 1]);
-    expect(await upkeepOnce(store, { questionLog: { enabled: false, retentionDays: 90 }, conversation }, NOW)).toBe(2);
+    expect(await upkeepOnce(store, { questionLog: { enabled: false, retentionDays: 90, maxRows: 1_000_000 }, conversation }, NOW)).toBe(2);
     expect(await store.listQuestions({ filter: "all", days: 365, now: NOW })).toEqual([]);
     await store.close();
   });
@@ -51,7 +61,7 @@ describe("state upkeep", () => {
     await store.writeConversation("old", [], NOW - 31 * 60_000);
     await store.writeConversation("recent", [], NOW - 60_000);
     await store.createAdminSession("expired", { createdAt: 0, expiresAt: NOW - 1 });
-    await upkeepOnce(store, { questionLog: { enabled: true, retentionDays: 90 }, conversation }, NOW);
+    await upkeepOnce(store, { questionLog: { enabled: true, retentionDays: 90, maxRows: 1_000_000 }, conversation }, NOW);
     const keys = store.database.prepare("SELECT conversation_key AS key FROM conversations").all();
     expect(keys).toEqual([{ key: "recent" }]);
     expect(store.database.prepare("SELECT count(*) AS n FROM admin_sessions").get()).toEqual({ n: 0 });

@@ -37,6 +37,8 @@ export interface AdminTestServer {
   config: AppConfig;
   store: SqliteStateStore;
   server: BotServer;
+  /** Every log line the server wrote, parsed (nothing reaches the terminal). */
+  logLines: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -53,7 +55,9 @@ export async function startAdminTestServer(folders: AdminTestFolders, environmen
     ...environment,
   });
   const store = openSqliteStateStore({ dataDir: folders.dataDir });
-  const server = createServer({ bot: knowledge.bot, config, logger: createLogger("silent"), store, indexPollMs: 0 });
+  const logLines: Record<string, unknown>[] = [];
+  const logger = createLogger("info", { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  const server = createServer({ bot: knowledge.bot, config, logger, store, indexPollMs: 0 });
   const { port } = await server.start({ host: "127.0.0.1", port: 0 });
   return {
     url: `http://127.0.0.1:${port}`,
@@ -61,6 +65,7 @@ export async function startAdminTestServer(folders: AdminTestFolders, environmen
     config,
     store,
     server,
+    logLines,
     async close() {
       await server.close();
       await store.close();

@@ -1,29 +1,28 @@
 /**
  * Logging in to the console: the admin token typed into a form at /admin/login buys a session
- * cookie (a random token; the state store keeps only its hash, with an expiry). Wrong tokens are
- * limited to 5 a minute per client address, counted in the state store so every replica shares the
- * count (login-throttle.ts), so the token cannot be guessed through the form.
+ * cookie (a random token; the state store keeps only a hash of it bound to the admin token, with an
+ * expiry, so a new ADMIN_TOKEN ends every session). The form is checked under the same throttle as
+ * a Bearer token on the API (login-throttle.ts: per client address and overall, counted in the
+ * state store so every replica shares the count), so the token cannot be guessed through either.
  * Every other /admin page and POST passes `requireAdminSession`.
  */
 import { randomBytes } from "node:crypto";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppConfig } from "../../config.js";
-import type { Logger } from "../../core/logger.js";
 import type { StateStore } from "../../state/state-store.js";
-import { ADMIN_SESSION_COOKIE } from "../admin-request.js";
+import { ADMIN_SESSION_COOKIE, sessionKey } from "../admin-request.js";
 import { hasAdminToken } from "../admin-token.js";
 import { escapeHtml } from "../escape-html.js";
 import { clientAddress } from "../rate-limit.js";
 import { noteForLog } from "../request-log.js";
 import { sendAdminPage } from "./admin-layout.js";
 import { CSRF_FIELD, CSRF_HEADER, csrfTokenFor, isCsrfToken, isSameOrigin } from "./csrf.js";
-import { createLoginThrottle } from "./login-throttle.js";
+import type { LoginThrottle } from "./login-throttle.js";
+import { readForm } from "../read-form.js";
 
 /** A console session lasts a working day; logging out ends it at once. */
 export const ADMIN_SESSION_MS = 12 * 60 * 60 * 1000;
-export const LOGIN_TRIES_PER_MINUTE = 5;
-const LOGIN_WINDOW_MS = 60_000;
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
@@ -36,31 +35,30 @@ export function adminSessionOf(context: Context): AdminSessionInfo {
   return context.get("adminSession" as never) as AdminSessionInfo;
 }
 
-export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore | undefined, logger?: Logger): void {
-  const wrongTries = createLoginThrottle(store, { tries: LOGIN_TRIES_PER_MINUTE, windowMs: LOGIN_WINDOW_MS }, logger);
-
-  app.get("/admin/login", (context) => loginPage(context, store ? "" : "服务器没有可用的状态存储，无法登录。", 200));
+export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore | undefined, throttle: LoginThrottle): void {
+  const tries = throttle.options.triesPerAddress;
+  app.get("/admin/login", (context) => loginPage(context, store ? "" : "服务器没有可用的状态存储，无法登录。", 200, tries));
 
   app.post("/admin/login", async (context) => {
-    if (!isSameOrigin(context, config.publicBaseUrl)) return loginPage(context, "请求来源不对，请从本站的登录页登录。", 400);
-    const address = clientAddress(context);
-    const seconds = await wrongTries.secondsToWait(address);
-    if (seconds !== undefined) {
-      context.header("Retry-After", String(seconds));
-      noteForLog(context, { adminLogin: "throttled" });
-      return loginPage(context, `错误次数过多，请 ${seconds} 秒后再试。`, 429);
-    }
-    const form = await context.req.parseBody();
+    if (!isSameOrigin(context, config.publicBaseUrl)) return loginPage(context, "请求来源不对，请从本站的登录页登录。", 400, tries);
+    const adminToken = config.adminToken;
+    if (!adminToken) return loginPage(context, "管理员令牌不对。", 401, tries);
+    const form = await readForm(context);
     const token = typeof form.token === "string" ? form.token : "";
-    if (!config.adminToken || !hasAdminToken(`Bearer ${token}`, config.adminToken)) {
-      await wrongTries.countWrongTry(address);
-      noteForLog(context, { adminLogin: "refused" });
-      return loginPage(context, "管理员令牌不对。", 401);
+    const checked = await throttle.check(clientAddress(context), () => hasAdminToken(`Bearer ${token}`, adminToken));
+    if (checked.outcome === "throttled") {
+      context.header("Retry-After", String(checked.retryAfterSeconds));
+      noteForLog(context, { adminLogin: "throttled" });
+      return loginPage(context, `错误次数过多，请 ${checked.retryAfterSeconds} 秒后再试。`, 429, tries);
     }
-    if (!store) return loginPage(context, "服务器没有可用的状态存储，无法登录。", 400);
+    if (checked.outcome === "wrong") {
+      noteForLog(context, { adminLogin: "refused" });
+      return loginPage(context, "管理员令牌不对。", 401, tries);
+    }
+    if (!store) return loginPage(context, "服务器没有可用的状态存储，无法登录。", 400, tries);
     const sessionToken = randomBytes(32).toString("base64url");
     const now = Date.now();
-    await store.createAdminSession(sessionToken, { createdAt: now, expiresAt: now + ADMIN_SESSION_MS });
+    await store.createAdminSession(sessionKey(sessionToken, adminToken), { createdAt: now, expiresAt: now + ADMIN_SESSION_MS });
     setCookie(context, ADMIN_SESSION_COOKIE, sessionToken, {
       httpOnly: true,
       sameSite: "Strict",
@@ -75,11 +73,11 @@ export function mountAdminLogin(app: Hono, config: AppConfig, store: StateStore 
   app.post("/admin/logout", async (context) => {
     const sessionToken = getCookie(context, ADMIN_SESSION_COOKIE);
     if (sessionToken && store) {
-      const form = await context.req.parseBody();
+      const form = await readForm(context);
       const presented = typeof form[CSRF_FIELD] === "string" ? (form[CSRF_FIELD] as string) : undefined;
       // Logging someone out from another site is a (small) attack too: the same checks as any POST.
       if (!isSameOrigin(context, config.publicBaseUrl) || !isCsrfToken(sessionToken, presented)) return context.text("CSRF token missing or wrong", 403);
-      await store.deleteAdminSession(sessionToken);
+      if (config.adminToken) await store.deleteAdminSession(sessionKey(sessionToken, config.adminToken));
     }
     deleteCookie(context, ADMIN_SESSION_COOKIE, { path: "/", secure: isHttps(context, config.publicBaseUrl), httpOnly: true, sameSite: "Strict" });
     return context.redirect("/admin/login", 303);
@@ -94,9 +92,9 @@ export function requireAdminSession(config: AppConfig, store: StateStore | undef
   return async (context, next) => {
     const sessionToken = getCookie(context, ADMIN_SESSION_COOKIE);
     let live = false;
-    if (sessionToken && store) {
+    if (sessionToken && store && config.adminToken) {
       try {
-        live = (await store.findAdminSession(sessionToken)) !== undefined;
+        live = (await store.findAdminSession(sessionKey(sessionToken, config.adminToken))) !== undefined;
       } catch {
         // A store that cannot be read grants nothing.
       }
@@ -121,7 +119,7 @@ export function requireAdminSession(config: AppConfig, store: StateStore | undef
 async function formField(context: Context, name: string): Promise<string | undefined> {
   const type = context.req.header("content-type") ?? "";
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) return undefined;
-  const form = await context.req.parseBody();
+  const form = await readForm(context);
   return typeof form[name] === "string" ? (form[name] as string) : undefined;
 }
 
@@ -129,7 +127,7 @@ function isHttps(context: Context, publicBaseUrl: string): boolean {
   return new URL(context.req.url).protocol === "https:" || publicBaseUrl.startsWith("https:");
 }
 
-function loginPage(context: Context, message: string, status: 200 | 400 | 401 | 429): Response {
+function loginPage(context: Context, message: string, status: 200 | 400 | 401 | 429, triesPerMinute: number): Response {
   const body = `<section class="card">
 ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ""}
 <form method="post" action="/admin/login" id="login-form">
@@ -137,7 +135,7 @@ ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ""}
 <input type="password" id="token" name="token" autocomplete="current-password" required style="width:100%">
 <p><button type="submit" id="login-button">登录</button></p>
 </form>
-<p class="muted">每个地址每分钟最多试错 ${LOGIN_TRIES_PER_MINUTE} 次。</p>
+<p class="muted">每个地址每分钟最多试错 ${triesPerMinute} 次。</p>
 </section>`;
   return sendAdminPage(context, { title: "管理员登录", body }, status);
 }

@@ -17,6 +17,7 @@ import { CSRF_FIELD } from "./csrf.js";
 import { HUMAN_DURATION_SCRIPT } from "./human-duration.js";
 import { deleteKnowledgeFile, listKnowledgeFiles, writeUpload } from "./knowledge-files.js";
 import type { ReindexHistory, ReindexStatus } from "./reindex-history.js";
+import { readForm } from "../read-form.js";
 
 const DOCUMENTS_CSS = `
 td.problem{color:#b42318}
@@ -102,7 +103,7 @@ export function mountDocumentsPage(app: Hono, bot: ServedBot, config: AppConfig,
   app.get("/admin/documents", (context) => page(context));
 
   app.post("/admin/documents/upload", async (context) => {
-    const form = await context.req.parseBody();
+    const form = await readForm(context);
     const file = form.file;
     if (!(file instanceof File)) return page(context, { text: "请选择一个文件。", ok: false }, 400);
     try {
@@ -117,7 +118,7 @@ export function mountDocumentsPage(app: Hono, bot: ServedBot, config: AppConfig,
   });
 
   app.post("/admin/documents/delete", async (context) => {
-    const form = await context.req.parseBody();
+    const form = await readForm(context);
     const file = typeof form.file === "string" ? form.file : "";
     try {
       await deleteKnowledgeFile(config.knowledgeDir, file);

@@ -11,7 +11,20 @@ import { KnowledgeBotError } from "../../core/errors.js";
 import { supportedExtensions } from "../../ingest/load-knowledge.js";
 
 const MAX_NAME_CHARS = 100;
+/**
+ * File systems allow 255 bytes per name; a CJK character takes 3 and an emoji 4, so 100 characters
+ * can be too many. 200 leaves room for the hidden temporary name a replacement is written under.
+ */
+const MAX_NAME_BYTES = 200;
+/** A longer "extension" is not one the loader reads; it is cut like the rest of the name. */
+const MAX_KEPT_EXTENSION_CHARS = 16;
 const MAX_LISTED_FILES = 5000;
+/**
+ * Bidirectional controls (LRM, RLM, ALM, the embeddings, overrides and isolates): invisible, and
+ * able to make `gpj.md` read as `dm.jpg` on the documents page. They are never part of a real name.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** A safe plain file name for an uploaded one, or undefined when nothing usable is left. */
 export function sanitizeUploadName(name: string): string | undefined {
@@ -19,6 +32,7 @@ export function sanitizeUploadName(name: string): string | undefined {
   const base = name.normalize("NFC").split(/[\\/]/).pop() ?? "";
   let cleaned = base
     .replace(/\p{Cc}/gu, "")
+    .replace(BIDI_CONTROLS, "")
     .replace(/[<>:"|?*]/g, "")
     .replace(/\s+/g, " ")
     .trim()
@@ -26,12 +40,28 @@ export function sanitizeUploadName(name: string): string | undefined {
     .replace(/^\.+/, "")
     .trim();
   const extension = path.extname(cleaned).toLowerCase();
-  if ([...cleaned].length > MAX_NAME_CHARS) {
-    const stem = [...cleaned.slice(0, cleaned.length - extension.length)].slice(0, MAX_NAME_CHARS - extension.length).join("");
-    cleaned = `${stem.trim()}${extension}`;
+  if ([...cleaned].length > MAX_NAME_CHARS || Buffer.byteLength(cleaned, "utf8") > MAX_NAME_BYTES) {
+    cleaned = shortenName(cleaned, extension.length <= MAX_KEPT_EXTENSION_CHARS ? extension : "");
   }
   if (!cleaned || cleaned === extension || /^\.*$/.test(cleaned)) return undefined;
   return cleaned;
+}
+
+/** The name cut to MAX_NAME_CHARS characters and MAX_NAME_BYTES bytes, between whole characters, its extension kept. */
+function shortenName(name: string, extension: string): string {
+  const stem = [...graphemes.segment(name.slice(0, name.length - extension.length))].map((part) => part.segment);
+  let chars = 0;
+  let bytes = Buffer.byteLength(extension, "utf8");
+  let kept = "";
+  for (const part of stem) {
+    const partBytes = Buffer.byteLength(part, "utf8");
+    const partChars = [...part].length;
+    if (chars + partChars + [...extension].length > MAX_NAME_CHARS || bytes + partBytes > MAX_NAME_BYTES) break;
+    kept += part;
+    chars += partChars;
+    bytes += partBytes;
+  }
+  return `${kept.trim()}${extension}`;
 }
 
 /** The absolute path of `relative` inside `root`, or undefined when it would leave the folder. */

@@ -14,6 +14,7 @@ import type { StateStore } from "../../state/state-store.js";
 import { isAdminRequest, unauthorized } from "../admin-request.js";
 import type { ServedBot } from "../served-bot.js";
 import { mountAdminLogin, requireAdminSession } from "./admin-session.js";
+import type { LoginThrottle } from "./login-throttle.js";
 import { mountChartAssets } from "./chart-assets.js";
 import { mountConsoleDisabledPage } from "./console-disabled-page.js";
 import { mountDocumentsPage, UPLOAD_PATH } from "./documents-page.js";
@@ -31,7 +32,7 @@ export function mountAdminConsole(
   app: Hono,
   bot: ServedBot,
   config: AppConfig,
-  { store, logger, adapterHealth }: { store?: StateStore; logger?: Logger; adapterHealth?: () => AdapterHealth },
+  { store, logger, adapterHealth, throttle }: { store?: StateStore; logger?: Logger; adapterHealth?: () => AdapterHealth; throttle: LoginThrottle },
 ): void {
   const access = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
   app.use("/api/search", async (context, next) => {
@@ -45,7 +46,7 @@ export function mountAdminConsole(
 
   // Before the session guard, which reads form bodies for their CSRF field.
   app.use("/admin/*", adminBodyLimit(config));
-  mountAdminLogin(app, config, store, logger);
+  mountAdminLogin(app, config, store, throttle);
   const guard = requireAdminSession(config, store);
   // "/admin/*" covers "/admin" itself too; the login page and form are the only way in without a session.
   app.use("/admin/*", async (context, next) => (context.req.path === "/admin/login" ? next() : guard(context, next)));

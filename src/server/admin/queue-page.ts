@@ -20,6 +20,7 @@ import type { ServedBot } from "../served-bot.js";
 import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
 import { adminSessionOf } from "./admin-session.js";
 import { CSRF_FIELD } from "./csrf.js";
+import { readForm } from "../read-form.js";
 import { sourceNameHtml } from "./source-title.js";
 
 const QUEUE_DAYS = 30;
@@ -146,7 +147,7 @@ ${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。", csrf
   });
 
   app.post("/admin/queue/dismiss", async (context) => {
-    const form = await context.req.parseBody();
+    const form = await readForm(context);
     const groupKey = typeof form.groupKey === "string" ? form.groupKey : "";
     if (!store || groupKey === "") return context.text("groupKey is required", 400);
     const dismissed = await store.dismissQuestion(groupKey, Date.now());

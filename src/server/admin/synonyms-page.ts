@@ -18,6 +18,7 @@ import { adminSessionOf } from "./admin-session.js";
 import { CSRF_FIELD } from "./csrf.js";
 import { replaceKnowledgeFile } from "./knowledge-files.js";
 import type { ReindexHistory } from "./reindex-history.js";
+import { readForm } from "../read-form.js";
 
 /** The route of the save form; its body limit fits a file of SYNONYM_LIMITS.maxBytes, URL-encoded (set before the session check reads the form). */
 export const SYNONYMS_PATH = "/admin/synonyms";
@@ -69,7 +70,7 @@ export function mountSynonymsPage(app: Hono, config: AppConfig, history: Reindex
   app.get(SYNONYMS_PATH, (context) => page(context));
 
   app.post(SYNONYMS_PATH, async (context) => {
-    const form = await context.req.parseBody();
+    const form = await readForm(context);
     const text = typeof form[TEXT_FIELD] === "string" ? (form[TEXT_FIELD] as string) : "";
     const bytes = Buffer.byteLength(text, "utf8");
     if (bytes > SYNONYM_LIMITS.maxBytes) {

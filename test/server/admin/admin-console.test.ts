@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_SESSION_COOKIE } from "../../../src/server/admin-request.js";
+import { ADMIN_SESSION_COOKIE, sessionKey } from "../../../src/server/admin-request.js";
 import {
   ADMIN_TEST_TOKEN,
   type AdminTestFolders,
@@ -144,7 +144,7 @@ describe("login and logout", () => {
     // Served over http here: a Secure cookie would never come back.
     expect(setCookie).not.toContain("Secure");
     const sessionToken = setCookie.split(";")[0].split("=")[1];
-    expect(await server.store.findAdminSession(sessionToken)).toBeDefined();
+    expect(await server.store.findAdminSession(sessionKey(sessionToken, ADMIN_TEST_TOKEN))).toBeDefined();
 
     const cookie = setCookie.split(";")[0];
     for (const route of PAGES) expect((await fetch(`${server.url}${route}`, { headers: { cookie } })).status, route).toBe(200);
@@ -168,12 +168,12 @@ describe("login and logout", () => {
     const sessionToken = session.cookie.split("=")[1];
     const noToken = await fetch(`${server.url}/admin/logout`, form({}, { cookie: session.cookie, origin: server.url }));
     expect(noToken.status).toBe(403);
-    expect(await server.store.findAdminSession(sessionToken)).toBeDefined();
+    expect(await server.store.findAdminSession(sessionKey(sessionToken, ADMIN_TEST_TOKEN))).toBeDefined();
 
     const out = await fetch(`${server.url}/admin/logout`, form({ csrf: session.csrf }, { cookie: session.cookie, origin: server.url }));
     expect(out.status).toBe(303);
     expect(out.headers.get("location")).toBe("/admin/login");
-    expect(await server.store.findAdminSession(sessionToken)).toBeUndefined();
+    expect(await server.store.findAdminSession(sessionKey(sessionToken, ADMIN_TEST_TOKEN))).toBeUndefined();
     expect((await fetch(`${server.url}/admin`, { redirect: "manual", headers: { cookie: session.cookie } })).status).toBe(303);
   });
 });

@@ -21,10 +21,20 @@ describe("sanitizeUploadName", () => {
     expect(sanitizeUploadName("\u0000\u0001")).toBeUndefined();
   });
 
-  it("shortens a long name to 100 characters and keeps its extension", () => {
-    const name = sanitizeUploadName(`${"长".repeat(300)}.pdf`)!;
-    expect([...name]).toHaveLength(100);
-    expect(name.endsWith(".pdf")).toBe(true);
+  it("shortens a long name to 100 characters and 200 bytes and keeps its extension", () => {
+    const latin = sanitizeUploadName(`${"a".repeat(300)}.pdf`)!;
+    expect(latin).toBe(`${"a".repeat(96)}.pdf`);
+    const chinese = sanitizeUploadName(`${"长".repeat(300)}.pdf`)!;
+    expect(chinese).toBe(`${"长".repeat(65)}.pdf`);
+    expect(Buffer.byteLength(chinese, "utf8")).toBe(199);
+  });
+
+  it("cuts between whole characters: an emoji sequence is kept whole or left out", () => {
+    const family = "👨‍👩‍👧";
+    const name = sanitizeUploadName(`${"长".repeat(60)}${family}${family}.md`)!;
+    expect(Buffer.byteLength(name, "utf8")).toBeLessThanOrEqual(200);
+    expect(name.endsWith(".md")).toBe(true);
+    expect(name.slice(0, -3).replace(/长/g, "")).toBe("");
   });
 });
 

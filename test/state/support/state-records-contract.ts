@@ -109,6 +109,26 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(await store.purgeQuestionsBefore(NOW - 90 * DAY)).toBe(0);
     });
 
+    it("keeps at most a number of questions, dropping the oldest first with their votes and totals", async () => {
+      const store = await open();
+      for (let index = 0; index < 12; index++) {
+        await store.recordQuestion(
+          question(index % 2 === 0 ? "医保卡丢了怎么补办" : "门诊报销比例是多少", { answerId: `capped-${index}`, askedAt: NOW - (12 - index) * 1000 }),
+        );
+      }
+      await store.recordVote({ answerId: "capped-0", voter: "web:1", rating: "down", at: NOW });
+      await store.recordVote({ answerId: "capped-11", voter: "web:1", rating: "up", at: NOW });
+      expect(await store.purgeQuestionsBeyond(5)).toBe(7);
+      expect(await factory.countRows(store, "questions")).toBe(5);
+      for (let index = 0; index < 7; index++) expect(await store.findAnswer(`capped-${index}`)).toBeUndefined();
+      for (let index = 7; index < 12; index++) expect(await store.findAnswer(`capped-${index}`)).toBeDefined();
+      const stats = await store.questionStats({ days: 7, now: NOW });
+      expect(stats).toMatchObject({ asked: 5, upvotes: 1, downvotes: 0 });
+      expect(await factory.countRows(store, "feedback")).toBe(1);
+      expect(await store.purgeQuestionsBeyond(5)).toBe(0);
+      expect(await store.purgeQuestionsBeyond(100)).toBe(0);
+    });
+
     it("keeps the subject a no-answer lacked, as of each question's latest ask, in every window", async () => {
       const store = await open();
       // Side by side, so a dialect that writes in batches writes these in one.
@@ -189,6 +209,25 @@ export function describeStateRecordsContract<Store extends StateStore>(dialect: 
       expect(group).toMatchObject({ upvotes: 1, downvotes: 1 });
       expect(await store.recordVote({ answerId: "nope", voter: "web:1", rating: "up", at: NOW })).toBe(false);
       expect(await store.findAnswer("a1")).toMatchObject({ answerId: "a1", answered: false, platform: "web" });
+      expect(await factory.countRows(store, "feedback")).toBe(2);
+    });
+
+    it("a vote that must come from the asker counts from them alone; others' are refused, the asker's replace each other", async () => {
+      const store = await open();
+      // Batched like concurrent answers, so a dialect that writes in batches keeps the asker through them too.
+      await Promise.all([
+        store.recordQuestion(question("医保卡丢了怎么办", { answerId: "asked", askedBy: "web:asker" })),
+        store.recordQuestion(question("门诊报销比例", { answerId: "other", askedBy: "web:other" })),
+      ]);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        expect(await store.recordVote({ answerId: "asked", voter: `web:rotated-${attempt}`, rating: "down", at: NOW, onlyAsker: true })).toBe(false);
+      }
+      expect(await store.recordVote({ answerId: "asked", voter: "web:asker", rating: "down", at: NOW, onlyAsker: true })).toBe(true);
+      expect(await store.recordVote({ answerId: "asked", voter: "web:asker", rating: "up", at: NOW, onlyAsker: true })).toBe(true);
+      // Where the answer was shown to a group, anyone in it votes for themselves.
+      expect(await store.recordVote({ answerId: "asked", voter: "telegram:member", rating: "up", at: NOW })).toBe(true);
+      const group = (await store.listQuestions({ filter: "all", days: 7, now: NOW })).find((entry) => entry.text === "医保卡丢了怎么办");
+      expect(group).toMatchObject({ upvotes: 2, downvotes: 0 });
       expect(await factory.countRows(store, "feedback")).toBe(2);
     });
   });

@@ -55,6 +55,22 @@ export function describeSharedStateContract(dialect: string, factory: StateStore
       expect(await store.peekHits("login", "10.0.0.1", NOW + 60_000)).toBeUndefined();
       expect(await store.countHit("login", "10.0.0.1", 60_000, NOW + 60_000)).toEqual({ count: 1, resetAt: NOW + 120_000 });
     });
+
+    it("give a hit back within the window, never below zero and never after it", async () => {
+      const store = await open();
+      await store.countHit("login", "10.0.0.3", 60_000, NOW);
+      await store.countHit("login", "10.0.0.3", 60_000, NOW + 1);
+      await store.uncountHit("login", "10.0.0.3", NOW + 2);
+      expect(await store.peekHits("login", "10.0.0.3", NOW + 3)).toEqual({ count: 1, resetAt: NOW + 60_000 });
+      await store.uncountHit("login", "10.0.0.3", NOW + 4);
+      await store.uncountHit("login", "10.0.0.3", NOW + 5);
+      expect(await store.peekHits("login", "10.0.0.3", NOW + 6)).toEqual({ count: 0, resetAt: NOW + 60_000 });
+      // Nothing to give back from a window that never opened or has closed.
+      await store.uncountHit("login", "10.0.0.4", NOW);
+      expect(await store.peekHits("login", "10.0.0.4", NOW)).toBeUndefined();
+      await store.uncountHit("login", "10.0.0.3", NOW + 60_000);
+      expect((await store.countHit("login", "10.0.0.3", 60_000, NOW + 60_000)).count).toBe(1);
+    });
   });
 
   describe(`${dialect}: re-index history`, () => {
