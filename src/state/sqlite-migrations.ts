@@ -139,4 +139,24 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE question_groups ADD COLUMN dismissed_at INTEGER;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Deliveries acknowledged to a platform whose answer is not all sent yet (pending-deliveries.ts).
+      CREATE TABLE pending_deliveries (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        reply TEXT,
+        sent_parts INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX pending_deliveries_lease ON pending_deliveries (kind, lease_expires_at);
+      CREATE INDEX pending_deliveries_owner ON pending_deliveries (lease_owner);
+    `,
+  },
 ];
