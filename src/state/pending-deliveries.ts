@@ -80,6 +80,8 @@ export interface PendingDeliveries {
   accept(id: string, payload: string): Promise<DeliveryIntake>;
   /** Starts renewing leases and taking over lapsed deliveries (the first look is immediate). */
   start(): void;
+  /** Takes nothing more over (a stop has begun); leases in hand are still renewed. */
+  stopTakingOver(): void;
   /** Stops both; deliveries still held are given back for the next holder. */
   stop(): Promise<void>;
   /** Deliveries held here now. */
@@ -104,7 +106,8 @@ export function createPendingDeliveries(options: PendingDeliveriesOptions): Pend
   // Unique per adapter instance: a restarted process never mistakes its predecessor's leases for its own.
   const owner = randomUUID();
   const held = new Map<string, Held>();
-  const timers: NodeJS.Timeout[] = [];
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let takeOverTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   let full = false;
   let takingOver: Promise<void> | undefined;
@@ -304,16 +307,23 @@ export function createPendingDeliveries(options: PendingDeliveriesOptions): Pend
     },
 
     start() {
-      if (!store || timers.length > 0) return;
+      if (!store || heartbeatTimer) return;
       stopped = false;
-      timers.push(setInterval(() => void heartbeat(), Math.max(50, Math.floor(leaseMs / 3))).unref());
-      timers.push(setInterval(lookForLapsed, Math.max(50, Math.floor(leaseMs / 2))).unref());
+      heartbeatTimer = setInterval(() => void heartbeat(), Math.max(50, Math.floor(leaseMs / 3))).unref();
+      takeOverTimer = setInterval(lookForLapsed, Math.max(50, Math.floor(leaseMs / 2))).unref();
       lookForLapsed();
     },
 
-    async stop() {
+    stopTakingOver() {
       stopped = true;
-      for (const timer of timers.splice(0)) clearInterval(timer);
+      clearInterval(takeOverTimer);
+      takeOverTimer = undefined;
+    },
+
+    async stop() {
+      this.stopTakingOver();
+      clearInterval(heartbeatTimer);
+      heartbeatTimer = undefined;
       await takingOver;
       for (const delivery of [...held.values()]) {
         if (delivery.completing) await delivery.complete();
