@@ -43,10 +43,6 @@ interface PreparedReply {
   answer?: { citations: number; noAnswer: boolean; disclaimer: boolean; understood: boolean };
 }
 
-function progressOf(delivery: HeldDelivery): SendProgress {
-  return { firstPart: delivery.sentParts, beforeSend: () => delivery.beforeSend(), afterSend: (partsDone) => delivery.sent(partsDone) };
-}
-
 /** Tuning knobs; production uses the defaults, tests shorten the waits. */
 export interface TelegramAdapterOptions {
   /** The `retry_after` cap always comes from config (TELEGRAM_MAX_RETRY_AFTER_SECONDS). */
@@ -111,6 +107,18 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     return { id: botInfo.id, username: botInfo.username };
   }
 
+  /** Each message of a reply is counted in its delivery once sent, so a takeover sends only the rest. */
+  function progressOf(delivery: HeldDelivery, chatId: number): SendProgress {
+    return {
+      firstPart: delivery.sentParts,
+      beforeSend: () => delivery.beforeSend(),
+      afterSend: async (partsDone) => {
+        await delivery.sent(partsDone);
+        logger.debug({ chatId, deliveryId: delivery.id, partsDone }, "telegram reply message sent");
+      },
+    };
+  }
+
   /** Queues work for a message; failures are logged with the chat id and never reach telegraf. */
   function schedule(incoming: IncomingTextMessage, delivery: HeldDelivery, task: () => Promise<void>): void {
     queuedDeliveries.add(delivery);
@@ -133,7 +141,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
           prepared = prepareReply(await askResponder(incoming, question));
           await delivery.saveReply(JSON.stringify(prepared));
         }
-        if (prepared.messages.length > 0) await replies.send(incoming, prepared.messages, prepared.keyboard, progressOf(delivery));
+        if (prepared.messages.length > 0) await replies.send(incoming, prepared.messages, prepared.keyboard, progressOf(delivery, incoming.chat.id));
       });
     } catch (error) {
       await sendFailed(incoming, question, delivery, error);

@@ -9,6 +9,7 @@ import type { AdapterConnectionStatus, ChatAdapter, ChatAdapterContext } from ".
 import { mountAiBotCallback } from "./ai-bot-callback.js";
 import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
 import { createWecomApiClient } from "./api-client.js";
+import { createAppAnswers, type AppAnswers } from "./app-answers.js";
 import { mountAppCallback } from "./app-callback.js";
 import { createCallbackCrypto } from "./callback-crypto.js";
 import { createDedupeStore } from "./dedupe-store.js";
@@ -60,6 +61,7 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
   let streams: AnswerStreams | undefined;
   let unsubscribe: (() => void) | undefined;
   let longConnection: LongConnectionOwner | undefined;
+  let appAnswers: AppAnswers | undefined;
   // In the store, a stream opened on one replica is refreshed by any other; in memory without one.
   const values = context.store ? withLocalFallback(context.store, logger) : createInMemorySharedValues();
   const feedback: NativeFeedback = createNativeFeedback({
@@ -88,6 +90,16 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
     mount(app: Hono) {
       if (!wecom || !api) return;
       if (wecom.app) {
+        appAnswers = createAppAnswers({
+          config: wecom.app,
+          responder,
+          api,
+          queue,
+          store: context.store,
+          maxPending: config.deliveries.maxPending,
+          leaseMs: config.deliveries.leaseMs,
+          logger,
+        });
         mountAppCallback(app, {
           config: wecom.app,
           crypto: createCallbackCrypto({
@@ -97,12 +109,9 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
             timestampWindowSeconds: options.timestampWindowSeconds,
             now,
           }),
-          responder,
           adminUserIds,
-          api,
-          queue,
+          answers: appAnswers,
           seenMessages: createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 }),
-          claims: context.store,
           maxBodyBytes: config.maxBodyBytes,
           logger,
           now,
@@ -144,6 +153,8 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
     },
 
     async start() {
+      // Questions a process before this one acknowledged and did not answer go out first.
+      appAnswers?.start();
       startLongConnection();
       await longConnection?.ready;
       if (!wecom?.webhookKey || !api || unsubscribe) return;
@@ -161,6 +172,7 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
     },
 
     async stop() {
+      appAnswers?.stopTakingOver();
       unsubscribe?.();
       unsubscribe = undefined;
       if (longConnection) {
@@ -169,6 +181,7 @@ export function createWecomAdapter(context: ChatAdapterContext, options: WecomAd
         await longConnection.stop();
       }
       await queue.onIdle();
+      await appAnswers?.stop();
       await Promise.all([...pendingNotices]);
       streams?.close();
     },
