@@ -38,6 +38,17 @@ export interface Emulator {
   apiRootFor(replica: string): string;
   /** The webhook the bot registered with setWebhook, if any. */
   webhook(): { url: string; secret?: string } | undefined;
+  /**
+   * From now on sendMessage calls are held unanswered and not stored, as sends still on their way
+   * to Telegram; `releaseSends` lets through those whose caller is still connected. A held call
+   * whose caller died (a killed process) is dropped: that message never reached Telegram.
+   */
+  holdSends(): void;
+  releaseSends(): void;
+  /** sendMessage calls held right now. */
+  heldSends(): number;
+  /** Held sendMessage calls dropped because their caller went away. */
+  droppedSends(): number;
   client(options: Partial<ClientOptions>): ReturnType<TelegramServer["getClient"]>;
   /** Id the emulator gave the user message sent last. */
   lastUserMessageId(): number;
@@ -103,6 +114,10 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   const callbackAnswers: Emulator["callbackAnswers"] = [];
   const getUpdatesCalls: Emulator["getUpdatesCalls"] = [];
   const heldRequests = new Set<() => void>();
+  /** Held sendMessage calls, each resolved with whether to go on (false: its caller went away). */
+  let sendsHeld = false;
+  const heldSendCalls = new Set<(goOn: boolean) => void>();
+  let droppedSendCount = 0;
 
   const front = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => telegramError(response, 500, `Internal Server Error: ${String(error)}`));
@@ -143,6 +158,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       }
       // body-parser skips requests it believes are parsed already, so the buffered body is handed over.
       Object.assign(request, { _body: true, body });
+      if (sendsHeld && !(await sendReleased(response))) return;
     }
     if (method === "getUpdates") getUpdatesCalls.push({ via: via?.[1] });
     if (method === "getUpdates" && !emulator.storage.userMessages.some((update) => update.botToken === token && !update.isRead)) {
@@ -150,6 +166,23 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       if (response.destroyed || request.destroyed) return;
     }
     express(request, response);
+  }
+
+  /** Resolves true once sends are released, false (the call dropped) if its caller went away first. */
+  function sendReleased(response: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const settle = (release: boolean) => {
+        heldSendCalls.delete(settle);
+        response.off("close", callerGone);
+        // A caller whose connection is gone, even if its close was not reported yet, sent nothing.
+        const goOn = release && !response.destroyed && response.socket?.destroyed !== true;
+        if (!goOn) droppedSendCount += 1;
+        resolve(goOn);
+      };
+      const callerGone = () => settle(false);
+      response.once("close", callerGone);
+      heldSendCalls.add(settle);
+    });
   }
 
   function waitForUserUpdate(request: IncomingMessage, timeoutMs: number): Promise<void> {
@@ -209,6 +242,15 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     // telegraf resolves `./bot<token>/<method>` against the root, so it must end with a slash.
     apiRootFor: (replica) => `${emulator.config.apiURL}/via/${replica}/`,
     webhook: () => webhook,
+    holdSends() {
+      sendsHeld = true;
+    },
+    releaseSends() {
+      sendsHeld = false;
+      for (const settle of [...heldSendCalls]) settle(true);
+    },
+    heldSends: () => heldSendCalls.size,
+    droppedSends: () => droppedSendCount,
     client: (options) => emulator.getClient(token, options),
     lastUserMessageId() {
       const updates = emulator.storage.userMessages;
@@ -235,6 +277,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     },
     async stop() {
       for (const release of [...heldRequests]) release();
+      for (const settle of [...heldSendCalls]) settle(false);
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
     },
