@@ -22,6 +22,7 @@ import { killIfRunning, startBotProcess, type BotProcess } from "../support/bot-
 import { createTestKnowledgeBot, SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
 import { startEmulator, type Emulator } from "../telegram/support/telegram-emulator.js";
 import { waitFor } from "../telegram/support/wait-for.js";
+import { answersPerUpdate, burstUpdates, deliverAll } from "../telegram/support/webhook-burst.js";
 
 const SECRET = "crash-test-secret";
 const QUESTIONS = ["五指山在哪个省", "亲情账户和家庭共济账户有什么区别", "江苏医保卡在吉林能用吗", "宝宝湿疹怎么护理"];
@@ -33,13 +34,6 @@ const SECOND_ROUND = 1;
 const ANSWERED_BEFORE_HOLD = 30;
 /** Updates of the second round acknowledged before the kill: the burst is still arriving. */
 const ACKNOWLEDGED_BEFORE_KILL = 20;
-
-interface WebhookUpdate {
-  updateId: number;
-  chatId: number;
-  messageId: number;
-  text: string;
-}
 
 let root: string;
 let indexDir: string;
@@ -82,92 +76,34 @@ function environment(): Record<string, string> {
   };
 }
 
-function updates(): WebhookUpdate[] {
-  const all: WebhookUpdate[] = [];
-  for (let round = 0; round < FIRST_ROUND + SECOND_ROUND; round++) {
-    for (let chat = 0; chat < CHATS; chat++) {
-      all.push({ updateId: 7_000_000 + all.length, chatId: 91_000 + chat, messageId: 100 + round, text: QUESTIONS[(chat + round) % QUESTIONS.length]! });
-    }
-  }
-  return all;
-}
-
-/** One webhook call as Telegram makes it: the status, or 0 when the call failed (the process is gone). */
-async function deliver(url: string, update: WebhookUpdate): Promise<number> {
-  try {
-    const response = await fetch(`${url}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET },
-      body: JSON.stringify({
-        update_id: update.updateId,
-        message: {
-          message_id: update.messageId,
-          date: Math.floor(Date.now() / 1000),
-          chat: { id: update.chatId, type: "private" },
-          from: { id: update.chatId, is_bot: false, first_name: "Wang" },
-          text: update.text,
-        },
-      }),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return 0;
-  }
-}
-
-/** Delivers `batch` eight calls at a time, recording each status (Telegram keeps several connections open). */
-async function deliverAll(url: string, batch: WebhookUpdate[], statuses: Map<number, number>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < batch.length) {
-      const update = batch[next++]!;
-      statuses.set(update.updateId, await deliver(url, update));
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-}
-
-/** The bot's messages per update, told apart by the chat and the message each one quotes. */
-function answersPerUpdate(all: WebhookUpdate[]): Map<number, number> {
-  const counts = new Map(all.map((update) => [update.updateId, 0]));
-  const byQuote = new Map(all.map((update) => [`${update.chatId}:${update.messageId}`, update.updateId]));
-  for (const sent of emulator.server.storage.botMessages) {
-    const quoted = (sent.message as { reply_parameters?: { message_id?: number } }).reply_parameters?.message_id;
-    const updateId = byQuote.get(`${sent.message.chat_id}:${quoted}`);
-    if (updateId !== undefined) counts.set(updateId, counts.get(updateId)! + 1);
-  }
-  return counts;
-}
-
 it("answers every acknowledged update exactly once across a SIGKILL mid-burst and a restart", async () => {
-  const all = updates();
+  const all = burstUpdates({ chats: CHATS, rounds: FIRST_ROUND + SECOND_ROUND, questions: QUESTIONS, firstUpdateId: 7_000_000, firstChatId: 91_000 });
   const firstRound = all.slice(0, CHATS * FIRST_ROUND);
   const secondRound = all.slice(CHATS * FIRST_ROUND);
   const statuses = new Map<number, number>();
 
   bot = startBotProcess(environment(), root);
   const firstUrl = await bot.url;
-  const firstBurst = deliverAll(firstUrl, firstRound, statuses);
+  const firstBurst = deliverAll(() => firstUrl, SECRET, firstRound, statuses);
   await waitFor(() => (emulator.server.storage.botMessages.length >= ANSWERED_BEFORE_HOLD ? true : undefined), 60_000);
 
   // From here on, sends stay on their way; those the emulator accepted are all recorded before the kill.
   emulator.holdSends();
   const accepted = emulator.server.storage.botMessages.length;
   const dying = bot;
-  await waitFor(() => (dying.linesSaying("telegram reply message sent").length >= accepted && emulator.heldSends() > 0 ? true : undefined), 30_000);
+  await waitFor(() => (dying.linesSaying("telegram reply message sent").length >= accepted && emulator.heldSends() > 0 ? true : undefined), 60_000);
   expect(dying.linesSaying("telegram reply message sent")).toHaveLength(accepted);
   await firstBurst;
 
   // The second round is still arriving when the process dies.
-  const secondBurst = deliverAll(firstUrl, secondRound, statuses);
-  await waitFor(() => (secondRound.filter((update) => statuses.get(update.updateId) === 200).length >= ACKNOWLEDGED_BEFORE_KILL ? true : undefined), 30_000);
+  const secondBurst = deliverAll(() => firstUrl, SECRET, secondRound, statuses);
+  await waitFor(() => (secondRound.filter((update) => statuses.get(update.updateId) === 200).length >= ACKNOWLEDGED_BEFORE_KILL ? true : undefined), 60_000);
   dying.child.kill("SIGKILL");
   expect((await dying.exited).signal).toBe("SIGKILL");
   await secondBurst;
 
   const acknowledged = all.filter((update) => statuses.get(update.updateId) === 200);
-  const answeredBeforeKill = [...answersPerUpdate(all).values()].filter((count) => count > 0).length;
+  const answeredBeforeKill = [...answersPerUpdate(emulator, all).values()].filter((count) => count > 0).length;
   // The case the issue saw: acknowledged updates whose answers were still queued, and sends cut off.
   expect(acknowledged.length).toBeGreaterThan(answeredBeforeKill + ACKNOWLEDGED_BEFORE_KILL);
   expect(answeredBeforeKill).toBe(accepted);
@@ -181,14 +117,14 @@ it("answers every acknowledged update exactly once across a SIGKILL mid-burst an
   bot = startBotProcess(environment(), root);
   const secondUrl = await bot.url;
   const redelivered = new Map<number, number>();
-  await deliverAll(secondUrl, all, redelivered);
+  await deliverAll(() => secondUrl, SECRET, all, redelivered);
   expect([...redelivered.values()].every((status) => status === 200)).toBe(true);
-  await waitFor(() => ([...answersPerUpdate(all).values()].every((count) => count >= 1) ? true : undefined), 120_000);
+  await waitFor(() => ([...answersPerUpdate(emulator, all).values()].every((count) => count >= 1) ? true : undefined), 120_000);
 
   // A graceful stop drains whatever is still queued; nothing is left pending for a next start.
   bot.child.kill("SIGTERM");
   expect((await bot.exited).code).toBe(0);
-  const counts = answersPerUpdate(all);
+  const counts = answersPerUpdate(emulator, all);
   expect([...counts.entries()].filter(([, count]) => count !== 1)).toEqual([]);
   expect(emulator.server.storage.botMessages).toHaveLength(all.length);
   expect(emulator.refusedMessages).toEqual([]);

@@ -112,13 +112,13 @@ it("answers every acknowledged app message exactly once across a SIGKILL mid-bur
   const accepted = fakeApi.sentMessages.length;
   const dying = bot;
   // Every message the API accepted is recorded (the control's included), and more sends are on their way.
-  await waitFor(() => (dying.linesSaying("wecom: app reply message sent").length >= accepted && fakeApi.heldSends() > 0 ? true : undefined), 30_000);
+  await waitFor(() => (dying.linesSaying("wecom: app reply message sent").length >= accepted && fakeApi.heldSends() > 0 ? true : undefined), 60_000);
   expect(dying.linesSaying("wecom: app reply message sent")).toHaveLength(accepted);
   await firstBurst;
 
   const secondRound = all.slice(FIRST_ROUND);
   const secondBurst = deliverAll(firstUrl, secondRound, statuses);
-  await waitFor(() => (secondRound.filter((message) => statuses.get(message.msgId) === 200).length >= ACKNOWLEDGED_BEFORE_KILL ? true : undefined), 30_000);
+  await waitFor(() => (secondRound.filter((message) => statuses.get(message.msgId) === 200).length >= ACKNOWLEDGED_BEFORE_KILL ? true : undefined), 60_000);
   dying.child.kill("SIGKILL");
   expect((await dying.exited).signal).toBe("SIGKILL");
   await secondBurst;

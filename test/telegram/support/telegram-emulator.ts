@@ -45,8 +45,8 @@ export interface Emulator {
    */
   holdSends(): void;
   releaseSends(): void;
-  /** sendMessage calls held right now. */
-  heldSends(): number;
+  /** sendMessage calls held right now; with `via`, only those that came through `apiRootFor(via)`. */
+  heldSends(via?: string): number;
   /** Held sendMessage calls dropped because their caller went away. */
   droppedSends(): number;
   client(options: Partial<ClientOptions>): ReturnType<TelegramServer["getClient"]>;
@@ -116,7 +116,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   const heldRequests = new Set<() => void>();
   /** Held sendMessage calls, each resolved with whether to go on (false: its caller went away). */
   let sendsHeld = false;
-  const heldSendCalls = new Set<(goOn: boolean) => void>();
+  const heldSendCalls = new Map<(release: boolean) => void, string | undefined>();
   let droppedSendCount = 0;
 
   const front = createServer((request, response) => {
@@ -158,7 +158,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       }
       // body-parser skips requests it believes are parsed already, so the buffered body is handed over.
       Object.assign(request, { _body: true, body });
-      if (sendsHeld && !(await sendReleased(response))) return;
+      if (sendsHeld && !(await sendReleased(response, via?.[1]))) return;
     }
     if (method === "getUpdates") getUpdatesCalls.push({ via: via?.[1] });
     if (method === "getUpdates" && !emulator.storage.userMessages.some((update) => update.botToken === token && !update.isRead)) {
@@ -169,7 +169,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   }
 
   /** Resolves true once sends are released, false (the call dropped) if its caller went away first. */
-  function sendReleased(response: ServerResponse): Promise<boolean> {
+  function sendReleased(response: ServerResponse, caller: string | undefined): Promise<boolean> {
     return new Promise((resolve) => {
       const settle = (release: boolean) => {
         heldSendCalls.delete(settle);
@@ -181,7 +181,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       };
       const callerGone = () => settle(false);
       response.once("close", callerGone);
-      heldSendCalls.add(settle);
+      heldSendCalls.set(settle, caller);
     });
   }
 
@@ -247,9 +247,9 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     },
     releaseSends() {
       sendsHeld = false;
-      for (const settle of [...heldSendCalls]) settle(true);
+      for (const settle of [...heldSendCalls.keys()]) settle(true);
     },
-    heldSends: () => heldSendCalls.size,
+    heldSends: (via) => [...heldSendCalls.values()].filter((caller) => via === undefined || caller === via).length,
     droppedSends: () => droppedSendCount,
     client: (options) => emulator.getClient(token, options),
     lastUserMessageId() {
@@ -277,7 +277,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     },
     async stop() {
       for (const release of [...heldRequests]) release();
-      for (const settle of [...heldSendCalls]) settle(false);
+      for (const settle of [...heldSendCalls.keys()]) settle(false);
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
     },
