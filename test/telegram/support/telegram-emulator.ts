@@ -49,6 +49,8 @@ export interface Emulator {
   heldSends(via?: string): number;
   /** Held sendMessage calls dropped because their caller went away. */
   droppedSends(): number;
+  /** Cuts every held sendMessage call's connection, as if its caller had died mid-send; none is stored. */
+  cutHeldSends(): void;
   client(options: Partial<ClientOptions>): ReturnType<TelegramServer["getClient"]>;
   /** Id the emulator gave the user message sent last. */
   lastUserMessageId(): number;
@@ -116,7 +118,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   const heldRequests = new Set<() => void>();
   /** Held sendMessage calls, each resolved with whether to go on (false: its caller went away). */
   let sendsHeld = false;
-  const heldSendCalls = new Map<(release: boolean) => void, string | undefined>();
+  const heldSendCalls = new Map<(release: boolean) => void, { caller: string | undefined; response: ServerResponse }>();
   let droppedSendCount = 0;
 
   const front = createServer((request, response) => {
@@ -181,7 +183,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       };
       const callerGone = () => settle(false);
       response.once("close", callerGone);
-      heldSendCalls.set(settle, caller);
+      heldSendCalls.set(settle, { caller, response });
     });
   }
 
@@ -249,7 +251,13 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       sendsHeld = false;
       for (const settle of [...heldSendCalls.keys()]) settle(true);
     },
-    heldSends: (via) => [...heldSendCalls.values()].filter((caller) => via === undefined || caller === via).length,
+    heldSends: (via) => [...heldSendCalls.values()].filter((held) => via === undefined || held.caller === via).length,
+    cutHeldSends() {
+      for (const [settle, held] of [...heldSendCalls]) {
+        held.response.socket?.destroy();
+        settle(false);
+      }
+    },
     droppedSends: () => droppedSendCount,
     client: (options) => emulator.getClient(token, options),
     lastUserMessageId() {
