@@ -18,8 +18,8 @@ export interface SendProgress {
   firstPart: number;
   /** Before each message; throwing sends nothing more (the delivery went to another replica). */
   beforeSend(): Promise<void>;
-  /** After each message that is done (sent, or refused for good): `partsDone` messages are. */
-  afterSend(partsDone: number): Promise<void>;
+  /** After each message that is done (`sent`, or refused for good): `partsDone` messages are. */
+  afterSend(partsDone: number, sent: boolean): Promise<void>;
 }
 
 export interface ReplySender {
@@ -91,10 +91,10 @@ export function createReplySender({ telegram, sendQueue, logger, typingIntervalM
             // A 429 goes back to the send queue, which waits and runs this again.
             if (readRetryAfter(error) !== undefined) throw error;
             if (isUnreachable(error)) halted = { reason: error };
-            else await progress?.afterSend(index + 1);
+            else await progress?.afterSend(index + 1, false);
             throw error;
           }
-          await progress?.afterSend(index + 1);
+          await progress?.afterSend(index + 1, true);
           return sent;
         });
       });

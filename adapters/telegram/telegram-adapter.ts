@@ -112,9 +112,10 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
     return {
       firstPart: delivery.sentParts,
       beforeSend: () => delivery.beforeSend(),
-      afterSend: async (partsDone) => {
+      afterSend: async (partsDone, sent) => {
         await delivery.sent(partsDone);
-        logger.debug({ chatId, deliveryId: delivery.id, partsDone }, "telegram reply message sent");
+        // After the store write: a reader of the log knows this message is recorded (the crash tests wait on it).
+        if (sent) logger.debug({ chatId, deliveryId: delivery.id, partsDone }, "telegram reply message sent");
       },
     };
   }

@@ -71,7 +71,7 @@ export function createUpdateIntake(options: UpdateIntakeOptions): UpdateIntake {
   });
 
   function dropped(update: Update): IntakeOutcome {
-    logger.debug({ updateId: update.update_id, chatId: chatIdOf(update) }, "telegram update delivered again; already handled, dropped");
+    logger.debug({ updateId: update.update_id, chatId: chatIdOf(update) }, "telegram update delivered again; already taken in, dropped");
     return "repeat";
   }
 

@@ -12,54 +12,23 @@
  * exactly then sends that one message again after the restart (Telegram and WeCom take no
  * idempotency key for a sent message).
  *
- * When the store cannot be asked at all, a delivery is answered from memory, as before this
- * existed: answering beats refusing while the database is away.
+ * When the store cannot be asked at all, a delivery is answered from memory and not kept:
+ * answering beats refusing while the database is away.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { KnowledgeBotError } from "../core/errors.js";
+import { LeasedDelivery, type DeliveryStore, type HeldDelivery, type Holding } from "./held-delivery.js";
 import type { PayloadSeal } from "./sealed-payload.js";
-import type { DedupeKind, PendingDelivery, StateStore } from "./state-store.js";
+import type { DedupeKind, PendingDelivery } from "./state-store.js";
 
-export type DeliveryStore = Pick<
-  StateStore,
-  "acceptDelivery" | "takeLapsedDeliveries" | "renewDeliveryLeases" | "updateDelivery" | "releaseDelivery" | "completeDelivery"
->;
+export { isLeaseLost, leaseLost, type DeliveryStore, type HeldDelivery } from "./held-delivery.js";
 
-/** Far longer than Telegram and WeCom re-deliver (minutes) and a restart. */
-export const ANSWERED_MEMORY_MS = 24 * 60 * 60_000;
 /** Tries of a delivery whose platform cannot be reached before it is given up. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 /** Lapsed deliveries taken in one query. */
 const TAKEOVER_BATCH = 100;
 
-/** One delivery this process answers. Its methods keep the store up to date; none sends anything. */
-export interface HeldDelivery {
-  readonly id: string;
-  /** What the platform delivered, in clear. */
-  readonly payload: string;
-  /** The answer prepared before (a resumed delivery), in clear; send it rather than asking again. */
-  readonly reply: string | undefined;
-  /** Messages of the reply already done; a resumed delivery sends from here. */
-  readonly sentParts: number;
-  readonly attempts: number;
-  /** False when the store could not keep it: answered from memory only. */
-  readonly durable: boolean;
-  /** Keeps the prepared answer, so a takeover sends the same messages. */
-  saveReply(reply: string): Promise<void>;
-  /** Call before each message: throws DELIVERY_LEASE_LOST when another holder has it now (send nothing). */
-  beforeSend(): Promise<void>;
-  /** `partsDone` messages are done (sent, or refused for good). */
-  sent(partsDone: number): Promise<void>;
-  /** Every message went out: answered, never sent again. */
-  complete(): Promise<void>;
-  /** The platform could not be reached: try again after a lease, or give up after the last try. */
-  retryLater(): Promise<void>;
-  /** The lease went to another holder: forget it here. */
-  abandon(): void;
-}
-
-export type DeliveryIntake = { outcome: "taken"; delivery: HeldDelivery } | { outcome: "pending" | "answered" | "full" };
+export type AcceptOutcome = { outcome: "taken"; delivery: HeldDelivery } | { outcome: "pending" | "answered" | "full" };
 
 export interface PendingDeliveriesOptions {
   /** Without one every delivery is answered from memory. */
@@ -77,7 +46,7 @@ export interface PendingDeliveriesOptions {
 
 export interface PendingDeliveries {
   /** Records a delivery before it is acknowledged; "full" means: do not acknowledge it. */
-  accept(id: string, payload: string): Promise<DeliveryIntake>;
+  accept(id: string, payload: string): Promise<AcceptOutcome>;
   /** Starts renewing leases and taking over lapsed deliveries (the first look is immediate). */
   start(): void;
   /** Takes nothing more over (a stop has begun); leases in hand are still renewed. */
@@ -88,135 +57,33 @@ export interface PendingDeliveries {
   readonly held: number;
 }
 
-export function leaseLost(id: string): KnowledgeBotError {
-  return new KnowledgeBotError(
-    "DELIVERY_LEASE_LOST",
-    `Delivery ${id} is now held by another replica; this one sends nothing more for it.`,
-    "Nothing to do: a replica whose lease lapsed (a stalled process or an unreachable database) hands its deliveries over.",
-  );
-}
-
-export function isLeaseLost(error: unknown): boolean {
-  return error instanceof KnowledgeBotError && error.code === "DELIVERY_LEASE_LOST";
-}
-
 export function createPendingDeliveries(options: PendingDeliveriesOptions): PendingDeliveries {
   const { store, kind, seal, leaseMs, logger } = options;
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  // Unique per adapter instance: a restarted process never mistakes its predecessor's leases for its own.
-  const owner = randomUUID();
-  const held = new Map<string, Held>();
+  const held = new Map<string, LeasedDelivery>();
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let takeOverTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   let full = false;
   let takingOver: Promise<void> | undefined;
+  const holding: Holding = {
+    store,
+    kind,
+    // Unique per adapter instance: a restarted process never mistakes its predecessor's leases for its own.
+    owner: randomUUID(),
+    leaseMs,
+    seal,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    logger,
+    held,
+    retryInProcess(delivery) {
+      setTimeout(() => {
+        if (!stopped) options.resume(delivery);
+      }, leaseMs).unref();
+    },
+  };
+  const { owner } = holding;
 
-  class Held implements HeldDelivery {
-    /** Until when this replica's lease surely holds (by its own clock). */
-    validUntil: number;
-    /** Sent in full but not yet recorded as answered (the store failed): the heartbeat tries again. */
-    completing = false;
-    reply: string | undefined;
-    sentParts: number;
-    attempts: number;
-
-    constructor(
-      readonly id: string,
-      readonly payload: string,
-      record: { reply?: string; sentParts: number; attempts: number },
-      readonly durable: boolean,
-      leasedAt: number,
-    ) {
-      this.reply = record.reply;
-      this.sentParts = record.sentParts;
-      this.attempts = record.attempts;
-      this.validUntil = durable ? leasedAt + leaseMs : Number.POSITIVE_INFINITY;
-      if (durable) held.set(id, this);
-    }
-
-    /** A margin of a third of the lease: the heartbeat renews every third, so a healthy holder never gets near it. */
-    private leaseHolds(): boolean {
-      return Date.now() < this.validUntil - leaseMs / 3;
-    }
-
-    private async save(change: { reply?: string; sentParts?: number }): Promise<void> {
-      if (!this.durable || !store) return;
-      const startedAt = Date.now();
-      let kept: boolean;
-      try {
-        kept = await store.updateDelivery(kind, this.id, owner, change, leaseMs, startedAt);
-      } catch (error) {
-        if (this.leaseHolds()) {
-          logger.warn({ err: error, kind, deliveryId: this.id }, "pending delivery: progress not saved in the state store; going on while the lease holds");
-          return;
-        }
-        this.abandon();
-        throw leaseLost(this.id);
-      }
-      if (!kept) {
-        this.abandon();
-        throw leaseLost(this.id);
-      }
-      this.validUntil = startedAt + leaseMs;
-    }
-
-    async saveReply(reply: string): Promise<void> {
-      this.reply = reply;
-      await this.save({ reply: seal.seal(reply) });
-    }
-
-    beforeSend(): Promise<void> {
-      if (!this.durable) return Promise.resolve();
-      if (!held.has(this.id)) return Promise.reject(leaseLost(this.id));
-      return this.save({});
-    }
-
-    async sent(partsDone: number): Promise<void> {
-      this.sentParts = Math.max(this.sentParts, partsDone);
-      await this.save({ sentParts: this.sentParts });
-    }
-
-    async complete(): Promise<void> {
-      if (!this.durable || !store) return;
-      this.completing = true;
-      try {
-        await store.completeDelivery(kind, this.id, ANSWERED_MEMORY_MS);
-        held.delete(this.id);
-      } catch (error) {
-        // Still held (its lease renewed), so nobody answers it again; the heartbeat records it later.
-        logger.warn({ err: error, kind, deliveryId: this.id }, "pending delivery answered, but not yet recorded as answered in the state store; tried again");
-      }
-    }
-
-    async retryLater(): Promise<void> {
-      this.attempts += 1;
-      if (this.attempts >= maxAttempts) {
-        logger.error({ kind, deliveryId: this.id, attempts: this.attempts }, "pending delivery given up: its platform could not be reached on any try");
-        if (this.durable) await this.complete();
-        return;
-      }
-      if (!this.durable || !store) {
-        // Nothing kept in a store: this process tries again by itself.
-        setTimeout(() => {
-          if (!stopped) options.resume(this);
-        }, leaseMs).unref();
-        return;
-      }
-      held.delete(this.id);
-      await store
-        .releaseDelivery(kind, this.id, owner, Date.now() + leaseMs, true)
-        .catch((error: unknown) =>
-          logger.warn({ err: error, kind, deliveryId: this.id }, "pending delivery not given back in the state store; it is taken again once its lease lapses"),
-        );
-    }
-
-    abandon(): void {
-      if (held.get(this.id) === this) held.delete(this.id);
-    }
-  }
-
-  function open(record: PendingDelivery, payload: string | undefined, leasedAt: number): Held | undefined {
+  function open(record: PendingDelivery, payload: string | undefined, leasedAt: number): LeasedDelivery | undefined {
     let reply: string | undefined;
     try {
       reply = record.reply === undefined ? undefined : seal.open(record.reply);
@@ -226,7 +93,7 @@ export function createPendingDeliveries(options: PendingDeliveriesOptions): Pend
       void store?.completeDelivery(kind, record.id, 0).catch(() => undefined);
       return undefined;
     }
-    return new Held(record.id, payload, { reply, sentParts: record.sentParts, attempts: record.attempts }, true, leasedAt);
+    return new LeasedDelivery(holding, record.id, payload, { reply, sentParts: record.sentParts, attempts: record.attempts }, true, leasedAt);
   }
 
   async function heartbeat(): Promise<void> {
@@ -272,13 +139,22 @@ export function createPendingDeliveries(options: PendingDeliveriesOptions): Pend
     }
   }
 
+  function stopTakingOver(): void {
+    stopped = true;
+    clearInterval(takeOverTimer);
+    takeOverTimer = undefined;
+  }
+
   function lookForLapsed(): void {
     takingOver ??= takeOver().finally(() => (takingOver = undefined));
   }
 
   return {
     async accept(id, payload) {
-      const volatile = (): DeliveryIntake => ({ outcome: "taken", delivery: new Held(id, payload, { sentParts: 0, attempts: 0 }, false, Date.now()) });
+      const volatile = (): AcceptOutcome => ({
+        outcome: "taken",
+        delivery: new LeasedDelivery(holding, id, payload, { sentParts: 0, attempts: 0 }, false, Date.now()),
+      });
       if (!store) return volatile();
       const leasedAt = Date.now();
       let intake;
@@ -314,14 +190,10 @@ export function createPendingDeliveries(options: PendingDeliveriesOptions): Pend
       lookForLapsed();
     },
 
-    stopTakingOver() {
-      stopped = true;
-      clearInterval(takeOverTimer);
-      takeOverTimer = undefined;
-    },
+    stopTakingOver,
 
     async stop() {
-      this.stopTakingOver();
+      stopTakingOver();
       clearInterval(heartbeatTimer);
       heartbeatTimer = undefined;
       await takingOver;

@@ -52,14 +52,14 @@ describe("migrations", () => {
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);
     const versions = store.database.prepare("SELECT version FROM schema_migrations").all();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     expect(await store.listQuestions({ filter: "all", days: 7, now: NOW })).toHaveLength(1);
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
   });
 
   it("a fresh database gets every migration, in order", () => {
     const database = new Database(":memory:");
-    expect(runMigrations(database)).toEqual([1, 2, 3]);
+    expect(runMigrations(database)).toEqual([1, 2, 3, 4]);
     expect(runMigrations(database)).toEqual([]);
     database.close();
   });
@@ -78,7 +78,7 @@ describe("migrations", () => {
       INSERT INTO question_groups VALUES ('旧的问题', '旧的问题', 1, 1, 0, 0, ${NOW - 1000}, 1, 4, NULL);
       INSERT INTO question_group_days VALUES ('旧的问题', ${day}, 1, 1, 0, 0, ${NOW - 1000}, 4);
       INSERT INTO question_days VALUES (${day}, 1, 0, 0, 0);`);
-    expect(runMigrations(database)).toEqual([3]);
+    expect(runMigrations(database)).toEqual([3, 4]);
     const upgraded = new SqliteStateStore(database);
     await upgraded.recordQuestion(record("新的问题", { missingSubject: "新" }));
     const groups = await upgraded.listQuestions({ filter: "unanswered", days: 7, now: NOW });
