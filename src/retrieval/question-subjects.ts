@@ -9,12 +9,13 @@
  *   密码: ≥ `minWordIdf`), which only a short question needs the folder to hold; and a verb only as
  *   what is asked, right before the question's end (能喝酒吗, 怎么补办).
  * Everyday words (家里, 一样, 城市), modal compounds (能用, 会动) and question words name no subject.
- * A subject counts as found where any of its alternatives is: its synonyms, and for a drug the
- * name without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠).
+ * A subject counts as found where any of its alternatives is: its synonyms, for a drug the name
+ * without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠), and for a city its province (长春 → 吉林).
  */
 import { CJK_CHARACTERS, segmenter } from "../text/chinese-terms.js";
 import { generalWordIdf } from "../text/general-word-rarity.js";
 import { vocabularyMatches } from "../text/subject-vocabulary.js";
+import { CITY_PROVINCE } from "../text/vocabulary/city-provinces.js";
 import type { SynonymIndex } from "../text/synonyms.js";
 import { askedPart } from "./asked-part.js";
 
@@ -104,7 +105,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
       taken.fill(1, match.start, match.start + match.word.length);
       continue;
     }
-    add(match.word, match.kind, match.start, alternativesOf(match.word, synonyms));
+    add(match.word, match.kind, match.start, match.kind === "place" ? placeAlternatives(match.word, synonyms) : alternativesOf(match.word, synonyms));
   }
   if (!everyKind) return subjects.sort((left, right) => left.start - right.start);
   let position = 0;
@@ -129,4 +130,11 @@ function alternativesOf(word: string, synonyms: SynonymIndex): readonly string[]
   const alternatives = synonyms.alternatives(word);
   const drug = word.replace(DOSAGE_FORM, "");
   return drug !== word && drug.length >= 2 ? [...alternatives, drug] : alternatives;
+}
+
+/** A city counts as found where its province is: a source on 吉林's 医保 answers for 长春. */
+function placeAlternatives(word: string, synonyms: SynonymIndex): readonly string[] {
+  const province = CITY_PROVINCE.get(word);
+  const alternatives = synonyms.alternatives(word);
+  return province === undefined || alternatives.includes(province) ? alternatives : [...alternatives, province];
 }

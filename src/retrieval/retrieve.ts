@@ -14,6 +14,7 @@ import { titleCoverage } from "./title-coverage.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { questionSubjects, type SubjectBars } from "./question-subjects.js";
 import { folderHolds } from "./folder-text.js";
+import { nameAttribute } from "./asked-attribute.js";
 import { judgeSubjects, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
 
 export interface RetrievalSettings {
@@ -100,7 +101,12 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   // The question's words are searched with their synonyms too ("拉肚子" finds the sources that say 腹泻);
   // in a large folder only the words it never uses, since there the synonyms of its own words lowered
   // hit@5 (0.644 → 0.631 on medqa). Quoting keeps the question's own terms.
-  const expansion = index.synonyms.expansion(normalized, (word) => wholeQuestion || !folderHolds(index, word));
+  // A word most of a small folder's chunks hold tells its sources apart by nothing, and its synonyms
+  // would only lift the sources that also spell it the other way (医保 → 基本医疗保险 ranked a row on
+  // paying premiums above the one on checking the balance): it is searched as it is.
+  const expansion = index.synonyms.expansion(normalized, (word) =>
+    wholeQuestion ? index.keywordIndex.documentFrequency(`w:${word}`) <= index.chunks.length / 2 : !folderHolds(index, word),
+  );
   const searchTerms = expansion.length === 0 ? queryTerms : [...queryTerms, ...keywordTerms(expansion.join(" "))];
   const keywordHits = index.keywordIndex.search(searchTerms, settings.candidates);
   const denseHits = searchVectorStore(index.vectorStore, await index.embedder.embedQuery(query), settings.candidates).filter(
@@ -168,6 +174,7 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     hits,
     noAnswer,
     ...(inDomain && verdict.missing.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) } : {}),
+    ...(inDomain && verdict.missingAttribute ? { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) } : {}),
     confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects },
   };
 }

@@ -6,6 +6,7 @@
  * source at all mentions a subject the folder never uses.
  */
 import type { LoadedIndex } from "../store/loaded-index.js";
+import { askedAttribute, statesAttribute, type AskedAttribute } from "./asked-attribute.js";
 import { isShortQuestion } from "./asked-part.js";
 import { folderHolds, sourceText } from "./folder-text.js";
 import type { QuestionSubject } from "./question-subjects.js";
@@ -20,6 +21,8 @@ export interface SubjectVerdict {
   sourceId: string | undefined;
   /** The subjects that stop an answer, in question order; empty when `sourceId` is set. */
   missing: QuestionSubject[];
+  /** The figure asked for (a price, a length of time) that no source holding the subjects states. */
+  missingAttribute?: AskedAttribute;
 }
 
 /**
@@ -54,11 +57,20 @@ export function judgeSubjects(
   // Places, medical terms and what is asked (the named word that ends the question: 怎么激活) must all
   // be in the answering source: 吉林's source does not answer about 湖南, nor 体检's 饮酒 about 哺乳期,
   // nor 吉林's 停保 about 激活. The other named things need only be in the folder, since sources tell a
-  // setting in their own words (看病 / 门诊) and checking those per source lost right answers.
+  // setting in their own words (看病 / 门诊) and checking those per source lost right answers —
   const required = subjects.filter((subject) => subject.kind === "place" || subject.kind === "medical" || (subject.kind === "named" && subject.asked));
-  const covering = candidates.find((sourceId) => required.every((subject) => covers(sourceId, subject)));
-  if (covering !== undefined) return { subjects: describe(covering), sourceId: covering, missing: [] };
-  return { subjects: describe(best), sourceId: undefined, missing: required.filter((subject) => !covers(best, subject)) };
+  // and it must hold at least one subject besides the places: a page on 海南五指山's sights shares the
+  // place with "海南医保去外省能用吗" and nothing of what is asked.
+  const topical = subjects.filter((subject) => subject.kind !== "place");
+  const onTopic = (sourceId: string) => topical.length === 0 || topical.some((subject) => covers(sourceId, subject));
+  const covering = candidates.find((sourceId) => required.every((subject) => covers(sourceId, subject)) && onTopic(sourceId));
+  if (covering === undefined) return { subjects: describe(best), sourceId: undefined, missing: required.filter((subject) => !covers(best, subject)) };
+  // A question asking for a figure ("洗一次牙要多少钱") is answered only if that source states one of the
+  // kind. Not another candidate that does: with no subject to hold, any row giving a price would do.
+  const attribute = askedAttribute(normalized);
+  if (attribute !== undefined && !statesAttribute(sourceText(index, covering), attribute.kind))
+    return { subjects: describe(covering), sourceId: undefined, missing: [], missingAttribute: attribute };
+  return { subjects: describe(covering), sourceId: covering, missing: [] };
 }
 
 /**
