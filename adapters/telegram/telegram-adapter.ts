@@ -135,6 +135,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
   /** Asks the responder (unless a resumed delivery's reply was prepared before) and sends the reply, tracked in its delivery. */
   async function respond(incoming: IncomingTextMessage, question: Incoming, delivery: HeldDelivery): Promise<void> {
     const startedAt = performance.now();
+    const resumed = delivery.reply !== undefined;
     let prepared = delivery.reply === undefined ? undefined : (JSON.parse(delivery.reply) as PreparedReply);
     try {
       await replies.withTyping(incoming, async () => {
@@ -158,7 +159,7 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
         durationMs: Math.round(performance.now() - startedAt),
         ...prepared.answer,
         messages: prepared.messages.length,
-        resumed: delivery.sentParts > 0 || undefined,
+        resumed: resumed || undefined,
       },
       "telegram question answered",
     );
@@ -352,6 +353,8 @@ export function createTelegramAdapter(context: ChatAdapterContext, options: Tele
             path: webhookUrl.pathname,
             secret: settings.webhookSecret,
             handleUpdate: async (update) => {
+              // Before getMe has answered the bot cannot tell whom a message addresses: Telegram delivers it again shortly.
+              if (!telegraf.botInfo) return "busy";
               const outcome = await intake.takeIn(update, { waitForRoom: false });
               if (outcome === "full") return "busy";
               if (outcome === "taken") await telegraf.handleUpdate(update);

@@ -79,7 +79,7 @@ export function createAppAnswers(options: AppAnswersOptions): AppAnswers {
   }
 
   async function answer(delivery: HeldDelivery, question: AppQuestion): Promise<void> {
-    const messageId = delivery.id;
+    const deliveryId = delivery.id;
     let prepared = delivery.reply === undefined ? undefined : (JSON.parse(delivery.reply) as PreparedAppReply);
     try {
       if (!prepared) {
@@ -90,24 +90,24 @@ export function createAppAnswers(options: AppAnswersOptions): AppAnswers {
         await delivery.beforeSend();
         await api.sendAppMessage(question.userId, { msgtype: "markdown", content: prepared.messages[part]! });
         await delivery.sent(part + 1);
-        logger.debug({ surface: SURFACE, messageId, partsDone: part + 1 }, "wecom: app reply message sent");
+        logger.debug({ surface: SURFACE, deliveryId, partsDone: part + 1 }, "wecom: app reply message sent");
       }
     } catch (error) {
       if (isLeaseLost(error)) {
-        logger.info({ surface: SURFACE, messageId }, "wecom: app reply left to the replica that took its delivery over");
+        logger.info({ surface: SURFACE, deliveryId }, "wecom: app reply left to the replica that took its delivery over");
         delivery.abandon();
       } else if (worthRetrying(error)) {
-        logger.warn({ err: error, surface: SURFACE, messageId }, "wecom: app reply not sent, WeCom could not be reached; tried again later");
+        logger.warn({ err: error, surface: SURFACE, deliveryId }, "wecom: app reply not sent, WeCom could not be reached; tried again later");
         await delivery.retryLater();
       } else {
         // A refusal would be refused again, and a failing responder would fail again.
-        logger.error({ err: error, surface: SURFACE, messageId }, "wecom: reply failed");
+        logger.error({ err: error, surface: SURFACE, deliveryId }, "wecom: reply failed");
         await delivery.complete();
       }
       return;
     }
     await delivery.complete();
-    logger.info({ surface: SURFACE, messageId, kind: prepared.kind, messages: prepared.messages.length }, "wecom: app reply sent");
+    logger.info({ surface: SURFACE, deliveryId, kind: prepared.kind, messages: prepared.messages.length }, "wecom: app reply sent");
   }
 
   function enqueue(delivery: HeldDelivery, question: AppQuestion): boolean {

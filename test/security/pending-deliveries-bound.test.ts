@@ -78,7 +78,7 @@ it("Telegram: past the bound a webhook call gets 503, and the update delivered a
     expect(harness.logs.filter((line) => String(line.msg).includes("PENDING_DELIVERIES_MAX"))).toHaveLength(1);
 
     release();
-    await waitFor(() => ([...answersPerUpdate(emulator, held).values()].every((count) => count === 1) ? true : undefined), 30_000);
+    await waitFor(() => ([...answersPerUpdate(emulator, held).values()].every((count) => count === 1) ? true : undefined), 120_000);
     // Telegram's later delivery of the refused ones finds room.
     const later = [3, 4].map(update);
     for (const each of later) expect(await deliverUpdate(url, SECRET, each)).toBe(200);
@@ -94,7 +94,7 @@ it("Telegram: past the bound a webhook call gets 503, and the update delivered a
     await store.close();
     await emulator.stop();
   }
-});
+}, 180_000);
 
 it("WeCom app: past the bound a message is answered at once with the busy notice, not acknowledged for later", async () => {
   const fakeApi = await startFakeWecomApi({ corpId: APP_KEYS.corpId, secret: APP_KEYS.secret, webhookKey: WEBHOOK_KEY });
@@ -117,7 +117,7 @@ it("WeCom app: past the bound a message is answered at once with the busy notice
     });
 
     release();
-    await fakeApi.waitFor(() => fakeApi.sentMessages.length >= 2, 30_000);
+    await fakeApi.waitFor(() => fakeApi.sentMessages.length >= 2, 120_000);
     await server.close();
     expect(fakeApi.sentMessages.map((call) => call.body.touser).sort()).toEqual(["bound-user-0", "bound-user-1"]);
   } finally {
@@ -126,4 +126,4 @@ it("WeCom app: past the bound a message is answered at once with the busy notice
     await store.close();
     await fakeApi.close();
   }
-});
+}, 180_000);

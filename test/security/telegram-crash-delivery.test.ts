@@ -26,7 +26,7 @@ import { answersPerUpdate, burstUpdates, deliverAll } from "../telegram/support/
 
 const SECRET = "crash-test-secret";
 const QUESTIONS = ["五指山在哪个省", "亲情账户和家庭共济账户有什么区别", "江苏医保卡在吉林能用吗", "宝宝湿疹怎么护理"];
-const CHATS = 80;
+const CHATS = 60;
 /** Updates per chat before the kill is prepared, and after it. */
 const FIRST_ROUND = 2;
 const SECOND_ROUND = 1;

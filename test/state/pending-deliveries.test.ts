@@ -98,7 +98,7 @@ it("what a dead process left is taken over at the restart without waiting for a 
 
   const restarted = runner({ store: openStore("takeover") });
   restarted.deliveries.start();
-  await waitFor(() => (restarted.resumed.length >= 3 ? true : undefined));
+  await waitFor(() => (restarted.resumed.length >= 3 ? true : undefined), 30_000);
   expect(restarted.resumed.map((delivery) => [delivery.id, delivery.payload])).toEqual([
     ["bot:10", JSON.stringify({ id: "bot:10" })],
     ["bot:11", JSON.stringify({ id: "bot:11" })],
@@ -161,7 +161,7 @@ it("gives a delivery that keeps failing back for another try, and gives it up af
   await second.retryLater();
   const resumedOnce = runner({ store, maxAttempts: 2, leaseMs: 200 });
   resumedOnce.deliveries.start();
-  const retried = await waitFor(() => resumedOnce.resumed.find((each) => each.id === "bot:51"), 10_000);
+  const retried = await waitFor(() => resumedOnce.resumed.find((each) => each.id === "bot:51"), 30_000);
   await retried.retryLater();
   expect(resumedOnce.logs).toContainEqual(expect.objectContaining({ level: "error", deliveryId: "bot:51", attempts: 2 }));
   expect((await deliveries.accept("bot:51", QUESTION)).outcome).toBe("answered");
@@ -176,7 +176,7 @@ it("drops a delivery sealed under another secret (the bot token changed) instead
   store.database.prepare("UPDATE pending_deliveries SET lease_expires_at = 0").run();
   const newToken = runner({ store, seal: createPayloadSeal("654321:another-token", "telegram-update") });
   newToken.deliveries.start();
-  await waitFor(() => newToken.logs.find((line) => line.msg === "pending delivery unreadable; dropped" && line.deliveryId === "bot:60"));
+  await waitFor(() => newToken.logs.find((line) => line.msg === "pending delivery unreadable; dropped" && line.deliveryId === "bot:60"), 30_000);
   await newToken.deliveries.stop();
   expect(newToken.resumed).toEqual([]);
   expect(store.database.prepare("SELECT count(*) AS n FROM pending_deliveries").get()).toEqual({ n: 0 });

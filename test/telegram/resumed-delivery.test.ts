@@ -40,9 +40,9 @@ it("sends the rest of a cut-off answer after the restart, each message once, the
   const questionId = emulator.lastUserMessageId();
 
   // The first message goes out and is counted; the second is on its way when the process dies.
-  await waitFor(() => (emulator.server.storage.botMessages.length >= 1 ? true : undefined), 10_000);
+  await waitFor(() => (emulator.server.storage.botMessages.length >= 1 ? true : undefined), 60_000);
   emulator.holdSends();
-  await waitFor(() => (emulator.heldSends() > 0 ? true : undefined), 10_000);
+  await waitFor(() => (emulator.heldSends() > 0 ? true : undefined), 60_000);
   expect(first.logs.filter((line) => line.msg === "telegram reply message sent").map((line) => line.partsDone)).toEqual([1]);
   await firstStore.close();
   emulator.cutHeldSends();
@@ -55,7 +55,7 @@ it("sends the rest of a cut-off answer after the restart, each message once, the
     const sent = await waitFor(() => {
       const messages = emulator.server.storage.botMessages.filter((update) => String(update.message.chat_id) === String(CHAT_ID));
       return messages.length >= 4 ? messages : undefined;
-    }, 20_000);
+    }, 60_000);
     await second.adapter.stop();
     await first.adapter.stop();
 
@@ -72,4 +72,4 @@ it("sends the rest of a cut-off answer after the restart, each message once, the
     await first.adapter.stop();
     await secondStore.close();
   }
-});
+}, 180_000);
