@@ -109,10 +109,13 @@ it("answers every acknowledged app message exactly once across a SIGKILL mid-bur
   const firstBurst = deliverAll(firstUrl, all.slice(0, FIRST_ROUND), statuses);
   await waitFor(() => (fakeApi.sentMessages.length >= expected.length + SENT_BEFORE_HOLD ? true : undefined), 60_000);
   fakeApi.holdSends();
-  const accepted = fakeApi.sentMessages.length;
   const dying = bot;
   // Every message the API accepted is recorded (the control's included), and more sends are on their way.
-  await waitFor(() => (dying.linesSaying("wecom: app reply message sent").length >= accepted && fakeApi.heldSends() > 0 ? true : undefined), 60_000);
+  await waitFor(
+    () => (dying.linesSaying("wecom: app reply message sent").length >= fakeApi.sentMessages.length && fakeApi.heldSends() > 0 ? true : undefined),
+    60_000,
+  );
+  const accepted = fakeApi.sentMessages.length;
   expect(dying.linesSaying("wecom: app reply message sent")).toHaveLength(accepted);
   await firstBurst;
 

@@ -39,11 +39,11 @@ export interface Emulator {
   /** The webhook the bot registered with setWebhook, if any. */
   webhook(): { url: string; secret?: string } | undefined;
   /**
-   * From now on sendMessage calls are held unanswered and not stored, as sends still on their way
-   * to Telegram; `releaseSends` lets through those whose caller is still connected. A held call
+   * From now on (after `letThrough` more) sendMessage calls are held unanswered and not stored, as
+   * sends still on their way to Telegram; `releaseSends` lets through those whose caller is still connected. A held call
    * whose caller died (a killed process) is dropped: that message never reached Telegram.
    */
-  holdSends(): void;
+  holdSends(letThrough?: number): void;
   releaseSends(): void;
   /** sendMessage calls held right now; with `via`, only those that came through `apiRootFor(via)`. */
   heldSends(via?: string): number;
@@ -118,6 +118,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
   const heldRequests = new Set<() => void>();
   /** Held sendMessage calls, each resolved with whether to go on (false: its caller went away). */
   let sendsHeld = false;
+  let sendsLetThrough = 0;
   const heldSendCalls = new Map<(release: boolean) => void, { caller: string | undefined; response: ServerResponse }>();
   let droppedSendCount = 0;
 
@@ -160,7 +161,8 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
       }
       // body-parser skips requests it believes are parsed already, so the buffered body is handed over.
       Object.assign(request, { _body: true, body });
-      if (sendsHeld && !(await sendReleased(response, via?.[1]))) return;
+      if (sendsHeld && sendsLetThrough > 0) sendsLetThrough -= 1;
+      else if (sendsHeld && !(await sendReleased(response, via?.[1]))) return;
     }
     if (method === "getUpdates") getUpdatesCalls.push({ via: via?.[1] });
     if (method === "getUpdates" && !emulator.storage.userMessages.some((update) => update.botToken === token && !update.isRead)) {
@@ -244,8 +246,9 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     // telegraf resolves `./bot<token>/<method>` against the root, so it must end with a slash.
     apiRootFor: (replica) => `${emulator.config.apiURL}/via/${replica}/`,
     webhook: () => webhook,
-    holdSends() {
+    holdSends(letThrough = 0) {
       sendsHeld = true;
+      sendsLetThrough = letThrough;
     },
     releaseSends() {
       sendsHeld = false;
