@@ -16,6 +16,7 @@ export type DeliveryStore = Pick<
 
 /** Far longer than Telegram and WeCom re-deliver (minutes) and a restart. */
 export const ANSWERED_MEMORY_MS = 24 * 60 * 60_000;
+
 /** One delivery this process answers. Its methods keep the store up to date; none sends anything. */
 export interface HeldDelivery {
   readonly id: string;
