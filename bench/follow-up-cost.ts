@@ -4,7 +4,7 @@
  * retrieval on the resolved question as `LocalKnowledgeBot.answer` runs it), and resolution alone.
  */
 import { percentile, readEvaluationConversations } from "../src/cli/evaluate.js";
-import { resolveFollowUp } from "../src/conversation/resolve-follow-up.js";
+import { resolveFollowUp } from "../src/retrieval/resolve-follow-up.js";
 import type { KnowledgeBot } from "../src/core/knowledge-bot.js";
 import type { ConversationTurn } from "../src/core/types.js";
 import { retrieve } from "../src/retrieval/retrieve.js";

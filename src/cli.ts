@@ -8,7 +8,8 @@ import { Command, CommanderError, Option } from "commander";
 import type { DestinationStream } from "pino";
 import { type AppConfig, ConfigError, loadConfig, loadDotEnvFile } from "./config.js";
 import { isKnowledgeBotError, KnowledgeBotError } from "./core/errors.js";
-import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
+import { createLogger, type Logger } from "./core/logger.js";
+import { configuredSecrets } from "./configured-secrets.js";
 import { buildIndex } from "./ingest/build-index.js";
 import { describeProblem } from "./ingest/source-problem.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
@@ -24,7 +25,8 @@ import {
 import { evaluateRandomTopics } from "./cli/random-topic-evaluation.js";
 import { reindexBesideReplicas } from "./cli/reindex-beside-replicas.js";
 import { createProgressReporter } from "./cli/reindex-progress.js";
-import { answerToJson, renderAnswerText } from "./cli/render-answer.js";
+import { answerToJson } from "./answer/answer-json.js";
+import { renderAnswerText } from "./cli/render-answer.js";
 import { retrieve } from "./retrieval/retrieve.js";
 import { loadIndex } from "./store/loaded-index.js";
 
@@ -203,7 +205,7 @@ export function buildProgram(io: IoStreams): Command {
     if (misses)
       for (const miss of report.misses)
         write(
-          `${miss.answered ? "answered, not right" : "no answer, covered"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
+          `${!miss.covered ? "uncovered, answered" : miss.answered ? "covered, wrong source first" : "covered, no answer"}: ${miss.query} → ${miss.returned.map((hit) => hit.title).join(" | ") || "(nothing)"} (subjects: ${miss.subjects.join("、") || "none"}${miss.missingSubject ? `; missing 「${miss.missingSubject}」` : ""})`,
         );
   }
 

@@ -7,9 +7,13 @@ import path from "node:path";
 import { z } from "zod";
 import { telegramSettings } from "../adapters/telegram/settings.js";
 import { wecomSettings } from "../adapters/wecom/settings.js";
+import type { ChatModelConfig } from "./answer/chat-completions-client.js";
 import { KnowledgeBotError } from "./core/errors.js";
+import type { ConversationSettings } from "./conversation/conversation-settings.js";
 import { checkAllOrNone, optionalText, optionalUrl } from "./core/settings-slice.js";
+import type { EmbedderConfig } from "./embeddings/create-embedder.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./ingest/index-limits.js";
+import type { DeliverySettings } from "./state/pending-deliveries.js";
 
 export type { TelegramConfig } from "../adapters/telegram/settings.js";
 export type { WecomAppConfig, WecomBotConfig, WecomConfig } from "../adapters/wecom/settings.js";
@@ -126,22 +130,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentS
 
 type Environment = z.infer<z.ZodObject<typeof coreVariables>>;
 
-export interface EmbedderConfig {
-  kind: "local" | "openai";
-  baseUrl?: string;
-  apiKey?: string;
-  model?: string;
-  batchSize: number;
-}
-
-export interface ChatModelConfig {
-  baseUrl: string;
-  apiKey?: string;
-  model: string;
-  timeoutMs: number;
-}
-
-export interface AppConfig extends PlatformSettings {
+export interface AppConfig extends PlatformSettings, ConversationSettings {
   knowledgeDir: string;
   indexDir: string;
   /** Where the state store (question log, feedback, sessions, conversation memory, dedupe) lives. */
@@ -156,7 +145,7 @@ export interface AppConfig extends PlatformSettings {
    * per platform (beyond it a delivery is refused, so the platform re-delivers it later), each
    * leased to the replica answering it for `leaseMs`, renewed while it works.
    */
-  deliveries: { maxPending: number; leaseMs: number };
+  deliveries: DeliverySettings;
   limits: IndexLimits;
   embedder: EmbedderConfig;
   answerMode: "retrieval" | "generative";
@@ -166,15 +155,10 @@ export interface AppConfig extends PlatformSettings {
   publicBaseUrl: string;
   adminToken?: string;
   maxBodyBytes: number;
-  maxQuestionChars: number;
   /** Longest retrieval answer body in characters, unless a platform sets its own. */
   answerMaxChars: number;
   /** Largest file an admin may upload through the console, in bytes. */
   maxUploadBytes: number;
-  /** The question log: on or off, and how many days entries are kept before the server purges them. */
-  questionLog: { enabled: boolean; retentionDays: number };
-  /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
-  conversation: { idleMinutes: number; maxTurns: number };
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
   rateLimitPerMinute: number;
   logLevel: Environment["LOG_LEVEL"];

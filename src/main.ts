@@ -11,8 +11,10 @@ import { answerLengths } from "./bot/answer-lengths.js";
 import { LocalKnowledgeBot } from "./bot/local-knowledge-bot.js";
 import { type AppConfig, loadConfig, loadDotEnvFile } from "./config.js";
 import { createConfiguredResponder } from "./conversation/conversation-settings.js";
-import { configuredSecrets, createLogger, type Logger } from "./core/logger.js";
-import type { ChatAdapter, ChatAdapterContext } from "./core/chat-adapter.js";
+import { createLogger, type Logger } from "./core/logger.js";
+import { configuredSecrets } from "./configured-secrets.js";
+import type { ChatAdapterContext } from "./conversation/chat-adapter-context.js";
+import type { ChatAdapter } from "./core/chat-adapter.js";
 import { adminAccessNote } from "./server/admin/admin-access-note.js";
 import { type BotServer, createServer } from "./server/create-server.js";
 import { openStateStore } from "./state/open-state-store.js";
@@ -24,7 +26,7 @@ import { preloadSubjectVocabulary } from "./text/subject-vocabulary.js";
 interface AdapterRegistration {
   name: string;
   isConfigured(config: AppConfig): boolean;
-  create(context: ChatAdapterContext): Promise<ChatAdapter>;
+  create(context: ChatAdapterContext<AppConfig>): Promise<ChatAdapter>;
 }
 
 // Imported on demand, so a platform that is not configured costs nothing at start.
@@ -93,7 +95,7 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   bot.useReplicaLocks(store);
   // One responder for every platform: the same commands, texts, limits, conversation memory and question log.
   const responder = createConfiguredResponder({ bot, config, logger, store });
-  const context: ChatAdapterContext = { bot, config, logger, responder, store };
+  const context: ChatAdapterContext<AppConfig> = { bot, config, logger, responder, store };
   const adapters: ChatAdapter[] = [];
   for (const registration of adapterRegistrations) {
     if (registration.isConfigured(config)) adapters.push(await registration.create(context));

@@ -12,11 +12,12 @@ import type { InlineKeyboardButton } from "telegraf/types";
 import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
 import type { Incoming, Reply } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
-import type { ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
+import type { ChatAdapterContext } from "../../src/conversation/chat-adapter-context.js";
+import type { ChatAdapter } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
-import { isLeaseLost, type HeldDelivery } from "../../src/state/pending-deliveries.js";
+import { isLeaseLost, type DeliverySettings, type HeldDelivery } from "../../src/state/pending-deliveries.js";
 import { voterKey } from "../../src/state/voter-key.js";
-import { maskPersonalData } from "../../src/text/mask-personal-data.js";
+import { maskPersonalData } from "../../src/core/mask-personal-data.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createReplySender, type SendProgress } from "./reply-sender.js";
@@ -25,6 +26,7 @@ import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError, isUnreachable } from "./telegram-errors.js";
 import { toIncoming, type BotIdentity, type IncomingTextMessage } from "./to-incoming.js";
+import type { TelegramConfig } from "./settings.js";
 import { createUpdateIntake } from "./update-intake.js";
 import { mountWebhookRoute } from "./webhook-route.js";
 
@@ -52,7 +54,10 @@ export interface TelegramAdapterOptions {
   typingIntervalMs?: number;
 }
 
-export function createTelegramAdapter(context: ChatAdapterContext, options: TelegramAdapterOptions = {}): ChatAdapter {
+export function createTelegramAdapter(
+  context: ChatAdapterContext<{ telegram?: TelegramConfig; deliveries: DeliverySettings }>,
+  options: TelegramAdapterOptions = {},
+): ChatAdapter {
   const settings = context.config.telegram;
   if (!settings) {
     throw new KnowledgeBotError(

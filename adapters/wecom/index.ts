@@ -5,7 +5,8 @@
  */
 import type { Hono } from "hono";
 import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
-import type { AdapterConnectionStatus, ChatAdapter, ChatAdapterContext } from "../../src/core/chat-adapter.js";
+import type { ChatAdapterContext } from "../../src/conversation/chat-adapter-context.js";
+import type { AdapterConnectionStatus, ChatAdapter } from "../../src/core/chat-adapter.js";
 import { mountAiBotCallback } from "./ai-bot-callback.js";
 import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
 import { createWecomApiClient } from "./api-client.js";
@@ -21,6 +22,8 @@ import type { ConnectionTimers } from "./long-connection/timers.js";
 import { createNativeFeedback, type NativeFeedback } from "./native-feedback.js";
 import { isAllowedResponseUrl } from "./response-url.js";
 import { createInMemorySharedValues, withLocalFallback } from "./shared-values.js";
+import type { WecomConfig } from "./settings.js";
+import type { DeliverySettings } from "../../src/state/pending-deliveries.js";
 
 /** Knobs for tests and the benchmark; production uses the defaults. */
 export interface WecomAdapterOptions {
@@ -39,7 +42,10 @@ export interface WecomAdapterOptions {
 /** How long stop() lets answers in flight finish before it closes the long connection anyway. */
 const STOP_GRACE_MS = 10_000;
 
-export function createWecomAdapter(context: ChatAdapterContext, options: WecomAdapterOptions = {}): ChatAdapter {
+export function createWecomAdapter(
+  context: ChatAdapterContext<{ wecom?: WecomConfig; maxBodyBytes: number; deliveries: DeliverySettings }>,
+  options: WecomAdapterOptions = {},
+): ChatAdapter {
   const { bot, config, logger: parentLogger } = context;
   const logger = parentLogger.child({ adapter: "wecom" });
   const wecom = config.wecom;

@@ -19,7 +19,7 @@
 import type { Logger } from "pino";
 import type { Rating, StateStore } from "../../src/state/state-store.js";
 import { voterKey } from "../../src/state/voter-key.js";
-import { maskPersonalData } from "../../src/text/mask-personal-data.js";
+import { maskPersonalData } from "../../src/core/mask-personal-data.js";
 import type { SharedValues } from "./shared-values.js";
 
 const FEEDBACK_TARGET = "wecom-feedback";

@@ -2,8 +2,15 @@
  * A minimal client for the OpenAI-compatible `POST {baseUrl}/chat/completions` wire format, which
  * most hosted and local model servers speak. Every failure becomes a `CHAT_MODEL_REQUEST` error.
  */
-import type { ChatModelConfig } from "../config.js";
 import { KnowledgeBotError } from "../core/errors.js";
+
+/** Where the chat model is and how long a reply may take (CHAT_MODEL_*; src/config.ts reads them). */
+export interface ChatModelConfig {
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  timeoutMs: number;
+}
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";

@@ -3,14 +3,14 @@
  * a re-index builds the next version on disk and then swaps the in-memory reference, so queries
  * already running finish on the version they started with and none of them fails.
  */
-import type { EmbedderConfig } from "../config.js";
+import type { EmbedderConfig } from "../embeddings/create-embedder.js";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { KnowledgeBot, KnowledgeBotEvent, ReindexOptions } from "../core/knowledge-bot.js";
 import type { Logger } from "../core/logger.js";
 import type { CondenseQuestion } from "../answer/condense-question.js";
-import { isChitChatMessage } from "../conversation/chit-chat.js";
-import { preferEarlierTopic } from "../conversation/prefer-earlier-topic.js";
-import { resolveFollowUp, type FollowUpResolution } from "../conversation/resolve-follow-up.js";
+import { isChitChatMessage } from "../retrieval/chit-chat.js";
+import { preferEarlierTopic } from "../retrieval/prefer-earlier-topic.js";
+import { resolveFollowUp, type FollowUpResolution } from "../retrieval/resolve-follow-up.js";
 import type { Answer, IndexStats, Platform, Query, ReindexSummary, SearchHit } from "../core/types.js";
 import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "../ingest/index-limits.js";

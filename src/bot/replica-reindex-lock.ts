@@ -8,13 +8,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { interruptionError } from "../ingest/build-pacer.js";
+import { interruptionError } from "../core/build-pacer.js";
 import type { HeldLock, StateStore } from "../state/state-store.js";
 
 /** What the lock needs from the state store. */
 export type ReplicaLocks = Pick<StateStore, "tryLock">;
 
 export const REINDEX_LOCK_NAME = "reindex";
+/**
+ * The state-store channel a re-index announces its newly published version on (the payload is the
+ * version): replicas reload at once (src/server/index-watcher.ts), whether the server or `kb reindex` built it.
+ */
+export const INDEX_CHANNEL = "index";
 const RETRY_MS = 500;
 
 export interface ReplicaLockOptions {

@@ -147,7 +147,9 @@ export interface UnanswerableReport {
 
 export interface UnanswerableMiss {
   query: string;
-  /** True for an uncovered question answered, false for a covered one given no answer. */
+  /** True when the question is covered (it has expected sources). */
+  covered: boolean;
+  /** True for an uncovered question answered or a covered one answered from the wrong source; false for a covered one given no answer. */
   answered: boolean;
   /** The best sources, best first (a no-answer's would-be sources). */
   returned: { sourceId: string; title: string }[];
@@ -171,6 +173,7 @@ export async function evaluateUnanswerable(index: LoadedIndex, queries: readonly
     if (right) continue;
     misses.push({
       query,
+      covered: expected.length > 0,
       answered: !result.noAnswer,
       returned: result.hits.slice(0, 3).map((hit) => ({ sourceId: hit.sourceId, title: hit.title })),
       subjects: (result.confidence.subjects ?? []).map((subject) => `${subject.word}(${subject.found})`),

@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { EmbedderConfig } from "../config.js";
+import type { EmbedderConfig } from "../embeddings/create-embedder.js";
 import { buildIndex } from "../ingest/build-index.js";
 import { loadIndex } from "../store/loaded-index.js";
 import { evaluateUnanswerable, type EvaluationQuery, type UnanswerableReport } from "./evaluate.js";

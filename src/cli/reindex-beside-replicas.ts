@@ -9,9 +9,8 @@
  */
 import type { AppConfig } from "../config.js";
 import type { Logger } from "../core/logger.js";
-import { withReplicaReindexLock } from "../bot/replica-reindex-lock.js";
+import { INDEX_CHANNEL, withReplicaReindexLock } from "../bot/replica-reindex-lock.js";
 import type { BuildIndexResult } from "../ingest/build-index.js";
-import { INDEX_CHANNEL } from "../server/index-watcher.js";
 import { openPostgresStateStore } from "../state/postgres-state-store.js";
 
 /** The reason the re-index history shows for a run of `kb reindex`. */

@@ -1,5 +1,5 @@
-/** Plain-text rendering of an `Answer` for the terminal, and the JSON shape API users read. */
-import { answerText, citationMarkers } from "../answer/answer-text.js";
+/** Plain-text rendering of an `Answer` for the terminal (its JSON shape is src/answer/answer-json.ts). */
+import { citationMarkers } from "../answer/answer-text.js";
 import { REPLY_TEXTS } from "../conversation/reply-texts.js";
 import { MEDICAL_DISCLAIMER } from "../core/medical-disclaimer.js";
 import type { Answer } from "../core/types.js";
@@ -19,18 +19,4 @@ export function renderAnswerText(answer: Answer): string {
   }
   if (answer.disclaimer) lines.push("", MEDICAL_DISCLAIMER);
   return lines.join("\n");
-}
-
-/** The shape `kb ask --json` and `POST /api/ask` print; `text` is built from the paragraphs here, so it never disagrees with them. */
-export function answerToJson(answer: Answer) {
-  return {
-    text: answerText(answer),
-    paragraphs: answer.paragraphs.map(({ text, citations }) => ({ text, citations })),
-    citations: answer.citations.map(({ n, sourceId, title, url }) => ({ n, sourceId, title, url })),
-    disclaimer: answer.disclaimer,
-    noAnswer: answer.noAnswer,
-    related: answer.related,
-    passages: answer.passages.map(({ sourceId, chunkId, chunkIndex, score, text }) => ({ sourceId, chunkId, chunkIndex, score, text })),
-    ...(answer.understoodAs ? { understoodAs: answer.understoodAs } : {}),
-  };
 }

@@ -5,22 +5,29 @@
  * or route created without one (tests, benchmarks) builds its own here.
  */
 import type { Logger } from "pino";
-import type { AppConfig } from "../config.js";
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
 import { createQuestionLog } from "../state/question-log.js";
 import type { StateStore } from "../state/state-store.js";
-import { createStoredConversationMemory } from "../state/stored-conversation-memory.js";
 import { createInMemoryConversationMemory, type ConversationMemory } from "./conversation-memory.js";
 import type { Responder } from "./incoming.js";
-import { createResponder } from "./responder.js";
+import { createResponder, type ResponderLimits } from "./responder.js";
+import { createStoredConversationMemory } from "./stored-conversation-memory.js";
 
-export function createConfiguredMemory(config: Pick<AppConfig, "conversation">, store?: StateStore): ConversationMemory {
+/** The settings the conversation layer reads; src/config.ts resolves them into the app configuration. */
+export interface ConversationSettings extends ResponderLimits {
+  /** Conversation memory: a conversation idle this long starts over; only the last `maxTurns` turns are kept. */
+  conversation: { idleMinutes: number; maxTurns: number };
+  /** The question log: on or off, and how many days entries are kept before the server purges them. */
+  questionLog: { enabled: boolean; retentionDays: number };
+}
+
+export function createConfiguredMemory(config: Pick<ConversationSettings, "conversation">, store?: StateStore): ConversationMemory {
   const idleMs = config.conversation.idleMinutes * 60_000;
   if (store) return createStoredConversationMemory({ store, idleMs, maxTurns: config.conversation.maxTurns });
   return createInMemoryConversationMemory({ idleMs, maxTurns: config.conversation.maxTurns });
 }
 
-export function createConfiguredResponder(input: { bot: KnowledgeBot; config: AppConfig; logger: Logger; store?: StateStore }): Responder {
+export function createConfiguredResponder(input: { bot: KnowledgeBot; config: ConversationSettings; logger: Logger; store?: StateStore }): Responder {
   return createResponder({
     bot: input.bot,
     memory: createConfiguredMemory(input.config, input.store),

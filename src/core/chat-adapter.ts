@@ -1,26 +1,9 @@
 /**
  * The contract between the entry point and a chat platform. A new platform is one folder under
- * adapters/ plus one registration line in src/main.ts.
+ * adapters/ plus one registration line in src/main.ts. What an adapter is created with (bot,
+ * responder, store, its settings) is `ChatAdapterContext` in src/conversation/chat-adapter-context.ts.
  */
 import type { Hono } from "hono";
-import type { Logger } from "pino";
-import type { AppConfig } from "../config.js";
-import type { Responder } from "../conversation/incoming.js";
-import type { StateStore } from "../state/state-store.js";
-import type { KnowledgeBot } from "./knowledge-bot.js";
-
-export interface ChatAdapterContext {
-  bot: KnowledgeBot;
-  config: AppConfig;
-  logger: Logger;
-  /**
-   * The one responder every platform shares (commands, texts, limits, memory); main.ts passes it.
-   * An adapter created without one (tests, benchmarks) builds its own from `bot` and `config`.
-   */
-  responder?: Responder;
-  /** The state store: delivery dedupe that survives a restart, and answer feedback. In memory when absent. */
-  store?: StateStore;
-}
 
 /** A connection an adapter holds open itself (not a webhook), as /healthz and the admin overview show it. */
 export interface AdapterConnectionStatus {

@@ -11,8 +11,7 @@
  * and stacks are masked here as well, since a parser error may quote what a user sent.
  */
 import pino, { type Logger } from "pino";
-import type { AppConfig } from "../config.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "./mask-personal-data.js";
 
 export const REDACTED = "[redacted]";
 
@@ -129,39 +128,6 @@ export function serializeError(value: unknown, depth = 0, byValue: Scrub = keepT
 /** Secret values shorter than this are not replaced by value: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;
 
-/** Every credential the configuration holds, for scrubbing by value. */
-/** The password inside a postgres:// URL, so it is scrubbed even where the URL is quoted in parts. */
-function databasePassword(databaseUrl: string | undefined): string | undefined {
-  if (!databaseUrl) return undefined;
-  try {
-    const password = decodeURIComponent(new URL(databaseUrl).password);
-    return password.length >= 4 ? password : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function configuredSecrets(config: AppConfig): string[] {
-  const values = [
-    config.adminToken,
-    config.embedder.apiKey,
-    config.chatModel?.apiKey,
-    config.telegram?.botToken,
-    config.telegram?.botToken.split(":")[1],
-    config.telegram?.webhookSecret,
-    config.wecom?.bot?.token,
-    config.wecom?.bot?.encodingAesKey,
-    config.wecom?.longConnection?.secret,
-    config.wecom?.app?.secret,
-    config.wecom?.app?.token,
-    config.wecom?.app?.encodingAesKey,
-    config.wecom?.webhookKey,
-    config.databaseUrl,
-    databasePassword(config.databaseUrl),
-  ];
-  return values.filter((value): value is string => typeof value === "string");
-}
-
 function valueScrubber(secrets: Iterable<string | undefined>): Scrub {
   const forms = new Set<string>();
   for (const secret of secrets) {
@@ -181,7 +147,7 @@ function valueScrubber(secrets: Iterable<string | undefined>): Scrub {
 }
 
 export interface LoggerOptions {
-  /** Values replaced wherever they appear in a line (see `configuredSecrets`). */
+  /** Values replaced wherever they appear in a line (the entry points pass `configuredSecrets`, src/configured-secrets.ts). */
   secrets?: Iterable<string | undefined>;
 }
 

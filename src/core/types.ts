@@ -57,6 +57,16 @@ export interface Chunk {
   location?: SourceLocation;
 }
 
+/** How sources are cut into chunks (ingest chunks with them; an index's manifest records them). */
+export interface ChunkOptions {
+  /** Longest chunk in characters. */
+  maxChars: number;
+  /** Characters of whole sentences repeated at the start of the next chunk. */
+  overlapChars: number;
+  /** A Q&A source whose question and answer fit in this many characters stays one chunk. */
+  singleChunkQaChars: number;
+}
+
 /** Where a question came from; adapters fill in what they know. */
 export type Platform = "telegram" | "wecom" | "web" | "cli" | "eval";
 

@@ -1,8 +1,16 @@
 /** The one switch between embedders, from configuration. */
-import type { EmbedderConfig } from "../config.js";
 import type { KnowledgeEmbeddings } from "./knowledge-embeddings.js";
 import { LOCAL_EMBEDDER_ID, LocalEmbeddings } from "./local-embeddings.js";
 import { OPENAI_EMBEDDER_ID, OpenAiEmbeddings } from "./openai-embeddings.js";
+
+/** Which embedder to use and how to reach it (EMBEDDER, EMBEDDINGS_*; src/config.ts reads them). */
+export interface EmbedderConfig {
+  kind: "local" | "openai";
+  baseUrl?: string;
+  apiKey?: string;
+  model?: string;
+  batchSize: number;
+}
 
 /**
  * Builds the configured embedder. `storedModel` is the fitted state saved with an index (for the

@@ -3,7 +3,7 @@
  * states who it is: the index manifest records this and refuses to load with a different one.
  */
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
-import type { BuildPacer } from "../ingest/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 
 export interface EmbedderDescriptor {
   /** The embedder's kind and version, e.g. "local-lsa-v1" or "openai-compatible". */

@@ -4,7 +4,7 @@
  * (IDF learned from the folder), hashed into a dense vector.
  */
 import { createHash } from "node:crypto";
-import type { BuildPacer } from "../ingest/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 import { mixedTerms } from "../text/chinese-terms.js";
 import { joinTerms, splitTerms } from "../text/sorted-terms.js";
 import { hashedSlot, normalizeInPlace } from "./feature-hashing.js";

@@ -1,5 +1,5 @@
 /** Document frequencies learned from the knowledge folder, for IDF weights. */
-import { NEVER_DUE, runSteps } from "../ingest/build-pacer.js";
+import { NEVER_DUE, runSteps } from "../core/build-pacer.js";
 import { compareTerms, indexOfSortedTerm } from "../text/sorted-terms.js";
 
 /** Terms in ascending code-unit order with their frequencies: looked up by binary search. */

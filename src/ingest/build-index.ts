@@ -3,15 +3,14 @@
  * embed only what changed, and publish a complete new version beside the old one. The old version
  * stays usable until CURRENT is switched, so a crash mid-way loses nothing.
  */
-import type { EmbedderConfig } from "../config.js";
 import type { Chunk, ReindexSummary, SourceDoc } from "../core/types.js";
-import { createEmbedder } from "../embeddings/create-embedder.js";
+import { createEmbedder, type EmbedderConfig } from "../embeddings/create-embedder.js";
 import { buildKeywordPostingsPaced, type KeywordAddition, type KeywordPostings, updateKeywordPostingsPaced } from "../store/keyword-postings.js";
 import type { IndexManifest } from "../store/manifest.js";
 import { embedderMatches, readServingVersion, readVersionParts, readVersionVectors, type StoredVersion } from "../store/version-reader.js";
 import { type GraphWrite, graphUpdatable, withIndexWriting, writeVersion } from "../store/version-writer.js";
 import { keywordDocument } from "../text/keyword-terms.js";
-import { BuildPacer } from "./build-pacer.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { readSynonyms } from "./read-synonyms.js";

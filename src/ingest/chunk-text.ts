@@ -3,16 +3,7 @@
  * then on clause commas, and only as a last resort inside a clause. Neighbouring chunks overlap by
  * whole sentences so a passage quoted from either still reads as complete sentences.
  */
-import type { Chunk, SourceDoc, SourceLocation, TextLocation } from "../core/types.js";
-
-export interface ChunkOptions {
-  /** Longest chunk in characters. */
-  maxChars: number;
-  /** Characters of whole sentences repeated at the start of the next chunk. */
-  overlapChars: number;
-  /** A Q&A source whose question and answer fit in this many characters stays one chunk. */
-  singleChunkQaChars: number;
-}
+import type { Chunk, ChunkOptions, SourceDoc, SourceLocation, TextLocation } from "../core/types.js";
 
 export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { maxChars: 400, overlapChars: 80, singleChunkQaChars: 800 };
 

@@ -30,6 +30,8 @@ export interface QuestionSubject {
   alternatives: readonly string[];
   /** True when it ends the question, right before its question word: what is asked ("怎么补办", "能喝酒吗"). */
   asked: boolean;
+  /** For a phrase of the synonym lists or a long noun (直接结算, 报销比例): its words, found where all of them are. */
+  parts?: readonly string[];
 }
 
 export interface SubjectBars {
@@ -95,7 +97,8 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   const taken = new Uint8Array(normalized.length);
   const add = (word: string, kind: SubjectKind, start: number, alternatives: readonly string[]) => {
     taken.fill(1, start, start + word.length);
-    subjects.push({ word, kind, start, alternatives, asked: QUESTION_END.test(normalized.slice(start + word.length)) });
+    const parts = kind === "named" || kind === "word" ? phraseParts(word) : undefined;
+    subjects.push({ word, kind, start, alternatives, asked: QUESTION_END.test(normalized.slice(start + word.length)), ...(parts ? { parts } : {}) });
   };
   const isFree = (start: number, word: string) => !taken.subarray(start, start + word.length).includes(1);
 
@@ -137,4 +140,14 @@ function placeAlternatives(word: string, synonyms: SynonymIndex): readonly strin
   const province = CITY_PROVINCE.get(word);
   const alternatives = synonyms.alternatives(word);
   return province === undefined || alternatives.includes(province) ? alternatives : [...alternatives, province];
+}
+
+/**
+ * The words of a phrase of four or more characters that jieba splits into words of two or more
+ * (直接结算 → 直接 结算): a folder that says 报销 and 比例 covers 报销比例 without the phrase itself.
+ */
+function phraseParts(word: string): readonly string[] | undefined {
+  if (word.length < 4) return undefined;
+  const parts = segmenter().cut(word, false);
+  return parts.length >= 2 && parts.every((part) => part.length >= 2) ? parts : undefined;
 }

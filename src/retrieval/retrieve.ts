@@ -25,7 +25,7 @@ export interface RetrievalSettings {
   /**
    * An answer needs both: the question must use the folder's own vocabulary (domain specificity,
    * see domain-specificity.ts) and the best source must match a minimum share of the question's
-   * keyword weight. See README "No-answer threshold" for how they were chosen.
+   * keyword weight. See docs/no-answer-decision.md for how they were chosen.
    */
   minDomainSpecificity: number;
   minKeywordCoverage: number;
@@ -45,11 +45,11 @@ export interface RetrievalSettings {
 }
 
 /**
- * Measured on the medqa dev queries (README "Retrieval and quality on medqa"): the keyword ranking
+ * Measured on the medqa dev queries (docs/retrieval-quality.md): the keyword ranking
  * carries almost all of the signal; the hashed dense vectors get a small weight because more of
  * them lowered hit@5. Title coverage 0.3 was chosen on the even-numbered queries and held on the
  * odd ones; 30 candidates rank as well as 100 and keep HNSW and fusion cheap at 100k chunks. The
- * no-answer thresholds are calibrated in the README ("No-answer decision"), on the tuning topics.
+ * no-answer thresholds are calibrated in docs/no-answer-decision.md, on the tuning topics.
  */
 export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   candidates: 30,

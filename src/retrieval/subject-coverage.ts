@@ -42,8 +42,13 @@ export function judgeSubjects(
   const short = isShortQuestion(normalized);
   const counts = (subject: QuestionSubject) => (wholeQuestion ? short || subject.kind !== "word" : subject.kind === "medical" || subject.kind === "place");
   const subjects = allSubjects.filter(counts);
-  const inFolder = subjects.map((subject) => subject.alternatives.some((word) => folderHolds(index, word)));
-  const covers = (sourceId: string, subject: QuestionSubject) => subject.alternatives.some((word) => sourceText(index, sourceId).includes(word));
+  const inFolder = subjects.map(
+    (subject) => subject.alternatives.some((word) => folderHolds(index, word)) || (subject.parts?.every((word) => folderHolds(index, word)) ?? false),
+  );
+  const covers = (sourceId: string, subject: QuestionSubject) => {
+    const text = sourceText(index, sourceId);
+    return subject.alternatives.some((word) => text.includes(word)) || (subject.parts?.every((word) => text.includes(word)) ?? false);
+  };
   const describe = (sourceId: string | undefined) =>
     subjects.map((subject, position) => ({
       word: subject.word,

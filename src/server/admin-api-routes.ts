@@ -11,7 +11,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import type { AppConfig } from "../config.js";
-import { isChitChatMessage } from "../conversation/chit-chat.js";
+import { isChitChatMessage } from "../retrieval/chit-chat.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT } from "../state/missing-subjects.js";
 import type { QuestionFilter, QuestionGroup, StateStore } from "../state/state-store.js";

@@ -5,13 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
-import { answerToJson } from "../cli/render-answer.js";
+import { answerToJson } from "../answer/answer-json.js";
 import type { AppConfig } from "../config.js";
 import { createConfiguredResponder } from "../conversation/conversation-settings.js";
 import type { Reply, Responder } from "../conversation/incoming.js";
 import { isKnowledgeBotError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
 import { sourceLink } from "../retrieval/source-link.js";
 import { hasAdminToken } from "./admin-token.js";
 import { jsonError, reindexFailure } from "./json-error.js";

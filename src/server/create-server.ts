@@ -111,7 +111,7 @@ export function createServer({
         404,
         "NOT_FOUND",
         `No route ${context.req.method} ${context.req.path}.`,
-        "See the README for the API routes (POST /api/reindex exists only when ADMIN_TOKEN is set).",
+        "See docs/http-api.md for the API routes (POST /api/reindex exists only when ADMIN_TOKEN is set).",
       );
     }
     return context.text("Not found", 404);

@@ -8,13 +8,11 @@
  * that cannot be loaded (damaged, or CURRENT naming no version) is logged as an error once and the
  * loaded one keeps serving.
  */
+import { INDEX_CHANNEL } from "../bot/replica-reindex-lock.js";
 import type { Logger } from "../core/logger.js";
 import type { StateStore } from "../state/state-store.js";
 import { readCurrentPointer } from "../store/index-layout.js";
 import type { ServedBot } from "./served-bot.js";
-
-/** The channel a replica announces a newly published index version on; the payload is the version. */
-export const INDEX_CHANNEL = "index";
 
 export interface IndexWatcher {
   stop(): void;

@@ -3,12 +3,17 @@
  * replicas share it), otherwise SQLite in DATA_DIR (one replica, no extra service).
  */
 import type { Logger } from "pino";
-import type { AppConfig } from "../config.js";
 import { openPostgresStateStore } from "./postgres-state-store.js";
 import { openSqliteStateStore } from "./sqlite-state-store.js";
 import type { StateStore } from "./state-store.js";
 
-export async function openStateStore(config: Pick<AppConfig, "databaseUrl" | "dataDir">, logger: Logger): Promise<StateStore> {
+/** DATABASE_URL and DATA_DIR as src/config.ts resolved them (the app configuration fits). */
+export interface StateStoreLocation {
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+export async function openStateStore(config: StateStoreLocation, logger: Logger): Promise<StateStore> {
   if (config.databaseUrl) return openPostgresStateStore({ databaseUrl: config.databaseUrl, logger });
   return openSqliteStateStore({ dataDir: config.dataDir });
 }

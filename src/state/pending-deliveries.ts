@@ -28,6 +28,14 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 /** Lapsed deliveries taken in one query. */
 const TAKEOVER_BATCH = 100;
 
+/** The settings every platform's pending deliveries follow (PENDING_DELIVERIES_MAX, DELIVERY_LEASE_SECONDS). */
+export interface DeliverySettings {
+  /** Deliveries of one platform that may wait for an answer at once. */
+  maxPending: number;
+  /** How long a replica's hold on a delivery lasts unless renewed. */
+  leaseMs: number;
+}
+
 export type AcceptOutcome = { outcome: "taken"; delivery: HeldDelivery } | { outcome: "pending" | "answered" | "full" };
 
 export interface PendingDeliveriesOptions {

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Answer, Platform } from "../core/types.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
 import { questionGroupKey } from "./question-group-key.js";
 import type { ChatKind, StateStore } from "./state-store.js";
 

@@ -3,8 +3,9 @@
  * question/title is a far better match for a user's question than its body, so it is weighted.
  */
 
+import type { KeywordDocument } from "../text/keyword-terms.js";
 import { indexOfSortedTerm } from "../text/sorted-terms.js";
-import { buildKeywordPostings, type KeywordDocument, type KeywordPostings } from "./keyword-postings.js";
+import { buildKeywordPostings, type KeywordPostings } from "./keyword-postings.js";
 
 export interface KeywordIndexOptions {
   titleWeight: number;

@@ -3,13 +3,9 @@
  * full re-index and merged with the previous postings at an incremental one.
  */
 
-import { type BuildPacer, NEVER_DUE, runSteps } from "../ingest/build-pacer.js";
+import { type BuildPacer, NEVER_DUE, runSteps } from "../core/build-pacer.js";
+import type { KeywordDocument } from "../text/keyword-terms.js";
 import { compareTerms } from "../text/sorted-terms.js";
-
-export interface KeywordDocument {
-  titleTerms: string[];
-  bodyTerms: string[];
-}
 
 /**
  * The postings of every term in one compressed layout (CSR): term t's rows are

@@ -5,10 +5,9 @@
  * file), before a byte of it is parsed or handed to hnswlib.
  */
 import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
-import type { EmbedderConfig } from "../config.js";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { Chunk, IndexStats, SourceDoc } from "../core/types.js";
-import { createEmbedder } from "../embeddings/create-embedder.js";
+import { createEmbedder, type EmbedderConfig } from "../embeddings/create-embedder.js";
 import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js";
 import { INDEX_FILES } from "./index-layout.js";
 import { KeywordIndex } from "./keyword-index.js";

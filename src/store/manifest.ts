@@ -4,7 +4,7 @@
  * file before parsing it or handing it to native code. The manifest carries its own checksum too.
  */
 import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
-import type { ChunkOptions } from "../ingest/chunk-text.js";
+import type { ChunkOptions } from "../core/types.js";
 
 /** 4: the manifest records every file's size and checksum and its own checksum. */
 export const INDEX_FORMAT_VERSION = 4;

@@ -11,14 +11,14 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
-import type { BuildPacer } from "../ingest/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 
 export const HNSW_PARAMETERS = { M: 32, efConstruction: 200, efSearch: 256, space: "cosine" as const };
 
 /**
  * Search `ef` grows with the graph: measured recall@10 against exact search on synthetic indexes
  * (128-dimension local vectors) was 0.999 at 10k chunks with ef 256, but 0.917 / 0.984 / 1.000 at
- * 100k with ef 256 / 512 / 1024 (README "Benchmarks"). Larger ef costs a few milliseconds at 100k.
+ * 100k with ef 256 / 512 / 1024 (docs/benchmarks.md, "Scale"). Larger ef costs a few milliseconds at 100k.
  */
 export function searchEf(count: number): number {
   return Math.min(1024, Math.max(HNSW_PARAMETERS.efSearch, Math.round(count / 100)));

@@ -7,12 +7,11 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { EmbedderConfig } from "../config.js";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { Chunk, SourceDoc } from "../core/types.js";
-import { configuredEmbedderId } from "../embeddings/create-embedder.js";
+import { configuredEmbedderId, type EmbedderConfig } from "../embeddings/create-embedder.js";
 import { LOCAL_EMBEDDER_ID } from "../embeddings/local-embeddings.js";
-import type { BuildPacer } from "../ingest/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 import { checkHnswHeader } from "./hnsw-header.js";
 import { INDEX_FILES, readCurrentVersion, versionDirectory } from "./index-layout.js";
 import { decodeKeywordPostings } from "./keyword-file.js";

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk, SourceDoc } from "../core/types.js";
 import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js";
-import type { BuildPacer } from "../ingest/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 import { allWritten, writingTo } from "./disk-full.js";
 import {
   createStagingDirectory,

@@ -87,7 +87,7 @@ describe("kb eval", () => {
     // --misses names an uncovered question that got an answer, with the sources it was answered from.
     const missed = await queryFile("unanswerable-missed.jsonl", [{ query: "亲情账户和家庭共济账户有什么区别", expected: [] }]);
     const printed = await kb(["eval", "--unanswerable", missed, "--index", index, "--misses"]);
-    expect(printed.stdout).toMatch(/answered, not right: 亲情账户和家庭共济账户有什么区别 → .+ \(subjects: .+\)/);
+    expect(printed.stdout).toMatch(/uncovered, answered: 亲情账户和家庭共济账户有什么区别 → .+ \(subjects: .+\)/);
     const both = await kb(["eval", "--unanswerable", queries, "--queries", queries, "--index", index]);
     expect(both.code).toBe(2);
   });

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatCompletionsClient } from "../../src/answer/chat-completions-client.js";
 import { createQuestionCondenser } from "../../src/answer/condense-question.js";
-import { resolveFollowUp } from "../../src/conversation/resolve-follow-up.js";
+import { resolveFollowUp } from "../../src/retrieval/resolve-follow-up.js";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { runCli } from "../../src/cli.js";
 import { evaluateConversations, readEvaluationConversations } from "../../src/cli/evaluate.js";

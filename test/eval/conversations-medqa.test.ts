@@ -1,7 +1,7 @@
 /**
  * Follow-up understanding on the medqa corpus: the medqa conversation set (follow-ups, topic
  * switches, off-topic follow-ups) is answered clearly better with memory than with the last
- * message alone. The floors sit a little below the README figures (alone 0.476, with memory 0.810). An
+ * message alone. The floors sit a little below the figures in docs/conversations.md (alone 0.476, with memory 0.810). An
  * answer cites one source since answers quote the best source's sentences (before, up to three
  * near-tied sources were cited and any of them counted: 0.524 and 0.905 on that looser measure).
  */

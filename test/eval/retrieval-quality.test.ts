@@ -1,6 +1,6 @@
 /**
  * The retrieval quality floor on the medqa dev queries (3,890 queries over 7,244 sources). The
- * floors sit a little below the figures in the README (hit@1 0.527, hit@5 0.644, MRR@10 0.578), so
+ * floors sit a little below the figures in docs/retrieval-quality.md (hit@1 0.527, hit@5 0.644, MRR@10 0.578), so
  * a change that loses ranking quality fails here.
  */
 import path from "node:path";

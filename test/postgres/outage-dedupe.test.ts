@@ -3,7 +3,7 @@
  * this file's own (stopped mid-test): the shared claims cannot be asked, so each replica falls
  * back to its own memory. A retry reaching the same replica is still dropped; a retry reaching the
  * other replica is answered a second time (answering twice beats not answering). This is the
- * behaviour the README's "Several replicas" section describes for an outage.
+ * behaviour docs/replicas.md ("When the database goes away") describes for an outage.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";

@@ -26,11 +26,15 @@ async function folderOf(file: string) {
 }
 
 describe("the source a short question is answered from", () => {
-  it("holds a subject besides the place", { timeout: 60_000 }, async () => {
+  it("holds a subject besides the place, found by the word, a synonym or the words of a phrase", { timeout: 60_000 }, async () => {
     const index = await folderOf("knowledge/000_9de61d0cf05b51f0.txt");
     const result = await retrieve(index, "海南医保去外省能用吗");
     expect(result.noAnswer).toBe(true);
     expect(result.missingSubject).toBe("海南");
+    // A phrase of the synonym lists is found by its words: the page says 报销 and 比例, never 报销比例.
+    const phrase = await retrieve(index, "共济以后门诊报销比例大概多少");
+    expect(phrase.noAnswer).toBe(false);
+    expect(phrase.hits[0].title).toBe("医保卡共济后门诊怎么报销");
     const covered = await retrieve(index, "吉林医保在陕西能用吗");
     expect(covered.noAnswer).toBe(false);
     expect(covered.hits[0].title).toBe("吉林省医保可以在陕西用吗");

@@ -27,7 +27,7 @@ const FOLDERS = [
     name: "医保/体检/哺乳 FAQ",
     file: "test/fixtures/insurance-exam-nursing-faq.csv",
     questions: "test/fixtures/questions-insurance-exam-nursing.jsonl",
-    uncovered: 0.2,
+    uncovered: 0.14,
     rightFirst: 0.87,
   },
   {
@@ -43,7 +43,7 @@ const FOLDERS = [
     name: "chronic-disease FAQ",
     file: "test/fixtures/chronic-disease-faq.csv",
     questions: "test/fixtures/questions-chronic-disease.jsonl",
-    uncovered: 0.2,
+    uncovered: 0.17,
     rightFirst: 0.58,
   },
   {
@@ -51,16 +51,16 @@ const FOLDERS = [
     file: "test/fixtures/prenatal-care-faq.csv",
     questions: "test/fixtures/questions-prenatal-care.jsonl",
     uncovered: 0.14,
-    rightFirst: 0.62,
+    rightFirst: 0.72,
   },
   // Four more FAQs on topics drawn at random (sleep, dental care, thyroid nodules, the employee
   // medical-insurance account), written blind to the rules. Measured first at 10.7, 39.3, 39.3 and
   // 28.6 % uncovered answered; the dental and account misses were read, the other two were not.
   ...[
     { name: "sleep", uncovered: 0.14, rightFirst: 0.54 },
-    { name: "dental", uncovered: 0.29, rightFirst: 0.68 },
+    { name: "dental", uncovered: 0.29, rightFirst: 0.72 },
     { name: "thyroid-nodule", uncovered: 0.36, rightFirst: 0.6 },
-    { name: "employee-account", uncovered: 0.36, rightFirst: 0.5 },
+    { name: "employee-account", uncovered: 0.36, rightFirst: 0.56 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,

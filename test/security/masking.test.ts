@@ -3,7 +3,7 @@
  * (grouped, with a country code, in full-width digits) and leaves ordinary content alone.
  */
 import { describe, expect, it } from "vitest";
-import { maskPersonalData } from "../../src/text/mask-personal-data.js";
+import { maskPersonalData } from "../../src/core/mask-personal-data.js";
 
 /** [label, text, kind, the digits (or address) that must be gone] */
 const positives: [string, string, string, string][] = [

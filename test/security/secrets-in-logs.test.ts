@@ -26,6 +26,7 @@ import { createChatCompletionsClient } from "../../src/answer/chat-completions-c
 import { createGenerativeRewriter } from "../../src/answer/generative-rewriter.js";
 import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { type AppConfig, loadConfig } from "../../src/config.js";
+import { configuredSecrets } from "../../src/configured-secrets.js";
 import * as loggerModule from "../../src/core/logger.js";
 import { type BotServer, createServer } from "../../src/server/create-server.js";
 import { startFakeBotApi, type FakeBotApi } from "../telegram/support/fake-bot-api.js";
@@ -384,7 +385,7 @@ describe("scrubbing by value and by shape", () => {
   }
 
   it("replaces every configured secret wherever it appears, in fields, messages and nested errors", () => {
-    const secrets = loggerModule.configuredSecrets(
+    const secrets = configuredSecrets(
       loadConfig({
         ...SECRETS,
         WECOM_CORP_ID: CORP_ID,

@@ -11,7 +11,7 @@ import { LocalKnowledgeBot } from "../../src/bot/local-knowledge-bot.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/core/logger.js";
 import { type BotServer, createServer } from "../../src/server/create-server.js";
-import { INDEX_CHANNEL } from "../../src/server/index-watcher.js";
+import { INDEX_CHANNEL } from "../../src/bot/replica-reindex-lock.js";
 import { openSqliteStateStore, type SqliteStateStore } from "../../src/state/sqlite-state-store.js";
 import { copySeedKnowledge, TEST_ADMIN_TOKEN } from "./support/test-server.js";
 

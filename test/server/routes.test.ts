@@ -1,7 +1,7 @@
 /** Every route of the server against a real index: happy paths, source pages and bad input. */
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerToJson } from "../../src/cli/render-answer.js";
+import { answerToJson } from "../../src/answer/answer-json.js";
 import { MEDICAL_DISCLAIMER } from "../../src/core/medical-disclaimer.js";
 import { pathOf, startTestServer, type TestServer } from "./support/test-server.js";
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbedder } from "../../src/embeddings/create-embedder.js";
 import { buildIndex } from "../../src/ingest/build-index.js";
-import { BuildPacer } from "../../src/ingest/build-pacer.js";
+import { BuildPacer } from "../../src/core/build-pacer.js";
 import { INDEX_FILES, readCurrentVersion, versionsDirectory } from "../../src/store/index-layout.js";
 import { loadIndex } from "../../src/store/loaded-index.js";
 import { readServingVersion, readVersionParts, readVersionVectors, type StoredVersion } from "../../src/store/version-reader.js";

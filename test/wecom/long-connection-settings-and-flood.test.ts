@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeLongConnectionServer, type FakeLongConnectionServer } from "../../adapters/wecom/testing/fake-long-connection-server.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
-import { configuredSecrets } from "../../src/core/logger.js";
+import { configuredSecrets } from "../../src/configured-secrets.js";
 import { cannedAnswer, createScriptedKnowledgeBot } from "../support/scripted-knowledge-bot.js";
 import { waitFor } from "../telegram/support/wait-for.js";
 import { startLongConnectionAdapter, type LongConnectionAdapter } from "./support/long-connection-adapter.js";

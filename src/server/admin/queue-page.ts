@@ -8,8 +8,8 @@
  * as another ask). "移出队列" (`POST /admin/queue/dismiss`) takes chit-chat or noise off the queue.
  */
 import type { Hono } from "hono";
-import { answerToJson } from "../../cli/render-answer.js";
-import { isChitChatMessage } from "../../conversation/chit-chat.js";
+import { answerToJson } from "../../answer/answer-json.js";
+import { isChitChatMessage } from "../../retrieval/chit-chat.js";
 import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT, type MissingSubjectGroup } from "../../state/missing-subjects.js";
 import type { QuestionGroup, StateStore } from "../../state/state-store.js";
 import { escapeHtml, jsonForScript } from "../escape-html.js";

@@ -16,8 +16,8 @@
  *   itself: then it stands alone and history does not touch it.
  */
 import type { ConversationTurn } from "../core/types.js";
-import { cleanQuery } from "../retrieval/clean-query.js";
-import { termSpecificity } from "../retrieval/domain-specificity.js";
+import { cleanQuery } from "./clean-query.js";
+import { termSpecificity } from "./domain-specificity.js";
 import type { KeywordIndex } from "../store/keyword-index.js";
 import { segmenter } from "../text/chinese-terms.js";
 import { normalizeText } from "../text/normalize-text.js";

@@ -6,7 +6,7 @@
  * the abort signal. Yielding per slice rather than per item costs nothing measurable.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { type AnyKnowledgeBotError, isKnowledgeBotError, KnowledgeBotError } from "../core/errors.js";
+import { type AnyKnowledgeBotError, isKnowledgeBotError, KnowledgeBotError } from "./errors.js";
 
 const SLICE_MS = 50;
 

@@ -2,12 +2,14 @@
  * Conversation memory kept in the state store, so a follow-up still finds its earlier turns after
  * a restart (and, on a shared store, on another replica). Same rules as the in-memory one: idle
  * expiry from the last turn, only the last `maxTurns` turns, each turn bounded. What reaches the
- * disk is masked like the question log: a phone number in a question is never written.
+ * disk is masked like the question log: a phone number in a question is never written. The rules
+ * are the conversation layer's, so this lives beside the in-memory memory; the state store below
+ * only keeps the turns it is handed.
  */
-import { boundedTurn, type ConversationMemory } from "../conversation/conversation-memory.js";
+import { maskPersonalData } from "../core/mask-personal-data.js";
 import type { ConversationTurn } from "../core/types.js";
-import { maskPersonalData } from "../text/mask-personal-data.js";
-import type { StateStore } from "./state-store.js";
+import type { StateStore } from "../state/state-store.js";
+import { boundedTurn, type ConversationMemory } from "./conversation-memory.js";
 
 function maskedTurn(turn: ConversationTurn): ConversationTurn {
   const bounded = boundedTurn(turn);

@@ -5,7 +5,7 @@
  * switch keeps its own best source.
  */
 import type { ConversationTurn } from "../core/types.js";
-import type { RetrievalResult } from "../retrieval/retrieve.js";
+import type { RetrievalResult } from "./retrieve.js";
 import { keywordTerms } from "../text/keyword-terms.js";
 
 /** A hit this close to the best one counts as a tie. */
