@@ -116,6 +116,8 @@ const coreVariables = {
     .default(30),
   CONVERSATION_MAX_TURNS: z.coerce.number().int().min(1).max(100).default(10),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(10),
+  ADAPTER_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 };
 
@@ -161,6 +163,10 @@ export interface AppConfig extends PlatformSettings, ConversationSettings {
   maxUploadBytes: number;
   /** Requests per minute per client address on /api/ask and /api/search; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** How long a stop waits for in-flight requests before cutting them; the whole stop gets this plus a margin. */
+  shutdownTimeoutMs: number;
+  /** Longest wait between tries to start a chat adapter whose platform cannot be reached (the first wait is 1 s, doubling). */
+  adapterRetryMaxMs: number;
   logLevel: Environment["LOG_LEVEL"];
 }
 
@@ -254,6 +260,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     questionLog: { enabled: values.QUESTION_LOG === "on", retentionDays: values.QUESTION_LOG_DAYS },
     conversation: { idleMinutes: values.CONVERSATION_IDLE_MINUTES, maxTurns: values.CONVERSATION_MAX_TURNS },
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutMs: Math.round(values.SHUTDOWN_TIMEOUT_SECONDS * 1000),
+    adapterRetryMaxMs: Math.round(values.ADAPTER_RETRY_MAX_SECONDS * 1000),
     logLevel: values.LOG_LEVEL,
     ...platforms,
   };

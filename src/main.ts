@@ -20,6 +20,7 @@ import { type BotServer, createServer } from "./server/create-server.js";
 import { openStateStore } from "./state/open-state-store.js";
 import type { StateStore } from "./state/state-store.js";
 import { describeStartUpFailure } from "./start-up-failure.js";
+import { stopOnSignals } from "./stop-on-signals.js";
 import { preloadGeneralWordIdf } from "./text/general-word-rarity.js";
 import { preloadSubjectVocabulary } from "./text/subject-vocabulary.js";
 
@@ -60,6 +61,9 @@ export interface StartBotOptions {
   /** Stop gracefully on SIGTERM/SIGINT and exit (on by default). */
   handleSignals?: boolean;
 }
+
+/** What the whole stop gets beyond the wait for in-flight requests: adapters, connections, the state store. */
+const STOP_MARGIN_MS = 10_000;
 
 export async function startBot({ environment, handleSignals = true }: StartBotOptions = {}): Promise<RunningBot> {
   if (!environment) loadDotEnvFile();
@@ -104,6 +108,9 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
   const server = createServer({ bot, config, logger, adapters, responder, store });
   const { url } = await server.start();
   const stats = bot.stats();
+  // An adapter that could not reach its platform is not listed as started; it is tried again in the background.
+  const started = server.startedAdapters();
+  const notStarted = adapters.map((adapter) => adapter.name).filter((name) => !started.includes(name));
   logger.info(
     {
       url,
@@ -112,7 +119,10 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
       sources: stats.sources,
       chunks: stats.chunks,
       answerMode: config.answerMode,
-      adapters: adapters.map((adapter) => adapter.name),
+      adapters: started,
+      ...(notStarted.length > 0 ? { adaptersRetrying: notStarted } : {}),
+      // The connections adapters hold themselves (long polling, WeCom's long connection) as they are now: "connecting" is not up yet.
+      ...connectionStates(server),
       admin: adminAccessNote(config.adminToken, url),
     },
     `serving on ${url}`,
@@ -124,32 +134,13 @@ export async function startBot({ environment, handleSignals = true }: StartBotOp
     await Promise.all([bot.close(), server.close()]);
     await store.close();
   };
-  if (handleSignals) stopOnSignals(stop, logger);
+  if (handleSignals) stopOnSignals({ stop, logger, deadlineMs: config.shutdownTimeoutMs + STOP_MARGIN_MS });
   return { url, server, bot, logger, store, stop };
 }
 
-function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal; exiting now");
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, "shutting down: stopping any re-index, finishing in-flight requests");
-    stop().then(
-      () => {
-        logger.info("stopped");
-        logger.flush(() => process.exit(0));
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        logger.flush(() => process.exit(1));
-      },
-    );
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+function connectionStates(server: BotServer): { connections?: Record<string, string> } {
+  const connections = Object.entries(server.adapterHealth().connections);
+  return connections.length > 0 ? { connections: Object.fromEntries(connections.map(([name, status]) => [name, status.state])) } : {};
 }
 
 function isEntryPoint(): boolean {

@@ -13,7 +13,7 @@ import { createConfiguredResponder } from "../../src/conversation/conversation-s
 import type { Incoming, Reply } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import type { ChatAdapterContext } from "../../src/conversation/chat-adapter-context.js";
-import type { ChatAdapter } from "../../src/core/chat-adapter.js";
+import type { AdapterConnectionStatus, ChatAdapter } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
 import { isLeaseLost, type DeliverySettings, type HeldDelivery } from "../../src/state/pending-deliveries.js";
 import { voterKey } from "../../src/state/voter-key.js";
@@ -22,6 +22,7 @@ import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
 import { createReplySender, type SendProgress } from "./reply-sender.js";
 import { leadPolling, type PollingLeader, type PollingRun } from "./polling-leader.js";
+import { createPollingStatus, observeApiCalls } from "./polling-status.js";
 import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
 import { describeConnectionError, isUnreachable } from "./telegram-errors.js";
@@ -32,6 +33,10 @@ import { mountWebhookRoute } from "./webhook-route.js";
 
 /** The updates the bot asks for: messages, and the presses of its feedback buttons. */
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+type TelegrafSignal = NonNullable<Parameters<Telegraf["telegram"]["callApi"]>[2]>["signal"];
+
+/** How long a stop waits for a launch under way to make its poller, so it can stop it. */
+const LAUNCH_WAIT_MS = 5_000;
 /** callback_data of the feedback buttons: `fb:up:<answerId>` / `fb:down:<answerId>` (under Telegram's 64 bytes). */
 const feedbackDataPattern = /^fb:(up|down):([A-Za-z0-9_-]{1,56})$/;
 
@@ -105,6 +110,22 @@ export function createTelegramAdapter(
   let pollingRun: PollingRun | undefined;
   let leader: PollingLeader | undefined;
   let mounted = false;
+  /** Aborted by stop(): a start under way gives up its Bot API calls. */
+  const lifetime = new AbortController();
+  const pollingStatus = createPollingStatus();
+  /** Set by the run being launched: deleteWebhook answered, so its poller starts next. */
+  let onDeleteWebhookAnswered: (() => void) | undefined;
+  observeApiCalls(telegraf, {
+    answered(method) {
+      if (method === "deleteWebhook") onDeleteWebhookAnswered?.();
+      if (method === "getUpdates" && !lifetime.signal.aborted) pollingStatus.set("connected");
+    },
+    failed(method, error) {
+      // telegraf tries getUpdates again by itself after a network error; meanwhile nothing arrives.
+      if (method === "getUpdates" && !lifetime.signal.aborted) pollingStatus.set("reconnecting", error);
+    },
+  });
+  const currentPoller = () => (telegraf as unknown as { polling?: object }).polling;
 
   function identity(): BotIdentity {
     const botInfo = telegraf.botInfo;
@@ -294,37 +315,61 @@ export function createTelegramAdapter(
     logger.error({ err: error, code: described.code, hint: described.hint }, described.message);
   }
 
-  /** One run of long polling; launch() settles only when polling ends, so it is not awaited. */
+  /**
+   * One run of long polling; launch() settles only when polling ends, so it is not awaited. It is
+   * launched once deleteWebhook has answered: launch() makes its poller right after that call
+   * (its own onLaunch comes earlier, before the call that can still fail).
+   */
   function runPolling(): PollingRun {
     let launched = false;
     let ended = false;
+    let stopRequested = false;
     let stopping: Promise<void> | undefined;
-    // launch() makes its poller only after deleteWebhook has answered, so a stop before then would
-    // stop nothing (or the previous run's poller): it waits for the new one. telegraf keeps it private.
-    const previousPoller = (telegraf as unknown as { polling?: object }).polling;
+    // A stop before the poller exists would stop nothing (or the previous run's poller): it waits
+    // for the new one. telegraf keeps the poller private.
+    const previousPoller = currentPoller();
     let resolveLaunched!: () => void;
     let rejectLaunched!: (error: unknown) => void;
     const started = new Promise<void>((resolve, reject) => {
       resolveLaunched = resolve;
       rejectLaunched = reject;
     });
+    pollingStatus.set("connecting");
+    const launching = () => {
+      onDeleteWebhookAnswered = undefined;
+      launched = true;
+      pollingStatus.set("connected");
+      resolveLaunched();
+      // A stop that came while deleteWebhook was under way stops the poller once it exists.
+      if (stopRequested) setImmediate(() => void (ended || currentPoller() === previousPoller || telegraf.stop("adapter stopped")));
+    };
+    onDeleteWebhookAnswered = launching;
     const finished = telegraf
-      .launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => {
-        // onLaunch signals readiness.
-        launched = true;
-        resolveLaunched();
-      })
+      .launch({ allowedUpdates: [...ALLOWED_UPDATES] })
       .then(
-        () => logger.info("telegram long polling stopped"),
+        () => {
+          logger.info("telegram long polling stopped");
+          if (!launched) rejectLaunched(new Error("telegram long polling stopped before it started"));
+          // Stopped by the turn-taking (another replica took the lock): this one stands by.
+          else if (!lifetime.signal.aborted && leader) pollingStatus.set("standby");
+        },
         (error: unknown) => {
           logConnectionError(error);
-          if (!launched) rejectLaunched(error);
+          if (!launched) rejectLaunched(describeConnectionError(error));
+          else if (!lifetime.signal.aborted) pollingStatus.set("failed", error);
         },
       )
-      .finally(() => (ended = true));
+      .finally(() => {
+        ended = true;
+        if (onDeleteWebhookAnswered === launching) onDeleteWebhookAnswered = undefined;
+      });
     async function stop(): Promise<void> {
-      while (!ended && (telegraf as unknown as { polling?: object }).polling === previousPoller) await sleep(10);
-      if (!ended) telegraf.stop("adapter stopped");
+      stopRequested = true;
+      // A launch stuck on the network gets a few seconds to make its poller; then this stop stops waiting.
+      const waitUntil = performance.now() + LAUNCH_WAIT_MS;
+      while (launched && !ended && currentPoller() === previousPoller && performance.now() < waitUntil) await sleep(10);
+      if (!ended && currentPoller() !== previousPoller) telegraf.stop("adapter stopped");
+      else if (!launched && !ended) await Promise.race([finished, sleep(LAUNCH_WAIT_MS)]);
     }
     return {
       launched: started,
@@ -344,8 +389,28 @@ export function createTelegramAdapter(
       await run.launched;
       return;
     }
-    leader = leadPolling({ locks: store, retryMs: pollingRetryMs, logger, startPolling: runPolling });
-    await leader.ready;
+    const current = leadPolling({ locks: store, retryMs: pollingRetryMs, logger, startPolling: runPolling });
+    leader = current;
+    try {
+      await current.ready;
+    } catch (error) {
+      // The server tries start() again after its backoff; a second leader beside this one would poll twice.
+      leader = undefined;
+      await current.stop();
+      throw error;
+    }
+    if (!current.polling) pollingStatus.set("standby");
+  }
+
+  /** A Bot API call that stop() can cut short; its failure is logged and explained. */
+  async function callPlatform<Result>(call: () => Promise<Result>): Promise<Result> {
+    if (lifetime.signal.aborted) throw new Error("the telegram adapter was stopped");
+    try {
+      return await call();
+    } catch (error) {
+      logConnectionError(error);
+      throw describeConnectionError(error);
+    }
   }
 
   return {
@@ -371,14 +436,13 @@ export function createTelegramAdapter(
       : undefined,
 
     async start() {
-      try {
-        telegraf.botInfo = await telegraf.telegram.getMe();
-      } catch (error) {
-        logConnectionError(error);
-        throw error;
-      }
+      // telegraf types the signal as the abort-controller package's; node-fetch takes Node's own alike.
+      const signal = lifetime.signal as unknown as TelegrafSignal;
+      telegraf.botInfo = await callPlatform(() => telegraf.telegram.callApi("getMe", {}, { signal }));
       await registerCommands();
-      // Deliveries a process before this one acknowledged and did not answer go out first.
+      // A stop that came meanwhile: polling started now would outlive it.
+      if (lifetime.signal.aborted) throw new Error("the telegram adapter was stopped while starting");
+      // Deliveries a process before this one acknowledged and did not answer go out first (a start tried again starts it once).
       intake.start();
       if (!webhookUrl) {
         await startPolling();
@@ -387,16 +451,18 @@ export function createTelegramAdapter(
       }
       if (!mounted) logger.error("telegram webhook mode, but the route was never mounted on the HTTP app; updates will not arrive");
       if (!settings.webhookSecret) logger.warn("TELEGRAM_WEBHOOK_SECRET is not set: anyone who learns the webhook URL can post fake updates");
-      try {
-        await telegraf.telegram.setWebhook(webhookUrl.href, { secret_token: settings.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
-      } catch (error) {
-        logConnectionError(error);
-        throw error;
-      }
+      await callPlatform(() =>
+        telegraf.telegram.callApi(
+          "setWebhook",
+          { url: webhookUrl.href, secret_token: settings.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] },
+          { signal },
+        ),
+      );
       logger.info({ username: telegraf.botInfo.username, mode: "webhook", path: webhookUrl.pathname }, "telegram bot started");
     },
 
     async stop() {
+      lifetime.abort();
       intake.close();
       await pollingRun?.stop();
       pollingRun = undefined;
@@ -406,6 +472,12 @@ export function createTelegramAdapter(
       await workQueue.onIdle();
       await sendQueue.onIdle();
       await intake.stop();
+      pollingStatus.set("stopped");
+    },
+
+    connections(): Record<string, AdapterConnectionStatus> {
+      // In webhook mode Telegram calls in; the server's own start state says whether setWebhook went through.
+      return webhookUrl ? {} : { "telegram-polling": pollingStatus.current() };
     },
   };
 }

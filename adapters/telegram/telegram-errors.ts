@@ -4,7 +4,8 @@
  */
 import { KnowledgeBotError } from "../../src/core/errors.js";
 
-export type TelegramErrorCode = "TELEGRAM_WEBHOOK_ACTIVE" | "TELEGRAM_POLLING_CONFLICT" | "TELEGRAM_TOKEN_REJECTED" | "TELEGRAM_UNREACHABLE";
+export type TelegramErrorCode =
+  "TELEGRAM_WEBHOOK_ACTIVE" | "TELEGRAM_WEBHOOK_REFUSED" | "TELEGRAM_POLLING_CONFLICT" | "TELEGRAM_TOKEN_REJECTED" | "TELEGRAM_UNREACHABLE";
 
 export class TelegramAdapterError extends KnowledgeBotError<TelegramErrorCode> {
   constructor(code: TelegramErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
@@ -45,6 +46,14 @@ export function describeConnectionError(error: unknown): TelegramAdapterError {
       "TELEGRAM_TOKEN_REJECTED",
       `Telegram rejected the bot token: ${description}`,
       "Check TELEGRAM_BOT_TOKEN (BotFather's /token shows it) and TELEGRAM_API_ROOT if you use a self-hosted Bot API server.",
+      { cause: error },
+    );
+  }
+  if (code === 400 && readFailedMethod(error) === "setWebhook") {
+    return new TelegramAdapterError(
+      "TELEGRAM_WEBHOOK_REFUSED",
+      `Telegram refused the webhook: ${description}`,
+      "Check TELEGRAM_WEBHOOK_URL: Telegram needs a public https URL on port 443, 80, 88 or 8443 that reaches this server's route.",
       { cause: error },
     );
   }

@@ -193,7 +193,10 @@ export function createWecomAdapter(
     },
 
     connections(): Record<string, AdapterConnectionStatus> {
-      return longConnection ? { "wecom-long-connection": longConnection.state() } : {};
+      if (!longConnection) return {};
+      const state = longConnection.state();
+      // Standing by for another replica is healthy; dialling, dropped, refused or replaced is not.
+      return { "wecom-long-connection": { ...state, degraded: state.state !== "connected" && state.state !== "standby" && state.state !== "stopped" } };
     },
   };
 }

@@ -13,6 +13,12 @@ export interface AdapterConnectionStatus {
   since: number;
   /** Words an operator can act on; never a secret. */
   detail?: string;
+  /**
+   * True while the connection cannot carry the messages this replica should carry (dialling,
+   * dropped and trying again, refused): /healthz then says "degraded". Standing by while another
+   * replica holds it is not degraded.
+   */
+  degraded?: boolean;
 }
 
 export interface ChatAdapter {
@@ -20,7 +26,11 @@ export interface ChatAdapter {
   readonly name: string;
   /** Adds the adapter's webhook routes to the shared HTTP app; called before the server listens. */
   mount?(app: Hono): void;
-  /** Starts background work (long polling, token refresh); resolves once the adapter is ready. */
+  /**
+   * Starts background work (long polling, token refresh); resolves once the adapter is ready, and
+   * rejects when the platform cannot be reached. The server then calls it again after a backoff,
+   * so a failed try must leave nothing running that a second call would duplicate.
+   */
   start(): Promise<void>;
   /** Stops background work and waits for in-flight replies to finish. */
   stop(): Promise<void>;

@@ -7,6 +7,8 @@ import { withHash } from "./source-hash.js";
 import type { SourceProblem } from "./source-problem.js";
 
 const QUESTION_KEYS = ["question", "title", "问题", "标题"];
+/** A table with a question column may name its rows in a title column of their own (an admin's answer from the console does). */
+const TITLE_KEYS = ["title", "标题"];
 const ANSWER_KEYS = ["answer", "答案", "回答", "content"];
 const CATEGORY_KEYS = ["category", "department", "分类", "科室"];
 
@@ -29,7 +31,7 @@ export function hasAnswerKey(keys: string[]): boolean {
 }
 
 export const FAQ_COLUMNS_HINT =
-  "FAQ tables need a `question` (or `title`/`问题`) and an `answer` (or `答案`) column; `id`, `url`, `category`/`department` and `date` are optional.";
+  "FAQ tables need a `question` (or `title`/`问题`) and an `answer` (or `答案`) column; `id`, `url`, `category`/`department`, `date` and (beside a question column) `title` are optional.";
 
 /** Turns one row into a source, or a problem naming the line. `rowNumber` counts data rows from 1. */
 export function faqRowToSource(row: Record<string, unknown>, file: string, rowNumber: number, line: number): { source?: SourceDoc; problem?: SourceProblem } {
@@ -41,6 +43,7 @@ export function faqRowToSource(row: Record<string, unknown>, file: string, rowNu
     return raw === undefined || raw === null ? "" : String(raw).trim();
   };
   const question = value(QUESTION_KEYS);
+  const ownTitle = findKey(keys, QUESTION_KEYS) === findKey(keys, TITLE_KEYS) ? "" : value(TITLE_KEYS);
   const answer = value(ANSWER_KEYS);
   const id = value(["id", "编号"]);
   const url = value(["url", "link", "链接"]);
@@ -60,7 +63,7 @@ export function faqRowToSource(row: Record<string, unknown>, file: string, rowNu
   return {
     source: withHash({
       sourceId: id !== "" ? id : `${file}#row-${rowNumber}`,
-      title: question,
+      title: ownTitle || question,
       question,
       ...(url ? { url } : {}),
       ...(category ? { category } : {}),

@@ -8,6 +8,7 @@ import path from "node:path";
 import * as cheerio from "cheerio";
 import type { Element } from "domhandler";
 import mammoth from "mammoth";
+import { firstLineTitle, usableMetadataTitle } from "./metadata-title.js";
 import { CORE_PROPERTIES_PART, coreTitle } from "./office-core-title.js";
 import { readOfficeParts } from "./office-zip.js";
 import { emptyFileProblem, malformedProblem, type DocumentParser } from "./parsed-file.js";
@@ -54,7 +55,8 @@ export const parseDocx: DocumentParser = async (bytes, file, limits) => {
   });
   const text = paragraphs.join("\n\n");
   if (text === "") return { sources: [], problems: [emptyFileProblem(file)] };
-  const title = coreTitle(opened.parts.get(CORE_PROPERTIES_PART)) ?? firstHeading ?? path.basename(file, path.extname(file));
+  const title =
+    usableMetadataTitle(coreTitle(opened.parts.get(CORE_PROPERTIES_PART))) ?? firstHeading ?? firstLineTitle(text) ?? path.basename(file, path.extname(file));
   return { sources: [withHash({ sourceId: file, title, kind: "document", text, disclaimer: false, file })], problems: [] };
 };
 

@@ -7,6 +7,7 @@
 import path from "node:path";
 import * as cheerio from "cheerio";
 import { withHash } from "./source-hash.js";
+import { firstLineTitle, usableMetadataTitle } from "./metadata-title.js";
 import { DISCLAIMER_LINE, emptyFileProblem, type FileParser } from "./parsed-file.js";
 import { isByline, readPageDate, tableParagraphs, trimSiteSuffix } from "./html-page-parts.js";
 
@@ -16,11 +17,11 @@ const BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, blockquote, pre, td, th, 
 export const parseHtml: FileParser = (text, file) => {
   if (text.trim() === "") return { sources: [], problems: [emptyFileProblem(file)] };
   const page = cheerio.load(text);
-  const title =
-    trimSiteSuffix(page("title").first().text()) ||
-    page("h1").first().text().trim() ||
-    page('meta[property="og:title"]').attr("content")?.trim() ||
-    path.basename(file, path.extname(file));
+  // A <title> that is a file name or an editor's placeholder ("无标题文档") names nothing.
+  const namedTitle =
+    usableMetadataTitle(trimSiteSuffix(page("title").first().text())) ??
+    (page("h1").first().text().replace(/\s+/g, " ").trim() || undefined) ??
+    usableMetadataTitle(page('meta[property="og:title"]').attr("content"));
   const canonical = page('link[rel="canonical"]').attr("href")?.trim();
   const category = page('meta[name="category"]').attr("content")?.trim();
   const date = readPageDate(page);
@@ -45,8 +46,9 @@ export const parseHtml: FileParser = (text, file) => {
     if (value) paragraphs.push(value);
   }
   const disclaimer = paragraphs.some((paragraph) => DISCLAIMER_LINE.test(paragraph));
-  const body = paragraphs.filter((paragraph) => !DISCLAIMER_LINE.test(paragraph) && !isByline(paragraph) && paragraph !== title);
+  const body = paragraphs.filter((paragraph) => !DISCLAIMER_LINE.test(paragraph) && !isByline(paragraph) && paragraph !== namedTitle);
   if (body.length === 0) return { sources: [], problems: [emptyFileProblem(file)] };
+  const title = namedTitle ?? firstLineTitle(body[0]) ?? path.basename(file, path.extname(file));
 
   return {
     sources: [

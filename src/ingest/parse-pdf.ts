@@ -12,6 +12,7 @@ import type { DocumentParser } from "./parsed-file.js";
 import { emptyFileProblem, tooLargeProblem } from "./parsed-file.js";
 import { pageWithoutText } from "./pdf-page-without-text.js";
 import { dropRepeatedEdgeLines } from "./running-lines.js";
+import { firstLineTitle, usableMetadataTitle } from "./metadata-title.js";
 import { withHash } from "./source-hash.js";
 import type { SourceProblem } from "./source-problem.js";
 
@@ -111,7 +112,7 @@ export const parsePdf: DocumentParser = async (bytes, file, limits, signal) => {
       if (pagesWithoutText.length === 0) return { sources: [], problems: [...problems, emptyFileProblem(file)] };
       return { sources: [], problems };
     }
-    const title = usableTitle(metadataTitle) ?? firstLine(text, file);
+    const title = usableMetadataTitle(metadataTitle) ?? firstLineTitle(text) ?? path.basename(file);
     return { sources: [withHash({ sourceId: file, title, kind: "document", text, disclaimer: false, file, locations })], problems };
   } finally {
     await task.destroy();
@@ -205,18 +206,4 @@ function paragraphs(lines: string[]): string {
   }
   if (current !== "") result.push(current);
   return result.join("\n\n");
-}
-
-/** Producers' placeholders (a browser printing a page without a title says `about:blank`). */
-const PLACEHOLDER_TITLES = /^(?:about:blank|untitled|无标题|microsoft word - .*|document\d*)$/i;
-
-function usableTitle(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const title = value.trim();
-  return title === "" || PLACEHOLDER_TITLES.test(title) ? undefined : title.slice(0, 200);
-}
-
-function firstLine(text: string, file: string): string {
-  const line = text.split("\n", 1)[0].trim();
-  return line !== "" ? line.slice(0, 80) : path.basename(file);
 }

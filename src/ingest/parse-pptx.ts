@@ -6,6 +6,7 @@
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import type { TextLocation } from "../core/types.js";
+import { firstLineTitle, usableMetadataTitle } from "./metadata-title.js";
 import { CORE_PROPERTIES_PART, coreTitle } from "./office-core-title.js";
 import { readOfficeParts } from "./office-zip.js";
 import { emptyFileProblem, malformedProblem, type DocumentParser, tooLargeProblem } from "./parsed-file.js";
@@ -75,7 +76,8 @@ export const parsePptx: DocumentParser = async (bytes, file, limits) => {
     text += paragraphs.join("\n\n");
   });
   if (text === "") return { sources: [], problems: [emptyFileProblem(file)] };
-  const title = coreTitle(parts.get(CORE_PROPERTIES_PART)) ?? firstTitle ?? path.basename(file, path.extname(file));
+  const title =
+    usableMetadataTitle(coreTitle(parts.get(CORE_PROPERTIES_PART))) ?? firstTitle ?? firstLineTitle(text) ?? path.basename(file, path.extname(file));
   return { sources: [withHash({ sourceId: file, title, kind: "document", text, disclaimer: false, file, locations })], problems: [] };
 };
 

@@ -21,8 +21,7 @@ export type FileParser = (text: string, file: string, limits?: IndexLimits) => P
  */
 export type DocumentParser = (bytes: Buffer, file: string, limits: IndexLimits, signal?: AbortSignal) => Promise<ParsedFile>;
 
-/** The page's own disclaimer line, e.g. `提示:本内容不能代替面诊,如有不适请尽快就医。` (either comma/colon width). */
-export const DISCLAIMER_LINE = /^\s*(?:提示\s*[:：]\s*)?本内容不能代替面诊/;
+export { DISCLAIMER_LINE } from "../core/medical-disclaimer.js";
 
 export function emptyFileProblem(file: string): SourceProblem {
   return {

@@ -3,7 +3,8 @@
  * that match the question (and of a second source when the question compares two things and the
  * best one covers only one of them), within the platform's answer length, one paragraph per cited
  * source resting on its citation, whose link opens the source at the chunk of the first quoted
- * sentence; the disclaimer decided by the policy, and related sources.
+ * sentence (a paged document is quoted from the one page that answers, and cited at that page);
+ * the disclaimer decided by the policy, and related sources.
  */
 import { withAnswerText } from "../answer/answer-text.js";
 import { noAnswerReply, noAnswerSuggestions } from "./no-answer-reply.js";
@@ -11,7 +12,8 @@ import type { Answer, AnswerParagraph, Citation, RelatedSource, SearchHit, Sourc
 import { keywordTerms } from "../text/keyword-terms.js";
 import { comparedSides } from "./compared-sides.js";
 import { needsDisclaimer } from "./disclaimer-policy.js";
-import { quoteSentences, type Quote } from "./quote-passage.js";
+import { passagesOfAnsweringPage } from "./answering-page.js";
+import { matchWeight, quoteSentences, type Quote } from "./quote-passage.js";
 import { sourceLink } from "./source-link.js";
 import { sourceSentences } from "./source-sentences.js";
 import type { RetrievalResult } from "./retrieve.js";
@@ -56,13 +58,16 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
   const sides = comparedSides(result.query);
   const sideTerms = sides && distinctWords(sides);
   const chosen = [hits[0], ...(sides ? comparisonPartner(sides, hits, sources, weight) : [])];
-  const cited: { hit: SearchHit; source: SourceDoc; quote: Quote }[] = [];
+  const cited: { hit: SearchHit; source: SourceDoc; quote: Quote; carriesDisclaimer: boolean }[] = [];
   let remaining = options.maxAnswerChars;
   chosen.forEach((hit, position) => {
     const source = sources.get(hit.sourceId)!;
     // Two sources share the length: the first gets its half, the second what is left.
     const maxChars = position === 0 && chosen.length > 1 ? Math.floor(options.maxAnswerChars / 2) : remaining;
-    const quote = quoteSentences(sourceSentences(hit.passages, source), queryTerms, {
+    // A paged document is quoted from the page that answers, so its citation opens that page.
+    const passages = passagesOfAnsweringPage(hit.passages, source, (text) => matchWeight(text, queryTerms, weight, sideTerms));
+    const sentences = sourceSentences(passages, source);
+    const quote = quoteSentences(sentences, queryTerms, {
       maxChars,
       termWeight: weight,
       opensWithAnswer: source.question !== undefined,
@@ -70,7 +75,8 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
     });
     if (!quote) return;
     remaining -= quote.text.length;
-    cited.push({ hit, source, quote });
+    // The source's own copy of the disclaimer is never quoted; the answer then carries it, once.
+    cited.push({ hit, source, quote, carriesDisclaimer: sentences.some((sentence) => sentence.role === "disclaimer") });
   });
   if (cited.length === 0) return noAnswer();
 
@@ -83,7 +89,13 @@ export function composeAnswer(result: RetrievalResult, sources: Map<string, Sour
       url: sourceLink(options.publicBaseUrl, source.sourceId, source.url, { chunkIndex: quote.chunkIndex, location: passage?.location }),
     };
   });
-  const disclaimer = needsDisclaimer(cited.map(({ source, quote }) => ({ sourceDisclaimer: source.disclaimer, title: source.title, quotedText: quote.text })));
+  const disclaimer = needsDisclaimer(
+    cited.map(({ source, quote, carriesDisclaimer }) => ({
+      sourceDisclaimer: source.disclaimer || carriesDisclaimer,
+      title: source.title,
+      quotedText: quote.text,
+    })),
+  );
   const paragraphs: AnswerParagraph[] = cited.map(({ quote }, index) => ({ text: quote.text, citations: [index + 1] }));
 
   const citedIds = new Set(cited.map(({ source }) => source.sourceId));

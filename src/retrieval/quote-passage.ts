@@ -43,7 +43,7 @@ export function quoteSentences(sentences: readonly SourceSentence[], queryTerms:
   if (options.opensWithAnswer && best > 0 && !ranked.includes(quotable[0])) ranked.splice(1, 0, quotable[0]);
 
   // A source short enough is quoted whole, up to its last whole sentence (a cut-short excerpt too).
-  const whole = sentences.filter((sentence) => sentence.role !== "unfinished");
+  const whole = sentences.filter((sentence) => sentence.role !== "unfinished" && sentence.role !== "disclaimer");
   while (whole.length > 0 && whole[whole.length - 1].role !== "sentence") whole.pop();
   const wholeText = render(whole, sentences);
   if (wholeText.length <= options.maxChars) return { text: wholeText, chunkIndex: whole[0].chunkIndex };
@@ -73,10 +73,11 @@ export function quoteSentences(sentences: readonly SourceSentence[], queryTerms:
   return { text: render([...selected], sentences), chunkIndex: first.chunkIndex };
 }
 
-function matchWeight(
+/** How much of the question a text holds: the weights of the question's terms in it (doubled when it names both sides of a comparison). */
+export function matchWeight(
   text: string,
   queryTerms: ReadonlySet<string>,
-  weight: (term: string) => number,
+  weight: (term: string) => number = () => 1,
   comparedTerms?: [ReadonlySet<string>, ReadonlySet<string>],
 ): number {
   const terms = new Set(keywordTerms(text));

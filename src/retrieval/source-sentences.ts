@@ -4,6 +4,7 @@
  * lead-in ("…以下方面:") is context, never the end of a quote; the unfinished tail of a source that
  * is itself cut short (a 相关推荐 teaser) is never quoted.
  */
+import { DISCLAIMER_LINE } from "../core/medical-disclaimer.js";
 import type { Passage, SourceDoc } from "../core/types.js";
 
 /** A sentence keeps its closing punctuation and the line breaks after it, so quotes keep the layout. */
@@ -15,7 +16,11 @@ const LIST_ITEM = /^[•·▪●○◦\-*+]\s*\S/;
 /** A line this short without a full stop is a heading ("总结", "二、操作对象与范围"). */
 const HEADING_MAX_CHARS = 40;
 
-export type SentenceRole = "sentence" | "heading" | "lead" | "unfinished";
+/**
+ * "disclaimer": the source's own copy of the medical disclaimer (a PDF or Word page printed from a
+ * site keeps it in its text). It is never quoted: the answer adds the disclaimer itself, once.
+ */
+export type SentenceRole = "sentence" | "heading" | "lead" | "unfinished" | "disclaimer";
 
 export interface SourceSentence {
   /** The sentence as in the source, with its trailing line breaks. */
@@ -73,6 +78,7 @@ export function sourceSentences(passages: readonly Passage[], source: SourceDoc)
 
 function sentenceRole(text: string, endOfCutSource: boolean): SentenceRole {
   const trimmed = text.trim();
+  if (DISCLAIMER_LINE.test(trimmed)) return "disclaimer";
   if (SENTENCE_END.test(trimmed)) return "sentence";
   // An excerpt stops where the site cut it: its last words without a full stop are a fragment.
   if (endOfCutSource) return "unfinished";

@@ -164,7 +164,7 @@ export function mountAdminApiRoutes(app: Hono, bot: ServedBot, config: AppConfig
       const summary = await run;
       noteForLog(context, { adminAnswer: sourceId, version: summary.version });
       const problem = summary.errors.find((error) => error.file === ADMIN_ANSWERS_FILE);
-      return context.json({ sourceId, file: ADMIN_ANSWERS_FILE, version: summary.version, ...(problem ? { problem } : {}) }, 201);
+      return context.json({ sourceId, title: title || question, file: ADMIN_ANSWERS_FILE, version: summary.version, ...(problem ? { problem } : {}) }, 201);
     } catch (error) {
       if (isKnowledgeBotError(error)) {
         const failure = reindexFailure(error.code);

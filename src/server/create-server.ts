@@ -21,6 +21,8 @@ import { mountApiRoutes } from "./api-routes.js";
 import { mountFeedbackRoutes } from "./feedback-routes.js";
 import { startStateUpkeep, type StateUpkeep } from "./state-upkeep.js";
 import type { ChatAdapter } from "../core/chat-adapter.js";
+import { adapterHealth, type AdapterHealth } from "./adapter-connections.js";
+import { createAdapterStarts } from "./adapter-starts.js";
 import { announceIndexVersions, watchIndex, type IndexWatcher } from "./index-watcher.js";
 import { jsonError } from "./json-error.js";
 import { listenError } from "./listen-error.js";
@@ -40,8 +42,10 @@ export interface ServerOptions {
   store?: StateStore;
   /** How often CURRENT is checked for a re-index by another process; 0 turns the poll off (a store's announcements still switch). */
   indexPollMs?: number;
-  /** How long a close waits for in-flight requests before cutting connections. */
+  /** How long a close waits for in-flight requests before cutting connections (default: config.shutdownTimeoutMs). */
   shutdownTimeoutMs?: number;
+  /** The first wait before an adapter that failed to start is tried again (doubling up to config.adapterRetryMaxMs). */
+  adapterFirstRetryMs?: number;
 }
 
 export interface BotServer {
@@ -50,6 +54,10 @@ export interface BotServer {
   start(listen?: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
   /** Stops accepting requests, stops the adapters, waits for in-flight requests, closes. Safe to call twice. */
   close(): Promise<void>;
+  /** The chat adapters that have started; one that failed to is being tried again in the background. */
+  startedAdapters(): string[];
+  /** The adapters' start states and connections, as /healthz shows them. */
+  adapterHealth(): AdapterHealth;
 }
 
 export function createServer({
@@ -60,9 +68,12 @@ export function createServer({
   responder,
   store,
   indexPollMs = 2000,
-  shutdownTimeoutMs = 10_000,
+  shutdownTimeoutMs = config.shutdownTimeoutMs,
+  adapterFirstRetryMs,
 }: ServerOptions): BotServer {
   const app = new Hono();
+  const adapterStarts = createAdapterStarts({ adapters, logger, firstRetryMs: adapterFirstRetryMs, maxRetryMs: config.adapterRetryMaxMs });
+  const health = () => adapterHealth(adapters, adapterStarts.statuses());
   let inFlight = 0;
 
   app.use("*", requestLog(logger));
@@ -97,8 +108,8 @@ export function createServer({
       },
     }),
   );
-  mountAdminConsole(app, bot, config, { store, logger, adapters });
-  mountPageRoutes(app, bot, config, store, adapters);
+  mountAdminConsole(app, bot, config, { store, logger, adapterHealth: health });
+  mountPageRoutes(app, bot, config, store, health);
   mountApiRoutes(app, bot, config, { responder, logger, store });
   mountFeedbackRoutes(app, store);
   mountAdminApiRoutes(app, bot, config, { store });
@@ -153,15 +164,7 @@ export function createServer({
     if (indexPollMs > 0 || store) watcher = watchIndex(bot, config.indexDir, logger, { intervalMs: indexPollMs, store });
     if (store) stopAnnouncing = announceIndexVersions(bot, store, logger);
     if (store) upkeep = startStateUpkeep(store, config, logger);
-    for (const adapter of adapters) {
-      try {
-        await adapter.start();
-        logger.info({ adapter: adapter.name }, "adapter started");
-      } catch (error) {
-        // One platform failing to start must not take the web page and the other platforms down.
-        logger.error({ err: error, adapter: adapter.name }, "adapter failed to start; the rest keeps serving");
-      }
-    }
+    await adapterStarts.start();
     const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
     return { url: `http://${shownHost}:${port}`, port };
   }
@@ -172,10 +175,7 @@ export function createServer({
     upkeep?.stop();
     if (!server.listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const results = await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
-    results.forEach((result, position) => {
-      if (result.status === "rejected") logger.warn({ err: result.reason, adapter: adapters[position].name }, "adapter did not stop cleanly");
-    });
+    for (const failure of await adapterStarts.stop()) logger.warn({ err: failure.error, adapter: failure.name }, "adapter did not stop cleanly");
     const deadline = Date.now() + shutdownTimeoutMs;
     let finished = false;
     void closed.then(() => (finished = true));
@@ -199,5 +199,7 @@ export function createServer({
       closing ??= shutDown();
       return closing;
     },
+    startedAdapters: () => adapterStarts.started(),
+    adapterHealth: health,
   };
 }

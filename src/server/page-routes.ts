@@ -1,13 +1,13 @@
 /**
  * The HTML routes: the ask page `/`, source pages `/kb/:sourceId`, original files `/kb-file/:sourceId`,
- * and `/healthz`. Health is 200 whenever the index serves: a state store that cannot be reached is
- * reported as "degraded" (questions are still answered from the index), not as down.
+ * and `/healthz`. Health is 200 whenever the index serves: a state store that cannot be reached, or
+ * a chat platform that cannot (an adapter not yet started, a connection dropped), is reported as
+ * "degraded" (questions are still answered from the index), not as down.
  */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
 import type { AppConfig } from "../config.js";
-import type { ChatAdapter } from "../core/chat-adapter.js";
-import { adapterConnections } from "./adapter-connections.js";
+import type { AdapterHealth } from "./adapter-connections.js";
 import type { StateStore } from "../state/state-store.js";
 import { contentSecurityPolicy } from "./page-layout.js";
 import { readOriginalFile } from "./original-file.js";
@@ -15,17 +15,20 @@ import type { ServedBot } from "./served-bot.js";
 import { renderSourceNotFoundPage, renderSourcePage } from "./source-page.js";
 import { renderWebPage } from "./web-page.js";
 
-export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore, adapters: readonly ChatAdapter[] = []): void {
+export function mountPageRoutes(app: Hono, bot: ServedBot, config: AppConfig, store?: StateStore, adapterHealth?: () => AdapterHealth): void {
   app.get("/healthz", (context) => {
     const stats = bot.stats();
     const state = store?.health();
-    const connections = adapterConnections(adapters);
+    const adapters = adapterHealth?.();
     return context.json({
-      status: state?.state === "degraded" ? "degraded" : "ok",
+      // Still 200: the web page answers from the index whatever a chat platform or the store does.
+      status: state?.state === "degraded" || adapters?.degraded ? "degraded" : "ok",
       index: { version: stats.version, builtAt: stats.builtAt, sources: stats.sources, chunks: stats.chunks, embedder: stats.embedder.id },
       ...(state ? { state } : {}),
-      // The connections adapters hold open themselves (e.g. WeCom's long connection), with since as an ISO time.
-      ...(Object.keys(connections).length > 0 ? { connections } : {}),
+      // Each chat adapter: started, or being tried again after failing to reach its platform.
+      ...(adapters && Object.keys(adapters.adapters).length > 0 ? { adapters: adapters.adapters } : {}),
+      // The connections adapters hold open themselves (Telegram's long polling, WeCom's long connection), with since as an ISO time.
+      ...(adapters && Object.keys(adapters.connections).length > 0 ? { connections: adapters.connections } : {}),
     });
   });
 

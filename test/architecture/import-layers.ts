@@ -30,7 +30,7 @@ export const LAYERS: Layer[] = [
   { name: "adapters/server/cli", rooms: ["adapters/", "src/server/", "src/cli/", "src/config.ts"], roomsShareImports: false },
   {
     name: "entry points",
-    rooms: ["src/main.ts", "src/cli.ts", "src/start-up-failure.ts", "src/configured-secrets.ts", "bin/", "bench/"],
+    rooms: ["src/main.ts", "src/cli.ts", "src/start-up-failure.ts", "src/stop-on-signals.ts", "src/configured-secrets.ts", "bin/", "bench/"],
     roomsShareImports: true,
   },
 ];

@@ -15,6 +15,8 @@ import { launchChromium } from "./launch-chromium.js";
 
 const QUESTION = "宝宝湿疹怎么护理";
 const ADMIN_ANSWER = "宝宝湿疹护理要点：保持皮肤清洁湿润，洗澡水温不宜过高，洗后及时涂抹保湿霜，衣物选择纯棉透气的，严重时请就医。";
+/** The title the admin types for the answer: kept as the entry's title, shown wherever the console names the source. */
+const ADMIN_TITLE = "婴儿湿疹的日常护理";
 const OUTPUT_DIR = path.join(PROJECT_ROOT, "test-output");
 
 let folders: AdminTestFolders;
@@ -51,7 +53,7 @@ afterAll(async () => {
 });
 
 /** Asks on the public page in a fresh conversation; returns the /api/ask JSON. */
-async function askPublicly(question: string): Promise<{ answerId: string; noAnswer: boolean; citations: { sourceId: string }[] }> {
+async function askPublicly(question: string): Promise<{ answerId: string; noAnswer: boolean; citations: { sourceId: string; title: string }[] }> {
   await publicPage.goto(server.url);
   await publicPage.fill("#question", question);
   const answered = publicPage.waitForResponse((response) => response.url().endsWith("/api/ask"));
@@ -102,16 +104,25 @@ describe("the admin loop in Chromium", () => {
     await expectNoHorizontalOverflow(admin, "queue");
     await entry.getByRole("button", { name: "回答这个问题" }).click();
     await entry.locator("textarea").fill(ADMIN_ANSWER);
+    await entry.locator("input[name=title]").fill(ADMIN_TITLE);
     await entry.getByRole("button", { name: "保存并重新索引" }).click();
     const preview = entry.locator(".preview");
     await preview.locator(".notice").waitFor({ timeout: 30_000 });
     expect(await preview.textContent()).toContain("保持皮肤清洁湿润");
     expect(await preview.locator("li.new-entry").count()).toBe(1);
+    // The typed title names the new entry; its id shows on hover.
+    const newEntry = preview.locator("li.new-entry a");
+    expect(await newEntry.textContent()).toBe(ADMIN_TITLE);
+    const newId = await newEntry.getAttribute("title");
+    expect(newId).toMatch(/^admin-answer-/);
+    expect(await preview.locator(".notice .saved-title").textContent()).toBe(ADMIN_TITLE);
+    expect(await preview.locator(".notice .saved-title").getAttribute("title")).toBe(newId);
     await expectNoHorizontalOverflow(admin, "queue-answered");
 
     const answered = await askPublicly(QUESTION);
     expect(answered.noAnswer).toBe(false);
     expect(answered.citations[0].sourceId).toMatch(/^admin-answer-/);
+    expect(answered.citations[0].title).toBe(ADMIN_TITLE);
     expect(await publicPage.locator("#answer .answer-text").textContent()).toContain("保持皮肤清洁湿润");
     const cited = await publicPage.locator("#answer ol.sources a").first().getAttribute("href");
     expect(cited).toContain(encodeURIComponent(answered.citations[0].sourceId));
@@ -124,6 +135,11 @@ describe("the admin loop in Chromium", () => {
     await admin.click("#search-button");
     await admin.locator("#hits .hit").first().waitFor();
     expect(await admin.locator("#hits .hit").count()).toBe(3);
+    // Each hit is named by its title, with its source id on hover.
+    for (const link of await admin.locator("#hits .hit a").all()) {
+      expect(await link.getAttribute("title")).toBe(decodeURIComponent((await link.getAttribute("href"))!.slice("/kb/".length)));
+      expect(await link.textContent()).not.toBe(await link.getAttribute("title"));
+    }
     expect(await admin.textContent("#hits .confidence")).toMatch(/关键词覆盖率 \d\.\d{3}/);
     // Hit testing shows the question's subject words and where each was found.
     expect(await admin.textContent("#hits .subjects")).toMatch(/问题主题词：.*共济（第一条资料里有）/);
@@ -150,6 +166,14 @@ describe("the admin loop in Chromium", () => {
     await admin.goto(`${server.url}/admin/queue`);
     expect(new URL(admin.url()).pathname).toBe("/admin/queue");
     expect(await admin.locator("#downvoted .question", { hasText: QUESTION }).locator(".count").textContent()).toBe("3");
+    // The source the question now cites is named by the admin's title, its id on hover.
+    const cited = admin.locator("#downvoted .question", { hasText: QUESTION }).locator(".source-name");
+    expect(await cited.textContent()).toBe(ADMIN_TITLE);
+    expect(await cited.getAttribute("title")).toMatch(/^admin-answer-/);
+    await admin.goto(`${server.url}/admin`);
+    const topSource = admin.locator("#top-sources a", { hasText: ADMIN_TITLE });
+    expect(await topSource.getAttribute("title")).toMatch(/^admin-answer-/);
+    for (const link of await admin.locator("#top-sources a").all()) expect(await link.getAttribute("title")).not.toBe(await link.textContent());
 
     const answered = await askPublicly(QUESTION);
     expect(answered.noAnswer).toBe(false);

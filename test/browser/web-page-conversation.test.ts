@@ -12,8 +12,8 @@ import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 import { startTestServer, type TestServer } from "../server/support/test-server.js";
 import { launchChromium } from "./launch-chromium.js";
 
-const FIRST_QUESTION = "江苏省内农保卡可以跨市使用么";
-const FOLLOW_UP = "那吉林呢？";
+const FIRST_QUESTION = "吉林省医保可以在陕西用吗";
+const FOLLOW_UP = "那怎么激活";
 
 let server: TestServer;
 let browser: Browser;

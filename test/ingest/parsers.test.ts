@@ -68,7 +68,8 @@ describe("loadKnowledge", () => {
       "nested/page.html":
         "<html><head><title>挂号须知</title><link rel=canonical href=https://example.org/reg></head><body><nav>菜单</nav><main><h1>挂号须知</h1><p>请提前预约。</p><ul><li>带上身份证。</li></ul><script>x()</script></main></body></html>",
       "faq.csv": 'id,question,answer,department,url\nq1,感冒了怎么办,"多喝水，注意休息。",内科,https://example.org/q1\n,发烧吃什么药,退烧药。,内科,\n',
-      "more.jsonl": '{"问题":"头疼怎么办","答案":"休息。","id":"j1"}\n{"title":"咳嗽","answer":"多喝水。"}\n',
+      "more.jsonl":
+        '{"问题":"头疼怎么办","答案":"休息。","id":"j1"}\n{"title":"咳嗽","answer":"多喝水。"}\n{"id":"a1","question":"宝宝湿疹怎么护理","answer":"保持皮肤湿润。","title":"婴儿湿疹的日常护理"}\n',
     });
     const { sources, problems } = await loadKnowledge(directory);
     expect(problems).toEqual([]);
@@ -95,6 +96,8 @@ describe("loadKnowledge", () => {
     expect(byId.get("faq.csv#row-2")).toMatchObject({ title: "发烧吃什么药", text: "退烧药。" });
     expect(byId.get("j1")).toMatchObject({ title: "头疼怎么办", text: "休息。" });
     expect(byId.get("more.jsonl#row-2")).toMatchObject({ title: "咳嗽" });
+    // A title column beside the question column (as the console writes an admin's answer) titles the row.
+    expect(byId.get("a1")).toMatchObject({ title: "婴儿湿疹的日常护理", question: "宝宝湿疹怎么护理" });
   });
 
   it("reports CSV rows with broken quoting or the wrong number of fields by line, and keeps the other rows", async () => {

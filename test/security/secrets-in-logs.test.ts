@@ -370,8 +370,12 @@ describe("secrets and personal data in logs", () => {
     for (const digits of PERSONAL_DIGITS) expect(log.includes(digits), `${digits} appears in the log`).toBe(false);
     expect(log.includes("li.si@example.com")).toBe(false);
     // The failures are still explained: what failed, its code and hint.
-    const webhookFailure = parsedLines().find((line) => line.msg === "adapter failed to start; the rest keeps serving" && line.adapter === "telegram");
+    const webhookFailure = parsedLines().find((line) => line.adapter === "telegram" && (line.err as { method?: string })?.method === "setWebhook");
     expect(webhookFailure?.err).toMatchObject({ message: expect.stringContaining("bad webhook"), method: "setWebhook", code: 400 });
+    expect(parsedLines().find((line) => line.msg === "adapter failed to start; trying again after the backoff, the rest keeps serving")).toMatchObject({
+      adapter: "telegram",
+      err: { code: "TELEGRAM_WEBHOOK_REFUSED" },
+    });
     const questionLine = parsedLines().find((line) => line.msg === "telegram question answered");
     expect(questionLine?.question).toContain("[phone]");
   });

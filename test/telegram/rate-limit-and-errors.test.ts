@@ -103,10 +103,25 @@ describe("errors", () => {
     expect(String(line.hint)).toMatch(/Another process is polling with the same TELEGRAM_BOT_TOKEN/);
   });
 
+  it("fails start() when long polling cannot start (deleteWebhook fails after getMe answered); a later start() polls", async () => {
+    const { api, harness } = await startAgainstFake();
+    api.failNext("deleteWebhook", { error_code: 502, description: "Bad Gateway" });
+    await expect(harness.adapter.start()).rejects.toMatchObject({ code: "TELEGRAM_UNREACHABLE" });
+    expect(harness.adapter.connections?.()["telegram-polling"]).toMatchObject({ state: "connecting", degraded: true });
+    expect(api.calls.some((call) => call.method === "getUpdates")).toBe(false);
+
+    // The server's next try: polling starts and messages are answered.
+    await harness.adapter.start();
+    expect(harness.adapter.connections?.()["telegram-polling"]).toMatchObject({ state: "connected", degraded: false });
+    api.pushUpdate(privateMessage(11, "家庭共济账户能给谁用"));
+    await waitFor(() => api.calls.find((call) => call.method === "sendMessage"));
+  });
+
   it("fails start() with a token hint when getMe is refused", async () => {
     const { api, harness } = await startAgainstFake();
     api.failNext("getMe", { error_code: 401, description: "Unauthorized" });
-    await expect(harness.adapter.start()).rejects.toThrow(/401/);
+    // The error says what to do (and carries no URL, which would hold the token); the server tries start() again later.
+    await expect(harness.adapter.start()).rejects.toMatchObject({ code: "TELEGRAM_TOKEN_REJECTED", hint: expect.stringContaining("TELEGRAM_BOT_TOKEN") });
     expect(harness.logs).toContainEqual(expect.objectContaining({ code: "TELEGRAM_TOKEN_REJECTED" }));
   });
 });

@@ -186,3 +186,27 @@ it("goes back to waiting, not to a final stop, when replaced after losing the lo
   await waitFor(() => (owner.state().state === "connected" ? true : undefined));
   expect(server.connectionCount).toBe(3);
 });
+
+it("turns /healthz and the overview degraded while the long connection is down, and back to ok once it is up again", async () => {
+  const replica = createLongConnectionAdapter({ bot, url: server.url, store, adapterOptions: { longConnectionRetryMs: RETRY_MS } });
+  const web = await startServerWith(replica.adapter);
+  cleanups.push(() => web.close());
+  await stateBecomes(replica, "connected");
+  const healthOf = async () =>
+    (await (await fetch(`${web.url}/healthz`)).json()) as { status: string; connections: Record<string, { state: string; degraded: boolean }> };
+  expect(await healthOf()).toMatchObject({ status: "ok", connections: { "wecom-long-connection": { state: "connected", degraded: false } } });
+
+  // WeCom goes away: the connection drops and every new dial is refused.
+  server.refuseConnections = true;
+  server.dropConnection();
+  await stateBecomes(replica, "reconnecting");
+  expect(await healthOf()).toMatchObject({ status: "degraded", connections: { "wecom-long-connection": { state: "reconnecting", degraded: true } } });
+  const { cookie } = await logInToConsole(web.url);
+  const overview = await (await fetch(`${web.url}/admin`, { headers: { cookie } })).text();
+  expect(overview).toContain('data-connection="wecom-long-connection" data-state="reconnecting" class="degraded"');
+  expect(overview).toContain('id="adapters-degraded"');
+
+  server.refuseConnections = false;
+  await stateBecomes(replica, "connected");
+  expect((await healthOf()).status).toBe("ok");
+});

@@ -34,7 +34,7 @@ function renderHits(result) {
   if (result.hits.length === 0) target.append(element("p", { className: "muted", textContent: "没有命中任何段落。" }));
   result.hits.forEach((hit, position) => {
     const head = element("div", { className: "hit-head" }, [
-      element("span", {}, [(position + 1) + ". ", element("a", { href: "/kb/" + encodeURIComponent(hit.sourceId), textContent: hit.title })]),
+      element("span", {}, [(position + 1) + ". ", element("a", { href: "/kb/" + encodeURIComponent(hit.sourceId), title: hit.sourceId, textContent: hit.title })]),
       element("span", { className: "score", textContent: "分数 " + hit.score.toFixed(4) }),
     ]);
     const block = element("div", { className: "hit" }, [head]);

@@ -8,7 +8,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppConfig } from "../../config.js";
-import type { ChatAdapter } from "../../core/chat-adapter.js";
+import type { AdapterHealth } from "../adapter-connections.js";
 import type { Logger } from "../../core/logger.js";
 import type { StateStore } from "../../state/state-store.js";
 import { isAdminRequest, unauthorized } from "../admin-request.js";
@@ -31,7 +31,7 @@ export function mountAdminConsole(
   app: Hono,
   bot: ServedBot,
   config: AppConfig,
-  { store, logger, adapters = [] }: { store?: StateStore; logger?: Logger; adapters?: readonly ChatAdapter[] },
+  { store, logger, adapterHealth }: { store?: StateStore; logger?: Logger; adapterHealth?: () => AdapterHealth },
 ): void {
   const access = { adminToken: config.adminToken, store, publicBaseUrl: config.publicBaseUrl };
   app.use("/api/search", async (context, next) => {
@@ -50,7 +50,7 @@ export function mountAdminConsole(
   // "/admin/*" covers "/admin" itself too; the login page and form are the only way in without a session.
   app.use("/admin/*", async (context, next) => (context.req.path === "/admin/login" ? next() : guard(context, next)));
   mountChartAssets(app);
-  mountOverviewPage(app, store, adapters);
+  mountOverviewPage(app, bot, store, adapterHealth);
   mountQueuePage(app, bot, store);
   mountHitTestingPage(app);
   // One history for both pages that start re-indexes, so they never run two at once.

@@ -3,13 +3,14 @@
  * (share of votes that are up) — as uPlot charts, with the same figures as a table underneath.
  */
 import type { Hono } from "hono";
-import type { ChatAdapter } from "../../core/chat-adapter.js";
 import type { StateStore } from "../../state/state-store.js";
-import { adapterConnections } from "../adapter-connections.js";
+import type { AdapterHealth } from "../adapter-connections.js";
 import { escapeHtml, jsonForScript } from "../escape-html.js";
+import type { ServedBot } from "../served-bot.js";
 import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
 import { adminSessionOf } from "./admin-session.js";
 import { UPLOT_CSS_PATH, UPLOT_SCRIPT_PATH } from "./chart-assets.js";
+import { sourceLinkHtml } from "./source-title.js";
 
 const OVERVIEW_DAYS = 30;
 
@@ -44,30 +45,38 @@ if (typeof uPlot === "function") {
 }
 `;
 
-/** The words an operator reads for each connection state; an unknown state shows as it is. */
-const CONNECTION_STATE_WORDS: Record<string, string> = {
+/** The words an operator reads for each adapter or connection state; an unknown state shows as it is. */
+const STATE_WORDS: Record<string, string> = {
+  starting: "正在启动",
+  started: "已启动",
+  retrying: "无法连接平台，稍后重试",
   connecting: "正在连接",
   connected: "已连接",
   reconnecting: "断开后重连中",
+  failed: "已中断",
   standby: "由另一副本持有（本副本待命）",
   replaced: "已停止：另一实例接管了该机器人",
   refused: "已停止：凭证被拒绝",
   stopped: "已停止",
 };
 
-/** A card listing the connections adapters hold open themselves; empty when there are none. */
-function connectionsCard(adapters: readonly ChatAdapter[]): string {
-  const rows = Object.entries(adapterConnections(adapters))
-    .map(
-      ([name, status]) =>
-        `<tr data-connection="${escapeHtml(name)}" data-state="${escapeHtml(status.state)}"><td>${escapeHtml(name)}</td><td>${escapeHtml(CONNECTION_STATE_WORDS[status.state] ?? status.state)}</td><td>${escapeHtml(status.since)}</td><td>${escapeHtml(status.detail ?? "")}</td></tr>`,
-    )
-    .join("");
-  if (!rows) return "";
-  return `<section class="card"><h2>连接状态</h2><div class="table-wrap"><table id="connections-table"><thead><tr><th>连接</th><th>状态</th><th>自</th><th>说明</th></tr></thead><tbody>${rows}</tbody></table></div></section>\n`;
+function stateRow(attribute: "adapter" | "connection", name: string, status: { state: string; since: string; detail?: string }, degraded: boolean): string {
+  return `<tr data-${attribute}="${escapeHtml(name)}" data-state="${escapeHtml(status.state)}"${degraded ? ' class="degraded"' : ""}><td>${escapeHtml(name)}</td><td>${escapeHtml(STATE_WORDS[status.state] ?? status.state)}</td><td>${escapeHtml(status.since)}</td><td class="break">${escapeHtml(status.detail ?? "")}</td></tr>`;
 }
 
-export function mountOverviewPage(app: Hono, store: StateStore | undefined, adapters: readonly ChatAdapter[] = []): void {
+/** A card with each chat adapter's start state and the connections adapters hold open themselves; empty when there are none. */
+function connectionsCard(health: AdapterHealth | undefined): string {
+  if (!health) return "";
+  const rows = [
+    ...Object.entries(health.adapters).map(([name, status]) => stateRow("adapter", name, status, status.state !== "started" && status.state !== "stopped")),
+    ...Object.entries(health.connections).map(([name, status]) => stateRow("connection", name, status, status.degraded)),
+  ].join("");
+  if (!rows) return "";
+  const summary = health.degraded ? '<p class="error" id="adapters-degraded">有聊天平台暂时连不上：网页问答照常，连不上的平台会自动重试。</p>' : "";
+  return `<section class="card"><h2>连接状态</h2>${summary}<div class="table-wrap"><table id="connections-table"><thead><tr><th>适配器 / 连接</th><th>状态</th><th>自</th><th>说明</th></tr></thead><tbody>${rows}</tbody></table></div></section>\n`;
+}
+
+export function mountOverviewPage(app: Hono, bot: ServedBot, store: StateStore | undefined, adapterHealth?: () => AdapterHealth): void {
   app.get("/admin", async (context) => {
     const { csrfToken } = adminSessionOf(context);
     const stats = store
@@ -83,10 +92,9 @@ export function mountOverviewPage(app: Hono, store: StateStore | undefined, adap
           `<tr><td>${escapeHtml(day.day)}</td><td>${day.asked}</td><td>${day.answered}</td><td>${day.asked - day.answered}</td><td>${day.upvotes} / ${day.downvotes}</td></tr>`,
       )
       .join("");
-    const sources = stats.topSources
-      .map((source) => `<li><a href="/kb/${encodeURIComponent(source.sourceId)}">${escapeHtml(source.sourceId)}</a> · ${source.count}</li>`)
-      .join("");
-    const body = `${connectionsCard(adapters)}<section class="card">
+    const served = bot.current.sources;
+    const sources = stats.topSources.map((source) => `<li>${sourceLinkHtml(source.sourceId, served)} · ${source.count}</li>`).join("");
+    const body = `${connectionsCard(adapterHealth?.())}<section class="card">
 <div class="figures">
 <div class="figure"><b id="asked-total">${stats.asked}</b><span class="muted">提问（${OVERVIEW_DAYS} 天）</span></div>
 <div class="figure"><b id="answered-share">${answeredShare}</b><span class="muted">已回答比例</span></div>
@@ -98,7 +106,7 @@ export function mountOverviewPage(app: Hono, store: StateStore | undefined, adap
 ${stats.days.length === 0 ? '<p class="muted">还没有记录到提问。</p>' : ""}
 </section>
 <section class="card"><h2>每日数字</h2><div class="table-wrap"><table id="days-table"><thead><tr><th>日期</th><th>提问</th><th>已答</th><th>未答</th><th>有用 / 没用</th></tr></thead><tbody>${rows}</tbody></table></div></section>
-<section class="card"><h2>最常被引用的来源</h2>${sources ? `<ol class="break">${sources}</ol>` : '<p class="muted">暂无。</p>'}</section>`;
+<section class="card"><h2>最常被引用的来源</h2>${sources ? `<ol class="break" id="top-sources">${sources}</ol>` : '<p class="muted">暂无。</p>'}</section>`;
     const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\nconst STATS = ${jsonForScript({ days: stats.days, windowDays: OVERVIEW_DAYS })};\n${ADMIN_SCRIPT_HELPERS}${OVERVIEW_SCRIPT}`;
     return sendAdminPage(context, { title: "概览", active: "overview", body, csrfToken, script, scriptFiles: [UPLOT_SCRIPT_PATH], cssFiles: [UPLOT_CSS_PATH] });
   });

@@ -10,6 +10,7 @@
 import type { Hono } from "hono";
 import { answerToJson } from "../../answer/answer-json.js";
 import { isChitChatMessage } from "../../retrieval/chit-chat.js";
+import type { SourceDoc } from "../../core/types.js";
 import { groupByMissingSubject, MISSING_SUBJECT_SCAN_LIMIT, type MissingSubjectGroup } from "../../state/missing-subjects.js";
 import type { QuestionGroup, StateStore } from "../../state/state-store.js";
 import { escapeHtml, jsonForScript } from "../escape-html.js";
@@ -19,6 +20,7 @@ import type { ServedBot } from "../served-bot.js";
 import { ADMIN_SCRIPT_HELPERS, sendAdminPage } from "./admin-layout.js";
 import { adminSessionOf } from "./admin-session.js";
 import { CSRF_FIELD } from "./csrf.js";
+import { sourceNameHtml } from "./source-title.js";
 
 const QUEUE_DAYS = 30;
 const QUEUE_LIMIT = 100;
@@ -42,12 +44,12 @@ form.inline{display:inline}
 `;
 
 const QUEUE_SCRIPT = String.raw`
-function renderPreview(target, answer, sourceId) {
-  const nodes = [element("p", { className: "notice", textContent: "已保存为 " + sourceId + "。机器人现在的回答：" })];
+function renderPreview(target, answer, saved) {
+  const nodes = [element("p", { className: "notice" }, ["已保存为「", element("span", { className: "saved-title", title: saved.sourceId, textContent: saved.title }), "」。机器人现在的回答："])];
   for (const paragraph of answer.paragraphs) nodes.push(element("p", { textContent: paragraph.text + paragraph.citations.map((n) => "[" + n + "]").join("") }));
   if (answer.citations.length > 0) {
     const list = element("ol", { className: "break" });
-    for (const citation of answer.citations) list.append(element("li", { className: citation.sourceId === sourceId ? "new-entry" : "" }, [element("a", { href: "/kb/" + encodeURIComponent(citation.sourceId), textContent: citation.title })]));
+    for (const citation of answer.citations) list.append(element("li", { className: citation.sourceId === saved.sourceId ? "new-entry" : "" }, [element("a", { href: "/kb/" + encodeURIComponent(citation.sourceId), title: citation.sourceId, textContent: citation.title })]));
     nodes.push(list);
   }
   target.replaceChildren(...nodes);
@@ -70,7 +72,7 @@ for (const form of document.querySelectorAll("form.answer")) {
       const body = { question, answer: form.elements.answer.value };
       if (form.elements.title.value.trim()) body.title = form.elements.title.value.trim();
       const saved = await callJson("POST", "/api/admin/answers", body);
-      renderPreview(target, await callJson("POST", "/admin/queue/preview", { question }), saved.sourceId);
+      renderPreview(target, await callJson("POST", "/admin/queue/preview", { question }), saved);
     } catch (error) {
       showError(target, error);
     } finally {
@@ -80,7 +82,7 @@ for (const form of document.querySelectorAll("form.answer")) {
 }
 `;
 
-function renderGroups(groups: QuestionGroup[], prefix: string, empty: string, csrfToken: string): string {
+function renderGroups(groups: QuestionGroup[], prefix: string, empty: string, csrfToken: string, sources: ReadonlyMap<string, SourceDoc>): string {
   if (groups.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
   return groups
     .map((group, position) => {
@@ -89,7 +91,7 @@ function renderGroups(groups: QuestionGroup[], prefix: string, empty: string, cs
       return `<div class="question" data-group-key="${escapeHtml(group.groupKey)}">
 <div class="row"><span class="count" title="提问次数">${group.count}</span><span class="text">${escapeHtml(group.text)}</span></div>
 <div class="muted">最近 ${escapeHtml(when)} UTC · ${escapeHtml(group.platforms.join("、"))} · 未回答 ${group.noAnswerCount} 次 · 有用 ${group.upvotes} 没用 ${group.downvotes}${
-        group.topSource ? ` · 引用 ${escapeHtml(group.topSource)}` : ""
+        group.topSource ? ` · 引用 ${sourceNameHtml(group.topSource, sources)}` : ""
       }</div>
 ${
   // Small talk is answered with the introduction, never from a source: it can only be dismissed.
@@ -108,13 +110,13 @@ ${
 }
 
 /** One expandable entry per missing subject, with its count and its questions. */
-function renderSubjects(subjects: MissingSubjectGroup[], csrfToken: string): string {
+function renderSubjects(subjects: MissingSubjectGroup[], csrfToken: string, sources: ReadonlyMap<string, SourceDoc>): string {
   if (subjects.length === 0) return `<p class="muted">最近没有按缺少内容归类的问题。</p>`;
   return subjects
     .map(
       (subject, position) => `<details class="subject" data-subject="${escapeHtml(subject.subject)}">
 <summary><span class="count" title="提问次数">${subject.count}</span> ${escapeHtml(subject.subject)}</summary>
-${renderGroups(subject.questions, `subject-${position}`, "", csrfToken)}
+${renderGroups(subject.questions, `subject-${position}`, "", csrfToken, sources)}
 </details>`,
     )
     .join("\n");
@@ -130,13 +132,14 @@ export function mountQueuePage(app: Hono, bot: ServedBot, store: StateStore | un
         ])
       : [[], []];
     const { bySubject, withoutSubject } = groupByMissingSubject(unanswered);
+    const sources = bot.current.sources;
     const body = `<section class="card" id="missing-subjects"><h2>知识库缺少的内容（${QUEUE_DAYS} 天）</h2>
 <p class="muted">这些问题属于知识库的范围，但还没有资料讲到这个主题：写好相应内容，上传后重新索引。</p>
-${renderSubjects(bySubject, csrfToken)}</section>
+${renderSubjects(bySubject, csrfToken, sources)}</section>
 <section class="card" id="unanswered"><h2>没有答上来的问题（${QUEUE_DAYS} 天）</h2>
-${renderGroups(withoutSubject.slice(0, QUEUE_LIMIT), "unanswered", "最近没有答不上来的问题。", csrfToken)}</section>
+${renderGroups(withoutSubject.slice(0, QUEUE_LIMIT), "unanswered", "最近没有答不上来的问题。", csrfToken, sources)}</section>
 <section class="card" id="downvoted"><h2>被点踩的回答</h2>
-${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。", csrfToken)}</section>
+${renderGroups(downvoted, "downvoted", "最近没有被点踩的回答。", csrfToken, sources)}</section>
 <p class="muted">导出：<a href="/api/admin/questions.csv?filter=unanswered&amp;days=${QUEUE_DAYS}">未回答（CSV）</a> · <a href="/api/admin/questions.csv?filter=all&amp;days=${QUEUE_DAYS}">全部（CSV）</a></p>`;
     const script = `const CSRF_TOKEN = ${jsonForScript(csrfToken)};\n${ADMIN_SCRIPT_HELPERS}${QUEUE_SCRIPT}`;
     return sendAdminPage(context, { title: "待回答", active: "queue", body, csrfToken, css: QUEUE_CSS, script });

@@ -222,7 +222,10 @@ describe("uploads and deletes", () => {
     expect(await readFile(path.join(folders.knowledgeDir, "医保问答.md"), "utf8")).toContain("门诊慢特病");
     expect(existsSync(path.join(folders.root, "outside"))).toBe(false);
     await expect
-      .poll(async () => (await (await fetch(`${server.url}/admin/documents/reindex-status`, { headers: { cookie: session.cookie } })).json()).running)
+      .poll(async () => (await (await fetch(`${server.url}/admin/documents/reindex-status`, { headers: { cookie: session.cookie } })).json()).running, {
+        // A loaded machine takes seconds to re-index; the wait is a bound, not an assertion on time.
+        timeout: 60_000,
+      })
       .toBeUndefined();
     expect([...server.bot.current.sources.values()].some((source) => source.file === "医保问答.md")).toBe(true);
   });
@@ -318,7 +321,7 @@ describe("re-index history", () => {
         running?: unknown;
         history: { ok: boolean; reason?: string; summary?: { errors: { file: string; code: string }[] } }[];
       };
-    await expect.poll(async () => (await status(server.url, session.cookie)).running).toBeUndefined();
+    await expect.poll(async () => (await status(server.url, session.cookie)).running, { timeout: 60_000 }).toBeUndefined();
     const run = (await status(server.url, session.cookie)).history[0];
     expect(run).toMatchObject({ ok: true, reason: "手动重新索引" });
     expect(run!.summary!.errors).toContainEqual(expect.objectContaining({ file: "broken-faq.jsonl", code: "SOURCE_MALFORMED" }));

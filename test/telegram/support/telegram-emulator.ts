@@ -107,7 +107,8 @@ function refusalReason(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-export async function startEmulator(token = "123456:emulator-token"): Promise<Emulator> {
+/** `port`: listen there (a test that starts the emulator after the bot already dials it); any free port otherwise. */
+export async function startEmulator(token = "123456:emulator-token", { port: wantedPort = 0 }: { port?: number } = {}): Promise<Emulator> {
   let server: TelegramServer | undefined;
   let webhook: { url: string; secret?: string } | undefined;
   const chatActions: ChatActionCall[] = [];
@@ -219,7 +220,7 @@ export async function startEmulator(token = "123456:emulator-token"): Promise<Em
     }
   }
 
-  await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => front.listen(wantedPort, "127.0.0.1", resolve));
   const port = (front.address() as AddressInfo).port;
   server = new TelegramServer({ host: "127.0.0.1", port });
   const emulator = server;
