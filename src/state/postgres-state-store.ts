@@ -349,17 +349,24 @@ export class PostgresStateStore implements StateStore {
       this.health_.failed(error);
       throw unavailable(error);
     }
+    // Out of the pool, a client whose connection ends between two statements emits "error" with no
+    // pool listener to take it (an uncaught exception); the statement that follows fails by itself.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => (lost = error);
+    client.on("error", onLost);
     try {
       await client.query(begin);
       const result = await work(client);
       await client.query("COMMIT");
+      client.off("error", onLost);
       client.release();
       this.health_.succeeded();
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
+      client.off("error", onLost);
       // A connection that failed must not go back to the pool.
-      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      client.release(isConnectionError(error) ? (error as Error) : lost);
       this.health_.failed(error);
       throw unavailable(error);
     }
