@@ -13,6 +13,7 @@ import type { ConversationSettings } from "./conversation/conversation-settings.
 import { checkAllOrNone, optionalText, optionalUrl } from "./core/settings-slice.js";
 import type { EmbedderConfig } from "./embeddings/create-embedder.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./ingest/index-limits.js";
+import type { DeliverySettings } from "./state/pending-deliveries.js";
 
 export type { TelegramConfig } from "../adapters/telegram/settings.js";
 export type { WecomAppConfig, WecomBotConfig, WecomConfig } from "../adapters/wecom/settings.js";
@@ -76,6 +77,8 @@ const coreVariables = {
     .regex(/^postgres(?:ql)?:\/\//, "must be a postgres:// (or postgresql://) connection URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  PENDING_DELIVERIES_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  DELIVERY_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   QUESTION_LOG: z.enum(["on", "off"]).default("on"),
   QUESTION_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   QUESTION_LOG_MAX_ROWS: z.coerce.number().int().min(10).max(100_000_000).default(1_000_000),
@@ -150,6 +153,12 @@ export interface AppConfig extends PlatformSettings, ConversationSettings {
    * unset: SQLite in `dataDir`, one replica. Its password is a secret and never logged.
    */
   databaseUrl?: string;
+  /**
+   * Chat deliveries acknowledged but not yet answered, kept in the state store: at most `maxPending`
+   * per platform (beyond it a delivery is refused, so the platform re-delivers it later), each
+   * leased to the replica answering it for `leaseMs`, renewed while it works.
+   */
+  deliveries: DeliverySettings;
   limits: IndexLimits;
   embedder: EmbedderConfig;
   answerMode: "retrieval" | "generative";
@@ -238,6 +247,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     indexDir: path.resolve(values.INDEX_DIR ?? ".index"),
     dataDir: path.resolve(values.DATA_DIR ?? ".data"),
     databaseUrl: values.DATABASE_URL,
+    deliveries: { maxPending: values.PENDING_DELIVERIES_MAX, leaseMs: Math.round(values.DELIVERY_LEASE_SECONDS * 1000) },
     limits: {
       maxFileBytes: values.MAX_FILE_BYTES,
       maxChunks: values.MAX_CHUNKS,

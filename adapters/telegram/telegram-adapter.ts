@@ -8,26 +8,27 @@ import { setTimeout as sleep } from "node:timers/promises";
 import PQueue from "p-queue";
 import { Telegraf } from "telegraf";
 import { message } from "telegraf/filters";
+import type { InlineKeyboardButton } from "telegraf/types";
 import { createConfiguredResponder } from "../../src/conversation/conversation-settings.js";
 import type { Incoming, Reply } from "../../src/conversation/incoming.js";
 import { REPLY_TEXTS } from "../../src/conversation/reply-texts.js";
 import type { ChatAdapterContext } from "../../src/conversation/chat-adapter-context.js";
 import type { AdapterConnectionStatus, ChatAdapter } from "../../src/core/chat-adapter.js";
 import { KnowledgeBotError } from "../../src/core/errors.js";
+import { isLeaseLost, type DeliverySettings, type HeldDelivery } from "../../src/state/pending-deliveries.js";
 import { voterKey } from "../../src/state/voter-key.js";
 import { maskPersonalData } from "../../src/core/mask-personal-data.js";
 import { escapeHtml } from "./escape-html.js";
 import { renderAnswer } from "./render-reply.js";
-import { createRecentUpdates } from "./recent-updates.js";
-import { createReplySender } from "./reply-sender.js";
-import { createUpdateClaims } from "./update-claims.js";
+import { createReplySender, type SendProgress } from "./reply-sender.js";
 import { leadPolling, type PollingLeader, type PollingRun } from "./polling-leader.js";
 import { createPollingStatus, observeApiCalls } from "./polling-status.js";
 import { createSendQueue, isDroppedForFloodControl, type SendQueueOptions } from "./send-queue.js";
 import { splitMessage } from "./split-message.js";
-import { describeConnectionError } from "./telegram-errors.js";
+import { describeConnectionError, isUnreachable } from "./telegram-errors.js";
 import { toIncoming, type BotIdentity, type IncomingTextMessage } from "./to-incoming.js";
 import type { TelegramConfig } from "./settings.js";
+import { createUpdateIntake } from "./update-intake.js";
 import { mountWebhookRoute } from "./webhook-route.js";
 
 /** The updates the bot asks for: messages, and the presses of its feedback buttons. */
@@ -39,6 +40,16 @@ const LAUNCH_WAIT_MS = 5_000;
 /** callback_data of the feedback buttons: `fb:up:<answerId>` / `fb:down:<answerId>` (under Telegram's 64 bytes). */
 const feedbackDataPattern = /^fb:(up|down):([A-Za-z0-9_-]{1,56})$/;
 
+/**
+ * A reply as it is sent, kept with its pending delivery so a takeover sends the same messages:
+ * the HTML messages, the keyboard under the last, and what the answer log line reports.
+ */
+interface PreparedReply {
+  messages: string[];
+  keyboard: InlineKeyboardButton[][];
+  answer?: { citations: number; noAnswer: boolean; disclaimer: boolean; understood: boolean };
+}
+
 /** Tuning knobs; production uses the defaults, tests shorten the waits. */
 export interface TelegramAdapterOptions {
   /** The `retry_after` cap always comes from config (TELEGRAM_MAX_RETRY_AFTER_SECONDS). */
@@ -48,7 +59,10 @@ export interface TelegramAdapterOptions {
   typingIntervalMs?: number;
 }
 
-export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: TelegramConfig }>, options: TelegramAdapterOptions = {}): ChatAdapter {
+export function createTelegramAdapter(
+  context: ChatAdapterContext<{ telegram?: TelegramConfig; deliveries: DeliverySettings }>,
+  options: TelegramAdapterOptions = {},
+): ChatAdapter {
   const settings = context.config.telegram;
   if (!settings) {
     throw new KnowledgeBotError(
@@ -76,15 +90,22 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
         "telegram flood control (429): retry_after is over TELEGRAM_MAX_RETRY_AFTER_SECONDS; message dropped",
       ),
   });
-  const recentUpdates = createRecentUpdates();
   const store = context.store;
-  const updateClaims = store ? createUpdateClaims(store, logger) : undefined;
   // Votes need the logged answer, so the buttons show only where they can be recorded.
   const feedbackOn = store !== undefined && context.config.questionLog.enabled;
-  // Update ids are per bot: the token's public part (before the colon) is the bot's id.
-  const botId = settings.botToken.split(":")[0] ?? "";
   const workQueue = new PQueue({ concurrency: options.answerConcurrency ?? 8 });
   const replies = createReplySender({ telegram: telegraf.telegram, sendQueue, logger, typingIntervalMs: options.typingIntervalMs });
+  const intake = createUpdateIntake({
+    botToken: settings.botToken,
+    store,
+    maxPending: context.config.deliveries.maxPending,
+    leaseMs: context.config.deliveries.leaseMs,
+    logger,
+    resume: (update) =>
+      void telegraf.handleUpdate(update).catch((error: unknown) => logger.error({ err: error, updateId: update.update_id }, "telegram update failed")),
+  });
+  /** Deliveries whose answer is queued work: that work marks them answered, not the middleware. */
+  const queuedDeliveries = new WeakSet<HeldDelivery>();
   /** The polling this process runs alone (no state store), or the turn-taking with other replicas. */
   let pollingRun: PollingRun | undefined;
   let leader: PollingLeader | undefined;
@@ -112,65 +133,103 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
     return { id: botInfo.id, username: botInfo.username };
   }
 
+  /** Each message of a reply is counted in its delivery once sent, so a takeover sends only the rest. */
+  function progressOf(delivery: HeldDelivery, chatId: number): SendProgress {
+    return {
+      firstPart: delivery.sentParts,
+      beforeSend: () => delivery.beforeSend(),
+      afterSend: async (partsDone, sent) => {
+        await delivery.sent(partsDone);
+        // After the store write: a reader of the log knows this message is recorded (the crash tests wait on it).
+        if (sent) logger.debug({ chatId, deliveryId: delivery.id, partsDone }, "telegram reply message sent");
+      },
+    };
+  }
+
   /** Queues work for a message; failures are logged with the chat id and never reach telegraf. */
-  function schedule(incoming: IncomingTextMessage, task: () => Promise<void>): void {
+  function schedule(incoming: IncomingTextMessage, delivery: HeldDelivery, task: () => Promise<void>): void {
+    queuedDeliveries.add(delivery);
     void workQueue.add(async () => {
       try {
         await task();
       } catch (error) {
-        if (isDroppedForFloodControl(error)) return; // already logged as a warning by the send queue
         logger.error({ err: error, chatId: incoming.chat.id }, "telegram reply failed");
       }
     });
   }
 
-  /** Asks the responder (with "typing…" shown meanwhile) and sends its reply in Telegram's format. */
-  async function respond(incoming: IncomingTextMessage, question: Incoming): Promise<void> {
+  /** Asks the responder (unless a resumed delivery's reply was prepared before) and sends the reply, tracked in its delivery. */
+  async function respond(incoming: IncomingTextMessage, question: Incoming, delivery: HeldDelivery): Promise<void> {
     const startedAt = performance.now();
-    let reply: Reply;
-    let messages = 0;
+    const resumed = delivery.reply !== undefined;
+    let prepared = delivery.reply === undefined ? undefined : (JSON.parse(delivery.reply) as PreparedReply);
     try {
-      reply = await replies.withTyping(incoming, async () => {
-        const responded = await responder.respond(question);
-        messages = await sendReply(incoming, responded);
-        return responded;
+      await replies.withTyping(incoming, async () => {
+        if (!prepared) {
+          prepared = prepareReply(await askResponder(incoming, question));
+          await delivery.saveReply(JSON.stringify(prepared));
+        }
+        if (prepared.messages.length > 0) await replies.send(incoming, prepared.messages, prepared.keyboard, progressOf(delivery, incoming.chat.id));
       });
     } catch (error) {
-      // Telegram asked this chat to wait far too long; a "something failed" reply would meet the same wait.
-      if (isDroppedForFloodControl(error)) return;
-      logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(question.text) }, "telegram reply failed");
-      await replies
-        .send(incoming, [escapeHtml(REPLY_TEXTS.failed)])
-        .catch((sendError: unknown) => logger.error({ err: sendError, chatId: incoming.chat.id }, "telegram send failed"));
+      await sendFailed(incoming, question, delivery, error);
       return;
     }
-    if (reply.kind !== "answer") return;
+    await delivery.complete();
+    if (!prepared?.answer) return;
     logger.info(
       {
         chatId: incoming.chat.id,
         chatType: incoming.chat.type,
         question: maskPersonalData(question.text),
         durationMs: Math.round(performance.now() - startedAt),
-        citations: reply.answer.citations.length,
-        noAnswer: reply.answer.noAnswer,
-        disclaimer: reply.answer.disclaimer,
-        understood: reply.answer.understoodAs !== undefined,
-        messages,
+        ...prepared.answer,
+        messages: prepared.messages.length,
+        resumed: resumed || undefined,
       },
       "telegram question answered",
     );
   }
 
-  /** Sends a reply; returns how many Telegram messages it took. Text replies are plain text, escaped. */
-  async function sendReply(incoming: IncomingTextMessage, reply: Reply): Promise<number> {
-    if (reply.kind === "none") return 0;
-    if (reply.kind === "text") {
-      const chunks = splitMessage(escapeHtml(reply.text));
-      await replies.send(incoming, chunks);
-      return chunks.length;
+  async function askResponder(incoming: IncomingTextMessage, question: Incoming): Promise<Reply> {
+    try {
+      return await responder.respond(question);
+    } catch (error) {
+      logger.error({ err: error, chatId: incoming.chat.id, question: maskPersonalData(question.text) }, "telegram reply failed");
+      return { kind: "text", text: REPLY_TEXTS.failed };
     }
+  }
+
+  /** What a failed send means for its delivery: handed over, tried again later, or answered with the failure notice. */
+  async function sendFailed(incoming: IncomingTextMessage, question: Incoming, delivery: HeldDelivery, error: unknown): Promise<void> {
+    const chatId = incoming.chat.id;
+    if (isLeaseLost(error)) {
+      logger.info({ chatId }, "telegram reply left to the replica that took its delivery over");
+      delivery.abandon();
+      return;
+    }
+    // Telegram asked this chat to wait far too long (logged by the send queue); a "something failed" reply would meet the same wait.
+    if (isDroppedForFloodControl(error)) {
+      await delivery.complete();
+      return;
+    }
+    if (isUnreachable(error)) {
+      logger.warn({ err: error, chatId }, "telegram reply not sent: Telegram could not be reached; tried again later");
+      await delivery.retryLater();
+      return;
+    }
+    logger.error({ err: error, chatId, question: maskPersonalData(question.text) }, "telegram reply failed");
+    await replies
+      .send(incoming, [escapeHtml(REPLY_TEXTS.failed)])
+      .catch((sendError: unknown) => logger.error({ err: sendError, chatId }, "telegram send failed"));
+    await delivery.complete();
+  }
+
+  /** A reply in Telegram's format: plain-text replies escaped, answers as HTML with their buttons. */
+  function prepareReply(reply: Reply): PreparedReply {
+    if (reply.kind === "none") return { messages: [], keyboard: [] };
+    if (reply.kind === "text") return { messages: splitMessage(escapeHtml(reply.text)), keyboard: [] };
     const rendered = renderAnswer(reply.answer);
-    const chunks = splitMessage(rendered.html);
     const feedbackRow = feedbackOn
       ? [
           [
@@ -179,31 +238,34 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
           ],
         ]
       : [];
-    await replies.send(incoming, chunks, [...rendered.keyboard, ...feedbackRow]);
-    return chunks.length;
+    return {
+      messages: splitMessage(rendered.html),
+      keyboard: [...rendered.keyboard, ...feedbackRow],
+      answer: {
+        citations: reply.answer.citations.length,
+        noAnswer: reply.answer.noAnswer,
+        disclaimer: reply.answer.disclaimer,
+        understood: reply.answer.understoodAs !== undefined,
+      },
+    };
   }
 
-  // First middleware, for polling and webhook alike: a re-delivered update is dropped before any work.
-  // The state store's claim also catches an update delivered again after a restart.
+  // First middleware, for polling and webhook alike. The webhook route and a takeover took the
+  // update in before handing it to telegraf; long polling hands it straight here.
   telegraf.use(async (telegrafContext, next) => {
-    const updateId = telegrafContext.update.update_id;
-    const claimKey = `${botId}:${updateId}`;
-    let repeated = recentUpdates.seen(updateId);
-    let claimed = false;
-    if (!repeated && updateClaims) {
-      try {
-        claimed = await updateClaims.take(claimKey);
-        repeated = !claimed;
-      } catch (error) {
-        logger.warn({ err: error, updateId }, "telegram update dedupe unavailable in the state store; the in-memory check alone applies");
-      }
+    const update = telegrafContext.update;
+    let delivery = intake.deliveryOf(update);
+    if (!delivery) {
+      // Waiting while full holds the poller: the offset that tells Telegram it arrived is not sent meanwhile.
+      if ((await intake.takeIn(update, { waitForRoom: true })) !== "taken") return;
+      delivery = intake.deliveryOf(update)!;
     }
-    if (repeated) {
-      logger.debug({ updateId, chatId: telegrafContext.chat?.id }, "telegram update delivered again; already handled, dropped");
-      return;
+    try {
+      await next();
+    } finally {
+      // Nothing was queued (a button press, a message not for the bot): handled now.
+      if (!queuedDeliveries.has(delivery)) await delivery.complete();
     }
-    await next();
-    if (claimed) await updateClaims?.confirm(claimKey);
   });
 
   telegraf.on("callback_query", async (telegrafContext) => {
@@ -232,7 +294,8 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
   telegraf.on(message("text"), (telegrafContext) => {
     const incoming = telegrafContext.message;
     const question: Incoming = { ...toIncoming(incoming, identity(), adminIds), chatKind: incoming.chat.type === "private" ? "private" : "group" };
-    if (question.addressedToBot) schedule(incoming, () => respond(incoming, question));
+    const delivery = intake.deliveryOf(telegrafContext.update);
+    if (question.addressedToBot && delivery) schedule(incoming, delivery, () => respond(incoming, question, delivery));
   });
 
   telegraf.catch((error, telegrafContext) => {
@@ -359,7 +422,14 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
           mountWebhookRoute(app, {
             path: webhookUrl.pathname,
             secret: settings.webhookSecret,
-            handleUpdate: (update) => telegraf.handleUpdate(update),
+            handleUpdate: async (update) => {
+              // Before getMe has answered the bot cannot tell whom a message addresses: Telegram delivers it again shortly.
+              if (!telegraf.botInfo) return "busy";
+              const outcome = await intake.takeIn(update, { waitForRoom: false });
+              if (outcome === "full") return "busy";
+              if (outcome === "taken") await telegraf.handleUpdate(update);
+              return "accepted";
+            },
             logger,
           });
         }
@@ -372,6 +442,8 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
       await registerCommands();
       // A stop that came meanwhile: polling started now would outlive it.
       if (lifetime.signal.aborted) throw new Error("the telegram adapter was stopped while starting");
+      // Deliveries a process before this one acknowledged and did not answer go out first (a start tried again starts it once).
+      intake.start();
       if (!webhookUrl) {
         await startPolling();
         logger.info({ username: telegraf.botInfo.username, mode: "polling", pollingHere: leader ? leader.polling : true }, "telegram bot started");
@@ -391,6 +463,7 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
 
     async stop() {
       lifetime.abort();
+      intake.close();
       await pollingRun?.stop();
       pollingRun = undefined;
       const stopping = leader;
@@ -398,6 +471,7 @@ export function createTelegramAdapter(context: ChatAdapterContext<{ telegram?: T
       await stopping?.stop();
       await workQueue.onIdle();
       await sendQueue.onIdle();
+      await intake.stop();
       pollingStatus.set("stopped");
     },
 

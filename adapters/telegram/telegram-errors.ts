@@ -70,3 +70,13 @@ export function readFailedMethod(error: unknown): string {
   const method = (error as { on?: { method?: unknown } } | null)?.on?.method;
   return typeof method === "string" ? method : "unknown";
 }
+
+/**
+ * True when a send never got a Bot API answer (the network, a timeout) or got a server error: the
+ * message may go through on a later try. A refusal (4xx) would be refused again.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof KnowledgeBotError) return false;
+  const { code } = readError(error);
+  return code === undefined || code >= 500;
+}

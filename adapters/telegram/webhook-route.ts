@@ -1,7 +1,9 @@
 /**
  * Receives Telegram webhook deliveries on the shared HTTP app. The secret header is compared in
- * constant time, and the reply goes out as soon as the update is handed over: handlers only queue
- * work, and Telegram re-delivers updates whose webhook call is slow.
+ * constant time, and the 200 goes out as soon as the update is recorded as a pending delivery and
+ * handed over: handlers only queue work, and Telegram re-delivers updates whose webhook call is
+ * slow. An update that cannot be kept (the pending deliveries are full) gets 503, which Telegram
+ * answers by delivering it again later.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
@@ -16,7 +18,8 @@ export interface WebhookRouteOptions {
   path: string;
   /** TELEGRAM_WEBHOOK_SECRET; when unset every POST to the path is accepted. */
   secret?: string;
-  handleUpdate(update: Update): Promise<void>;
+  /** "accepted": recorded (or a repeat); "busy": not kept, to be delivered again. */
+  handleUpdate(update: Update): Promise<"accepted" | "busy">;
   logger: Logger;
 }
 
@@ -31,6 +34,8 @@ export function secretsMatch(received: string | undefined, expected: string): bo
 
 /** Real updates are a few kilobytes; anything far larger is not from Telegram. */
 const maxUpdateBytes = 1024 * 1024;
+/** Seconds suggested to a caller told "busy"; Telegram keeps its own schedule of re-deliveries. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 export function mountWebhookRoute(app: Hono, options: WebhookRouteOptions): void {
   const limit = bodyLimit({ maxSize: maxUpdateBytes, onError: (context) => context.json({ ok: false, error: "update too large" }, 413) });
@@ -48,7 +53,11 @@ export function mountWebhookRoute(app: Hono, options: WebhookRouteOptions): void
     if (typeof update !== "object" || update === null || typeof update.update_id !== "number") {
       return context.json({ ok: false, error: "body must be a JSON Telegram update" }, 400);
     }
-    await options.handleUpdate(update);
+    if ((await options.handleUpdate(update)) === "busy") {
+      return context.json({ ok: false, error: "too many updates wait for an answer; deliver this one again later" }, 503, {
+        "Retry-After": String(BUSY_RETRY_AFTER_SECONDS),
+      });
+    }
     return context.body(null, 200);
   });
 }

@@ -10,6 +10,7 @@ import type { AdapterConnectionStatus, ChatAdapter } from "../../src/core/chat-a
 import { mountAiBotCallback } from "./ai-bot-callback.js";
 import { createAnswerStreams, type AnswerStreams } from "./answer-streams.js";
 import { createWecomApiClient } from "./api-client.js";
+import { createAppAnswers, type AppAnswers } from "./app-answers.js";
 import { mountAppCallback } from "./app-callback.js";
 import { createCallbackCrypto } from "./callback-crypto.js";
 import { createDedupeStore } from "./dedupe-store.js";
@@ -22,6 +23,7 @@ import { createNativeFeedback, type NativeFeedback } from "./native-feedback.js"
 import { isAllowedResponseUrl } from "./response-url.js";
 import { createInMemorySharedValues, withLocalFallback } from "./shared-values.js";
 import type { WecomConfig } from "./settings.js";
+import type { DeliverySettings } from "../../src/state/pending-deliveries.js";
 
 /** Knobs for tests and the benchmark; production uses the defaults. */
 export interface WecomAdapterOptions {
@@ -40,7 +42,10 @@ export interface WecomAdapterOptions {
 /** How long stop() lets answers in flight finish before it closes the long connection anyway. */
 const STOP_GRACE_MS = 10_000;
 
-export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomConfig; maxBodyBytes: number }>, options: WecomAdapterOptions = {}): ChatAdapter {
+export function createWecomAdapter(
+  context: ChatAdapterContext<{ wecom?: WecomConfig; maxBodyBytes: number; deliveries: DeliverySettings }>,
+  options: WecomAdapterOptions = {},
+): ChatAdapter {
   const { bot, config, logger: parentLogger } = context;
   const logger = parentLogger.child({ adapter: "wecom" });
   const wecom = config.wecom;
@@ -62,6 +67,7 @@ export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomCo
   let streams: AnswerStreams | undefined;
   let unsubscribe: (() => void) | undefined;
   let longConnection: LongConnectionOwner | undefined;
+  let appAnswers: AppAnswers | undefined;
   // In the store, a stream opened on one replica is refreshed by any other; in memory without one.
   const values = context.store ? withLocalFallback(context.store, logger) : createInMemorySharedValues();
   const feedback: NativeFeedback = createNativeFeedback({
@@ -90,6 +96,16 @@ export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomCo
     mount(app: Hono) {
       if (!wecom || !api) return;
       if (wecom.app) {
+        appAnswers = createAppAnswers({
+          config: wecom.app,
+          responder,
+          api,
+          queue,
+          store: context.store,
+          maxPending: config.deliveries.maxPending,
+          leaseMs: config.deliveries.leaseMs,
+          logger,
+        });
         mountAppCallback(app, {
           config: wecom.app,
           crypto: createCallbackCrypto({
@@ -99,12 +115,9 @@ export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomCo
             timestampWindowSeconds: options.timestampWindowSeconds,
             now,
           }),
-          responder,
           adminUserIds,
-          api,
-          queue,
+          answers: appAnswers,
           seenMessages: createDedupeStore<true>({ ttlMs: 30 * 60_000, maxEntries: 20_000 }),
-          claims: context.store,
           maxBodyBytes: config.maxBodyBytes,
           logger,
           now,
@@ -146,6 +159,8 @@ export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomCo
     },
 
     async start() {
+      // Questions a process before this one acknowledged and did not answer go out first.
+      appAnswers?.start();
       startLongConnection();
       await longConnection?.ready;
       if (!wecom?.webhookKey || !api || unsubscribe) return;
@@ -163,6 +178,7 @@ export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomCo
     },
 
     async stop() {
+      appAnswers?.stopTakingOver();
       unsubscribe?.();
       unsubscribe = undefined;
       if (longConnection) {
@@ -171,6 +187,7 @@ export function createWecomAdapter(context: ChatAdapterContext<{ wecom?: WecomCo
         await longConnection.stop();
       }
       await queue.onIdle();
+      await appAnswers?.stop();
       await Promise.all([...pendingNotices]);
       streams?.close();
     },

@@ -17,6 +17,7 @@ import type { ConversationTurn, Platform } from "../core/types.js";
 import { ConnectionHealth, isConnectionError } from "./postgres-connection-health.js";
 import { AdvisoryLocks, channelName, Notifications } from "./postgres-coordination.js";
 import { runPostgresMigrations } from "./postgres-migrations.js";
+import { PostgresPendingDeliveries } from "./postgres-pending-deliveries.js";
 import { PendingQuestions } from "./postgres-pending-questions.js";
 import { QuestionBatches } from "./postgres-question-batches.js";
 import { listGroupsInWindow, type RunQuery, type WindowGroupRow } from "./postgres-window-listing.js";
@@ -45,20 +46,24 @@ import {
   tokenHash,
   type GroupRow,
 } from "./question-rows.js";
-import type {
-  AdminSession,
-  DayStats,
-  HeldLock,
-  LoggedAnswer,
-  QuestionGroup,
-  QuestionListOptions,
-  QuestionRecord,
-  QuestionStats,
-  Rating,
-  ReindexRun,
-  StateHealth,
-  StateStore,
-  Vote,
+import {
+  PENDING_DELIVERY_MAX_AGE_MS,
+  type AcceptDeliveryInput,
+  type AdminSession,
+  type DayStats,
+  type DeliveryIntake,
+  type HeldLock,
+  type PendingDelivery,
+  type LoggedAnswer,
+  type QuestionGroup,
+  type QuestionListOptions,
+  type QuestionRecord,
+  type QuestionStats,
+  type Rating,
+  type ReindexRun,
+  type StateHealth,
+  type StateStore,
+  type Vote,
 } from "./state-store.js";
 
 /** Deadlocks and serialization failures roll the statement back whole; running it again is safe. */
@@ -216,6 +221,7 @@ export class PostgresStateStore implements StateStore {
   private readonly locks: AdvisoryLocks;
   private readonly notifications: Notifications;
   private readonly pending: PendingQuestions;
+  private readonly deliveries: PostgresPendingDeliveries;
   private readonly batches: QuestionBatches;
   private flushing: Promise<void> | undefined;
   private overflowWarned = false;
@@ -268,6 +274,11 @@ export class PostgresStateStore implements StateStore {
       retryAlone: () => !this.health_.degraded,
     });
     this.windowBatchSize = Math.max(1, options.windowBatchSize ?? 500);
+    this.deliveries = new PostgresPendingDeliveries({
+      query: (text, values) => this.query(text, values),
+      transaction: (work) => this.transaction(work),
+      clean: withoutNul,
+    });
   }
 
   /** Brings the schema up to date (under the migration lock, so replicas starting together migrate once). */
@@ -340,17 +351,24 @@ export class PostgresStateStore implements StateStore {
       this.health_.failed(error);
       throw unavailable(error);
     }
+    // Out of the pool, a client whose connection ends between two statements emits "error" with no
+    // pool listener to take it (an uncaught exception); the statement that follows fails by itself.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => (lost = error);
+    client.on("error", onLost);
     try {
       await client.query(begin);
       const result = await work(client);
       await client.query("COMMIT");
+      client.off("error", onLost);
       client.release();
       this.health_.succeeded();
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
+      client.off("error", onLost);
       // A connection that failed must not go back to the pool.
-      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      client.release(isConnectionError(error) ? (error as Error) : lost);
       this.health_.failed(error);
       throw unavailable(error);
     }
@@ -677,6 +695,32 @@ export class PostgresStateStore implements StateStore {
     );
   }
 
+  // Pending deliveries --------------------------------------------------------------------
+
+  acceptDelivery(input: AcceptDeliveryInput): Promise<DeliveryIntake> {
+    return this.deliveries.accept(input);
+  }
+
+  takeLapsedDeliveries(input: { kind: string; owner: string; leaseMs: number; limit: number; now?: number }): Promise<PendingDelivery[]> {
+    return this.deliveries.takeLapsed(input.kind, input.owner, input.leaseMs, input.limit, input.now ?? Date.now());
+  }
+
+  renewDeliveryLeases(owner: string, leaseMs: number, now = Date.now()): Promise<number> {
+    return this.deliveries.renew(owner, leaseMs, now);
+  }
+
+  updateDelivery(kind: string, id: string, owner: string, change: { reply?: string; sentParts?: number }, leaseMs: number, now = Date.now()): Promise<boolean> {
+    return this.deliveries.update(kind, id, owner, change, leaseMs, now);
+  }
+
+  releaseDelivery(kind: string, id: string, owner: string, retryAt: number, failed: boolean): Promise<void> {
+    return this.deliveries.release(kind, id, owner, retryAt, failed);
+  }
+
+  completeDelivery(kind: string, id: string, rememberMs: number, now = Date.now()): Promise<void> {
+    return this.deliveries.complete(kind, id, rememberMs, now);
+  }
+
   // Shared values and counters ------------------------------------------------------------
 
   async putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<{ value: string; isNew: boolean }> {
@@ -806,6 +850,7 @@ export class PostgresStateStore implements StateStore {
     await this.query("DELETE FROM hit_counters WHERE reset_at <= $1", [now]);
     await this.query("DELETE FROM admin_sessions WHERE expires_at <= $1", [now]);
     await this.query("DELETE FROM dedupe WHERE expires_at <= $1", [now]);
+    await this.deliveries.sweep(now - PENDING_DELIVERY_MAX_AGE_MS);
     await this.query("DELETE FROM conversations WHERE updated_at < $1", [conversationNotBefore]);
   }
 

@@ -144,6 +144,26 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Who asked (a voter key): an answer only its asker was shown takes a vote from them alone.
       ALTER TABLE questions ADD COLUMN asked_by TEXT;
+      `,
+  },
+  {
+    version: 5,
+    sql: `
+      -- Deliveries acknowledged to a platform whose answer is not all sent yet (pending-deliveries.ts).
+      CREATE TABLE pending_deliveries (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        reply TEXT,
+        sent_parts INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX pending_deliveries_lease ON pending_deliveries (kind, lease_expires_at);
+      CREATE INDEX pending_deliveries_owner ON pending_deliveries (lease_owner);
     `,
   },
 ];

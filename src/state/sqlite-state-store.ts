@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { ConversationTurn, Platform } from "../core/types.js";
 import { STATE_MIGRATIONS } from "./sqlite-migrations.js";
+import { SqlitePendingDeliveries } from "./sqlite-pending-deliveries.js";
 import { EventEmitter } from "node:events";
 import {
   DEFAULT_KEPT_REINDEX_RUNS,
@@ -29,21 +30,25 @@ import {
   tokenHash,
   type GroupRow,
 } from "./question-rows.js";
-import type {
-  AdminSession,
-  HeldLock,
-  ReindexRun,
-  StateHealth,
-  DayStats,
-  LoggedAnswer,
-  QuestionFilter,
-  QuestionGroup,
-  QuestionListOptions,
-  QuestionRecord,
-  QuestionStats,
-  Rating,
-  StateStore,
-  Vote,
+import {
+  PENDING_DELIVERY_MAX_AGE_MS,
+  type AcceptDeliveryInput,
+  type AdminSession,
+  type DeliveryIntake,
+  type HeldLock,
+  type PendingDelivery,
+  type ReindexRun,
+  type StateHealth,
+  type DayStats,
+  type LoggedAnswer,
+  type QuestionFilter,
+  type QuestionGroup,
+  type QuestionListOptions,
+  type QuestionRecord,
+  type QuestionStats,
+  type Rating,
+  type StateStore,
+  type Vote,
 } from "./state-store.js";
 
 export const STATE_FILE_NAME = "state.sqlite";
@@ -79,7 +84,10 @@ export function openSqliteStateStore({ dataDir }: SqliteStateStoreOptions): Sqli
       { cause: error },
     );
   }
-  return new SqliteStateStore(database);
+  const store = new SqliteStateStore(database);
+  // SQLite serves one replica: leases on deliveries belong to a process that has ended, and are taken at once.
+  store.deliveries.voidLeases();
+  return store;
 }
 
 /** A folder that cannot be made or written is the admin's to fix, so it gets its own code naming DATA_DIR. */
@@ -125,6 +133,7 @@ export function runMigrations(database: Database.Database): number[] {
 
 export class SqliteStateStore implements StateStore {
   readonly database: Database.Database;
+  readonly deliveries: SqlitePendingDeliveries;
   private readonly statements;
   private readonly recordTransaction;
   private readonly voteTransaction;
@@ -135,6 +144,7 @@ export class SqliteStateStore implements StateStore {
 
   constructor(database: Database.Database) {
     this.database = database;
+    this.deliveries = new SqlitePendingDeliveries(database);
     database.aggregate("bit_or", { start: 0, step: (total: number, value: number) => total | value });
     const db = database;
     this.statements = {
@@ -496,6 +506,30 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  acceptDelivery(input: AcceptDeliveryInput): Promise<DeliveryIntake> {
+    return this.use(() => this.deliveries.accept(input));
+  }
+
+  takeLapsedDeliveries(input: { kind: string; owner: string; leaseMs: number; limit: number; now?: number }): Promise<PendingDelivery[]> {
+    return this.use(() => this.deliveries.takeLapsed(input.kind, input.owner, input.leaseMs, input.limit, input.now ?? Date.now()));
+  }
+
+  renewDeliveryLeases(owner: string, leaseMs: number, now = Date.now()): Promise<number> {
+    return this.use(() => this.deliveries.renew(owner, leaseMs, now));
+  }
+
+  updateDelivery(kind: string, id: string, owner: string, change: { reply?: string; sentParts?: number }, leaseMs: number, now = Date.now()): Promise<boolean> {
+    return this.use(() => this.deliveries.update(kind, id, owner, change, leaseMs, now));
+  }
+
+  releaseDelivery(kind: string, id: string, owner: string, retryAt: number, failed: boolean): Promise<void> {
+    return this.use(() => this.deliveries.release(kind, id, owner, retryAt, failed));
+  }
+
+  completeDelivery(kind: string, id: string, rememberMs: number, now = Date.now()): Promise<void> {
+    return this.use(() => this.deliveries.complete(kind, id, rememberMs, now));
+  }
+
   putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now = Date.now()): Promise<{ value: string; isNew: boolean }> {
     return this.use(() => {
       const wrote = this.statements.putIfAbsent.run({ kind, key, value, expiresAt: now + ttlMs, now }).changes === 1;
@@ -604,6 +638,7 @@ export class SqliteStateStore implements StateStore {
       this.database.prepare("DELETE FROM hit_counters WHERE reset_at <= ?").run(now);
       this.database.prepare("DELETE FROM admin_sessions WHERE expires_at <= ?").run(now);
       this.database.prepare("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
+      this.deliveries.sweep(now - PENDING_DELIVERY_MAX_AGE_MS);
       this.database.prepare("DELETE FROM conversations WHERE updated_at < ?").run(conversationNotBefore);
     });
   }

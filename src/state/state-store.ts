@@ -1,6 +1,6 @@
 /**
  * The state that must survive a restart: the question log, feedback, admin sessions, conversation
- * memory and the platforms' delivery dedupe. One interface, every method async, nothing dialect
+ * memory, the platforms' delivery dedupe and the deliveries acknowledged but not yet answered. One interface, every method async, nothing dialect
  * specific in it, so SQLite (one replica) and PostgreSQL (several) implement the same contract.
  * Times are epoch milliseconds throughout.
  */
@@ -148,6 +148,49 @@ export interface StateHealth {
 /** Names a dedupe family, so a Telegram update_id and a WeCom MsgId never collide. */
 export type DedupeKind = "wecom-msgid" | "telegram-update" | (string & {});
 
+/**
+ * A platform delivery acknowledged to the platform whose answer is not all sent yet. Payload and
+ * reply are sealed by the caller (sealed-payload.ts): the store never holds a question in clear.
+ */
+export interface PendingDelivery {
+  kind: DedupeKind;
+  id: string;
+  /** What the platform delivered, sealed. */
+  payload: string;
+  /** The prepared answer, sealed, once it was prepared: a resumed delivery sends it rather than asking again. */
+  reply?: string;
+  /** How many of the answer's messages are done (sent, or refused for good). */
+  sentParts: number;
+  /** Tries that failed in a way worth trying again (the platform could not be reached). */
+  attempts: number;
+  receivedAt: number;
+}
+
+/** What `acceptDelivery` found. */
+export type DeliveryIntake =
+  /** Recorded (or taken over from a lapsed lease) and leased to the caller, who now answers it. */
+  | { outcome: "taken"; delivery: PendingDelivery }
+  /** Another holder's live lease covers it: it is being answered there, or will be once the lease lapses. */
+  | { outcome: "pending" }
+  /** Its answer was sent (the dedupe record is live): a repeat. */
+  | { outcome: "answered" }
+  /** As many deliveries of this kind as `maxPending` wait already: not recorded, so not to be acknowledged. */
+  | { outcome: "full" };
+
+export interface AcceptDeliveryInput {
+  kind: DedupeKind;
+  id: string;
+  payload: string;
+  /** The lease holder, unique per process (and per adapter in it). */
+  owner: string;
+  leaseMs: number;
+  maxPending: number;
+  now?: number;
+}
+
+/** A delivery left this long unanswered is dropped by `sweep`: the platforms stop re-delivering within a day too. */
+export const PENDING_DELIVERY_MAX_AGE_MS = 24 * 60 * 60_000;
+
 export interface StateStore {
   // Question log ---------------------------------------------------------------------------
   recordQuestion(record: QuestionRecord): Promise<void>;
@@ -204,6 +247,35 @@ export interface StateStore {
   /** Keeps the claim of `id` until `ttlMs` after `now` (the delivery was handled); never shortens it. */
   confirmClaim(kind: DedupeKind, id: string, ttlMs: number, now?: number): Promise<void>;
 
+  // Pending deliveries: acknowledged, not yet answered ------------------------------------
+  /**
+   * Records a delivery before it is acknowledged, in one atomic step: a live dedupe record of
+   * kind/id means it was answered; a pending one under a live lease means someone is answering it;
+   * a pending one whose lease lapsed is taken over; otherwise, unless `maxPending` deliveries of
+   * this kind wait already, it is recorded and leased to `owner`.
+   */
+  acceptDelivery(input: AcceptDeliveryInput): Promise<DeliveryIntake>;
+  /**
+   * Leases to `owner` up to `limit` pending deliveries of `kind` whose lease lapsed (their holder
+   * died, or released them for a later try), oldest first. Two callers never get the same one.
+   * SQLite serves one replica, so opening it voids the leases of the process before.
+   */
+  takeLapsedDeliveries(input: { kind: DedupeKind; owner: string; leaseMs: number; limit: number; now?: number }): Promise<PendingDelivery[]>;
+  /** Extends every lease `owner` holds to `leaseMs` from `now`; returns how many. */
+  renewDeliveryLeases(owner: string, leaseMs: number, now?: number): Promise<number>;
+  /**
+   * Saves progress on a delivery `owner` holds (the prepared reply, the messages done) and extends
+   * its lease. False when the lease was lost to another holder: the caller must not send.
+   */
+  updateDelivery(kind: DedupeKind, id: string, owner: string, change: { reply?: string; sentParts?: number }, leaseMs: number, now?: number): Promise<boolean>;
+  /** Gives a held delivery back, to be taken again from `retryAt`; counts a failed try when `failed`. */
+  releaseDelivery(kind: DedupeKind, id: string, owner: string, retryAt: number, failed: boolean): Promise<void>;
+  /**
+   * The delivery is done: it stops pending and, when `rememberMs` > 0, a dedupe record of kind/id
+   * (as `confirmClaim` writes it) keeps every repeat of it out for that long.
+   */
+  completeDelivery(kind: DedupeKind, id: string, rememberMs: number, now?: number): Promise<void>;
+
   // Shared values: small JSON state every replica must see (an AI-bot stream's progress) ---
   /** Stores `value` under kind/key unless a live one is there; returns the live value and whether this call wrote it. */
   putIfAbsent(kind: string, key: string, value: string, ttlMs: number, now?: number): Promise<{ value: string; isNew: boolean }>;
@@ -239,7 +311,7 @@ export interface StateStore {
   listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>>;
   health(): StateHealth;
 
-  /** Drops expired sessions, idle conversations, dedupe entries, shared values and counters. */
+  /** Drops expired sessions, idle conversations, dedupe entries, shared values, counters and deliveries pending longer than PENDING_DELIVERY_MAX_AGE_MS. */
   sweep(now: number, conversationNotBefore: number): Promise<void>;
   close(): Promise<void>;
 }

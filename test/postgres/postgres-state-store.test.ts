@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { openPostgresStateStore, type PostgresStateStore } from "../../src/state/postgres-state-store.js";
 import { runPostgresMigrations, POSTGRES_MIGRATIONS } from "../../src/state/postgres-migrations.js";
 import { groupsInWindow } from "../../src/state/postgres-question-sql.js";
+import { describePendingDeliveriesContract } from "../state/support/pending-deliveries-contract.js";
 import { describeStateRecordsContract } from "../state/support/state-records-contract.js";
 import { describeSharedStateContract } from "../state/support/state-store-contract.js";
 import { capturedLogger, emptyTables, useTestDatabase } from "./support/test-database.js";
@@ -25,6 +26,8 @@ async function openEmpty(): Promise<PostgresStateStore> {
 }
 
 describeSharedStateContract("postgres", { open: openEmpty, openAnother: openStore });
+
+describePendingDeliveriesContract("postgres", { open: openEmpty, openAnother: openStore });
 
 describeStateRecordsContract("postgres", {
   open: openEmpty,

@@ -1,14 +1,13 @@
 /**
  * Delivery claims as leases on the SQLite store (one replica, restarted): a WeCom message whose
  * process died after claiming it and before acknowledging it is answered by the restarted process
- * when WeCom's retry arrives; a Telegram update claimed by a poller that died is taken by the next
- * one once the lease lapsed, while a confirmed claim keeps every redelivery out.
+ * when WeCom's retry arrives, and then kept out for a day. (What a process leaves after it
+ * acknowledged a delivery is a pending delivery: test/state/pending-deliveries.test.ts.)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createUpdateClaims } from "../../adapters/telegram/update-claims.js";
 import { claimDelivery, DELIVERY_LEASE_MS } from "../../adapters/wecom/delivery-claims.js";
 import { startFakeWecomApi } from "../../adapters/wecom/testing/fake-wecom-api.js";
 import { createLogger } from "../../src/core/logger.js";
@@ -26,26 +25,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
-});
-
-it("a Telegram update claimed by a replica that died is taken by the next once its lease lapsed; a confirmed one is not", async () => {
-  const store = await openSqliteStateStore({ dataDir: path.join(root, "telegram") });
-  try {
-    // Long enough that the next replica's first try always finds the lease running.
-    const dead = createUpdateClaims(store, logger, { leaseMs: 1000 });
-    const next = createUpdateClaims(store, logger, { leaseMs: 1000 });
-    expect(await dead.take("bot:1001")).toBe(true);
-    // The next replica finds the lease still running, waits it out, and takes the update.
-    expect(await next.take("bot:1001")).toBe(true);
-    await next.confirm("bot:1001");
-    expect(await dead.take("bot:1001")).toBe(false);
-
-    expect(await dead.take("bot:1002")).toBe(true);
-    await dead.confirm("bot:1002");
-    expect(await next.take("bot:1002")).toBe(false);
-  } finally {
-    await store.close();
-  }
 });
 
 it("a WeCom message claimed by a process that died before acknowledging it is answered after the restart, once", async () => {

@@ -52,7 +52,7 @@ describe("migrations", () => {
     store = openSqliteStateStore({ dataDir });
     expect(runMigrations(store.database)).toEqual([]);
     const versions = store.database.prepare("SELECT version FROM schema_migrations").all();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     expect(await store.listQuestions({ filter: "all", days: 7, now: NOW })).toHaveLength(1);
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
   });

@@ -37,6 +37,17 @@ export interface FakeWecomApi {
   expireToken(token: string): void;
   /** While on, every token (also newly issued ones) counts as expired. */
   expireEveryToken(enabled: boolean): void;
+  /**
+   * From now on message/send calls are held unanswered and not recorded, as sends still on their
+   * way; `releaseSends` lets through those whose caller is still connected. A held call whose
+   * caller died (a killed process) is dropped: that message never reached WeCom.
+   */
+  holdSends(): void;
+  releaseSends(): void;
+  /** message/send calls held right now. */
+  heldSends(): number;
+  /** Held message/send calls dropped because their caller went away. */
+  droppedSends(): number;
   /** Resolves once `condition()` holds, polling; rejects after `timeoutMs`. */
   waitFor(condition: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +68,26 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
   const usedResponseCodes = new Set<string>();
   let tokenCounter = 0;
   let everyTokenExpired = false;
+  let sendsHeld = false;
+  const heldSendCalls = new Set<(release: boolean) => void>();
+  let droppedSendCount = 0;
+
+  /** Resolves true once sends are released, false (the call dropped) if its caller went away first. */
+  function sendReleased(response: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const settle = (release: boolean) => {
+        heldSendCalls.delete(settle);
+        response.off("close", callerGone);
+        // A caller whose connection is gone, even if its close was not reported yet, sent nothing.
+        const goOn = release && !response.destroyed && response.socket?.destroyed !== true;
+        if (!goOn) droppedSendCount += 1;
+        resolve(goOn);
+      };
+      const callerGone = () => settle(false);
+      response.once("close", callerGone);
+      heldSendCalls.add(settle);
+    });
+  }
   const state = {
     tokenRequests: [] as RecordedCall[],
     sentMessages: [] as RecordedCall[],
@@ -110,6 +141,7 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
           state.refusedMessages.push(call);
           return reply(response, { errcode: 44004, errmsg: "empty or oversized content, or bad touser/agentid" });
         }
+        if (sendsHeld && !(await sendReleased(response))) return;
         state.sentMessages.push(call);
         return reply(response, { invaliduser: "", msgid: `msg-${state.sentMessages.length}` });
       }
@@ -155,6 +187,15 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
     expireEveryToken(enabled) {
       everyTokenExpired = enabled;
     },
+    holdSends() {
+      sendsHeld = true;
+    },
+    releaseSends() {
+      sendsHeld = false;
+      for (const settle of [...heldSendCalls]) settle(true);
+    },
+    heldSends: () => heldSendCalls.size,
+    droppedSends: () => droppedSendCount,
     async waitFor(condition, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!condition()) {
@@ -164,6 +205,7 @@ export async function startFakeWecomApi(options: FakeWecomApiOptions): Promise<F
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const settle of [...heldSendCalls]) settle(false);
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -38,6 +38,19 @@ export interface Emulator {
   apiRootFor(replica: string): string;
   /** The webhook the bot registered with setWebhook, if any. */
   webhook(): { url: string; secret?: string } | undefined;
+  /**
+   * From now on (after `letThrough` more) sendMessage calls are held unanswered and not stored, as
+   * sends still on their way to Telegram; `releaseSends` lets through those whose caller is still connected. A held call
+   * whose caller died (a killed process) is dropped: that message never reached Telegram.
+   */
+  holdSends(letThrough?: number): void;
+  releaseSends(): void;
+  /** sendMessage calls held right now; with `via`, only those that came through `apiRootFor(via)`. */
+  heldSends(via?: string): number;
+  /** Held sendMessage calls dropped because their caller went away. */
+  droppedSends(): number;
+  /** Cuts every held sendMessage call's connection, as if its caller had died mid-send; none is stored. */
+  cutHeldSends(): void;
   client(options: Partial<ClientOptions>): ReturnType<TelegramServer["getClient"]>;
   /** Id the emulator gave the user message sent last. */
   lastUserMessageId(): number;
@@ -104,6 +117,11 @@ export async function startEmulator(token = "123456:emulator-token", { port: wan
   const callbackAnswers: Emulator["callbackAnswers"] = [];
   const getUpdatesCalls: Emulator["getUpdatesCalls"] = [];
   const heldRequests = new Set<() => void>();
+  /** Held sendMessage calls, each resolved with whether to go on (false: its caller went away). */
+  let sendsHeld = false;
+  let sendsLetThrough = 0;
+  const heldSendCalls = new Map<(release: boolean) => void, { caller: string | undefined; response: ServerResponse }>();
+  let droppedSendCount = 0;
 
   const front = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => telegramError(response, 500, `Internal Server Error: ${String(error)}`));
@@ -144,6 +162,8 @@ export async function startEmulator(token = "123456:emulator-token", { port: wan
       }
       // body-parser skips requests it believes are parsed already, so the buffered body is handed over.
       Object.assign(request, { _body: true, body });
+      if (sendsHeld && sendsLetThrough > 0) sendsLetThrough -= 1;
+      else if (sendsHeld && !(await sendReleased(response, via?.[1]))) return;
     }
     if (method === "getUpdates") getUpdatesCalls.push({ via: via?.[1] });
     if (method === "getUpdates" && !emulator.storage.userMessages.some((update) => update.botToken === token && !update.isRead)) {
@@ -151,6 +171,23 @@ export async function startEmulator(token = "123456:emulator-token", { port: wan
       if (response.destroyed || request.destroyed) return;
     }
     express(request, response);
+  }
+
+  /** Resolves true once sends are released, false (the call dropped) if its caller went away first. */
+  function sendReleased(response: ServerResponse, caller: string | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      const settle = (release: boolean) => {
+        heldSendCalls.delete(settle);
+        response.off("close", callerGone);
+        // A caller whose connection is gone, even if its close was not reported yet, sent nothing.
+        const goOn = release && !response.destroyed && response.socket?.destroyed !== true;
+        if (!goOn) droppedSendCount += 1;
+        resolve(goOn);
+      };
+      const callerGone = () => settle(false);
+      response.once("close", callerGone);
+      heldSendCalls.set(settle, { caller, response });
+    });
   }
 
   function waitForUserUpdate(request: IncomingMessage, timeoutMs: number): Promise<void> {
@@ -210,6 +247,22 @@ export async function startEmulator(token = "123456:emulator-token", { port: wan
     // telegraf resolves `./bot<token>/<method>` against the root, so it must end with a slash.
     apiRootFor: (replica) => `${emulator.config.apiURL}/via/${replica}/`,
     webhook: () => webhook,
+    holdSends(letThrough = 0) {
+      sendsHeld = true;
+      sendsLetThrough = letThrough;
+    },
+    releaseSends() {
+      sendsHeld = false;
+      for (const settle of [...heldSendCalls.keys()]) settle(true);
+    },
+    heldSends: (via) => [...heldSendCalls.values()].filter((held) => via === undefined || held.caller === via).length,
+    cutHeldSends() {
+      for (const [settle, held] of [...heldSendCalls]) {
+        held.response.socket?.destroy();
+        settle(false);
+      }
+    },
+    droppedSends: () => droppedSendCount,
     client: (options) => emulator.getClient(token, options),
     lastUserMessageId() {
       const updates = emulator.storage.userMessages;
@@ -236,6 +289,7 @@ export async function startEmulator(token = "123456:emulator-token", { port: wan
     },
     async stop() {
       for (const release of [...heldRequests]) release();
+      for (const settle of [...heldSendCalls.keys()]) settle(false);
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
     },
