@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the measurements that are too slow or too noisy for tests. Prints one JSON
  * object per section, as measured on this machine.
- *   - medqa: full re-index time of the 7,244-row corpus, incremental re-index with one changed
- *     source (the first run, and the median of five; bench/reindex-cost.ts runs only this),
- *     retrieval quality and `retrieve` latency p50/p99 on the dev queries;
+ *   - medqa: full re-index of the 7,244-row corpus, incremental re-index with one changed source and
+ *     the anchor (the keyword index alone), side by side in five rounds with the time of each build
+ *     step (bench/reindex-cost.ts runs only this); retrieval quality and `retrieve` latency p50/p99
+ *     on the dev queries;
  *   - follow-ups: what resolving follow-ups adds to `retrieve` and `answer` p50 (bench/follow-up-cost.ts);
  *   - scale: synthetic indexes of 10k, 30k and 100k chunks (bench/scale-one.ts, one process each);
  *   - wecom: a bounded load test of signed WeCom app callbacks on 127.0.0.1;
@@ -21,7 +22,7 @@
  * Needs ../shared/eval/medqa beside the project (the evaluation set is not shipped with it).
  */
 import { execFileSync } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +36,7 @@ import { benchHealthDuringReindex } from "./health-during-reindex.js";
 import { benchOcr } from "./ocr-cost.js";
 import { benchAskWithQuestionLog, benchQueueListing } from "./question-log-cost.js";
 import { benchPostgresQueue } from "./postgres-queue.js";
+import { benchReindex } from "./reindex-cost.js";
 import { benchReplicas } from "./replicas.js";
 import { runWecomLoadBenchmark } from "./wecom-load.js";
 import { runWecomLongConnectionBenchmark } from "./wecom-long-connection.js";
@@ -48,34 +50,14 @@ function print(section: string, values: Record<string, unknown>): void {
 }
 
 async function benchMedqa(): Promise<void> {
+  // Anchor (the keyword index alone), full and incremental re-index, side by side in five rounds.
+  print("medqa-reindex", await benchReindex(5));
   const work = await mkdtemp(path.join(os.tmpdir(), "kb-bench-"));
   try {
     const knowledgeDir = path.join(work, "knowledge");
     const indexDir = path.join(work, "index");
     await cp(path.join(medqaDir, "corpus.csv"), path.join(knowledgeDir, "corpus.csv"), { recursive: true });
-    const full = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
-    const corpus = await readFile(path.join(knowledgeDir, "corpus.csv"), "utf8");
-    // Change one row's answer: exactly one source is re-embedded.
-    const changed = corpus.replace("高血压病人可以口服党参的。", "高血压病人可以适量口服党参。");
-    await writeFile(path.join(knowledgeDir, "corpus.csv"), changed);
-    const incremental = await buildIndex({ knowledgeDir, indexDir, embedder: local });
-    // One run right after the full build is noisy (its garbage and cold code); four more runs,
-    // putting the row back and changing it again, give a median. The last one leaves the change in.
-    const runSeconds = [incremental.summary.durationMs / 1000];
-    for (const text of [corpus, changed, corpus, changed]) {
-      await writeFile(path.join(knowledgeDir, "corpus.csv"), text);
-      runSeconds.push((await buildIndex({ knowledgeDir, indexDir, embedder: local })).summary.durationMs / 1000);
-    }
-    print("medqa-reindex", {
-      sources: full.summary.sources,
-      chunks: full.summary.chunks,
-      fullSeconds: +(full.summary.durationMs / 1000).toFixed(2),
-      incrementalChanged: incremental.summary.changed,
-      incrementalEmbeddedChunks: incremental.summary.embeddedChunks,
-      incrementalSeconds: +(incremental.summary.durationMs / 1000).toFixed(2),
-      incrementalMedianOf5Seconds: +[...runSeconds].sort((left, right) => left - right)[2].toFixed(2),
-      loadAverage: os.loadavg().map((load) => +load.toFixed(2)),
-    });
+    await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
     const index = await loadIndex(indexDir, local);
     const queries = await readEvaluationQueries(path.join(medqaDir, "dev-queries.jsonl"));
     const report = await evaluate(index, queries, 10);

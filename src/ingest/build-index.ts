@@ -19,6 +19,7 @@ import { assertChunkCountWithinLimit } from "./chunk-limit.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 import { failingIndexedFiles, keepStaleSources } from "./stale-sources.js";
+import { type BuildStep, StepTimes } from "./step-times.js";
 
 export interface ReindexProgress {
   phase: "loading" | "embedding" | "writing";
@@ -45,6 +46,8 @@ export interface BuildIndexOptions {
 export interface BuildIndexResult {
   summary: ReindexSummary;
   problems: SourceProblem[];
+  /** Wall milliseconds of each step of this build (for benchmarks and logs). */
+  stepMs: Partial<Record<BuildStep, number>>;
 }
 
 const EMBED_BATCH = 256;
@@ -59,14 +62,17 @@ interface PreviousIndex extends StoredVersion {
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
   const started = performance.now();
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
+  const steps = new StepTimes();
   // Every long loop below pauses through `pacer` (a turn of the event loop every ~50 ms, so the lock
   // is renewed, questions are answered and signals are seen) and stops there once it is aborted.
   const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
     pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
+    steps.start("reading");
     const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer);
     const synonyms = await readSynonyms(options.knowledgeDir);
     loaded.problems.push(...synonyms.problems);
+    steps.start("previous");
     const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
     const staleFiles = failingIndexedFiles(loaded, previousVersion?.manifest);
     const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
@@ -90,9 +96,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       full,
     };
     if (options.dryRun) {
+      steps.stop();
       return {
         summary: { ...summaryBase, version: previous?.manifest.version ?? null, chunks: 0, embeddedChunks: 0, durationMs: performance.now() - started },
         problems: knowledge.problems,
+        stepMs: steps.milliseconds,
       };
     }
 
@@ -100,6 +108,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const nothingChanged = !full && sameSynonyms && diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
     if (nothingChanged) {
       // Keep serving the same version: a re-index that changes nothing writes nothing.
+      steps.stop();
       return {
         summary: {
           ...summaryBase,
@@ -109,6 +118,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
           durationMs: performance.now() - started,
         },
         problems: knowledge.problems,
+        stepMs: steps.milliseconds,
       };
     }
     const embedder = createEmbedder(
@@ -117,6 +127,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     );
     const reusable = full ? new Set<string>() : new Set(diff.unchanged);
     // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
+    steps.start("chunking");
     await pacer.pause();
     const chunksBySource: Chunk[][] = [];
     for (const source of knowledge.sources) {
@@ -132,6 +143,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       ),
       limits.maxChunks,
     );
+    steps.start("fitting");
     if (full)
       await embedder.fit(
         knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))),
@@ -171,6 +183,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       if (pacer.due()) await pacer.pause();
     }
 
+    steps.start("embedding");
     for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
       const batch = toEmbed.slice(start, start + EMBED_BATCH);
       const embedded = await embedder.embedDocuments(batch.map((item) => item.text));
@@ -182,6 +195,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     options.onProgress?.({ phase: "writing", done: 0, total: 1 });
     // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
     // Terms are produced lazily so a large folder's terms are never all in memory at once.
+    steps.start("keywords");
     const keywordPostings = full
       ? await buildKeywordPostingsPaced(
           (function* () {
@@ -197,6 +211,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
           })(),
           pacer,
         );
+    steps.start("graph");
     const graph = planGraph(full ? null : previous, diff, labels);
     if (graph.write.kind === "build" && !full) {
       // Rebuilding the graph on an incremental run: unchanged chunks' vectors come from the old graph.
@@ -239,11 +254,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       chunks,
       keywordPostings,
       pacer,
+      onStep: (step) => steps.start(step),
     });
+    steps.stop();
     options.onProgress?.({ phase: "writing", done: 1, total: 1 });
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
       problems: knowledge.problems,
+      stepMs: steps.milliseconds,
     };
   };
   // A dry run writes nothing, so it needs no lock.

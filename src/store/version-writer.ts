@@ -49,6 +49,8 @@ export interface NewVersion {
   keywordPostings: KeywordPostings;
   /** Paces the long loops and stops the write once aborted (nothing is published then). */
   pacer: BuildPacer;
+  /** Told as each step of the write begins, for the build's step times. */
+  onStep?: (step: "graph" | "files" | "checksums" | "publishing") => void;
 }
 
 /**
@@ -98,12 +100,15 @@ export async function writeVersion(indexDir: string, contents: NewVersion): Prom
 
 async function writeStagedVersion(indexDir: string, version: string, manifest: IndexManifest, contents: NewVersion): Promise<void> {
   const { sources, chunks, keywordPostings, embedder, graph, pacer } = contents;
+  const onStep = contents.onStep ?? (() => undefined);
   const staging = await createStagingDirectory(indexDir, version);
+  onStep("graph");
   const store =
     graph.kind === "update"
       ? await updateVectorStore(graphDirectory(graph.previous.directory), embedder, graph.deletedLabels, graph.added, pacer)
       : await buildVectorStore(embedder, graph.entries, manifest.embedder.dimensions, pacer);
   const inStaging = (name: string) => path.join(staging, name);
+  onStep("files");
   await writingTo(inStaging(INDEX_FILES.hnsw), mkdir(inStaging(INDEX_FILES.hnsw), { recursive: true }));
   const model = embedder.serializeModel();
   // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
@@ -116,9 +121,11 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
   ]);
   // The manifest is written last: a version directory without one was never finished. It records
   // every file's size and checksum as read back from disk, which every reader checks first.
+  onStep("checksums");
   await writingTo(inStaging(INDEX_FILES.manifest), writeFile(inStaging(INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging))));
   // Not published once stopped (a signal, or the lock taken over while the files were written).
   pacer.throwIfAborted();
+  onStep("publishing");
   await publishStagingDirectory(indexDir, staging, version);
   await switchCurrentVersion(indexDir, version);
   await pruneVersions(indexDir, version);
