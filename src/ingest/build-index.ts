@@ -15,6 +15,7 @@ import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
 import { readSynonyms } from "./read-synonyms.js";
 import { loadKnowledge } from "./load-knowledge.js";
+import { ParseCache } from "./parse-cache.js";
 import { assertChunkCountWithinLimit } from "./chunk-limit.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
@@ -46,6 +47,8 @@ export interface BuildIndexOptions {
 export interface BuildIndexResult {
   summary: ReindexSummary;
   problems: SourceProblem[];
+  /** Knowledge files handed to a parser by this build, and documents whose earlier parse was reused. */
+  files: { parsed: string[]; reused: string[] };
   /** Wall milliseconds of each step of this build (for benchmarks and logs). */
   stepMs: Partial<Record<BuildStep, number>>;
 }
@@ -69,11 +72,15 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     pacer.throwIfAborted();
     options.onProgress?.({ phase: "loading", done: 0, total: 1 });
     steps.start("reading");
-    const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer);
+    const servingVersion = await readServingVersionOrNull(options.indexDir);
+    // Documents whose bytes are unchanged take the serving version's parse; `--full` parses everything again.
+    const parseCache = new ParseCache(options.full === true ? null : servingVersion, limits);
+    const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer, parseCache);
     const synonyms = await readSynonyms(options.knowledgeDir);
     loaded.problems.push(...synonyms.problems);
     steps.start("previous");
-    const previousVersion = await readPreviousVersion(options.indexDir, options.embedder);
+    const previousVersion = servingVersion && vectorsReusable(servingVersion, options.embedder) ? servingVersion : null;
+    const loadedFiles = loaded.files ?? { parsed: [], reused: [] };
     const staleFiles = failingIndexedFiles(loaded, previousVersion?.manifest);
     const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
     // `--full` reuses nothing, so only the manifest is read (for the summary's diff).
@@ -100,6 +107,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       return {
         summary: { ...summaryBase, version: previous?.manifest.version ?? null, chunks: 0, embeddedChunks: 0, durationMs: performance.now() - started },
         problems: knowledge.problems,
+        files: loadedFiles,
         stepMs: steps.milliseconds,
       };
     }
@@ -118,6 +126,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
           durationMs: performance.now() - started,
         },
         problems: knowledge.problems,
+        files: loadedFiles,
         stepMs: steps.milliseconds,
       };
     }
@@ -253,6 +262,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       sources: knowledge.sources,
       chunks,
       keywordPostings,
+      parsedFiles: parseCache.kept(),
       pacer,
       onStep: (step) => steps.start(step),
     });
@@ -261,6 +271,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
       problems: knowledge.problems,
+      files: loadedFiles,
       stepMs: steps.milliseconds,
     };
   };
@@ -273,20 +284,23 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   );
 }
 
-/** The serving version, when its vectors are usable with the configured embedder and chunking. */
-async function readPreviousVersion(indexDir: string, embedderConfig: EmbedderConfig): Promise<StoredVersion | null> {
+/** The serving version with its checked manifest, or null when there is none or it cannot be read. */
+async function readServingVersionOrNull(indexDir: string): Promise<StoredVersion | null> {
   try {
     // A CURRENT that names no version is no previous version: the full build writes it again. The
     // manifest's own checksum is checked here; the files it lists, by readPreviousIndex.
-    const stored = await readServingVersion(indexDir);
-    if (!stored) return null;
-    const sameChunking = JSON.stringify(stored.manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
-    // A different embedder or chunking invalidates every vector: rebuild from scratch.
-    return embedderMatches(stored.manifest, embedderConfig) && sameChunking ? stored : null;
+    return await readServingVersion(indexDir);
   } catch {
     // An unreadable previous version is rebuilt rather than trusted.
     return null;
   }
+}
+
+/** True when the version's vectors are usable with the configured embedder and chunking. */
+function vectorsReusable(stored: StoredVersion, embedderConfig: EmbedderConfig): boolean {
+  const sameChunking = JSON.stringify(stored.manifest.chunkOptions) === JSON.stringify(DEFAULT_CHUNK_OPTIONS);
+  // A different embedder or chunking invalidates every vector: rebuild from scratch.
+  return embedderMatches(stored.manifest, embedderConfig) && sameChunking;
 }
 
 /** The serving version's sources, to keep those of files that now fail; none when they cannot be read. */

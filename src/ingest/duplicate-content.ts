@@ -22,12 +22,11 @@ export class DuplicateContent {
 
   /** Same bytes as an earlier file: checked before parsing, so a copied PDF is not parsed twice. */
   async sameBytes(file: string, bytes: Buffer, pacer: BuildPacer = new BuildPacer()): Promise<SourceProblem | undefined> {
-    const hash = createHash("sha256");
-    for (let start = 0; start < bytes.length; start += HASH_SLICE_BYTES) {
-      hash.update(bytes.subarray(start, start + HASH_SLICE_BYTES));
-      if (pacer.due()) await pacer.pause();
-    }
-    const key = hash.digest("hex");
+    return this.sameBytesHash(file, await hashBytes(bytes, pacer));
+  }
+
+  /** `sameBytes` for bytes whose SHA-256 (hex, from hashBytes) the caller has already taken. */
+  sameBytesHash(file: string, key: string): SourceProblem | undefined {
     const earlier = this.filesByBytes.get(key);
     if (earlier !== undefined) return duplicateProblem(earlier, file);
     this.filesByBytes.set(key, file);
@@ -52,6 +51,16 @@ export class DuplicateContent {
     candidates.push(current);
     return undefined;
   }
+}
+
+/** Hex SHA-256 of a file's bytes, in slices between which the pacer may pause. */
+export async function hashBytes(bytes: Buffer, pacer: BuildPacer = new BuildPacer()): Promise<string> {
+  const hash = createHash("sha256");
+  for (let start = 0; start < bytes.length; start += HASH_SLICE_BYTES) {
+    hash.update(bytes.subarray(start, start + HASH_SLICE_BYTES));
+    if (pacer.due()) await pacer.pause();
+  }
+  return hash.digest("hex");
 }
 
 interface TextFile {

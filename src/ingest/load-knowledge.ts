@@ -10,7 +10,8 @@ import type { SourceDoc } from "../core/types.js";
 import { BuildPacer } from "../core/build-pacer.js";
 import { type BoundedRead, readAtMost } from "./read-at-most.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
-import { DuplicateContent } from "./duplicate-content.js";
+import { DuplicateContent, hashBytes } from "./duplicate-content.js";
+import type { ParseCache } from "./parse-cache.js";
 import type { ParsedFile } from "./parsed-file.js";
 import { isDocument, isSupported, parseFile, supportedExtensions } from "./parse-file.js";
 import { ParseThread } from "./parse-thread.js";
@@ -32,6 +33,8 @@ const IGNORED_NAMES = new Set(["readme.md", ".gitkeep", ".ds_store", "thumbs.db"
 export interface LoadedKnowledge {
   sources: SourceDoc[];
   problems: SourceProblem[];
+  /** Files handed to a parser on this load, and files whose parse was taken from the parse cache. */
+  files?: { parsed: string[]; reused: string[] };
 }
 
 /**
@@ -42,6 +45,8 @@ export async function loadKnowledge(
   knowledgeDir: string,
   limitOverrides: Partial<IndexLimits> = {},
   pacer: BuildPacer = new BuildPacer(),
+  /** Parses of the serving version to reuse for unchanged documents (a re-index passes one). */
+  parseCache?: ParseCache,
 ): Promise<LoadedKnowledge> {
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...limitOverrides };
   let files: string[];
@@ -60,6 +65,8 @@ export async function loadKnowledge(
   /** The file that first gave each source id. */
   const firstSeen = new Map<string, string>();
   const duplicates = new DuplicateContent();
+  const parsedFiles: string[] = [];
+  const reusedFiles: string[] = [];
   const parseThread = new ParseThread(pacer.signal);
   try {
     for (const absolute of files) {
@@ -99,15 +106,23 @@ export async function loadKnowledge(
         });
         continue;
       }
-      const sameBytes = await duplicates.sameBytes(file, read.bytes, pacer);
+      const bytesHash = await hashBytes(read.bytes, pacer);
+      const sameBytes = duplicates.sameBytesHash(file, bytesHash);
       if (sameBytes) {
         problems.push(sameBytes);
         continue;
       }
-      const parsed: ParsedFile =
-        isDocument(file) || read.bytes.length > PARSE_HERE_MAX_BYTES
-          ? await parseThread.parse(read.bytes, file, limits)
-          : await parseFile(read.bytes, file, limits);
+      const cacheKey = parseCache?.keyOf(file, bytesHash);
+      let parsed: ParsedFile | undefined = cacheKey ? await parseCache!.reuse(cacheKey) : undefined;
+      if (parsed) reusedFiles.push(file);
+      else {
+        parsed =
+          isDocument(file) || read.bytes.length > PARSE_HERE_MAX_BYTES
+            ? await parseThread.parse(read.bytes, file, limits)
+            : await parseFile(read.bytes, file, limits);
+        parsedFiles.push(file);
+        if (cacheKey) parseCache!.keep(cacheKey, parsed);
+      }
       await pacer.pause();
       problems.push(...parsed.problems);
       const sameText = await duplicates.sameText(file, parsed.sources, pacer);
@@ -139,7 +154,7 @@ export async function loadKnowledge(
   } finally {
     await parseThread.close();
   }
-  return { sources, problems };
+  return { sources, problems, files: { parsed: parsedFiles, reused: reusedFiles } };
 }
 
 /** Sorted so that source order, and so the index, does not depend on the file system. */

@@ -16,6 +16,8 @@ export const INDEX_FILES = {
   hnsw: "hnsw",
   keywords: "keywords.bin",
   embedderModel: "embedder-model.bin",
+  /** A folder of kept parses of knowledge documents, reused by the next re-index. */
+  parsed: "parsed",
 } as const;
 
 export function versionsDirectory(indexDir: string): string {

@@ -5,7 +5,8 @@
  * usable throughout: a failed, interrupted or disk-full write leaves no staging folder and CURRENT
  * as it was. Builders say what the version holds; how it lands on disk is decided here alone.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, link, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk, SourceDoc } from "../core/types.js";
 import type { KnowledgeEmbeddings } from "../embeddings/knowledge-embeddings.js";
@@ -47,6 +48,11 @@ export interface NewVersion {
   sources: SourceDoc[];
   chunks: Chunk[];
   keywordPostings: KeywordPostings;
+  /**
+   * Kept parses of knowledge documents (paths under `parsed/`): a new one is written, a reused one
+   * is hard-linked from the previous version's folder (copied where links are not possible).
+   */
+  parsedFiles?: { name: string; from?: string; contents?: string }[];
   /** Paces the long loops and stops the write once aborted (nothing is published then). */
   pacer: BuildPacer;
   /** Told as each step of the write begins, for the build's step times. */
@@ -72,6 +78,27 @@ export function withIndexWriting<T>(indexDir: string, options: { waitMs: number 
 /** True when a version's graph was built with this version's HNSW parameters, so it can be updated in place. */
 export function graphUpdatable(manifest: IndexManifest): boolean {
   return manifest.hnsw.M === HNSW_PARAMETERS.M && manifest.hnsw.efConstruction === HNSW_PARAMETERS.efConstruction;
+}
+
+/**
+ * Puts the kept parses into the staging folder. A reused one becomes a hard link to the previous
+ * version's file: both versions then share one inode, which is safe because no build ever opens a
+ * version's file for writing (each build writes only new names in its own staging folder), so the
+ * older version's bytes cannot change under it. Where the file system refuses a link (another
+ * device, no link support), the file is copied instead.
+ */
+async function writeParsedFiles(staging: string, files: { name: string; from?: string; contents?: string }[]): Promise<void> {
+  if (files.length === 0) return;
+  const directory = path.join(staging, INDEX_FILES.parsed);
+  await writingTo(directory, mkdir(directory, { recursive: true }));
+  await Promise.all(
+    files.map(async ({ name, from, contents }) => {
+      const target = path.join(staging, name);
+      if (contents !== undefined) return writingTo(target, writeFile(target, contents, { flag: "wx" }));
+      const source = path.join(from!, name);
+      await link(source, target).catch(() => writingTo(target, copyFile(source, target, constants.COPYFILE_EXCL)));
+    }),
+  );
 }
 
 /** Writes and publishes a new version, returning its name. Call it inside withIndexWriting. */
@@ -118,6 +145,7 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
     writingTo(inStaging(INDEX_FILES.chunks), writeFile(inStaging(INDEX_FILES.chunks), JSON.stringify(chunks))),
     writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(inStaging(INDEX_FILES.keywords), keywordPostings)),
     model ? writingTo(inStaging(INDEX_FILES.embedderModel), writeFile(inStaging(INDEX_FILES.embedderModel), model)) : Promise.resolve(),
+    writeParsedFiles(staging, contents.parsedFiles ?? []),
   ]);
   // The manifest is written last: a version directory without one was never finished. It records
   // every file's size and checksum as read back from disk, which every reader checks first.
