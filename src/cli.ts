@@ -87,7 +87,7 @@ export function buildProgram(io: IoStreams): Command {
     .option("--json", "print the summary as JSON")
     .action(async (flags: { knowledge?: string; index?: string; full?: boolean; dryRun?: boolean; json?: boolean }) => {
       const config = configWith(flags);
-      const progress = createProgressReporter(!flags.json);
+      const progress = createProgressReporter(!flags.json, io.stderr as NodeJS.WriteStream);
       const interrupt = stopOnSignals();
       const build = (lockLost?: AbortSignal) =>
         buildIndex({

@@ -73,6 +73,8 @@ export class LocalKnowledgeBot implements KnowledgeBot {
   private readonly options: LocalKnowledgeBotOptions;
   private readonly listeners = new Set<(event: KnowledgeBotEvent) => void>();
   private reindexing: Promise<unknown> = Promise.resolve();
+  /** The running re-index's last progress report, for the admin console. */
+  private progress: ReindexProgress | undefined;
   /** Aborted by `close()`: stops the running re-index and refuses new ones. */
   private readonly closing = new AbortController();
   /** The lock every replica sharing the state store takes around a re-index (see useReplicaLocks). */
@@ -181,7 +183,10 @@ export class LocalKnowledgeBot implements KnowledgeBot {
           buildIndex({
             ...this.options,
             ...options,
-            onProgress: this.options.onReindexProgress,
+            onProgress: (progress) => {
+              this.progress = progress;
+              this.options.onReindexProgress?.(progress);
+            },
             signal: lockLost ? AbortSignal.any([this.closing.signal, lockLost]) : this.closing.signal,
           });
         // A dry run writes nothing, so it needs no lock (as in buildIndex).
@@ -208,10 +213,17 @@ export class LocalKnowledgeBot implements KnowledgeBot {
       } catch (error) {
         this.emit({ type: "reindex-failed", error: error as Error, reason });
         throw error;
+      } finally {
+        this.progress = undefined;
       }
     });
     this.reindexing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Where the re-index running in this process is, or undefined when none is. */
+  reindexProgress(): ReindexProgress | undefined {
+    return this.progress;
   }
 
   /**

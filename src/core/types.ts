@@ -187,6 +187,18 @@ export interface ReindexSummary {
   durationMs: number;
 }
 
+/**
+ * Where a running re-index is: its phase (loading the folder, embedding, writing the version), the
+ * step within it (reading files, segmenting, keywords, graph, files, checksums…) and a count of
+ * what that step has done out of its total (files, chunks; 0/1 and 1/1 for a step without items).
+ */
+export interface ReindexProgress {
+  phase: "loading" | "embedding" | "writing";
+  step?: string;
+  done: number;
+  total: number;
+}
+
 /** Counts shown by /healthz, /stats and the admin commands. */
 export interface IndexStats {
   version: string;

@@ -70,6 +70,57 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
     return this.fingerprint !== before;
   }
 
+  /**
+   * fit() for texts already segmented: `documents` are the texts' terms as ids into `terms`, in
+   * the order mixedTerms gives them. Learns exactly what fit() on the texts would.
+   */
+  async fitTermIds(terms: readonly string[], documents: readonly Int32Array[], pacer?: BuildPacer): Promise<void> {
+    this.serialized = undefined;
+    const frequency = new Int32Array(terms.length);
+    /** The last document that counted each term, so a term counts once per document. */
+    const countedIn = new Int32Array(terms.length).fill(-1);
+    for (let document = 0; document < documents.length; document++) {
+      for (const id of documents[document]) {
+        if (countedIn[id] === document) continue;
+        countedIn[id] = document;
+        frequency[id]++;
+      }
+      if (pacer?.due()) await pacer.pause();
+    }
+    const table = new Map<string, number>();
+    for (let id = 0; id < terms.length; id++) if (frequency[id] > 0) table.set(terms[id], frequency[id]);
+    this.statistics = new TermStatistics(documents.length, table);
+    this.fingerprint = this.computeFingerprint();
+  }
+
+  /**
+   * embedText() for a text already segmented into term ids of `terms` (see fitTermIds): the same
+   * vector, bit for bit, because terms are weighed and added in the same order. Each term's weight
+   * and slot are worked out once per table and kept in `cache`.
+   */
+  embedTermIds(terms: readonly string[], ids: Int32Array, cache: TermIdCache): Float32Array {
+    const { counts, order } = cache;
+    for (const id of ids) {
+      if (counts[id] === 0) order.push(id);
+      counts[id]++;
+    }
+    const vector = new Float32Array(this.dimensions);
+    for (const id of order) {
+      if (Number.isNaN(cache.idf[id])) {
+        cache.idf[id] = this.statistics.idf(terms[id]);
+        const { slot, sign } = hashedSlot(terms[id], this.dimensions);
+        cache.slot[id] = slot;
+        cache.sign[id] = sign;
+      }
+      const weight = (1 + Math.log(counts[id])) * cache.idf[id];
+      vector[cache.slot[id]] += cache.sign[id] * weight;
+      counts[id] = 0;
+    }
+    order.length = 0;
+    normalizeInPlace(vector);
+    return vector;
+  }
+
   override serializeModel(): Buffer {
     if (this.serialized) return this.serialized;
     const { terms, frequencies } = this.statistics.sorted();
@@ -110,5 +161,21 @@ export class LocalEmbeddings extends KnowledgeEmbeddings {
     const { terms, frequencies } = this.statistics.sorted();
     terms.forEach((term, index) => hash.update(`${term}\t${frequencies[index]}\n`));
     return hash.digest("hex").slice(0, 16);
+  }
+}
+
+/** Per-table scratch and memo for embedTermIds; make one per term table, after fitting. */
+export class TermIdCache {
+  readonly counts: Uint32Array;
+  readonly order: number[] = [];
+  readonly idf: Float64Array;
+  readonly slot: Int32Array;
+  readonly sign: Int8Array;
+
+  constructor(termCount: number) {
+    this.counts = new Uint32Array(termCount);
+    this.idf = new Float64Array(termCount).fill(Number.NaN);
+    this.slot = new Int32Array(termCount);
+    this.sign = new Int8Array(termCount);
   }
 }

@@ -3,16 +3,20 @@
  * embed only what changed, and publish a complete new version beside the old one. The old version
  * stays usable until CURRENT is switched, so a crash mid-way loses nothing.
  */
-import type { Chunk, ReindexSummary, SourceDoc } from "../core/types.js";
+import type { Chunk, ReindexProgress, ReindexSummary, SourceDoc } from "../core/types.js";
 import { createEmbedder, type EmbedderConfig } from "../embeddings/create-embedder.js";
-import { buildKeywordPostingsPaced, type KeywordAddition, type KeywordPostings, updateKeywordPostingsPaced } from "../store/keyword-postings.js";
+import { buildKeywordPostingsFromIdsPaced, type KeywordAddition, type KeywordPostings, updateKeywordPostingsPaced } from "../store/keyword-postings.js";
 import type { IndexManifest } from "../store/manifest.js";
 import { embedderMatches, readServingVersion, readVersionParts, readVersionVectors, type StoredVersion } from "../store/version-reader.js";
-import { type GraphWrite, graphUpdatable, withIndexWriting, writeVersion } from "../store/version-writer.js";
+import { type CarriedFile, type GraphWrite, graphUpdatable, withIndexWriting, writeVersion } from "../store/version-writer.js";
+import { INDEX_FILES } from "../store/index-layout.js";
+import { fileRecord } from "../store/version-files.js";
 import { keywordDocument } from "../text/keyword-terms.js";
 import { BuildPacer, NEVER_DUE, runSteps } from "../core/build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
+import { segmentChunks } from "./segment-chunks.js";
+import { LocalEmbeddings, TermIdCache } from "../embeddings/local-embeddings.js";
 import { readSynonyms } from "./read-synonyms.js";
 import { loadKnowledge } from "./load-knowledge.js";
 import { ParseCache } from "./parse-cache.js";
@@ -22,11 +26,7 @@ import type { SourceProblem } from "./source-problem.js";
 import { failingIndexedFiles, keepStaleSources } from "./stale-sources.js";
 import { type BuildStep, StepTimes } from "./step-times.js";
 
-export interface ReindexProgress {
-  phase: "loading" | "embedding" | "writing";
-  done: number;
-  total: number;
-}
+export type { ReindexProgress } from "../core/types.js";
 
 export interface BuildIndexOptions {
   knowledgeDir: string;
@@ -70,21 +70,26 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   // is renewed, questions are answered and signals are seen) and stops there once it is aborted.
   const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
     pacer.throwIfAborted();
-    options.onProgress?.({ phase: "loading", done: 0, total: 1 });
+    options.onProgress?.({ phase: "loading", step: "reading", done: 0, total: 1 });
     steps.start("reading");
     const servingVersion = await readServingVersionOrNull(options.indexDir);
     // Documents whose bytes are unchanged take the serving version's parse; `--full` parses everything again.
     const parseCache = new ParseCache(options.full === true ? null : servingVersion, limits);
-    const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer, parseCache);
+    const previousVersion = servingVersion && vectorsReusable(servingVersion, options.embedder) ? servingVersion : null;
+    // `--full` reuses nothing, so only the manifest is read (for the summary's diff). Otherwise the
+    // previous version's parts are read while the folder loads: the parse thread does most of that
+    // work, and the two do not depend on each other.
+    const previousReading = previousVersion && options.full !== true ? readPreviousIndex(previousVersion) : Promise.resolve(null);
+    const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer, parseCache, (done, total) =>
+      options.onProgress?.({ phase: "loading", step: "reading", done, total }),
+    );
     const synonyms = await readSynonyms(options.knowledgeDir);
     loaded.problems.push(...synonyms.problems);
     steps.start("previous");
-    const previousVersion = servingVersion && vectorsReusable(servingVersion, options.embedder) ? servingVersion : null;
     const loadedFiles = loaded.files ?? { parsed: [], reused: [] };
     const staleFiles = failingIndexedFiles(loaded, previousVersion?.manifest);
     const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
-    // `--full` reuses nothing, so only the manifest is read (for the summary's diff).
-    const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
+    const previous = await previousReading;
     const full = options.full === true || previous === null;
     const diff = await pacer.drive(diffSteps(knowledge.sources, (options.full === true ? previousVersion : previous)?.manifest, pacer.due));
     const errors = knowledge.problems
@@ -152,13 +157,6 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       ),
       limits.maxChunks,
     );
-    steps.start("fitting");
-    if (full)
-      await embedder.fit(
-        knowledge.sources.flatMap((source, index) => chunksBySource[index].map((chunk) => embeddingText(source, chunk))),
-        pacer,
-      );
-
     const chunks: Chunk[] = [];
     /** Vectors of new chunks; an unchanged chunk's vector stays in the previous graph. */
     const vectors: (Float32Array | undefined)[] = [];
@@ -192,26 +190,46 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       if (pacer.due()) await pacer.pause();
     }
 
+    // A full re-index segments every chunk once, for the fit, the local embedder's vectors and the
+    // keyword index alike; its rows are exactly the texts to fit and embed, in order.
+    steps.start("fitting");
+    if (full) options.onProgress?.({ phase: "loading", step: "segmenting", done: 0, total: chunks.length });
+    const segmented = full ? await pacer.drive(segmentChunks(rowSources, chunks, pacer.due)) : null;
+    const termIdEmbedder = segmented && embedder instanceof LocalEmbeddings ? embedder : null;
+    if (termIdEmbedder)
+      await termIdEmbedder.fitTermIds(
+        segmented!.table.terms,
+        segmented!.rows.map((row) => row.embedded),
+        pacer,
+      );
+    else if (full)
+      await embedder.fit(
+        toEmbed.map((item) => item.text),
+        pacer,
+      );
+    if (full) options.onProgress?.({ phase: "loading", step: "segmenting", done: chunks.length, total: chunks.length });
+    const termIdCache = termIdEmbedder ? new TermIdCache(segmented!.table.terms.length) : undefined;
+
     steps.start("embedding");
     for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
       const batch = toEmbed.slice(start, start + EMBED_BATCH);
-      const embedded = await embedder.embedDocuments(batch.map((item) => item.text));
-      batch.forEach((item, index) => (vectors[item.row] = Float32Array.from(embedded[index])));
-      options.onProgress?.({ phase: "embedding", done: Math.min(start + EMBED_BATCH, toEmbed.length), total: toEmbed.length });
+      if (termIdEmbedder) {
+        for (const item of batch) vectors[item.row] = termIdEmbedder.embedTermIds(segmented!.table.terms, segmented!.rows[item.row].embedded, termIdCache!);
+      } else {
+        const embedded = await embedder.embedDocuments(batch.map((item) => item.text));
+        batch.forEach((item, index) => (vectors[item.row] = Float32Array.from(embedded[index])));
+      }
+      options.onProgress?.({ phase: "embedding", step: "embedding", done: Math.min(start + EMBED_BATCH, toEmbed.length), total: toEmbed.length });
       await pacer.pause();
     }
 
-    options.onProgress?.({ phase: "writing", done: 0, total: 1 });
+    options.onProgress?.({ phase: "writing", step: "keywords", done: 0, total: 1 });
     // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
     // Terms are produced lazily so a large folder's terms are never all in memory at once.
+    // A full re-index builds it while its new graph is built on the graph thread (in writeVersion).
     steps.start("keywords");
-    const keywordPostings = full
-      ? await buildKeywordPostingsPaced(
-          (function* () {
-            for (let row = 0; row < chunks.length; row++) yield keywordDocument(rowSources[row], chunks[row]);
-          })(),
-          pacer,
-        )
+    const keywordPostings = segmented
+      ? () => buildKeywordPostingsFromIdsPaced(segmented.table.terms, segmented.rows, pacer)
       : await updateKeywordPostingsPaced(
           previous!.keywordPostings,
           newRowOf,
@@ -262,12 +280,16 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       sources: knowledge.sources,
       chunks,
       keywordPostings,
-      parsedFiles: parseCache.kept(),
+      parsedFiles: parseCache.written(),
+      carriedFiles: [...parseCache.carried(), ...(full ? [] : carriedModel(previous!))],
       pacer,
-      onStep: (step) => steps.start(step),
+      onStep: (step) => {
+        steps.start(step);
+        options.onProgress?.({ phase: "writing", step, done: 0, total: 1 });
+      },
     });
     steps.stop();
-    options.onProgress?.({ phase: "writing", done: 1, total: 1 });
+    options.onProgress?.({ phase: "writing", step: "publishing", done: 1, total: 1 });
     return {
       summary: { ...summaryBase, version, chunks: chunks.length, embeddedChunks: toEmbed.length, durationMs: performance.now() - started },
       problems: knowledge.problems,
@@ -323,6 +345,15 @@ async function readPreviousIndex(stored: StoredVersion): Promise<PreviousIndex |
     // A damaged previous version is rebuilt in full rather than trusted.
     return null;
   }
+}
+
+/**
+ * The previous version's embedder model, carried into the new version as it is: an incremental
+ * re-index never fits the embedder again (its serialized model is the bytes it was loaded from).
+ */
+function carriedModel(previous: PreviousIndex): CarriedFile[] {
+  const record = fileRecord(previous.manifest, INDEX_FILES.embedderModel);
+  return record && previous.embedderModel ? [{ name: INDEX_FILES.embedderModel, from: previous.directory, record }] : [];
 }
 
 /** Share of deleted labels in a graph above which an incremental re-index rebuilds it instead. */

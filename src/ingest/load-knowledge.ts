@@ -47,6 +47,8 @@ export async function loadKnowledge(
   pacer: BuildPacer = new BuildPacer(),
   /** Parses of the serving version to reuse for unchanged documents (a re-index passes one). */
   parseCache?: ParseCache,
+  /** Told after each file, with the count of files read so far and in all. */
+  onFile?: (done: number, total: number) => void,
 ): Promise<LoadedKnowledge> {
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...limitOverrides };
   let files: string[];
@@ -69,7 +71,8 @@ export async function loadKnowledge(
   const reusedFiles: string[] = [];
   const parseThread = new ParseThread(pacer.signal);
   try {
-    for (const absolute of files) {
+    for (const [position, absolute] of files.entries()) {
+      onFile?.(position, files.length);
       const file = path.relative(knowledgeDir, absolute).split(path.sep).join("/");
       // The admin's synonym list is read by the index build, not indexed as a source.
       if (file.toLowerCase() === SYNONYMS_FILE_NAME) continue;
@@ -151,6 +154,7 @@ export async function loadKnowledge(
         sources.push(source);
       }
     }
+    onFile?.(files.length, files.length);
   } finally {
     await parseThread.close();
   }

@@ -17,6 +17,7 @@ import path from "node:path";
 import { INDEX_FILES } from "../store/index-layout.js";
 import type { StoredVersion } from "../store/version-reader.js";
 import { fileRecord, parseVerifiedJson, readVerifiedFile } from "../store/version-files.js";
+import type { CarriedFile } from "../store/version-writer.js";
 import type { IndexLimits } from "./index-limits.js";
 import type { ParsedFile } from "./parsed-file.js";
 import { isDocument } from "./parse-file.js";
@@ -24,18 +25,10 @@ import { isDocument } from "./parse-file.js";
 /** Raised when a parser's output changes shape, so entries of older builds are not reused. */
 const PARSE_CACHE_FORMAT = 1;
 
-/** One kept parse of this build: reused from the previous version, or new. */
-export interface ParseCacheEntry {
-  /** Path inside the version, `parsed/<key>.json`. */
-  name: string;
-  /** The previous version's folder holding the same entry, when it is reused. */
-  from?: string;
-  /** The entry's JSON, when it is new. */
-  contents?: string;
-}
-
 export class ParseCache {
-  private readonly entries = new Map<string, ParseCacheEntry>();
+  /** Entries reused from the previous version, and new ones, by name. */
+  private readonly reused = new Map<string, CarriedFile>();
+  private readonly fresh = new Map<string, string>();
 
   /** `previous` is the serving version (null on a first build or when nothing may be reused). */
   constructor(
@@ -59,13 +52,13 @@ export class ParseCache {
   /** The previous version's parse under `key`, checked against its manifest; undefined when there is none or it does not check out. */
   async reuse(key: string): Promise<ParsedFile | undefined> {
     const name = entryName(key);
-    if (this.entries.has(name)) return undefined;
     const previous = this.previous;
-    if (!previous || !fileRecord(previous.manifest, name)) return undefined;
+    const record = previous ? fileRecord(previous.manifest, name) : undefined;
+    if (!previous || !record || this.reused.has(name) || this.fresh.has(name)) return undefined;
     try {
       const parsed = parseVerifiedJson<ParsedFile>(previous.directory, name, await readVerifiedFile(previous.directory, previous.manifest, name));
       if (!Array.isArray(parsed?.sources) || !Array.isArray(parsed.problems)) return undefined;
-      this.entries.set(name, { name, from: previous.directory });
+      this.reused.set(name, { name, from: previous.directory, record });
       return parsed;
     } catch {
       // A damaged entry is parsed again rather than trusted.
@@ -77,12 +70,17 @@ export class ParseCache {
   keep(key: string, parsed: ParsedFile): void {
     if (parsed.problems.some((problem) => problem.severity === "error")) return;
     const name = entryName(key);
-    if (!this.entries.has(name)) this.entries.set(name, { name, contents: JSON.stringify(parsed) });
+    if (!this.reused.has(name) && !this.fresh.has(name)) this.fresh.set(name, JSON.stringify(parsed));
   }
 
-  /** What the new version holds: reused entries to link, new ones to write. */
-  kept(): ParseCacheEntry[] {
-    return [...this.entries.values()];
+  /** Reused entries, which the new version links from the previous one. */
+  carried(): CarriedFile[] {
+    return [...this.reused.values()];
+  }
+
+  /** New entries, which the new version writes. */
+  written(): { name: string; contents: string }[] {
+    return [...this.fresh].map(([name, contents]) => ({ name, contents }));
   }
 }
 

@@ -3,7 +3,7 @@
  * to the index now serving (source pages) and raw retrieval (the hit-testing view).
  */
 import type { KnowledgeBot } from "../core/knowledge-bot.js";
-import type { Chunk, SourceDoc } from "../core/types.js";
+import type { Chunk, ReindexProgress, SourceDoc } from "../core/types.js";
 import type { RetrievalResult } from "../retrieval/retrieve.js";
 
 export interface ServedIndex {
@@ -19,4 +19,6 @@ export interface ServedBot extends KnowledgeBot {
   retrieve(questionText: string, limit?: number): Promise<RetrievalResult>;
   /** Switches to the version on disk when another process re-indexed; true when it switched. */
   reload?(): Promise<boolean>;
+  /** Where a re-index running in this process is (phase, step, counts), or undefined when none is. */
+  reindexProgress?(): ReindexProgress | undefined;
 }

@@ -167,14 +167,80 @@ function* collectPostings(additions: Iterable<KeywordAddition>, due: () => boole
     if (due()) yield;
   }
   termIds.clear();
+  const titleLengths = new Uint32Array(size);
+  const bodyLengths = new Uint32Array(size);
+  for (const [row, title, body] of lengths) {
+    titleLengths[row] = title;
+    bodyLengths[row] = body;
+  }
+  return yield* placePostings(termList, Array.from(termList.keys()), log, titleLengths, bodyLengths, due);
+}
 
-  const order = Array.from(termList.keys()).sort((left, right) => compareTerms(termList[left], termList[right]));
+/**
+ * Postings of documents already segmented into term ids of `terms` (row i is the i-th document;
+ * see ingest/segment-chunks.ts): the same postings buildKeywordPostings gives for the terms
+ * themselves, without a map lookup per term.
+ */
+export function buildKeywordPostingsFromIdsPaced(
+  terms: readonly string[],
+  documents: readonly { title: Int32Array; body: Int32Array }[],
+  pacer: BuildPacer,
+): Promise<KeywordPostings> {
+  return pacer.drive(collectIdPostings(terms, documents, pacer.due));
+}
+
+function* collectIdPostings(
+  terms: readonly string[],
+  documents: readonly { title: Int32Array; body: Int32Array }[],
+  due: () => boolean,
+): Generator<void, KeywordPostings, void> {
+  const titleCount = new Uint32Array(terms.length);
+  const bodyCount = new Uint32Array(terms.length);
+  const used = new Uint8Array(terms.length);
+  const log = new PostingLog();
+  const titleLengths = new Uint32Array(documents.length);
+  const bodyLengths = new Uint32Array(documents.length);
+  const inDocument: number[] = [];
+  for (let row = 0; row < documents.length; row++) {
+    const { title, body } = documents[row];
+    for (const id of title) if (titleCount[id]++ === 0 && bodyCount[id] === 0) inDocument.push(id);
+    for (const id of body) if (bodyCount[id]++ === 0 && titleCount[id] === 0) inDocument.push(id);
+    for (const id of inDocument) {
+      log.push(id, row, titleCount[id], bodyCount[id]);
+      used[id] = 1;
+      titleCount[id] = 0;
+      bodyCount[id] = 0;
+    }
+    inDocument.length = 0;
+    titleLengths[row] = title.length;
+    bodyLengths[row] = body.length;
+    if (due()) yield;
+  }
+  const usedIds: number[] = [];
+  for (let id = 0; id < terms.length; id++) if (used[id] === 1) usedIds.push(id);
+  return yield* placePostings(terms, usedIds, log, titleLengths, bodyLengths, due);
+}
+
+/**
+ * The compressed layout of logged postings: `ids` (the term ids that occur) sorted by their
+ * terms, then every posting placed by a counting sort on its term's rank. Postings are logged in
+ * row order, so each term's rows come out sorted.
+ */
+function* placePostings(
+  termList: readonly string[],
+  ids: number[],
+  log: PostingLog,
+  titleLengths: Uint32Array,
+  bodyLengths: Uint32Array,
+  due: () => boolean,
+): Generator<void, KeywordPostings, void> {
+  const order = ids.sort((left, right) => compareTerms(termList[left], termList[right]));
   const rank = new Int32Array(termList.length);
   order.forEach((id, position) => (rank[id] = position));
-  const offsets = new Int32Array(termList.length + 1);
+  const offsets = new Int32Array(order.length + 1);
   for (let index = 0; index < log.length; index++) offsets[rank[log.terms[index]] + 1]++;
-  for (let position = 0; position < termList.length; position++) offsets[position + 1] += offsets[position];
-  const next = offsets.slice(0, termList.length);
+  for (let position = 0; position < order.length; position++) offsets[position + 1] += offsets[position];
+  const next = offsets.slice(0, order.length);
   const rows = new Int32Array(log.length);
   const titleFrequencies = new Uint16Array(log.length);
   const bodyFrequencies = new Uint16Array(log.length);
@@ -183,12 +249,6 @@ function* collectPostings(additions: Iterable<KeywordAddition>, due: () => boole
     rows[position] = log.rows[index];
     titleFrequencies[position] = log.titleFrequencies[index];
     bodyFrequencies[position] = log.bodyFrequencies[index];
-  }
-  const titleLengths = new Uint32Array(size);
-  const bodyLengths = new Uint32Array(size);
-  for (const [row, title, body] of lengths) {
-    titleLengths[row] = title;
-    bodyLengths[row] = body;
   }
   const terms = order.map((id) => termList[id]);
   for (let position = 0; position < terms.length; position++) {

@@ -7,11 +7,12 @@
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { Embeddings } from "@langchain/core/embeddings";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
 import type { BuildPacer } from "../core/build-pacer.js";
+import { buildGraphFileOnThread } from "./graph-build-thread.js";
 
 export const HNSW_PARAMETERS = { M: 32, efConstruction: 200, efSearch: 256, space: "cosine" as const };
 
@@ -39,15 +40,60 @@ export interface LabelledVector {
 
 /** Inserting is the slowest part of a build (seconds at 20k chunks), so it pauses every slice. */
 async function addToStore(store: HNSWLib, entries: LabelledVector[], pacer?: BuildPacer): Promise<void> {
-  const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
-  for (const { label, chunk, vector } of entries) {
+  for (const { label, vector } of entries) {
     if (pacer?.due()) await pacer.pause();
     store.index.addPoint(Array.from(vector), label);
+  }
+  addToDocstore(store, entries);
+}
+
+function addToDocstore(store: HNSWLib, entries: LabelledVector[]): void {
+  const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
+  for (const { label, chunk } of entries) {
     // The docstore keeps each label's chunk id, not its text: chunks.json already holds the text,
     // and a second copy made every re-index write, and re-read, the whole folder once more.
     documents[label] = new Document({ pageContent: "", metadata: { chunkId: chunk.chunkId, sourceId: chunk.sourceId, chunkIndex: chunk.index } });
   }
   store.docstore.add(documents);
+}
+
+/**
+ * A new graph of exactly `entries`, built on a worker thread (graph-build-thread.ts) and saved in
+ * `directory` as HNSWLib.save saves one: the graph file, and args.json and docstore.json with the
+ * same contents. This thread is free while the graph is built; the returned promise settles when
+ * all three files are written.
+ */
+export async function saveNewGraph(
+  directory: string,
+  embeddings: Embeddings,
+  entries: LabelledVector[],
+  dimensions: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const labels = new Int32Array(entries.length);
+  const vectors = new Float32Array(entries.length * dimensions);
+  entries.forEach(({ label, vector }, position) => {
+    labels[position] = label;
+    vectors.set(vector, position * dimensions);
+  });
+  const capacity = entries.reduce((largest, entry) => Math.max(largest, entry.label + 1), 1);
+  const graph = buildGraphFileOnThread(
+    { ...HNSW_PARAMETERS, dimensions, randomSeed: 100, capacity, labels, vectors, file: path.join(directory, "hnswlib.index") },
+    signal,
+  );
+  // The same side files HNSWLib.save writes; an unfilled index stands in for the graph in args.json (it serializes as {}).
+  const store = new HNSWLib(embeddings, {
+    space: HNSW_PARAMETERS.space,
+    numDimensions: dimensions,
+    index: new hnswlib.HierarchicalNSW(HNSW_PARAMETERS.space, dimensions),
+  });
+  addToDocstore(store, entries);
+  const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
+  await Promise.all([
+    graph,
+    writeFile(path.join(directory, "args.json"), JSON.stringify(store.args)),
+    writeFile(path.join(directory, "docstore.json"), JSON.stringify(Array.from(docs.entries()))),
+  ]);
 }
 
 /** Builds a new graph holding exactly `entries`. */

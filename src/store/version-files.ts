@@ -40,15 +40,27 @@ async function hashFile(file: string): Promise<{ sha256: string; bytes: number }
   return { sha256: hash.digest("hex"), bytes };
 }
 
-/** Records every file under a finished (staging) version directory except the manifest. */
-export async function describeVersionFiles(directory: string): Promise<VersionFile[]> {
+/**
+ * Records every file under a finished (staging) version directory except the manifest. A file
+ * linked from the previous version keeps that version's record (its bytes were checked against it
+ * when this build read them, and a link shares them) once its size on disk agrees; every other
+ * file is read back from disk and hashed.
+ */
+export async function describeVersionFiles(directory: string, carried: { name: string; record: VersionFile }[] = []): Promise<VersionFile[]> {
+  const carriedRecords = new Map(carried.map(({ name, record }) => [name, record]));
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
   const relativePaths = entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
     .filter((relative) => relative !== INDEX_FILES.manifest)
     .sort();
-  return Promise.all(relativePaths.map(async (relative) => ({ path: relative, ...(await hashFile(path.join(directory, relative))) })));
+  return Promise.all(
+    relativePaths.map(async (relative) => {
+      const record = carriedRecords.get(relative);
+      if (record && record.path === relative && (await stat(path.join(directory, relative))).size === record.bytes) return { ...record };
+      return { path: relative, ...(await hashFile(path.join(directory, relative))) };
+    }),
+  );
 }
 
 /** The manifest's JSON: its contents, the file records, and a checksum over both. */
@@ -57,8 +69,10 @@ export function sealManifest(manifest: IndexManifest, files: VersionFile[]): str
   const contents: Partial<StoredManifest> = { ...manifest };
   delete contents.files;
   delete contents.checksum;
-  const body = { ...contents, files };
-  return JSON.stringify({ ...body, checksum: sha256(JSON.stringify(body)) });
+  // The body is serialized once: the sealed text is the body's JSON with the checksum appended as
+  // its last field, byte for byte what JSON.stringify({ ...body, checksum }) gives.
+  const bodyJson = JSON.stringify({ ...contents, files });
+  return `${bodyJson.slice(0, -1)},"checksum":${JSON.stringify(sha256(bodyJson))}}`;
 }
 
 /** A relative path inside the version: plain names joined by `/`, never `..` or absolute. */

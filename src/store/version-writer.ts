@@ -26,9 +26,20 @@ import { writeKeywordFile } from "./keyword-file.js";
 import type { KeywordPostings } from "./keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { withReindexLock } from "./reindex-lock.js";
-import { buildVectorStore, HNSW_PARAMETERS, type LabelledVector, updateVectorStore } from "./vector-store.js";
+import { HNSW_PARAMETERS, type LabelledVector, saveNewGraph, updateVectorStore } from "./vector-store.js";
 import { describeVersionFiles, sealManifest } from "./version-files.js";
+import type { VersionFile } from "./manifest.js";
 import { graphDirectory, type StoredVersion } from "./version-reader.js";
+
+/** A file of the previous version that the new one holds as it is. */
+export interface CarriedFile {
+  /** Path inside the version, e.g. `parsed/<key>.json`. */
+  name: string;
+  /** The previous version's folder. */
+  from: string;
+  /** The previous manifest's record of the file. */
+  record: VersionFile;
+}
 
 /** How the new version's HNSW graph comes about. */
 export type GraphWrite =
@@ -47,16 +58,20 @@ export interface NewVersion {
   graphLabels: { nextLabel: number; deletedLabels: number };
   sources: SourceDoc[];
   chunks: Chunk[];
-  keywordPostings: KeywordPostings;
+  /** The keyword index, or a function building it (run while a new graph is built on its thread). */
+  keywordPostings: KeywordPostings | (() => Promise<KeywordPostings>);
+  /** Kept parses of knowledge documents (paths under `parsed/`), new ones to write. */
+  parsedFiles?: { name: string; contents: string }[];
   /**
-   * Kept parses of knowledge documents (paths under `parsed/`): a new one is written, a reused one
-   * is hard-linked from the previous version's folder (copied where links are not possible).
+   * Files the new version holds unchanged from the previous one (a reused parse, the embedder's
+   * model when it was not fitted again): hard-linked from `from`, the previous version's folder,
+   * with the record its manifest keeps (checked when this build read the file).
    */
-  parsedFiles?: { name: string; from?: string; contents?: string }[];
+  carriedFiles?: CarriedFile[];
   /** Paces the long loops and stops the write once aborted (nothing is published then). */
   pacer: BuildPacer;
   /** Told as each step of the write begins, for the build's step times. */
-  onStep?: (step: "graph" | "files" | "checksums" | "publishing") => void;
+  onStep?: (step: "graph" | "keywords" | "files" | "checksums" | "publishing") => void;
 }
 
 /**
@@ -80,22 +95,24 @@ export function graphUpdatable(manifest: IndexManifest): boolean {
   return manifest.hnsw.M === HNSW_PARAMETERS.M && manifest.hnsw.efConstruction === HNSW_PARAMETERS.efConstruction;
 }
 
+/** Writes the new kept parses into the staging folder; each name is new, so `wx` refuses to open an existing file. */
+async function writeParsedFiles(staging: string, files: { name: string; contents: string }[]): Promise<void> {
+  await Promise.all(files.map(({ name, contents }) => writingTo(path.join(staging, name), writeFile(path.join(staging, name), contents, { flag: "wx" }))));
+}
+
 /**
- * Puts the kept parses into the staging folder. A reused one becomes a hard link to the previous
- * version's file: both versions then share one inode, which is safe because no build ever opens a
- * version's file for writing (each build writes only new names in its own staging folder), so the
- * older version's bytes cannot change under it. Where the file system refuses a link (another
- * device, no link support), the file is copied instead.
+ * Puts the carried files into the staging folder as hard links to the previous version's files.
+ * Both versions then share one inode, which is safe because no build ever opens a version's file
+ * for writing: each build writes only new names (`wx`) in its own staging folder, after the links
+ * are made no write touches a linked name, and pruning only unlinks. So an older version's bytes
+ * cannot change under a reader. Where the file system refuses a link (another device, no link
+ * support), the file is copied instead.
  */
-async function writeParsedFiles(staging: string, files: { name: string; from?: string; contents?: string }[]): Promise<void> {
-  if (files.length === 0) return;
-  const directory = path.join(staging, INDEX_FILES.parsed);
-  await writingTo(directory, mkdir(directory, { recursive: true }));
+async function linkCarriedFiles(staging: string, files: CarriedFile[]): Promise<void> {
   await Promise.all(
-    files.map(async ({ name, from, contents }) => {
+    files.map(async ({ name, from }) => {
+      const source = path.join(from, name);
       const target = path.join(staging, name);
-      if (contents !== undefined) return writingTo(target, writeFile(target, contents, { flag: "wx" }));
-      const source = path.join(from!, name);
       await link(source, target).catch(() => writingTo(target, copyFile(source, target, constants.COPYFILE_EXCL)));
     }),
   );
@@ -126,31 +143,54 @@ export async function writeVersion(indexDir: string, contents: NewVersion): Prom
 }
 
 async function writeStagedVersion(indexDir: string, version: string, manifest: IndexManifest, contents: NewVersion): Promise<void> {
-  const { sources, chunks, keywordPostings, embedder, graph, pacer } = contents;
+  const { sources, chunks, embedder, graph, pacer } = contents;
   const onStep = contents.onStep ?? (() => undefined);
   const staging = await createStagingDirectory(indexDir, version);
-  onStep("graph");
-  const store =
-    graph.kind === "update"
-      ? await updateVectorStore(graphDirectory(graph.previous.directory), embedder, graph.deletedLabels, graph.added, pacer)
-      : await buildVectorStore(embedder, graph.entries, manifest.embedder.dimensions, pacer);
   const inStaging = (name: string) => path.join(staging, name);
-  onStep("files");
   await writingTo(inStaging(INDEX_FILES.hnsw), mkdir(inStaging(INDEX_FILES.hnsw), { recursive: true }));
-  const model = embedder.serializeModel();
+  onStep("graph");
+  // A new graph is built and saved on a worker thread while this thread builds the keyword index
+  // and writes the other files; an updated one is changed here, where the previous graph is read.
+  const newGraph =
+    graph.kind === "build"
+      ? writingTo(inStaging(INDEX_FILES.hnsw), saveNewGraph(inStaging(INDEX_FILES.hnsw), embedder, graph.entries, manifest.embedder.dimensions, pacer.signal))
+      : undefined;
+  const store =
+    graph.kind === "update" ? await updateVectorStore(graphDirectory(graph.previous.directory), embedder, graph.deletedLabels, graph.added, pacer) : undefined;
+  let keywordPostings: KeywordPostings;
+  try {
+    onStep("keywords");
+    keywordPostings = typeof contents.keywordPostings === "function" ? await contents.keywordPostings() : contents.keywordPostings;
+  } catch (error) {
+    // The graph thread writes into the staging folder: it settles before the folder is removed.
+    await newGraph?.catch(() => undefined);
+    throw error;
+  }
+  onStep("files");
+  const carried = contents.carriedFiles ?? [];
+  const carriedNames = new Set(carried.map((file) => file.name));
+  if (carried.some((file) => file.name.startsWith(`${INDEX_FILES.parsed}/`)) || (contents.parsedFiles ?? []).length > 0)
+    await writingTo(inStaging(INDEX_FILES.parsed), mkdir(inStaging(INDEX_FILES.parsed), { recursive: true }));
+  // A model carried over unchanged is linked, not written again.
+  const model = carriedNames.has(INDEX_FILES.embedderModel) ? null : embedder.serializeModel();
   // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
-  await allWritten([
-    writingTo(inStaging(INDEX_FILES.hnsw), store.save(inStaging(INDEX_FILES.hnsw))),
+  const files = allWritten([
+    store ? writingTo(inStaging(INDEX_FILES.hnsw), store.save(inStaging(INDEX_FILES.hnsw))) : Promise.resolve(),
     writingTo(inStaging(INDEX_FILES.sources), writeFile(inStaging(INDEX_FILES.sources), JSON.stringify(sources))),
     writingTo(inStaging(INDEX_FILES.chunks), writeFile(inStaging(INDEX_FILES.chunks), JSON.stringify(chunks))),
     writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(inStaging(INDEX_FILES.keywords), keywordPostings)),
     model ? writingTo(inStaging(INDEX_FILES.embedderModel), writeFile(inStaging(INDEX_FILES.embedderModel), model)) : Promise.resolve(),
     writeParsedFiles(staging, contents.parsedFiles ?? []),
   ]);
+  await allWritten([files, newGraph ?? Promise.resolve()]);
+  await linkCarriedFiles(staging, carried);
   // The manifest is written last: a version directory without one was never finished. It records
   // every file's size and checksum as read back from disk, which every reader checks first.
   onStep("checksums");
-  await writingTo(inStaging(INDEX_FILES.manifest), writeFile(inStaging(INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging))));
+  await writingTo(
+    inStaging(INDEX_FILES.manifest),
+    writeFile(inStaging(INDEX_FILES.manifest), sealManifest(manifest, await describeVersionFiles(staging, carried))),
+  );
   // Not published once stopped (a signal, or the lock taken over while the files were written).
   pacer.throwIfAborted();
   onStep("publishing");

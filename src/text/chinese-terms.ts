@@ -38,18 +38,47 @@ export function wordTerms(normalized: string): string[] {
 
 /** Character bigrams of every CJK run (a lone character counts as itself) and whole Latin/digit tokens. */
 export function bigramTerms(normalized: string): string[] {
+  return [...cjkBigrams(normalized), ...latinTokens(normalized)];
+}
+
+function cjkBigrams(normalized: string): string[] {
   const terms: string[] = [];
   for (const match of normalized.matchAll(CJK_RUN)) {
     const run = match[0];
     if (run.length === 1) terms.push(run);
     for (let index = 0; index + 1 < run.length; index++) terms.push(run.slice(index, index + 2));
   }
-  for (const match of normalized.matchAll(/[a-z0-9]+(?:[.-][a-z0-9]+)*/g)) terms.push(match[0]);
   return terms;
+}
+
+function latinTokens(normalized: string): string[] {
+  return Array.from(normalized.matchAll(/[a-z0-9]+(?:[.-][a-z0-9]+)*/g), (match) => match[0]);
+}
+
+/** The three kinds of term of one text, in the order mixedTerms lists them. */
+export interface TermParts {
+  /** jieba words, prefixed `w:`. */
+  words: string[];
+  cjkBigrams: string[];
+  latinTokens: string[];
+}
+
+export function termParts(text: string): TermParts {
+  const normalized = normalizeText(text);
+  return { words: wordTerms(normalized).map((word) => `w:${word}`), cjkBigrams: cjkBigrams(normalized), latinTokens: latinTokens(normalized) };
+}
+
+/**
+ * The terms of texts joined by a line break, from each text's parts: mixedTerms(`${a}\n${b}`)
+ * equals joinTermParts(termParts(a), termParts(b)). A line break ends every term: normalizing
+ * neither composes nor converts across it, jieba segments each side of it apart, and it is in no
+ * CJK run or Latin token. So a chunk's terms can be put together from its title's and its body's.
+ */
+export function joinTermParts(...parts: TermParts[]): string[] {
+  return [...parts.flatMap((part) => part.words), ...parts.flatMap((part) => part.cjkBigrams), ...parts.flatMap((part) => part.latinTokens)];
 }
 
 /** Both kinds, prefixed so a word and a bigram with the same characters stay distinct features. */
 export function mixedTerms(text: string): string[] {
-  const normalized = normalizeText(text);
-  return [...wordTerms(normalized).map((word) => `w:${word}`), ...bigramTerms(normalized)];
+  return joinTermParts(termParts(text));
 }

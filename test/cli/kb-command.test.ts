@@ -34,6 +34,19 @@ describe("kb command", () => {
     expect(second.stdout).toMatch(/0 embedded/);
   });
 
+  it("reindex shows its progress on stderr: each phase and step, and the embedding counts", async () => {
+    const { knowledge, index } = await ownFolder("progress");
+    const run = await kb(["reindex", "--knowledge", knowledge, "--index", index]);
+    expect(run.code).toBe(0);
+    const lines = run.stderr.trim().split("\n");
+    for (const step of ["loading reading", "loading segmenting", "embedding", "writing keywords", "writing graph", "writing files", "writing checksums"])
+      expect(lines.some((line) => line.startsWith(step))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^embedding \d+\/\d+$/));
+    // Steps come in build order.
+    expect(lines.findIndex((line) => line.startsWith("loading reading"))).toBeLessThan(lines.findIndex((line) => line.startsWith("embedding")));
+    expect(lines.findIndex((line) => line.startsWith("embedding"))).toBeLessThan(lines.findIndex((line) => line.startsWith("writing checksums")));
+  });
+
   it("reindex --dry-run lists the diff and writes nothing", async () => {
     const { knowledge, index } = await ownFolder("dry-run");
     expect((await kb(["reindex", "--knowledge", knowledge, "--index", index])).code).toBe(0);

@@ -29,9 +29,20 @@ const DOCUMENTS_SCRIPT =
   HUMAN_DURATION_SCRIPT +
   String.raw`
 function when(ms) { return new Date(ms).toISOString().slice(0, 19).replace("T", " "); }
+const REINDEX_STEPS = { reading: "读取文件", segmenting: "分词", embedding: "向量化", keywords: "关键词索引", graph: "向量图", files: "写入文件", checksums: "校验", publishing: "发布" };
+const REINDEX_PHASES = { loading: "读取", embedding: "向量化", writing: "写入" };
+/** The running re-index (started here, or elsewhere in this process) as one line: step, count, time. */
+function progressText(status) {
+  if (!status.running && !status.progress) return "";
+  const parts = [];
+  const progress = status.progress;
+  if (progress) parts.push((REINDEX_STEPS[progress.step] || REINDEX_PHASES[progress.phase] || progress.phase) + (progress.total > 1 ? " " + progress.done + "/" + progress.total : ""));
+  if (status.running) parts.push("已用 " + Math.round((Date.now() - status.running.startedAt) / 1000) + " 秒");
+  return "正在重新索引…" + parts.join(" · ");
+}
 function renderStatus(status) {
-  $("reindex-progress").textContent = status.running ? "正在重新索引…已用 " + Math.round((Date.now() - status.running.startedAt) / 1000) + " 秒" : "";
-  $("reindex-button").disabled = Boolean(status.running);
+  $("reindex-progress").textContent = progressText(status);
+  $("reindex-button").disabled = Boolean(status.running || status.progress);
   const rows = status.history.map((run) => element("tr", {}, [
     element("td", { textContent: when(run.finishedAt) }),
     element("td", { textContent: (run.ok ? "完成" : "失败") + (run.reason ? "（" + run.reason + "）" : "") }),
@@ -42,7 +53,7 @@ function renderStatus(status) {
 async function poll() {
   const status = await callJson("GET", "/admin/documents/reindex-status");
   renderStatus(status);
-  if (status.running) setTimeout(poll, 1000);
+  if (status.running || status.progress) setTimeout(poll, 1000);
 }
 $("reindex-button").addEventListener("click", async () => {
   $("reindex-button").disabled = true;
@@ -60,7 +71,7 @@ for (const form of document.querySelectorAll("form.delete")) {
   });
 }
 renderStatus(INITIAL_STATUS);
-if (INITIAL_STATUS.running) setTimeout(poll, 1000);
+if (INITIAL_STATUS.running || INITIAL_STATUS.progress) setTimeout(poll, 1000);
 `;
 
 /** The route of the upload form; its body limit is MAX_UPLOAD_BYTES (set before the session check reads the form). */

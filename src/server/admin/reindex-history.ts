@@ -6,7 +6,7 @@
  * take is still kept in memory and shown while the store is unreachable. Without a store, memory only.
  */
 import type { Logger } from "../../core/logger.js";
-import type { ReindexSummary } from "../../core/types.js";
+import type { ReindexProgress, ReindexSummary } from "../../core/types.js";
 import type { ReindexRun, StateStore } from "../../state/state-store.js";
 import type { ServedBot } from "../served-bot.js";
 
@@ -16,6 +16,8 @@ export type FinishedReindex = ReindexRun;
 
 export interface ReindexStatus {
   running?: { startedAt: number; reason: string };
+  /** Where a re-index running in this process is, whoever started it. */
+  progress?: ReindexProgress;
   history: FinishedReindex[];
 }
 
@@ -76,7 +78,8 @@ export class ReindexHistory {
   }
 
   async status(): Promise<ReindexStatus> {
-    return { running: this.running, history: await this.history() };
+    const progress = this.bot.reindexProgress?.();
+    return { running: this.running, ...(progress ? { progress } : {}), history: await this.history() };
   }
 
   /** The problems of the last finished re-index, by file. */
