@@ -76,10 +76,6 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     // Documents whose bytes are unchanged take the serving version's parse; `--full` parses everything again.
     const parseCache = new ParseCache(options.full === true ? null : servingVersion, limits);
     const previousVersion = servingVersion && vectorsReusable(servingVersion, options.embedder) ? servingVersion : null;
-    // `--full` reuses nothing, so only the manifest is read (for the summary's diff). Otherwise the
-    // previous version's parts are read while the folder loads: the parse thread does most of that
-    // work, and the two do not depend on each other.
-    const previousReading = previousVersion && options.full !== true ? readPreviousIndex(previousVersion) : Promise.resolve(null);
     const loaded = await loadKnowledge(options.knowledgeDir, limits, pacer, parseCache, (done, total) =>
       options.onProgress?.({ phase: "loading", step: "reading", done, total }),
     );
@@ -89,7 +85,10 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const loadedFiles = loaded.files ?? { parsed: [], reused: [] };
     const staleFiles = failingIndexedFiles(loaded, previousVersion?.manifest);
     const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
-    const previous = await previousReading;
+    // `--full` reuses nothing, so only the manifest is read (for the summary's diff). The parts are
+    // read after the folder is loaded, not meanwhile: the parse thread hands its batches over only
+    // when this thread asks for them, so keeping this thread busy then stalls it.
+    const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
     const full = options.full === true || previous === null;
     const diff = await pacer.drive(diffSteps(knowledge.sources, (options.full === true ? previousVersion : previous)?.manifest, pacer.due));
     const errors = knowledge.problems
