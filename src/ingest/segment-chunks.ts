@@ -6,7 +6,8 @@
  * line break, see joinTermParts), so all three read the same terms as term ids into one table.
  */
 import type { Chunk, SourceDoc } from "../core/types.js";
-import { mixedTerms, termParts, type TermParts } from "../text/chinese-terms.js";
+import { isCjkCodeUnit, latinTokens, mixedTerms, wordTerms } from "../text/chinese-terms.js";
+import { normalizeText } from "../text/normalize-text.js";
 import { embeddingText } from "./embedding-text.js";
 
 /** One chunk's terms as ids into the table: its keyword title and body, and the embedded text. */
@@ -16,23 +17,65 @@ export interface SegmentedChunk {
   embedded: Int32Array;
 }
 
+/** CJK code units, numbered from 0 without the gap between the two ranges of isCjkCodeUnit. */
+const CJK_RANKS = 0x9fff - 0x3400 + 1 + (0xfaff - 0xf900 + 1);
+const cjkRank = (code: number): number => (code <= 0x9fff ? code - 0x3400 : code - 0xf900 + (0x9fff - 0x3400 + 1));
+
 /** Every term seen, once, by id. */
 export class TermTable {
   readonly terms: string[] = [];
   private readonly ids = new Map<string, number>();
 
+  /** Ids of CJK bigrams and lone characters by their code units, so that most terms are found without making a string. */
+  private readonly codeIds = new Map<number, number>();
+
   idsOf(terms: readonly string[]): Int32Array {
     const ids = new Int32Array(terms.length);
-    for (let index = 0; index < terms.length; index++) {
-      let id = this.ids.get(terms[index]);
-      if (id === undefined) {
-        id = this.terms.length;
-        this.ids.set(terms[index], id);
-        this.terms.push(terms[index]);
-      }
-      ids[index] = id;
-    }
+    for (let index = 0; index < terms.length; index++) ids[index] = this.idOf(terms[index]);
     return ids;
+  }
+
+  /**
+   * The ids of bigramTerms' CJK part of normalized text (every pair of neighbours in a run of CJK
+   * characters, a lone character as itself), found by the characters' codes: hashing a fresh
+   * two-character string for every pair cost more than segmenting.
+   */
+  cjkBigramIds(normalized: string): Int32Array {
+    const ids: number[] = [];
+    let runStart = -1;
+    for (let index = 0; index <= normalized.length; index++) {
+      if (index < normalized.length && isCjkCodeUnit(normalized.charCodeAt(index))) {
+        if (runStart < 0) runStart = index;
+        continue;
+      }
+      if (runStart < 0) continue;
+      // Keys stay small integers (V8 hashes those fastest): a lone character is -1 - its rank, a pair
+      // is rank × CJK_RANKS + rank.
+      if (index - runStart === 1) ids.push(this.codeId(-1 - cjkRank(normalized.charCodeAt(runStart)), normalized, runStart, 1));
+      for (let at = runStart; at + 1 < index; at++)
+        ids.push(this.codeId(cjkRank(normalized.charCodeAt(at)) * CJK_RANKS + cjkRank(normalized.charCodeAt(at + 1)), normalized, at, 2));
+      runStart = -1;
+    }
+    return Int32Array.from(ids);
+  }
+
+  private codeId(code: number, text: string, at: number, length: number): number {
+    let id = this.codeIds.get(code);
+    if (id === undefined) {
+      id = this.idOf(text.slice(at, at + length));
+      this.codeIds.set(code, id);
+    }
+    return id;
+  }
+
+  private idOf(term: string): number {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.ids.set(term, id);
+      this.terms.push(term);
+    }
+    return id;
   }
 }
 
@@ -57,13 +100,13 @@ export function* segmentChunks(rowSources: SourceDoc[], chunks: Chunk[], due: ()
     const chunk = chunks[row];
     if (source !== lastSource) {
       // A source's chunks are consecutive rows: its title is segmented once.
-      title = partIds(table, termParts(source.title));
+      title = partIds(table, source.title);
       titleIds = concatenate(title.words, title.cjkBigrams, title.latinTokens);
       lastSource = source;
     }
     const startsWithTitle = chunk.text.startsWith(source.title);
     const bodyText = startsWithTitle ? chunk.text.slice(source.title.length) : chunk.text;
-    const body = partIds(table, termParts(bodyText));
+    const body = partIds(table, bodyText);
     // The embedded text is `${title}\n${chunk.text}`, or the chunk itself when it starts with the
     // title: title and body joined by a line break unless the body goes straight on from the title.
     // Joined, its terms are the two sides' parts in mixedTerms' order (see joinTermParts).
@@ -86,8 +129,14 @@ interface PartIds {
   latinTokens: Int32Array;
 }
 
-function partIds(table: TermTable, parts: TermParts): PartIds {
-  return { words: table.idsOf(parts.words), cjkBigrams: table.idsOf(parts.cjkBigrams), latinTokens: table.idsOf(parts.latinTokens) };
+/** The ids of termParts(text), each kind in its order. */
+function partIds(table: TermTable, text: string): PartIds {
+  const normalized = normalizeText(text);
+  return {
+    words: table.idsOf(wordTerms(normalized).map((word) => `w:${word}`)),
+    cjkBigrams: table.cjkBigramIds(normalized),
+    latinTokens: table.idsOf(latinTokens(normalized)),
+  };
 }
 
 function concatenate(...arrays: Int32Array[]): Int32Array {

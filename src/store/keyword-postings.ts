@@ -116,10 +116,18 @@ const CHECK_EVERY = 1024;
 /** Typed arrays that double when full: a posting costs 12 bytes instead of three boxed array slots. */
 class PostingLog {
   length = 0;
-  terms = new Int32Array(1024);
-  rows = new Int32Array(1024);
-  titleFrequencies = new Uint16Array(1024);
-  bodyFrequencies = new Uint16Array(1024);
+  terms: Int32Array;
+  rows: Int32Array;
+  titleFrequencies: Uint16Array;
+  bodyFrequencies: Uint16Array;
+
+  /** `capacity`: the postings expected, when known (it grows past it all the same). */
+  constructor(capacity = 1024) {
+    this.terms = new Int32Array(capacity);
+    this.rows = new Int32Array(capacity);
+    this.titleFrequencies = new Uint16Array(capacity);
+    this.bodyFrequencies = new Uint16Array(capacity);
+  }
 
   push(term: number, row: number, title: number, body: number): void {
     if (this.length === this.terms.length) {
@@ -197,7 +205,13 @@ function* collectIdPostings(
   const titleCount = new Uint32Array(terms.length);
   const bodyCount = new Uint32Array(terms.length);
   const used = new Uint8Array(terms.length);
-  const log = new PostingLog();
+  // A document has at most as many postings as terms: sized once instead of doubling.
+  const log = new PostingLog(
+    Math.max(
+      1024,
+      documents.reduce((total, { title, body }) => total + title.length + body.length, 0),
+    ),
+  );
   const titleLengths = new Uint32Array(documents.length);
   const bodyLengths = new Uint32Array(documents.length);
   const inDocument: number[] = [];
@@ -222,6 +236,20 @@ function* collectIdPostings(
 }
 
 /**
+ * `ids` in ascending order of their terms (compareTerms' order). The terms are sorted by the
+ * built-in sort, which compares strings by UTF-16 code units as compareTerms does and is many
+ * times faster than a comparator over a folder's hundreds of thousands of terms.
+ */
+function sortIdsByTerm(termList: readonly string[], ids: number[]): number[] {
+  const idOf = new Map<string, number>();
+  for (const id of ids) idOf.set(termList[id], id);
+  return ids
+    .map((id) => termList[id])
+    .sort()
+    .map((term) => idOf.get(term)!);
+}
+
+/**
  * The compressed layout of logged postings: `ids` (the term ids that occur) sorted by their
  * terms, then every posting placed by a counting sort on its term's rank. Postings are logged in
  * row order, so each term's rows come out sorted.
@@ -234,7 +262,7 @@ function* placePostings(
   bodyLengths: Uint32Array,
   due: () => boolean,
 ): Generator<void, KeywordPostings, void> {
-  const order = ids.sort((left, right) => compareTerms(termList[left], termList[right]));
+  const order = sortIdsByTerm(termList, ids);
   const rank = new Int32Array(termList.length);
   order.forEach((id, position) => (rank[id] = position));
   const offsets = new Int32Array(order.length + 1);

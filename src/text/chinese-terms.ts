@@ -23,6 +23,11 @@ const STOP_WORDS = new Set(
   ).split(" "),
 );
 
+/** True for a UTF-16 code unit in CJK_CHARACTERS (kept in step with it). */
+export function isCjkCodeUnit(code: number): boolean {
+  return (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
+}
+
 /** The CJK ideograph ranges (a character class body) every Chinese-text pattern of the project uses. */
 export const CJK_CHARACTERS = "\\u3400-\\u9fff\\uf900-\\ufaff";
 
@@ -51,7 +56,8 @@ function cjkBigrams(normalized: string): string[] {
   return terms;
 }
 
-function latinTokens(normalized: string): string[] {
+/** Whole Latin/digit tokens of normalized text. */
+export function latinTokens(normalized: string): string[] {
   return Array.from(normalized.matchAll(/[a-z0-9]+(?:[.-][a-z0-9]+)*/g), (match) => match[0]);
 }
 
