@@ -153,17 +153,19 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   return subjects.sort((left, right) => left.start - right.start);
 }
 
+/** A medical term's other spellings: its synonyms, a drug without its dosage form, a 疗法 as 治疗 (光动力疗法 → 光动力治疗). */
 function alternativesOf(word: string, synonyms: SynonymIndex): readonly string[] {
   const alternatives = synonyms.alternatives(word);
   const drug = word.replace(DOSAGE_FORM, "");
-  return drug !== word && drug.length >= 2 ? [...alternatives, drug] : alternatives;
+  if (drug !== word && drug.length >= 2) return [...alternatives, drug];
+  return word.length >= 4 && word.endsWith("疗法") ? [...alternatives, `${word.slice(0, -2)}治疗`] : alternatives;
 }
 
-/** 喝咖啡 counts as found where 咖啡 (or a synonym of it) is. */
+/** 喝咖啡 counts as found where 咖啡 (or a synonym of it) is, and 传染给 where 传染 is. */
 function boundAlternatives(word: string, synonyms: SynonymIndex): readonly string[] {
   const alternatives = synonyms.alternatives(word);
-  const thing = word.slice(1);
-  return word.length >= 3 && BOUND_VERB.test(word) && CJK_WORD.test(thing) ? [...new Set([...alternatives, ...synonyms.alternatives(thing)])] : alternatives;
+  const core = word.length < 3 ? "" : BOUND_VERB.test(word) ? word.slice(1) : word.endsWith("给") ? word.slice(0, -1) : "";
+  return CJK_WORD.test(core) ? [...new Set([...alternatives, ...synonyms.alternatives(core)])] : alternatives;
 }
 
 /** The one-character organ right before a finding, when jieba cut it as a word of its own (肺 | 结节). */
