@@ -75,7 +75,7 @@ const BOUND_VERB = /^[喝吃抽吸打做用买坐开涂擦戴泡拍查换]/u;
  * A verb with its result or direction (批下来, 退回来, 消掉, 离不开, 够不够) tells what happens to the
  * subject, not what the subject is: like the other verbs outside the asked part it names nothing.
  */
-const VERB_WITH_RESULT = /^.+(?:下来|上来|回来|出来|起来|过来|过去|下去|不开|不了|得了|掉)$|^(.)不\1|^回事$/u;
+const VERB_WITH_RESULT = /^.+(?:下来|上来|回来|出来|起来|过来|过去|下去|不开|不了|得了|掉)$|^(.)不\1/u;
 /**
  * Findings that sit in an organ (结节, 囊肿, 息肉, 结石): after a one-character organ the two name one
  * disease (肺结节 is not 甲状腺结节), so a source on the thyroid's nodules does not cover the lung's.
@@ -161,10 +161,10 @@ function alternativesOf(word: string, synonyms: SynonymIndex): readonly string[]
   return word.length >= 4 && word.endsWith("疗法") ? [...alternatives, `${word.slice(0, -2)}治疗`] : alternatives;
 }
 
-/** 喝咖啡 counts as found where 咖啡 (or a synonym of it) is, and 传染给 where 传染 is. */
+/** 喝咖啡 counts as found where 咖啡 (or a synonym of it) is. */
 function boundAlternatives(word: string, synonyms: SynonymIndex): readonly string[] {
   const alternatives = synonyms.alternatives(word);
-  const core = word.length < 3 ? "" : BOUND_VERB.test(word) ? word.slice(1) : word.endsWith("给") ? word.slice(0, -1) : "";
+  const core = word.length >= 3 && BOUND_VERB.test(word) ? word.slice(1) : "";
   return CJK_WORD.test(core) ? [...new Set([...alternatives, ...synonyms.alternatives(core)])] : alternatives;
 }
 

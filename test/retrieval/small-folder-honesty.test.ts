@@ -1,5 +1,5 @@
 /**
- * Honest answers on the small folders people really have: nine folders (the shipped seed page, a
+ * Honest answers on the small folders people really have: seventeen folders (the shipped seed page, a
  * ten-row 医保/体检/哺乳 FAQ, and twelve- to fifteen-row vaccination, chronic-disease and
  * prenatal-care FAQs), each with chat questions written as
  * users type them — covered ones in other words than the titles, with the source that answers, and
@@ -54,6 +54,18 @@ const FOLDERS = [
     { name: "dental", uncovered: 0.29, rightFirst: 0.72 },
     { name: "thyroid-nodule", uncovered: 0.36, rightFirst: 0.6 },
     { name: "employee-account", uncovered: 0.36, rightFirst: 0.56 },
+    // Eight more, written the same way on topics drawn at random: 会厌囊肿, 光化性角化病, 感冒疮 (唇疱疹),
+    // 灵活就业人员缴纳医保, then 活动矫治器, 鼻病毒感染, 舌乳头炎, 长期护理保险. The first four were measured
+    // at 17.9, 3.6, 7.1 and 46.4 % uncovered answered and their misses read; the last four at 17.9,
+    // 10.7, 17.9 and 7.1 % and read only for what a rule change moved.
+    { name: "epiglottic-cyst", uncovered: 0.11, rightFirst: 0.54 },
+    { name: "actinic-keratosis", uncovered: 0.22, rightFirst: 0.52 },
+    { name: "cold-sore", uncovered: 0.08, rightFirst: 0.46 },
+    { name: "flexi-medins", uncovered: 0.5, rightFirst: 0.59 },
+    { name: "ltc", uncovered: 0.22, rightFirst: 0.46 },
+    { name: "ortho-appliance", uncovered: 0.18, rightFirst: 0.43 },
+    { name: "rhinovirus", uncovered: 0.22, rightFirst: 0.59 },
+    { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.52 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
