@@ -19,8 +19,8 @@ const ASKS_PRICE = /多少钱|几块钱|什么价|啥价|价格|价钱|费用(?:
 /** Asking for a length of time: 多久, 多长时间, 几天, 几个月, 多少年, 几年. */
 const ASKS_DURATION = /多久|多长时间|多少天|几天|几周|几个星期|几个月|多少年|几年|几个小时|多少小时|几小时|多少分钟|几分钟/u;
 
-/** Asking for a share of a cost (what insurance pays back): 报销比例, 报百分之多少, 能报几成, 报多少. */
-const ASKS_SHARE = /比例|百分之(?:多少|几)|几成|(?:报|报销|赔|赔付|补贴|补助)(?:了)?(?:多少|几成)(?!钱|天|年|月|次)/u;
+/** Asking for a share of a cost (what insurance pays back): 报销比例, 报百分之多少, 能报几成. */
+const ASKS_SHARE = /比例|百分之(?:多少|几)|几成/u;
 
 /** A price stated: a number of yuan, or that it is free (免费, 不收费). */
 const STATES_PRICE = /[0-9一二三四五六七八九十百千万两几]+(?:\.\d+)?\s*(?:多)?(?:元|块|万元|千元)|免费|不收费|不要钱|费用全免|收费标准|价格/u;
@@ -48,7 +48,7 @@ export const statesAttribute = (text: string, kind: AttributeKind) => STATING[ki
 
 /** Filler around the thing a figure is asked about ("做根管治疗大概要" → 根管治疗). */
 const FILLER_START = /^(?:请问|想问|问下|问一下|我想|我|做|去|打)+/u;
-const FILLER_END = /(?:大概|大约|一般|一共|总共|要|得|需要|需|能|可以|的|是|做|花|了|都|还)+$/u;
+const FILLER_END = /(?:报销|报|大概|大约|一般|一共|总共|要|得|需要|需|能|可以|的|是|做|花|了|都|还)+$/u;
 
 /** How a reply names the missing figure: "根管治疗的费用", "甲状腺手术住院的时间". */
 export function nameAttribute(normalized: string, attribute: AskedAttribute): string {
