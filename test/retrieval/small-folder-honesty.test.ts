@@ -8,9 +8,11 @@
  * questions or puts fewer right sources first fails; the decision before subject coverage answered
  * 74 %, 50 %, 81 %, 60 % and 54 % of the uncovered questions and fails all five.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { evaluateUnanswerable, readEvaluationQueries } from "../../src/cli/evaluate.js";
+import { retrieve } from "../../src/retrieval/retrieve.js";
 import { indexOfFolder } from "../support/folder-index.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 
@@ -74,6 +76,21 @@ const FOLDERS = [
   })),
 ];
 
+/**
+ * Off-topic questions a folder still answers, where it shares a word with them: the seed page does
+ * tell where 黄山 is and whether to climb at 五指山, and "很卡" / "很慢" find 医保卡 / 慢性病.
+ */
+const OFF_TOPIC_ANSWERED: Record<string, number> = {
+  "seed page": 4,
+  "sleep FAQ": 2,
+  "thyroid-nodule FAQ": 1,
+  "employee-account FAQ": 1,
+  "chronic-disease FAQ": 1,
+  "ltc FAQ": 1,
+  "ortho-appliance FAQ": 1,
+  "rhinovirus FAQ": 1,
+};
+
 describe("chat questions on small folders", () => {
   for (const folder of FOLDERS)
     it(`${folder.name}: few uncovered questions answered, covered ones answered from the right source`, { timeout: 60_000 }, async () => {
@@ -86,5 +103,11 @@ describe("chat questions on small folders", () => {
       expect(report.answerable.queries, measured).toBeGreaterThanOrEqual(25);
       expect.soft(report.unanswerable.answered, measured).toBeLessThanOrEqual(folder.uncovered);
       expect.soft(report.answerable.rightFirst, measured).toBeGreaterThanOrEqual(folder.rightFirst);
+      // The 50 off-topic questions: a dozen rows made everyday words (周末, 多久) look specific to the
+      // folder, and 23 of the 850 were answered over these folders before the domain check discounted them.
+      const offTopic = (await readFile(path.join(PROJECT_ROOT, "test/fixtures/off-topic-questions.txt"), "utf8")).trim().split("\n");
+      const answered: string[] = [];
+      for (const question of offTopic) if (!(await retrieve(index, question)).noAnswer) answered.push(question);
+      expect.soft(answered.length, answered.join(" | ")).toBeLessThanOrEqual(OFF_TOPIC_ANSWERED[folder.name] ?? 0);
     });
 });
