@@ -66,6 +66,23 @@ const QUESTION_END =
 const QUESTION_PHRASE = /^(?:有没有|是不是|会不会|要不要|行不行|好不好|对不对|管不管用)$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
 const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
+/**
+ * A verb bound to what it acts on (喝咖啡, 吃海鲜, 坐飞机): the thing is the subject, so a source that
+ * says 咖啡 covers 喝咖啡, and a folder that never says 海鲜 still lacks 吃海鲜.
+ */
+const BOUND_VERB = /^[喝吃抽吸打做用买坐开涂擦戴泡拍查换]/u;
+/**
+ * A verb with its result or direction (批下来, 退回来, 消掉, 离不开, 够不够) tells what happens to the
+ * subject, not what the subject is: like the other verbs outside the asked part it names nothing.
+ */
+const VERB_WITH_RESULT = /^.+(?:下来|上来|回来|出来|起来|过来|过去|下去|不开|不了|得了|掉)$|^(.)不\1/u;
+/**
+ * Findings that sit in an organ (结节, 囊肿, 息肉, 结石): after a one-character organ the two name one
+ * disease (肺结节 is not 甲状腺结节), so a source on the thyroid's nodules does not cover the lung's.
+ */
+const LESION = /(?:结节|囊肿|息肉|结石|肿瘤|肿块|增生|钙化|癌)$/u;
+const ORGAN_CHARACTER = /^[肺肝胃肾心脑眼耳鼻喉舌牙腰腿脚手胸腹背颈脸乳肠胆脾胰骨]$/u;
+
 /** Dosage forms a drug's name ends with in questions ("…肠溶胶囊", "…片"); the rest is the drug. */
 const DOSAGE_FORM = /(?:肠溶胶囊|肠溶片|缓释片|缓释胶囊|控释片|分散片|胶囊|颗粒|口服液|注射液|软膏|乳膏|滴眼液|喷雾剂|糖浆|片|丸|散|膏)$/u;
 
@@ -108,6 +125,13 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
       taken.fill(1, match.start, match.start + match.word.length);
       continue;
     }
+    const organ = match.kind === "medical" && LESION.test(match.word) ? organBefore(normalized, match.start, boundaries) : "";
+    if (organ !== "") {
+      const word = organ + match.word;
+      taken.fill(1, match.start - 1, match.start);
+      add(word, "medical", match.start - 1, [...synonyms.alternatives(word), `${organ}部${match.word}`]);
+      continue;
+    }
     add(match.word, match.kind, match.start, match.kind === "place" ? placeAlternatives(match.word, synonyms) : alternativesOf(match.word, synonyms));
   }
   if (!everyKind) return subjects.sort((left, right) => left.start - right.start);
@@ -121,18 +145,33 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   const [askedStart, askedEnd] = askedPart(normalized);
   for (const { word, start } of latinNames) if (start >= askedStart && start < askedEnd) add(word, "named", start, synonyms.alternatives(word));
   for (const { word, start } of nouns) {
-    if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || PEOPLE.test(word) || !isFree(start, word)) continue;
+    if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || PEOPLE.test(word) || VERB_WITH_RESULT.test(word) || !isFree(start, word)) continue;
     const rarity = generalWordIdf(word);
-    if (rarity >= bars.minNamedIdf) add(word, "named", start, synonyms.alternatives(word));
-    else if (rarity >= bars.minWordIdf) add(word, "word", start, synonyms.alternatives(word));
+    if (rarity >= bars.minNamedIdf) add(word, "named", start, boundAlternatives(word, synonyms));
+    else if (rarity >= bars.minWordIdf) add(word, "word", start, boundAlternatives(word, synonyms));
   }
   return subjects.sort((left, right) => left.start - right.start);
 }
 
+/** A medical term's other spellings: its synonyms, a drug without its dosage form, a 疗法 as 治疗 (光动力疗法 → 光动力治疗). */
 function alternativesOf(word: string, synonyms: SynonymIndex): readonly string[] {
   const alternatives = synonyms.alternatives(word);
   const drug = word.replace(DOSAGE_FORM, "");
-  return drug !== word && drug.length >= 2 ? [...alternatives, drug] : alternatives;
+  if (drug !== word && drug.length >= 2) return [...alternatives, drug];
+  return word.length >= 4 && word.endsWith("疗法") ? [...alternatives, `${word.slice(0, -2)}治疗`] : alternatives;
+}
+
+/** 喝咖啡 counts as found where 咖啡 (or a synonym of it) is. */
+function boundAlternatives(word: string, synonyms: SynonymIndex): readonly string[] {
+  const alternatives = synonyms.alternatives(word);
+  const core = word.length >= 3 && BOUND_VERB.test(word) ? word.slice(1) : "";
+  return CJK_WORD.test(core) ? [...new Set([...alternatives, ...synonyms.alternatives(core)])] : alternatives;
+}
+
+/** The one-character organ right before a finding, when jieba cut it as a word of its own (肺 | 结节). */
+function organBefore(normalized: string, start: number, boundaries: ReadonlySet<number>): string {
+  const organ = normalized.slice(start - 1, start);
+  return start >= 1 && boundaries.has(start - 1) && ORGAN_CHARACTER.test(organ) ? organ : "";
 }
 
 /** A city counts as found where its province is: a source on 吉林's 医保 answers for 长春. */

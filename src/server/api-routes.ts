@@ -20,7 +20,7 @@ import { readQuestion } from "./read-question.js";
 import { noteForLog } from "./request-log.js";
 import type { ServedBot } from "./served-bot.js";
 import type { StateStore } from "../state/state-store.js";
-import { pacedJson } from "./paced-json.js";
+import { pacedJsonStream } from "./paced-json.js";
 import { createVoterCookies, type VoterCookies } from "./voter-cookie.js";
 
 /** Ids the client may choose: long enough for a UUID, short and plain enough to be a memory key. */
@@ -109,8 +109,8 @@ export function mountApiRoutes(app: Hono, bot: ServedBot, config: AppConfig, opt
       noteForLog(context, {
         reindex: { version: summary.version, added: summary.added.length, changed: summary.changed.length, removed: summary.removed.length },
       });
-      // A summary can list a million source ids: written in slices, so other requests are answered meanwhile.
-      return context.body(await pacedJson(summary as unknown as Record<string, unknown>), 200, { "content-type": "application/json" });
+      // A summary can list a million source ids: made and sent in slices, so other requests are answered meanwhile.
+      return context.body(pacedJsonStream(summary as unknown as Record<string, unknown>), 200, { "content-type": "application/json" });
     } catch (error) {
       if (isKnowledgeBotError(error)) {
         const failure = reindexFailure(error.code);

@@ -17,6 +17,7 @@ const FAQ = [
   "implant-price,种植牙大概多少钱，医保能报吗,单颗种植牙费用一般在6000到12000元之间，集采后部分地区降到5000元左右。种植体和牙冠一般不在医保报销范围内。",
   "scaling-bleeding,洗完牙出血是洗坏了吗,洗牙后牙龈少量出血是正常的，说明牙龈有炎症。坚持正确刷牙和使用牙线，出血会逐渐减少。",
   "extraction-care,拔牙后要注意什么,拔牙后咬住棉球半小时，当天不要刷牙漱口，不要用吸管喝水，两小时后可以吃温凉的软食。",
+  "scaling-insurance,洗牙能用医保吗,普通洗牙属于保健项目，医保统筹不支付；有牙周炎需要做龈下刮治的，按治疗项目报销，职工医保报销80%。",
   "orthodontics-age,牙齿矫正几岁做比较好,儿童牙齿矫正一般在12岁左右恒牙换完后进行，成年人只要牙周健康也可以矫正。",
 ].join("\n");
 
@@ -26,7 +27,12 @@ beforeAll(async () => ({ index, remove } = await indexOfFolder({ "dental.csv": F
 afterAll(() => remove());
 
 describe("the figure a question asks for", () => {
-  it("is a price or a length of time, and a source states it in numbers of its unit", () => {
+  it("is a price, a length of time or a share, and a source states it in numbers of its unit", () => {
+    expect(askedAttribute("洗牙医保报销比例是多少")?.kind).toBe("share");
+    expect(askedAttribute("种牙医保能报几成")?.kind).toBe("share");
+    expect(askedAttribute("医保能报多少钱")?.kind).toBe("price");
+    expect(statesAttribute("职工医保按70%报销", "share")).toBe(true);
+    expect(statesAttribute("报销比例看当地政策", "share")).toBe(false);
     expect(askedAttribute("洗一次牙要多少钱")?.kind).toBe("price");
     expect(askedAttribute("拔完牙多久能吃饭")?.kind).toBe("duration");
     expect(askedAttribute("甲状腺手术要住院几天")?.kind).toBe("duration");
@@ -50,12 +56,18 @@ describe("a question asking for a figure on a small folder", () => {
     expect(result.noAnswer).toBe(true);
     expect(result.nearTopic).toBe(true);
     expect(result.missingSubject).toBe("洗一次牙的费用");
+    const share = await retrieve(index, "种植牙医保能报几成");
+    expect(share.noAnswer).toBe(true);
+    expect(share.missingSubject).toBe("种植牙医保的报销比例");
   });
 
   it("is answered by the source that states the figure", async () => {
     const price = await retrieve(index, "种植牙得花多少钱");
     expect(price.noAnswer).toBe(false);
     expect(price.hits[0].sourceId).toBe("implant-price");
+    const share = await retrieve(index, "牙周炎刮治医保能报几成");
+    expect(share.noAnswer).toBe(false);
+    expect(share.hits[0].sourceId).toBe("scaling-insurance");
     const time = await retrieve(index, "拔牙以后多久能吃东西");
     expect(time.noAnswer).toBe(false);
     expect(time.hits[0].sourceId).toBe("extraction-care");

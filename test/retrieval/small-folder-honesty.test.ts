@@ -1,5 +1,5 @@
 /**
- * Honest answers on the small folders people really have: nine folders (the shipped seed page, a
+ * Honest answers on the small folders people really have: seventeen folders (the shipped seed page, a
  * ten-row 医保/体检/哺乳 FAQ, and twelve- to fifteen-row vaccination, chronic-disease and
  * prenatal-care FAQs), each with chat questions written as
  * users type them — covered ones in other words than the titles, with the source that answers, and
@@ -8,9 +8,11 @@
  * questions or puts fewer right sources first fails; the decision before subject coverage answered
  * 74 %, 50 %, 81 %, 60 % and 54 % of the uncovered questions and fails all five.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { evaluateUnanswerable, readEvaluationQueries } from "../../src/cli/evaluate.js";
+import { retrieve } from "../../src/retrieval/retrieve.js";
 import { indexOfFolder } from "../support/folder-index.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 
@@ -54,6 +56,18 @@ const FOLDERS = [
     { name: "dental", uncovered: 0.29, rightFirst: 0.72 },
     { name: "thyroid-nodule", uncovered: 0.36, rightFirst: 0.6 },
     { name: "employee-account", uncovered: 0.36, rightFirst: 0.56 },
+    // Eight more, written the same way on topics drawn at random: 会厌囊肿, 光化性角化病, 感冒疮 (唇疱疹),
+    // 灵活就业人员缴纳医保, then 活动矫治器, 鼻病毒感染, 舌乳头炎, 长期护理保险. The first four were measured
+    // at 17.9, 3.6, 7.1 and 46.4 % uncovered answered and their misses read; the last four at 17.9,
+    // 10.7, 17.9 and 7.1 % and read only for what a rule change moved.
+    { name: "epiglottic-cyst", uncovered: 0.11, rightFirst: 0.54 },
+    { name: "actinic-keratosis", uncovered: 0.22, rightFirst: 0.52 },
+    { name: "cold-sore", uncovered: 0.08, rightFirst: 0.46 },
+    { name: "flexi-medins", uncovered: 0.5, rightFirst: 0.59 },
+    { name: "ltc", uncovered: 0.22, rightFirst: 0.46 },
+    { name: "ortho-appliance", uncovered: 0.18, rightFirst: 0.43 },
+    { name: "rhinovirus", uncovered: 0.22, rightFirst: 0.59 },
+    { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.52 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
@@ -61,6 +75,21 @@ const FOLDERS = [
     ...bounds,
   })),
 ];
+
+/**
+ * Off-topic questions a folder still answers, where it shares a word with them: the seed page does
+ * tell where 黄山 is and whether to climb at 五指山, and "很卡" / "很慢" find 医保卡 / 慢性病.
+ */
+const OFF_TOPIC_ANSWERED: Record<string, number> = {
+  "seed page": 4,
+  "sleep FAQ": 2,
+  "thyroid-nodule FAQ": 1,
+  "employee-account FAQ": 1,
+  "chronic-disease FAQ": 1,
+  "ltc FAQ": 1,
+  "ortho-appliance FAQ": 1,
+  "rhinovirus FAQ": 1,
+};
 
 describe("chat questions on small folders", () => {
   for (const folder of FOLDERS)
@@ -74,5 +103,11 @@ describe("chat questions on small folders", () => {
       expect(report.answerable.queries, measured).toBeGreaterThanOrEqual(25);
       expect.soft(report.unanswerable.answered, measured).toBeLessThanOrEqual(folder.uncovered);
       expect.soft(report.answerable.rightFirst, measured).toBeGreaterThanOrEqual(folder.rightFirst);
+      // The 50 off-topic questions: a dozen rows made everyday words (周末, 多久) look specific to the
+      // folder, and 23 of the 850 were answered over these folders before the domain check discounted them.
+      const offTopic = (await readFile(path.join(PROJECT_ROOT, "test/fixtures/off-topic-questions.txt"), "utf8")).trim().split("\n");
+      const answered: string[] = [];
+      for (const question of offTopic) if (!(await retrieve(index, question)).noAnswer) answered.push(question);
+      expect.soft(answered.length, answered.join(" | ")).toBeLessThanOrEqual(OFF_TOPIC_ANSWERED[folder.name] ?? 0);
     });
 });

@@ -59,7 +59,7 @@ describe("migrations", () => {
 
   it("a fresh database gets every migration, in order", () => {
     const database = new Database(":memory:");
-    expect(runMigrations(database)).toEqual([1, 2, 3, 4]);
+    expect(runMigrations(database)).toEqual([1, 2, 3, 4, 5]);
     expect(runMigrations(database)).toEqual([]);
     database.close();
   });
@@ -78,7 +78,7 @@ describe("migrations", () => {
       INSERT INTO question_groups VALUES ('旧的问题', '旧的问题', 1, 1, 0, 0, ${NOW - 1000}, 1, 4, NULL);
       INSERT INTO question_group_days VALUES ('旧的问题', ${day}, 1, 1, 0, 0, ${NOW - 1000}, 4);
       INSERT INTO question_days VALUES (${day}, 1, 0, 0, 0);`);
-    expect(runMigrations(database)).toEqual([3, 4]);
+    expect(runMigrations(database)).toEqual([3, 4, 5]);
     const upgraded = new SqliteStateStore(database);
     await upgraded.recordQuestion(record("新的问题", { missingSubject: "新" }));
     const groups = await upgraded.listQuestions({ filter: "unanswered", days: 7, now: NOW });
@@ -103,7 +103,7 @@ describe("migrations", () => {
       INSERT INTO question_groups (group_key, text, asked, unanswered, upvotes, downvotes, last_asked_at, last_no_answer, platforms) VALUES ('旧的问题', '旧的问题', 1, 1, 0, 0, ${NOW - 1000}, 1, 4);
       INSERT INTO question_group_days VALUES ('旧的问题', ${day}, 1, 1, 0, 0, ${NOW - 1000}, 4);
       INSERT INTO question_days VALUES (${day}, 1, 0, 0, 0);`);
-    expect(runMigrations(database)).toEqual([4]);
+    expect(runMigrations(database)).toEqual([4, 5]);
     const upgraded = new SqliteStateStore(database);
     expect(await upgraded.recordVote({ answerId: "old", voter: "web:someone", rating: "down", at: NOW, onlyAsker: true })).toBe(true);
     await upgraded.recordQuestion(record("新的问题", { answerId: "new", askedBy: "web:asker" }));
