@@ -3,11 +3,12 @@
  * .ci/run installs them): a PNG of a Chinese notice and an image-only PDF page (both rendered once by
  * Chromium, test/fixtures/ocr/render-fixtures.ts) come out as text, and a time limit stops OCR.
  */
-import { copyFile, mkdtemp, readFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { describe, expect, it } from "vitest";
+import { buildIndex } from "../../src/ingest/build-index.js";
 import { DEFAULT_INDEX_LIMITS } from "../../src/ingest/index-limits.js";
 import { loadKnowledge } from "../../src/ingest/load-knowledge.js";
 import { recognizePdfPage } from "../../src/ingest/ocr/recognize-pdf-page.js";
@@ -21,6 +22,22 @@ async function folderWith(fixture: string, as: string): Promise<string> {
 }
 
 describe("OCR with Tesseract (chi_sim)", () => {
+  it("runs once per scanned file: the next re-index reuses the kept parse of an unchanged image and scanned PDF", async () => {
+    const knowledgeDir = await folderWith("flu-notice.png", "notice.png");
+    await copyFile(path.join(FIXTURES, "flu-notice-scanned.pdf"), path.join(knowledgeDir, "scanned.pdf"));
+    await writeFile(path.join(knowledgeDir, "hours.md"), "# 门诊时间\n\n门诊周一至周五开放。\n");
+    const indexDir = path.join(knowledgeDir, ".index");
+    const embedder = { kind: "local" as const, batchSize: 64 };
+    const first = await buildIndex({ knowledgeDir, indexDir, embedder });
+    expect([...first.files.parsed].sort()).toEqual(["hours.md", "notice.png", "scanned.pdf"]);
+    await writeFile(path.join(knowledgeDir, "hours.md"), "# 门诊时间\n\n门诊周一至周六开放。\n");
+    const second = await buildIndex({ knowledgeDir, indexDir, embedder });
+    expect(second.summary.changed).toEqual(["hours.md"]);
+    expect(second.files.parsed).toEqual(["hours.md"]);
+    expect([...second.files.reused].sort()).toEqual(["notice.png", "scanned.pdf"]);
+    expect(second.summary.sources).toBe(first.summary.sources);
+  }, 120_000);
+
   it("reads a PNG of Chinese text into a page source", async () => {
     const { sources, problems } = await loadKnowledge(await folderWith("flu-notice.png", "notice.png"));
     expect(problems).toEqual([]);
