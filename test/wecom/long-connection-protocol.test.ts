@@ -84,6 +84,18 @@ it("sends aibot_subscribe first with the bot id and secret, and nothing else unt
   expect(JSON.stringify(lines)).not.toContain(LONG_CONNECTION_KEYS.secret);
 });
 
+it("takes a callback WeCom pushes right behind the subscribe ack, in the same read", async () => {
+  server.holdSubscribe = true;
+  const { connection, messages, lines } = open();
+  await waitFor(() => server.received[0]);
+  // The ack and the callback leave the server back to back, so the client reads them together.
+  server.releaseSubscribe();
+  const requestId = server.pushMessage(textMessage({ userId: "u1", content: "亲情账户怎么开通" }));
+  await connected(connection);
+  await waitFor(() => messages.find((message) => message.requestId === requestId));
+  expect(JSON.stringify(lines)).not.toContain("before the subscription was acknowledged");
+});
+
 it("pings every heartbeat and counts the connection dead after two pings without an ack, then dials again", async () => {
   const { connection, timers, lines } = open();
   await connected(connection);

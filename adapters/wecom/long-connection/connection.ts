@@ -70,12 +70,21 @@ export function backoffDelayMs(attempt: number): number {
   return Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
 }
 
+/** Callbacks held while the subscribe ack is awaited; more are dropped (frames are untrusted). */
+const MAX_HELD_CALLBACKS = 100;
+
 export function openLongConnection(options: LongConnectionOptions): LongConnection {
   const { logger, handlers } = options;
   const timers = options.timers ?? nodeTimers;
   let state: LongConnectionState = { state: "connecting", since: timers.now() };
   let socket: WebSocket | undefined;
   let subscribed = false;
+  /**
+   * Callbacks that came in behind the subscribe ack before it was handled: ws hands over every frame
+   * of one read at once, and the ack is handled a turn later, so a message WeCom pushes right after
+   * acknowledging the subscription would otherwise be dropped. They run once the ack is handled.
+   */
+  let heldCallbacks: (() => void)[] = [];
   let failedAttempts = 0;
   let missedPings = 0;
   let cancelHeartbeat: (() => void) | undefined;
@@ -103,6 +112,9 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
     const current = socket;
     socket = undefined;
     subscribed = false;
+    if (heldCallbacks.length > 0)
+      logger.warn({ callbacks: heldCallbacks.length }, "wecom long connection: callbacks before a subscription that failed; dropped");
+    heldCallbacks = [];
     cancelHeartbeat?.();
     cancelHeartbeat = undefined;
     acks.closeAll();
@@ -176,6 +188,9 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
       cancelHeartbeat = timers.every(HEARTBEAT_MS, heartbeat);
       for (const wake of waitingForSubscription) wake(true);
       waitingForSubscription.clear();
+      const held = heldCallbacks;
+      heldCallbacks = [];
+      for (const handle of held) dispatch(handle);
     });
   }
 
@@ -232,13 +247,20 @@ export function openLongConnection(options: LongConnectionOptions): LongConnecti
       }
       case "event":
         if (frame.eventType === "disconnected_event") return replaced();
-        if (subscribed) return dispatch(() => handlers.onEvent(frame.requestId, frame.body, frame.eventType));
-        break;
+        return callback(frame.requestId, () => handlers.onEvent(frame.requestId, frame.body, frame.eventType));
       case "message":
-        if (subscribed) return dispatch(() => handlers.onMessage(frame.requestId, frame.body));
-        break;
+        return callback(frame.requestId, () => handlers.onMessage(frame.requestId, frame.body));
     }
-    logger.warn({ requestId: frame.requestId }, "wecom long connection: callback before the subscription was acknowledged; dropped");
+  }
+
+  /** A callback runs now when subscribed, after the subscribe ack while one is awaited (a bounded few), or not at all. */
+  function callback(requestId: string, handle: () => void): void {
+    if (subscribed) return dispatch(handle);
+    if (socket && heldCallbacks.length < MAX_HELD_CALLBACKS) {
+      heldCallbacks.push(handle);
+      return;
+    }
+    logger.warn({ requestId }, "wecom long connection: callback before the subscription was acknowledged; dropped");
   }
 
   /** One bad callback must not take the connection (or the process) down with it. */
