@@ -77,6 +77,11 @@ const BOUND_VERB = /^[喝吃抽吸打做用买坐开涂擦戴泡拍查换]/u;
  */
 const VERB_WITH_RESULT = /^.+(?:下来|上来|回来|出来|起来|过来|过去|下去|不开|不了|得了|掉)$|^(.)不\1/u;
 /**
+ * Not names either: a word jieba glued to the question's particle (有用吗) and a doubled word
+ * (点点, 反反复复), which tells how often or how much, not what.
+ */
+const NOT_A_NAME = /^.+[吗呢吧么]$|^(.)\1$|^(.)\2(.)\3$/u;
+/**
  * Findings that sit in an organ (结节, 囊肿, 息肉, 结石): after a one-character organ the two name one
  * disease (肺结节 is not 甲状腺结节), so a source on the thyroid's nodules does not cover the lung's.
  */
@@ -145,7 +150,16 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   const [askedStart, askedEnd] = askedPart(normalized);
   for (const { word, start } of latinNames) if (start >= askedStart && start < askedEnd) add(word, "named", start, synonyms.alternatives(word));
   for (const { word, start } of nouns) {
-    if (start < askedStart || start >= askedEnd || !CJK_WORD.test(word) || PEOPLE.test(word) || VERB_WITH_RESULT.test(word) || !isFree(start, word)) continue;
+    if (
+      start < askedStart ||
+      start >= askedEnd ||
+      !CJK_WORD.test(word) ||
+      PEOPLE.test(word) ||
+      VERB_WITH_RESULT.test(word) ||
+      NOT_A_NAME.test(word) ||
+      !isFree(start, word)
+    )
+      continue;
     const rarity = generalWordIdf(word);
     if (rarity >= bars.minNamedIdf) add(word, "named", start, boundAlternatives(word, synonyms));
     else if (rarity >= bars.minWordIdf) add(word, "word", start, boundAlternatives(word, synonyms));

@@ -67,7 +67,7 @@ const FOLDERS = [
     { name: "ltc", uncovered: 0.22, rightFirst: 0.46 },
     { name: "ortho-appliance", uncovered: 0.18, rightFirst: 0.43 },
     { name: "rhinovirus", uncovered: 0.22, rightFirst: 0.59 },
-    { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.52 },
+    { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.6 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
