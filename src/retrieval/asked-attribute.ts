@@ -1,8 +1,8 @@
 /**
  * What kind of fact a question asks for, where it asks for a figure: a price ("拔一颗智齿多少钱"), a
- * length of time ("甲状腺手术要住院几天") or the share of a cost insurance pays ("门诊报销比例是多少"). A source answers such a question only if it states a figure
- * of that kind: an FAQ row on how often to have teeth cleaned holds every word of "洗一次牙要多少钱"
- * and still does not answer it. The check is the expected-answer type of classic question answering,
+ * length of time ("甲状腺手术要住院几天") or the share of a cost insurance pays ("门诊报销比例是多少").
+ * A source answers such a question only if it states a figure of that kind: an FAQ row on how often
+ * to have teeth cleaned holds every word of "洗一次牙要多少钱" and still does not answer it. The check is the expected-answer type of classic question answering,
  * kept to the kinds chat questions ask most and a source states in a form that can be recognised.
  */
 

@@ -133,7 +133,6 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
     const organ = match.kind === "medical" && LESION.test(match.word) ? organBefore(normalized, match.start, boundaries) : "";
     if (organ !== "") {
       const word = organ + match.word;
-      taken.fill(1, match.start - 1, match.start);
       add(word, "medical", match.start - 1, [...synonyms.alternatives(word), `${organ}部${match.word}`]);
       continue;
     }

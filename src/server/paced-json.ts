@@ -12,7 +12,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 const SLICE_ELEMENTS = 20_000;
 
 /** The JSON text of `value` in slices, a turn of the event loop after each long array's slice. */
-export async function* pacedJsonSlices(value: Record<string, unknown>): AsyncGenerator<string> {
+async function* pacedJsonSlices(value: Record<string, unknown>): AsyncGenerator<string> {
   let first = true;
   for (const [key, member] of Object.entries(value)) {
     if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
@@ -30,13 +30,6 @@ export async function* pacedJsonSlices(value: Record<string, unknown>): AsyncGen
     yield "]";
   }
   yield first ? "{}" : "}";
-}
-
-/** The whole text at once (what the response stream sends). */
-export async function pacedJson(value: Record<string, unknown>): Promise<string> {
-  let text = "";
-  for await (const slice of pacedJsonSlices(value)) text += slice;
-  return text;
 }
 
 /** A response body that sends the slices as they are made, each encoded on its own. */

@@ -4,30 +4,8 @@
  * leases rows picked with FOR UPDATE SKIP LOCKED, and progress is saved only by the lease's owner.
  */
 import type pg from "pg";
+import { pendingDeliveryFromRow, type PendingDeliveryRow } from "./pending-delivery-rows.js";
 import type { AcceptDeliveryInput, DeliveryIntake, PendingDelivery } from "./state-store.js";
-
-interface DeliveryRow {
-  kind: string;
-  id: string;
-  payload: string;
-  reply: string | null;
-  sent_parts: number;
-  attempts: number;
-  received_at: number;
-  lease_expires_at: number;
-}
-
-function toDelivery(row: DeliveryRow): PendingDelivery {
-  return {
-    kind: row.kind,
-    id: row.id,
-    payload: row.payload,
-    reply: row.reply ?? undefined,
-    sentParts: row.sent_parts,
-    attempts: row.attempts,
-    receivedAt: row.received_at,
-  };
-}
 
 export interface PostgresRunners {
   /** One statement on a pooled connection (the store's query: health, retries, degraded refusal). */
@@ -53,7 +31,7 @@ export class PostgresPendingDeliveries {
     const id = this.runners.clean(input.id);
     const now = input.now ?? Date.now();
     return this.runners.transaction(async (client): Promise<DeliveryIntake> => {
-      const existing = (await client.query<DeliveryRow>(`SELECT ${COLUMNS} FROM pending_deliveries WHERE kind = $1 AND id = $2 FOR UPDATE`, [kind, id]))
+      const existing = (await client.query<PendingDeliveryRow>(`SELECT ${COLUMNS} FROM pending_deliveries WHERE kind = $1 AND id = $2 FOR UPDATE`, [kind, id]))
         .rows[0];
       if (existing) {
         if (existing.lease_expires_at > now) return { outcome: "pending" };
@@ -63,7 +41,7 @@ export class PostgresPendingDeliveries {
           owner,
           now + leaseMs,
         ]);
-        return { outcome: "taken", delivery: toDelivery(existing) };
+        return { outcome: "taken", delivery: pendingDeliveryFromRow(existing) };
       }
       const answered = await client.query("SELECT 1 FROM dedupe WHERE kind = $1 AND id = $2 AND expires_at > $3", [kind, id, now]);
       if (answered.rowCount! > 0) return { outcome: "answered" };
@@ -82,7 +60,7 @@ export class PostgresPendingDeliveries {
   }
 
   async takeLapsed(kind: string, owner: string, leaseMs: number, limit: number, now: number): Promise<PendingDelivery[]> {
-    const result = await this.runners.query<DeliveryRow>(
+    const result = await this.runners.query<PendingDeliveryRow>(
       `UPDATE pending_deliveries p SET lease_owner = $2, lease_expires_at = $3
        FROM (SELECT kind, id FROM pending_deliveries WHERE kind = $1 AND lease_expires_at <= $4
              ORDER BY received_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) lapsed
@@ -92,7 +70,7 @@ export class PostgresPendingDeliveries {
          .join(", ")}`,
       [kind, owner, now + leaseMs, now, Math.max(1, Math.floor(limit))],
     );
-    return result.rows.map(toDelivery).sort((first, second) => first.receivedAt - second.receivedAt || first.id.localeCompare(second.id));
+    return result.rows.map(pendingDeliveryFromRow).sort((first, second) => first.receivedAt - second.receivedAt || first.id.localeCompare(second.id));
   }
 
   async renew(owner: string, leaseMs: number, now: number): Promise<number> {

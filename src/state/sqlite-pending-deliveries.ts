@@ -4,31 +4,8 @@
  * atomic without locks. Every method here is synchronous; the store wraps it in a promise.
  */
 import type Database from "better-sqlite3";
+import { pendingDeliveryFromRow, type PendingDeliveryRow } from "./pending-delivery-rows.js";
 import type { AcceptDeliveryInput, DeliveryIntake, PendingDelivery } from "./state-store.js";
-
-interface DeliveryRow {
-  kind: string;
-  id: string;
-  payload: string;
-  reply: string | null;
-  sent_parts: number;
-  attempts: number;
-  received_at: number;
-  lease_owner: string | null;
-  lease_expires_at: number;
-}
-
-function toDelivery(row: DeliveryRow): PendingDelivery {
-  return {
-    kind: row.kind,
-    id: row.id,
-    payload: row.payload,
-    reply: row.reply ?? undefined,
-    sentParts: row.sent_parts,
-    attempts: row.attempts,
-    receivedAt: row.received_at,
-  };
-}
 
 export class SqlitePendingDeliveries {
   private readonly statements;
@@ -40,14 +17,14 @@ export class SqlitePendingDeliveries {
     const db = database;
     this.statements = {
       answered: db.prepare<[string, string, number], { one: number }>("SELECT 1 AS one FROM dedupe WHERE kind = ? AND id = ? AND expires_at > ?"),
-      find: db.prepare<[string, string], DeliveryRow>("SELECT * FROM pending_deliveries WHERE kind = ? AND id = ?"),
+      find: db.prepare<[string, string], PendingDeliveryRow>("SELECT * FROM pending_deliveries WHERE kind = ? AND id = ?"),
       count: db.prepare<[string], { count: number }>("SELECT count(*) AS count FROM pending_deliveries WHERE kind = ?"),
       insert: db.prepare(
         `INSERT INTO pending_deliveries (kind, id, payload, received_at, lease_owner, lease_expires_at)
          VALUES (@kind, @id, @payload, @now, @owner, @expiresAt)`,
       ),
       lease: db.prepare("UPDATE pending_deliveries SET lease_owner = @owner, lease_expires_at = @expiresAt WHERE kind = @kind AND id = @id"),
-      lapsed: db.prepare<[string, number, number], DeliveryRow>(
+      lapsed: db.prepare<[string, number, number], PendingDeliveryRow>(
         "SELECT * FROM pending_deliveries WHERE kind = ? AND lease_expires_at <= ? ORDER BY received_at, id LIMIT ?",
       ),
       renew: db.prepare("UPDATE pending_deliveries SET lease_expires_at = ? WHERE lease_owner = ?"),
@@ -76,7 +53,7 @@ export class SqlitePendingDeliveries {
       if (existing) {
         if (existing.lease_expires_at > now) return { outcome: "pending" };
         this.statements.lease.run({ kind, id, owner, expiresAt });
-        return { outcome: "taken", delivery: toDelivery(existing) };
+        return { outcome: "taken", delivery: pendingDeliveryFromRow(existing) };
       }
       if (this.statements.count.get(kind)!.count >= input.maxPending) return { outcome: "full" };
       this.statements.insert.run({ kind, id, payload: input.payload, now, owner, expiresAt });
@@ -86,7 +63,7 @@ export class SqlitePendingDeliveries {
     this.takeTransaction = db.transaction((kind: string, owner: string, leaseMs: number, limit: number, now: number): PendingDelivery[] => {
       const rows = this.statements.lapsed.all(kind, now, Math.max(1, Math.floor(limit)));
       for (const row of rows) this.statements.lease.run({ kind, id: row.id, owner, expiresAt: now + leaseMs });
-      return rows.map(toDelivery);
+      return rows.map(pendingDeliveryFromRow);
     });
 
     this.completeTransaction = db.transaction((kind: string, id: string, rememberMs: number, now: number) => {
