@@ -15,7 +15,7 @@ import { keywordDocument } from "../text/keyword-terms.js";
 import { BuildPacer, NEVER_DUE, runSteps } from "../core/build-pacer.js";
 import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "./chunk-text.js";
 import { embeddingText } from "./embedding-text.js";
-import { segmentChunks } from "./segment-chunks.js";
+import { segmentChunksOnTwoThreads, SegmentThread } from "./segment-thread.js";
 import { LocalEmbeddings, TermIdCache } from "../embeddings/local-embeddings.js";
 import { readSynonyms } from "./read-synonyms.js";
 import { loadKnowledge } from "./load-knowledge.js";
@@ -66,6 +66,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const started = performance.now();
   const limits: IndexLimits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
   const steps = new StepTimes();
+  /** A full re-index's second segmenting thread, ended however the build ends. */
+  let segmentThread: SegmentThread | null = null;
   // Every long loop below pauses through `pacer` (a turn of the event loop every ~50 ms, so the lock
   // is renewed, questions are answered and signals are seen) and stops there once it is aborted.
   const run = async (pacer: BuildPacer): Promise<BuildIndexResult> => {
@@ -139,8 +141,10 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions },
     );
     const reusable = full ? new Set<string>() : new Set(diff.unchanged);
-    // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
+    // Only new and changed sources are chunked again; a full re-index chunks everything to fit the
+    // embedder, and starts its second segmenting thread now so that it is ready when chunking ends.
     steps.start("chunking");
+    if (full) segmentThread = new SegmentThread();
     await pacer.pause();
     const chunksBySource: Chunk[][] = [];
     for (const source of knowledge.sources) {
@@ -193,7 +197,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     // keyword index alike; its rows are exactly the texts to fit and embed, in order.
     steps.start("fitting");
     if (full) options.onProgress?.({ phase: "loading", step: "segmenting", done: 0, total: chunks.length });
-    const segmented = full ? await pacer.drive(segmentChunks(rowSources, chunks, pacer.due)) : null;
+    const segmented = full ? await segmentChunksOnTwoThreads(rowSources, chunks, pacer, segmentThread!) : null;
     const termIdEmbedder = segmented && embedder instanceof LocalEmbeddings ? embedder : null;
     if (termIdEmbedder)
       await termIdEmbedder.fitTermIds(
@@ -296,13 +300,17 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       stepMs: steps.milliseconds,
     };
   };
-  // A dry run writes nothing, so it needs no lock.
-  if (options.dryRun) return run(new BuildPacer(options.signal));
-  // Holding the lock, killed runs' leftovers are removed, even when this run turns out to change
-  // nothing. A lost lock stops this build too (INDEX_LOCKED): another one may be writing now.
-  return withIndexWriting(options.indexDir, { waitMs: limits.lockWaitMs }, (lockLost) =>
-    run(new BuildPacer(options.signal ? AbortSignal.any([options.signal, lockLost]) : lockLost)),
-  );
+  try {
+    // A dry run writes nothing, so it needs no lock.
+    if (options.dryRun) return await run(new BuildPacer(options.signal));
+    // Holding the lock, killed runs' leftovers are removed, even when this run turns out to change
+    // nothing. A lost lock stops this build too (INDEX_LOCKED): another one may be writing now.
+    return await withIndexWriting(options.indexDir, { waitMs: limits.lockWaitMs }, (lockLost) =>
+      run(new BuildPacer(options.signal ? AbortSignal.any([options.signal, lockLost]) : lockLost)),
+    );
+  } finally {
+    (segmentThread as SegmentThread | null)?.stop();
+  }
 }
 
 /** The serving version with its checked manifest, or null when there is none or it cannot be read. */

@@ -8,7 +8,6 @@
 import type { Chunk, SourceDoc } from "../core/types.js";
 import { isCjkCodeUnit, latinTokens, mixedTerms, wordTerms } from "../text/chinese-terms.js";
 import { normalizeText } from "../text/normalize-text.js";
-import { embeddingText } from "./embedding-text.js";
 
 /** One chunk's terms as ids into the table: its keyword title and body, and the embedded text. */
 export interface SegmentedChunk {
@@ -91,36 +90,55 @@ export interface SegmentedChunks {
  */
 export function* segmentChunks(rowSources: SourceDoc[], chunks: Chunk[], due: () => boolean): Generator<void, SegmentedChunks, void> {
   const table = new TermTable();
+  const rows = yield* segmentRows(
+    table,
+    rowSources.map((source) => source.title),
+    chunks.map((chunk) => chunk.text),
+    due,
+  );
+  return { table, rows };
+}
+
+/**
+ * segmentChunks for rows given by their source's title and their chunk's text (all either side
+ * reads of a row, so a worker thread can segment rows from these strings alone), into `table`.
+ */
+export function* segmentRows(
+  table: TermTable,
+  titles: readonly string[],
+  texts: readonly string[],
+  due: () => boolean,
+): Generator<void, SegmentedChunk[], void> {
   const rows: SegmentedChunk[] = [];
-  let lastSource: SourceDoc | undefined;
+  let lastTitle: string | undefined;
   let title: PartIds = { words: new Int32Array(0), cjkBigrams: new Int32Array(0), latinTokens: new Int32Array(0) };
   let titleIds: Int32Array = new Int32Array(0);
-  for (let row = 0; row < chunks.length; row++) {
-    const source = rowSources[row];
-    const chunk = chunks[row];
-    if (source !== lastSource) {
+  for (let row = 0; row < texts.length; row++) {
+    const text = texts[row];
+    const titleText = titles[row];
+    if (titleText !== lastTitle) {
       // A source's chunks are consecutive rows: its title is segmented once.
-      title = partIds(table, source.title);
+      lastTitle = titleText;
+      title = partIds(table, titleText);
       titleIds = concatenate(title.words, title.cjkBigrams, title.latinTokens);
-      lastSource = source;
     }
-    const startsWithTitle = chunk.text.startsWith(source.title);
-    const bodyText = startsWithTitle ? chunk.text.slice(source.title.length) : chunk.text;
+    const startsWithTitle = text.startsWith(titleText);
+    const bodyText = startsWithTitle ? text.slice(titleText.length) : text;
     const body = partIds(table, bodyText);
-    // The embedded text is `${title}\n${chunk.text}`, or the chunk itself when it starts with the
-    // title: title and body joined by a line break unless the body goes straight on from the title.
-    // Joined, its terms are the two sides' parts in mixedTerms' order (see joinTermParts).
+    // The embedded text (embeddingText) is `${title}\n${text}`, or the chunk itself when it starts
+    // with the title: title and body joined by a line break unless the body goes straight on from
+    // the title. Joined, its terms are the two sides' parts in mixedTerms' order (see joinTermParts).
     const joinedAtLineBreak = !startsWithTitle || bodyText === "" || bodyText.startsWith("\n");
     rows.push({
       title: titleIds,
       body: concatenate(body.words, body.cjkBigrams, body.latinTokens),
       embedded: joinedAtLineBreak
         ? concatenate(title.words, body.words, title.cjkBigrams, body.cjkBigrams, title.latinTokens, body.latinTokens)
-        : table.idsOf(mixedTerms(embeddingText(source, chunk))),
+        : table.idsOf(mixedTerms(text)),
     });
     if (due()) yield;
   }
-  return { table, rows };
+  return rows;
 }
 
 interface PartIds {

@@ -1,0 +1,94 @@
+/**
+ * The HNSW parameter sweep behind the defaults in src/store/vector-store.ts: the scale bench's
+ * synthetic folder of N chunks is segmented and embedded once (as a full re-index does), then for
+ * each M × efConstruction a graph is built on this thread and measured: build seconds, recall@10
+ * against exact cosine search for 100 dev queries, and the graph search's p50 / p99 over 500 dev
+ * queries, at search ef 256, 512 and 1024.
+ *   npm run build && node dist/bench/hnsw-sweep.js [N] [M×efConstruction,...]
+ *   e.g. node dist/bench/hnsw-sweep.js 100000 32x200,24x100,16x100     (MEDQA_DIR overrides ../shared/eval/medqa)
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import hnswlib from "hnswlib-node";
+import { NEVER_DUE, runSteps } from "../src/core/build-pacer.js";
+import type { Chunk, SourceDoc } from "../src/core/types.js";
+import { LocalEmbeddings, TermIdCache } from "../src/embeddings/local-embeddings.js";
+import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "../src/ingest/chunk-text.js";
+import { loadKnowledge } from "../src/ingest/load-knowledge.js";
+import { segmentChunks } from "../src/ingest/segment-chunks.js";
+import { readDevQueries, syntheticCsv } from "./synthetic-folder.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
+const medqaDir = path.resolve(process.env.MEDQA_DIR ?? path.resolve(projectRoot, "../shared/eval/medqa"));
+
+function percentile(sorted: number[], share: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
+}
+
+async function embedFolder(chunkCount: number): Promise<{ embedder: LocalEmbeddings; vectors: Float32Array[] }> {
+  const knowledgeDir = await mkdtemp(path.join(os.tmpdir(), "kb-sweep-knowledge-"));
+  try {
+    await writeFile(path.join(knowledgeDir, "synthetic.csv"), await syntheticCsv(chunkCount, medqaDir));
+    const { sources } = await loadKnowledge(knowledgeDir);
+    const rowSources: SourceDoc[] = [];
+    const chunks: Chunk[] = [];
+    for (const source of sources)
+      for (const chunk of chunkSource(source, DEFAULT_CHUNK_OPTIONS)) {
+        rowSources.push(source);
+        chunks.push(chunk);
+      }
+    const segmented = runSteps(segmentChunks(rowSources, chunks, NEVER_DUE));
+    const embedder = new LocalEmbeddings();
+    await embedder.fitTermIds(
+      segmented.table.terms,
+      segmented.rows.map((row) => row.embedded),
+    );
+    const cache = new TermIdCache(segmented.table.terms.length);
+    return { embedder, vectors: segmented.rows.map((row) => embedder.embedTermIds(segmented.table.terms, row.embedded, cache)) };
+  } finally {
+    await rm(knowledgeDir, { recursive: true, force: true });
+  }
+}
+
+const [countText, parameterText] = process.argv.slice(2);
+const chunkCount = Number(countText ?? 100_000);
+const settings = (parameterText ?? "32x200,32x100,24x200,24x100,16x200,16x100").split(",").map((pair) => pair.split("x").map(Number));
+const { embedder, vectors } = await embedFolder(chunkCount);
+const dimensions = embedder.dimensions;
+const queries = await readDevQueries(medqaDir, 500);
+const queryVectors = queries.map((query) => Array.from(embedder.embedText(query)));
+const truths = queryVectors.slice(0, 100).map((query) => {
+  const similarities = vectors.map((vector) => vector.reduce((total, value, column) => total + value * query[column], 0));
+  return new Set([...similarities.keys()].sort((left, right) => similarities[right] - similarities[left]).slice(0, 10));
+});
+const points = vectors.map((vector) => Array.from(vector));
+for (const [M, efConstruction] of settings) {
+  const started = performance.now();
+  const index = new hnswlib.HierarchicalNSW("cosine", dimensions);
+  index.initIndex(points.length, M, efConstruction, 100);
+  points.forEach((point, label) => index.addPoint(point, label));
+  const buildSeconds = +((performance.now() - started) / 1000).toFixed(1);
+  const byEf: Record<string, { recallAt10: number; p50Ms: number; p99Ms: number }> = {};
+  for (const ef of [256, 512, 1024]) {
+    index.setEf(ef);
+    let found = 0;
+    truths.forEach((truth, position) => (found += index.searchKnn(queryVectors[position], 10).neighbors.filter((label) => truth.has(label)).length));
+    const latencies = queryVectors.map((query) => {
+      const searchStarted = performance.now();
+      index.searchKnn(query, 30);
+      return performance.now() - searchStarted;
+    });
+    latencies.sort((left, right) => left - right);
+    byEf[String(ef)] = {
+      recallAt10: +(found / (truths.length * 10)).toFixed(3),
+      p50Ms: +percentile(latencies, 0.5).toFixed(2),
+      p99Ms: +percentile(latencies, 0.99).toFixed(2),
+    };
+  }
+  process.stdout.write(
+    `${JSON.stringify({ chunks: chunkCount, M, efConstruction, buildSeconds, byEf, loadAverage: os.loadavg().map((load) => +load.toFixed(1)) })}\n`,
+  );
+}

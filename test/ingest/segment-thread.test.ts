@@ -1,0 +1,95 @@
+/**
+ * A full re-index segments its later rows on a worker thread while the build's thread segments
+ * the earlier ones. Every row must get the term ids segmentChunks gives it on one thread, so the
+ * keyword postings, the embedder's fit and every vector come out the same byte for byte; an
+ * aborted build stops the thread with REINDEX_INTERRUPTED.
+ */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Chunk, SourceDoc } from "../../src/core/types.js";
+import { BuildPacer, NEVER_DUE, runSteps } from "../../src/core/build-pacer.js";
+import { LocalEmbeddings, TermIdCache } from "../../src/embeddings/local-embeddings.js";
+import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "../../src/ingest/chunk-text.js";
+import { loadKnowledge } from "../../src/ingest/load-knowledge.js";
+import { segmentChunks, type SegmentedChunks } from "../../src/ingest/segment-chunks.js";
+import { segmentChunksOnTwoThreads, SegmentThread } from "../../src/ingest/segment-thread.js";
+import { withHash } from "../../src/ingest/source-hash.js";
+import { buildKeywordPostingsFromIdsPaced } from "../../src/store/keyword-postings.js";
+import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
+
+const source = (sourceId: string, title: string, text: string): SourceDoc =>
+  withHash({ sourceId, file: `${sourceId}.md`, title, text, kind: "markdown", disclaimer: false });
+
+/** Chunks meeting their titles in every way a join can (see segment-chunks.test.ts). */
+const PROBES: SourceDoc[] = [
+  source("straight-on", "门诊时间", "门诊时间表每周更新，周六上午开放。"),
+  source("latin", "COVID-19 疫苗 v2.1", "COVID-19疫苗第2.1版：接种后 30 分钟留观。"),
+  source("traditional", "醫保卡補辦", "醫保卡遺失後可到社保中心補辦，ＡＢＣ全角字母。"),
+  source("empty-title", "", "没有标题的正文。"),
+  source("title-only", "只有标题", "只有标题"),
+];
+
+/** The seed folder, the documents and the probes, repeated until there are enough rows to share. */
+async function rows(minimum: number): Promise<{ rowSources: SourceDoc[]; chunks: Chunk[] }> {
+  const sources = [
+    ...(await loadKnowledge(SEED_KNOWLEDGE_DIR)).sources,
+    ...(await loadKnowledge(path.join(PROJECT_ROOT, "test/fixtures/documents"))).sources,
+    ...PROBES,
+  ];
+  const rowSources: SourceDoc[] = [];
+  const chunks: Chunk[] = [];
+  while (chunks.length < minimum)
+    for (const item of sources)
+      for (const chunk of chunkSource(item, DEFAULT_CHUNK_OPTIONS)) {
+        rowSources.push(item);
+        chunks.push(chunk);
+      }
+  return { rowSources, chunks };
+}
+
+const termsOf = (segmented: SegmentedChunks, ids: Int32Array) => Array.from(ids, (id) => segmented.table.terms[id]);
+
+describe("segmenting on two threads", () => {
+  it("gives every row the terms one thread gives, and the same keyword postings, fit and vectors", async () => {
+    const { rowSources, chunks } = await rows(3000);
+    const oneThread = runSteps(segmentChunks(rowSources, chunks, NEVER_DUE));
+    const twoThreads = await segmentChunksOnTwoThreads(rowSources, chunks, new BuildPacer(), new SegmentThread());
+    expect(twoThreads.rows).toHaveLength(chunks.length);
+    // The worker's terms are renumbered into the table in the order one thread first meets them,
+    // so the table and every row's ids are the ones one thread gives.
+    expect(twoThreads.table.terms).toEqual(oneThread.table.terms);
+    oneThread.rows.forEach((row, index) => {
+      const shared = twoThreads.rows[index];
+      expect(termsOf(twoThreads, shared.title)).toEqual(termsOf(oneThread, row.title));
+      expect(termsOf(twoThreads, shared.body)).toEqual(termsOf(oneThread, row.body));
+      expect(termsOf(twoThreads, shared.embedded)).toEqual(termsOf(oneThread, row.embedded));
+      expect(Array.from(shared.embedded)).toEqual(Array.from(row.embedded));
+    });
+
+    const pacer = new BuildPacer();
+    expect(await buildKeywordPostingsFromIdsPaced(twoThreads.table.terms, twoThreads.rows, pacer)).toEqual(
+      await buildKeywordPostingsFromIdsPaced(oneThread.table.terms, oneThread.rows, pacer),
+    );
+    const fitted = async ({ table, rows: segmentedRows }: SegmentedChunks) => {
+      const embedder = new LocalEmbeddings();
+      await embedder.fitTermIds(
+        table.terms,
+        segmentedRows.map((row) => row.embedded),
+      );
+      const cache = new TermIdCache(table.terms.length);
+      const vectors = Buffer.concat(segmentedRows.map((row) => Buffer.from(embedder.embedTermIds(table.terms, row.embedded, cache).buffer)));
+      return { model: embedder.serializeModel(), vectors };
+    };
+    const [one, two] = [await fitted(oneThread), await fitted(twoThreads)];
+    expect(two.model.equals(one.model)).toBe(true);
+    expect(two.vectors.equals(one.vectors)).toBe(true);
+  });
+
+  it("stops with REINDEX_INTERRUPTED when the build is aborted", async () => {
+    const { rowSources, chunks } = await rows(3000);
+    const controller = new AbortController();
+    const segmenting = segmentChunksOnTwoThreads(rowSources, chunks, new BuildPacer(controller.signal), new SegmentThread());
+    controller.abort("stopped by the test");
+    await expect(segmenting).rejects.toMatchObject({ code: "REINDEX_INTERRUPTED" });
+  });
+});
