@@ -3,11 +3,12 @@
  * synthetic folder of N chunks is segmented and embedded once (as a full re-index does), then for
  * each M × efConstruction a graph is built on this thread and measured: build seconds, recall@10
  * against exact cosine search for 100 dev queries, and the graph search's p50 / p99 over 500 dev
- * queries, at search ef 256, 512 and 1024.
- *   npm run build && node dist/bench/hnsw-sweep.js [N] [M×efConstruction,...]
+ * queries, at search ef 256, 512, 1024 and 2048. Build seconds are wall time and this thread's CPU time
+ * (the graph is built on one thread; on a shared machine the CPU time is the steadier figure).
+ *   npm run build && node dist/bench/hnsw-sweep.js [N | medqa] [M×efConstruction,...]
  *   e.g. node dist/bench/hnsw-sweep.js 100000 32x200,24x100,16x100     (MEDQA_DIR overrides ../shared/eval/medqa)
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,10 +29,11 @@ function percentile(sorted: number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
 }
 
-async function embedFolder(chunkCount: number): Promise<{ embedder: LocalEmbeddings; vectors: Float32Array[] }> {
+async function embedFolder(chunkCount: number | "medqa"): Promise<{ embedder: LocalEmbeddings; vectors: Float32Array[] }> {
   const knowledgeDir = await mkdtemp(path.join(os.tmpdir(), "kb-sweep-knowledge-"));
   try {
-    await writeFile(path.join(knowledgeDir, "synthetic.csv"), await syntheticCsv(chunkCount, medqaDir));
+    if (chunkCount === "medqa") await copyFile(path.join(medqaDir, "corpus.csv"), path.join(knowledgeDir, "corpus.csv"));
+    else await writeFile(path.join(knowledgeDir, "synthetic.csv"), await syntheticCsv(chunkCount, medqaDir));
     const { sources } = await loadKnowledge(knowledgeDir);
     const rowSources: SourceDoc[] = [];
     const chunks: Chunk[] = [];
@@ -53,10 +55,41 @@ async function embedFolder(chunkCount: number): Promise<{ embedder: LocalEmbeddi
   }
 }
 
+/**
+ * The folder's embedder and vectors, kept in `cacheFile` (HNSW_SWEEP_CACHE) between runs when it
+ * is set: segmenting 100k chunks takes longer than building a cheap graph.
+ */
+async function cachedVectors(chunkCount: number | "medqa", cacheFile: string | undefined): Promise<{ embedder: LocalEmbeddings; vectors: Float32Array[] }> {
+  if (cacheFile) {
+    const cached = await readFile(cacheFile).catch(() => null);
+    if (cached) {
+      const modelLength = cached.readUInt32LE(0);
+      const embedder = LocalEmbeddings.fromSerializedModel(cached.subarray(4, 4 + modelLength));
+      const all = new Float32Array(cached.buffer.slice(cached.byteOffset + 4 + modelLength, cached.byteOffset + cached.length));
+      return {
+        embedder,
+        vectors: Array.from({ length: all.length / embedder.dimensions }, (_, row) => all.subarray(row * embedder.dimensions, (row + 1) * embedder.dimensions)),
+      };
+    }
+  }
+  const embedded = await embedFolder(chunkCount);
+  if (cacheFile) {
+    const model = embedded.embedder.serializeModel();
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(model.length);
+    await writeFile(
+      cacheFile,
+      Buffer.concat([length, model, ...embedded.vectors.map((vector) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength))]),
+    );
+  }
+  return embedded;
+}
+
 const [countText, parameterText] = process.argv.slice(2);
-const chunkCount = Number(countText ?? 100_000);
+/** N synthetic chunks, or medqa's own corpus. */
+const folder = countText === "medqa" ? "medqa" : Number(countText ?? 100_000);
 const settings = (parameterText ?? "32x200,32x100,24x200,24x100,16x200,16x100").split(",").map((pair) => pair.split("x").map(Number));
-const { embedder, vectors } = await embedFolder(chunkCount);
+const { embedder, vectors } = await cachedVectors(folder, process.env.HNSW_SWEEP_CACHE);
 const dimensions = embedder.dimensions;
 const queries = await readDevQueries(medqaDir, 500);
 const queryVectors = queries.map((query) => Array.from(embedder.embedText(query)));
@@ -67,12 +100,15 @@ const truths = queryVectors.slice(0, 100).map((query) => {
 const points = vectors.map((vector) => Array.from(vector));
 for (const [M, efConstruction] of settings) {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const index = new hnswlib.HierarchicalNSW("cosine", dimensions);
   index.initIndex(points.length, M, efConstruction, 100);
   points.forEach((point, label) => index.addPoint(point, label));
   const buildSeconds = +((performance.now() - started) / 1000).toFixed(1);
+  const cpu = process.cpuUsage(cpuBefore);
+  const buildCpuSeconds = +((cpu.user + cpu.system) / 1e6).toFixed(1);
   const byEf: Record<string, { recallAt10: number; p50Ms: number; p99Ms: number }> = {};
-  for (const ef of [256, 512, 1024]) {
+  for (const ef of [256, 512, 1024, 2048]) {
     index.setEf(ef);
     let found = 0;
     truths.forEach((truth, position) => (found += index.searchKnn(queryVectors[position], 10).neighbors.filter((label) => truth.has(label)).length));
@@ -89,6 +125,6 @@ for (const [M, efConstruction] of settings) {
     };
   }
   process.stdout.write(
-    `${JSON.stringify({ chunks: chunkCount, M, efConstruction, buildSeconds, byEf, loadAverage: os.loadavg().map((load) => +load.toFixed(1)) })}\n`,
+    `${JSON.stringify({ folder, chunks: vectors.length, M, efConstruction, buildSeconds, buildCpuSeconds, byEf, loadAverage: os.loadavg().map((load) => +load.toFixed(1)) })}\n`,
   );
 }

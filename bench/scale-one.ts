@@ -7,27 +7,19 @@
  * Usage: node dist/bench/scale-one.js N MEDQA_DIR
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import Papa from "papaparse";
 import { percentile } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { retrieve } from "../src/retrieval/retrieve.js";
 import { loadIndex } from "../src/store/loaded-index.js";
 import { HNSW_PARAMETERS, searchEf } from "../src/store/vector-store.js";
+import { readDevQueries, syntheticCsv } from "./synthetic-folder.js";
 
 const local = { kind: "local" as const, batchSize: 64 };
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
 
 async function directorySize(directory: string): Promise<number> {
   let total = 0;
@@ -38,16 +30,11 @@ async function directorySize(directory: string): Promise<number> {
   return total;
 }
 
-async function readQueries(medqaDir: string, count: number): Promise<string[]> {
-  const lines = (await readFile(path.join(medqaDir, "dev-queries.jsonl"), "utf8")).trim().split("\n");
-  return lines.slice(0, count).map((line) => (JSON.parse(line) as { query: string }).query);
-}
-
 async function serve(indexDir: string, medqaDir: string): Promise<Record<string, unknown>> {
   const loadStarted = performance.now();
   const index = await loadIndex(indexDir, local);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
-  const queries = await readQueries(medqaDir, 500);
+  const queries = await readDevQueries(medqaDir, 500);
   const latencies: number[] = [];
   for (const query of queries) {
     const started = performance.now();
@@ -95,23 +82,10 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
 }
 
 async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Record<string, unknown>> {
-  const rows = Papa.parse<{ question: string; answer: string }>(await readFile(path.join(medqaDir, "corpus.csv"), "utf8"), {
-    header: true,
-    skipEmptyLines: true,
-  }).data;
-  const sentences = rows.flatMap((row) => row.answer.split(/(?<=[。！？])/).filter((sentence) => sentence.length > 4));
-  const random = seededRandom(chunkCount);
-  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
-  // Short synthetic Q&A rows stay one chunk each, so N rows give N chunks.
-  const lines = ["id,question,answer"];
-  for (let row = 0; row < chunkCount; row++) {
-    const answer = Array.from({ length: 2 + Math.floor(random() * 3) }, () => pick(sentences)).join("");
-    lines.push(`s${row},"${pick(rows).question.replace(/"/g, '""')}","${answer.replace(/"/g, '""')}"`);
-  }
   const knowledgeDir = await mkdtemp(path.join(os.tmpdir(), "kb-scale-knowledge-"));
   const indexDir = await mkdtemp(path.join(os.tmpdir(), "kb-scale-index-"));
   try {
-    await writeFile(path.join(knowledgeDir, "synthetic.csv"), `${lines.join("\n")}\n`);
+    await writeFile(path.join(knowledgeDir, "synthetic.csv"), await syntheticCsv(chunkCount, medqaDir));
     const built = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
     const buildPeakRssMb = peakRssMb();
     const served = JSON.parse(
@@ -124,6 +98,8 @@ async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Re
       chunks: built.summary.chunks,
       buildSeconds: +(built.summary.durationMs / 1000).toFixed(1),
       buildPeakRssMb,
+      buildStepSeconds: Object.fromEntries(Object.entries(built.stepMs).map(([step, milliseconds]) => [step, +(milliseconds! / 1000).toFixed(1)])),
+      loadAverage: os.loadavg().map((load) => +load.toFixed(1)),
       indexMb: +((await directorySize(indexDir)) / 1e6).toFixed(1),
       ...served,
     };
