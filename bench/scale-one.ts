@@ -59,7 +59,7 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
   });
   const servedEf = searchEf(index.chunks.length);
   const recallByEf: Record<string, { recallAt10: number; searchMs: number }> = {};
-  for (const ef of [...new Set([HNSW_PARAMETERS.efSearch, servedEf, 512, 1024])]) {
+  for (const ef of [...new Set([256, 512, 1024, 2048, servedEf])]) {
     index.vectorStore.index.setEf(ef);
     let found = 0;
     const started = performance.now();

@@ -197,7 +197,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     // keyword index alike; its rows are exactly the texts to fit and embed, in order.
     steps.start("fitting");
     if (full) options.onProgress?.({ phase: "loading", step: "segmenting", done: 0, total: chunks.length });
-    const segmented = full ? await segmentChunksOnTwoThreads(rowSources, chunks, pacer, segmentThread!) : null;
+    let segmented = full ? await segmentChunksOnTwoThreads(rowSources, chunks, pacer, segmentThread!) : null;
     const termIdEmbedder = segmented && embedder instanceof LocalEmbeddings ? embedder : null;
     if (termIdEmbedder)
       await termIdEmbedder.fitTermIds(
@@ -226,13 +226,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       await pacer.pause();
     }
 
+    // The keyword index reads the titles' and bodies' ids; the embedded ids (a third of the
+    // segmented terms, about 100 MB at 100k chunks) are let go before the graph is built.
+    const keywordRows = segmented ? { terms: segmented.table.terms, rows: segmented.rows.map(({ title, body }) => ({ title, body })) } : null;
+    // eslint-disable-next-line no-useless-assignment -- an async function's locals live until it returns
+    segmented = null;
     options.onProgress?.({ phase: "writing", step: "keywords", done: 0, total: 1 });
     // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
     // Terms are produced lazily so a large folder's terms are never all in memory at once.
     // A full re-index builds it while its new graph is built on the graph thread (in writeVersion).
     steps.start("keywords");
-    const keywordPostings = segmented
-      ? () => buildKeywordPostingsFromIdsPaced(segmented.table.terms, segmented.rows, pacer)
+    const keywordPostings = keywordRows
+      ? () => buildKeywordPostingsFromIdsPaced(keywordRows.terms, keywordRows.rows, pacer)
       : await updateKeywordPostingsPaced(
           previous!.keywordPostings,
           newRowOf,

@@ -23,10 +23,20 @@ export interface SegmentRequest {
 }
 
 /**
- * The worker's table and its rows' ids packed: row r's title, body and embedded ids are
- * ids[offsets[3r] .. offsets[3r + 1]), [offsets[3r + 1] .. offsets[3r + 2]) and [offsets[3r + 2] .. offsets[3r + 3]).
+ * A block of rows' term ids packed. Row r of the block has its title ids at keywordIds[offsets[3r]
+ * .. offsets[3r + 1]), its body ids from there to offsets[3r + 3] (the next row's start; the last
+ * entry closes the block), and its embedded ids at embeddedIds[offsets[3r + 2] .. the next row's
+ * offsets[3r + 2], or the array's end). The embedded ids are apart so they can be dropped once
+ * the vectors are made.
  */
-export type SegmentReply = { ok: true; terms: string[]; ids: Int32Array<ArrayBuffer>; offsets: Int32Array<ArrayBuffer> } | { ok: false; message: string };
+export interface PackedRows {
+  keywordIds: Int32Array<ArrayBuffer>;
+  embeddedIds: Int32Array<ArrayBuffer>;
+  offsets: Int32Array<ArrayBuffer>;
+}
+
+/** The worker's table, and its rows in blocks, in order. */
+export type SegmentReply = { ok: true; terms: string[]; blocks: PackedRows[] } | { ok: false; message: string };
 
 /** Share of the rows the worker takes; the build's thread also paces itself and serves requests. */
 const WORKER_SHARE = 0.5;
@@ -113,24 +123,21 @@ const titleOf = (source: SourceDoc) => source.title;
 const textOf = (chunk: Chunk) => chunk.text;
 
 /** The worker's rows with its term ids replaced by `table`'s (which takes in the terms it lacks). */
-function* renumberRows(
-  table: TermTable,
-  { terms, ids, offsets }: Extract<SegmentReply, { ok: true }>,
-  due: () => boolean,
-): Generator<void, SegmentedChunk[], void> {
+function* renumberRows(table: TermTable, { terms, blocks }: Extract<SegmentReply, { ok: true }>, due: () => boolean): Generator<void, SegmentedChunk[], void> {
   const idInTable = table.idsOf(terms);
-  if (due()) yield;
   const rows: SegmentedChunk[] = [];
-  const rowCount = (offsets.length - 1) / 3;
-  for (let row = 0; row < rowCount; row++) {
-    const start = offsets[row * 3];
-    const end = offsets[row * 3 + 3];
-    for (let index = start; index < end; index++) ids[index] = idInTable[ids[index]];
-    rows.push({
-      title: ids.subarray(start, offsets[row * 3 + 1]),
-      body: ids.subarray(offsets[row * 3 + 1], offsets[row * 3 + 2]),
-      embedded: ids.subarray(offsets[row * 3 + 2], end),
-    });
+  for (const { keywordIds, embeddedIds, offsets } of blocks) {
+    for (let index = 0; index < keywordIds.length; index++) keywordIds[index] = idInTable[keywordIds[index]];
+    for (let index = 0; index < embeddedIds.length; index++) embeddedIds[index] = idInTable[embeddedIds[index]];
+    const rowCount = (offsets.length - 1) / 3;
+    for (let row = 0; row < rowCount; row++) {
+      const embeddedEnd = row + 1 < rowCount ? offsets[row * 3 + 5] : embeddedIds.length;
+      rows.push({
+        title: keywordIds.subarray(offsets[row * 3], offsets[row * 3 + 1]),
+        body: keywordIds.subarray(offsets[row * 3 + 1], offsets[row * 3 + 3]),
+        embedded: embeddedIds.subarray(offsets[row * 3 + 2], embeddedEnd),
+      });
+    }
     if (due()) yield;
   }
   return rows;

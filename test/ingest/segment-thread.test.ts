@@ -51,7 +51,8 @@ const termsOf = (segmented: SegmentedChunks, ids: Int32Array) => Array.from(ids,
 
 describe("segmenting on two threads", () => {
   it("gives every row the terms one thread gives, and the same keyword postings, fit and vectors", async () => {
-    const { rowSources, chunks } = await rows(3000);
+    // Enough rows for the worker's half to come back in more than one block.
+    const { rowSources, chunks } = await rows(4500);
     const oneThread = runSteps(segmentChunks(rowSources, chunks, NEVER_DUE));
     const twoThreads = await segmentChunksOnTwoThreads(rowSources, chunks, new BuildPacer(), new SegmentThread());
     expect(twoThreads.rows).toHaveLength(chunks.length);
