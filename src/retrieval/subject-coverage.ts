@@ -8,6 +8,7 @@
 import type { LoadedIndex } from "../store/loaded-index.js";
 import { askedAttribute, statesAttribute, type AskedAttribute } from "./asked-attribute.js";
 import { isShortQuestion } from "./asked-part.js";
+import { normalizeText } from "../text/normalize-text.js";
 import { folderHolds, folderMatches, sourceText } from "./folder-text.js";
 import type { QuestionSubject } from "./question-subjects.js";
 
@@ -92,7 +93,8 @@ export function judgeSubjects(
   // A question asking for a figure ("洗一次牙要多少钱") is answered only if that source states one of the
   // kind. Not another candidate that does: with no subject to hold, any row giving a price would do.
   const attribute = askedAttribute(normalized);
-  if (attribute !== undefined && !statesAttribute(sourceText(index, covering), attribute.kind))
+  const about = subjects.filter((subject) => subject.kind !== "place");
+  if (attribute !== undefined && !statesFigureAbout(index, covering, attribute, about, covers))
     return { subjects: describe(covering), sourceId: undefined, missing: [], missingAttribute: attribute };
   return { subjects: describe(covering), sourceId: covering, missing: [] };
 }
@@ -126,4 +128,32 @@ function unknownWordExplained(word: string, context: string, holds: (text: strin
   const explained = inPair.every((paired, position) => paired || (inPair[position + 1] ?? true));
   if (explained || characters.length < 3) return explained;
   return matches(new RegExp(characters.join("[^，。；？！,.;?!\\n]{0,3}"), "u"));
+}
+
+/**
+ * The figure is stated where the source speaks of what the question asks it about: in a sentence that,
+ * with the one before it, holds each subject the source's title does not ("腭裂手术要住几天院" against a
+ * row on 唇裂's stay that mentions 腭裂 elsewhere gives no days for 腭裂). Places are left out: a row
+ * on one city's rules states its figures without naming the city again.
+ */
+function statesFigureAbout(
+  index: LoadedIndex,
+  sourceId: string,
+  attribute: AskedAttribute,
+  subjects: readonly QuestionSubject[],
+  covers: (sourceId: string, subject: QuestionSubject) => boolean,
+): boolean {
+  const text = sourceText(index, sourceId);
+  if (subjects.length === 0) return statesAttribute(text, attribute.kind);
+  const title = normalizeText(index.sources.get(sourceId)?.title ?? "");
+  const holds = (passage: string, subject: QuestionSubject) =>
+    subject.alternatives.some((word) => passage.includes(word)) || (subject.parts?.every((word) => passage.includes(word)) ?? false);
+  const untitled = subjects.filter((subject) => !holds(title, subject) && covers(sourceId, subject));
+  const sentences = text.split(/[。！？；!?;\n]+/u);
+  // The sentence before counts too: a figure often names its thing by reference ("本院该项目费用约180元").
+  return sentences.some((sentence, position) => {
+    if (!statesAttribute(sentence, attribute.kind)) return false;
+    const passage = `${sentences[position - 1] ?? ""}。${sentence}`;
+    return untitled.every((subject) => holds(passage, subject));
+  });
 }
