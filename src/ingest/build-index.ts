@@ -227,17 +227,27 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     }
 
     // The keyword index reads the titles' and bodies' ids; the embedded ids (a third of the
-    // segmented terms, about 100 MB at 100k chunks) are let go before the graph is built.
-    const keywordRows = segmented ? { terms: segmented.table.terms, rows: segmented.rows.map(({ title, body }) => ({ title, body })) } : null;
-    // eslint-disable-next-line no-useless-assignment -- an async function's locals live until it returns
+    // segmented terms, about 100 MB at 100k chunks) are let go before the graph is built, and the
+    // rest once the keyword index is built, before the files are written. (An async function's
+    // locals live until it returns, hence the explicit letting go.)
+    let keywordRows = segmented ? { terms: segmented.table.terms, rows: segmented.rows.map(({ title, body }) => ({ title, body })) } : null;
+    // eslint-disable-next-line no-useless-assignment -- see above
     segmented = null;
+    const takeKeywordRows = () => {
+      const taken = keywordRows!;
+      keywordRows = null;
+      return taken;
+    };
     options.onProgress?.({ phase: "writing", step: "keywords", done: 0, total: 1 });
     // The keyword index is kept in step with the graph: unchanged chunks keep their postings.
     // Terms are produced lazily so a large folder's terms are never all in memory at once.
     // A full re-index builds it while its new graph is built on the graph thread (in writeVersion).
     steps.start("keywords");
     const keywordPostings = keywordRows
-      ? () => buildKeywordPostingsFromIdsPaced(keywordRows.terms, keywordRows.rows, pacer)
+      ? () => {
+          const { terms, rows } = takeKeywordRows();
+          return buildKeywordPostingsFromIdsPaced(terms, rows, pacer);
+        }
       : await updateKeywordPostingsPaced(
           previous!.keywordPostings,
           newRowOf,
