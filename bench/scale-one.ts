@@ -87,7 +87,20 @@ async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Re
   try {
     await writeFile(path.join(knowledgeDir, "synthetic.csv"), await syntheticCsv(chunkCount, medqaDir));
     const cpuBefore = process.cpuUsage();
-    const built = await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
+    // RSS sampled every 100 ms with the build step running, to say where the peak is.
+    let step = "reading";
+    const peakRss = { mb: 0, step };
+    const sampler = setInterval(() => {
+      const mb = Math.round(process.memoryUsage().rss / 1048576);
+      if (mb > peakRss.mb) Object.assign(peakRss, { mb, step });
+    }, 100);
+    const built = await buildIndex({
+      knowledgeDir,
+      indexDir,
+      embedder: local,
+      full: true,
+      onProgress: (progress) => (step = progress.step ?? progress.phase),
+    }).finally(() => clearInterval(sampler));
     // All of the process's threads (the build's, the segment and graph threads): on a machine shared
     // with other work the wall time says more about the others than about the build.
     const cpu = process.cpuUsage(cpuBefore);
@@ -103,6 +116,7 @@ async function buildAndMeasure(chunkCount: number, medqaDir: string): Promise<Re
       buildSeconds: +(built.summary.durationMs / 1000).toFixed(1),
       buildCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
       buildPeakRssMb,
+      buildPeakRssStep: peakRss.step,
       buildStepSeconds: Object.fromEntries(Object.entries(built.stepMs).map(([step, milliseconds]) => [step, +(milliseconds! / 1000).toFixed(1)])),
       loadAverage: os.loadavg().map((load) => +load.toFixed(1)),
       indexMb: +((await directorySize(indexDir)) / 1e6).toFixed(1),
