@@ -11,7 +11,7 @@ import { type SegmentedChunk, segmentRows, TermTable } from "./segment-chunks.js
 import type { PackedRows, SegmentReply, SegmentRequest } from "./segment-thread.js";
 
 /** Rows segmented and packed at a time: their unpacked arrays are garbage once packed. */
-const BLOCK_ROWS = 2000;
+const BLOCK_ROWS = 1000;
 
 const port = parentPort;
 if (!port) throw new Error("segment-worker.ts runs as a worker thread (see segment-thread.ts)");
