@@ -396,7 +396,6 @@ function carriedModel(previous: StoredVersion & { embedderModel: Buffer | null }
   return record && previous.embedderModel ? [{ name: INDEX_FILES.embedderModel, from: previous.directory, record }] : [];
 }
 
-
 interface GraphPlan {
   /** Graph label of every chunk row. */
   labels: number[];

@@ -135,7 +135,8 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   // Labels: kept for every chunk already in the graph or added since the base, fresh for new chunks.
   let nextLabel = manifest.hnsw.nextLabel;
   const labelOfRow = labels.map((label) => (label === -1 ? nextLabel++ : label));
-  for (const sourceId of Object.keys(manifestSources)) manifestSources[sourceId].chunkLabels = manifestSources[sourceId].chunkRows.map((row) => labelOfRow[row]);
+  for (const sourceId of Object.keys(manifestSources))
+    manifestSources[sourceId].chunkLabels = manifestSources[sourceId].chunkRows.map((row) => labelOfRow[row]);
   // The linked graph hides what is gone (the labels it holds) and is given, on load, every chunk it does not hold.
   const keptLabels = new Set(labelOfRow);
   const deletedGraphLabels = [...previous.deletedGraphLabels];

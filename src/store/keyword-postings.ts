@@ -386,7 +386,13 @@ export function emptyKeywordPostings(): KeywordPostings {
  * The same postings, array for array, as one index of all the version's rows: each term's rows
  * are the same set, sorted by row, with the same frequencies and lengths.
  */
-export function mergeLayerPostings(base: KeywordPostings, baseToRow: Int32Array, own: KeywordPostings, ownToRow: Int32Array, rowCount: number): KeywordPostings {
+export function mergeLayerPostings(
+  base: KeywordPostings,
+  baseToRow: Int32Array,
+  own: KeywordPostings,
+  ownToRow: Int32Array,
+  rowCount: number,
+): KeywordPostings {
   const placed: KeywordPostings = {
     ...own,
     rows: own.rows.map((row) => ownToRow[row]),

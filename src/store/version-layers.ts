@@ -105,7 +105,11 @@ export function encodeAddedVectors(vectors: readonly Float32Array[], dimensions:
 /** `vectors.bin` read back (its checksum checked by the caller), one vector per added label. */
 export function decodeAddedVectors(bytes: Buffer, count: number, dimensions: number, directory: string): Float32Array[] {
   if (bytes.length !== count * dimensions * 4)
-    throw indexFileCorrupt(directory, ADDED_VECTORS_FILE, `it has ${bytes.length} bytes, ${count} vectors of ${dimensions} dimensions need ${count * dimensions * 4}`);
+    throw indexFileCorrupt(
+      directory,
+      ADDED_VECTORS_FILE,
+      `it has ${bytes.length} bytes, ${count} vectors of ${dimensions} dimensions need ${count * dimensions * 4}`,
+    );
   const vectors: Float32Array[] = [];
   for (let index = 0; index < count; index++) {
     const vector = new Float32Array(dimensions);

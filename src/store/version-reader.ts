@@ -115,7 +115,8 @@ async function readLayeredParts(directory: string, manifest: StoredManifest, lay
     manifest.counts.chunks,
   );
   const rowOfLabel = new Map<number, number>();
-  for (const { chunkRows, chunkLabels } of Object.values(manifest.sources)) chunkLabels.forEach((label, position) => rowOfLabel.set(label, chunkRows[position]));
+  for (const { chunkRows, chunkLabels } of Object.values(manifest.sources))
+    chunkLabels.forEach((label, position) => rowOfLabel.set(label, chunkRows[position]));
   const added: LabelledVector[] = layers.addedGraphLabels.map((label, position) => {
     const row = rowOfLabel.get(label);
     if (row === undefined || chunks[row] === undefined) throw indexFileCorrupt(directory, INDEX_FILES.manifest, `added graph label ${label} names no chunk`);
@@ -226,7 +227,8 @@ export async function readKeywordsFile(directory: string, manifest: StoredManife
   } catch (error) {
     throw indexFileCorrupt(directory, file, (error as Error).message, error);
   }
-  if (postings.titleLengths.length !== rows) throw indexFileCorrupt(directory, file, `it has ${postings.titleLengths.length} rows, the manifest counts ${rows} chunks`);
+  if (postings.titleLengths.length !== rows)
+    throw indexFileCorrupt(directory, file, `it has ${postings.titleLengths.length} rows, the manifest counts ${rows} chunks`);
   return postings;
 }
 
