@@ -75,7 +75,6 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   const manifest = previous.manifest;
   if (!graphUpdatable(manifest)) return null;
   const deletedTotal = manifest.hnsw.deletedLabels + input.goneSourceIds.reduce((total, sourceId) => total + manifest.sources[sourceId].chunkLabels.length, 0);
-  const baseIndexOf = new Map(previous.baseSources.map((source, index) => [source.sourceId, index]));
 
   const sourcePlaces = { layer: new Uint8Array(input.sources.length), row: new Int32Array(input.sources.length) };
   const ownSources: SourceDoc[] = [];
@@ -96,13 +95,12 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   for (const [position, source] of input.sources.entries()) {
     const entry = input.reusable.has(source.sourceId) ? manifest.sources[source.sourceId] : undefined;
     const previousLayers = entry?.chunkRows.map((row) => previous.chunkPlaces.layer[row]) ?? [];
-    const baseIndex = baseIndexOf.get(source.sourceId);
-    const baseSource = baseIndex === undefined ? undefined : previous.baseSources[baseIndex];
+    const previousPlace = entry ? previous.sourcePlaces.get(source.sourceId) : undefined;
     const rows: number[] = [];
-    if (entry && previousLayers.every((layer) => layer === BASE_LAYER) && baseSource?.contentHash === source.contentHash && baseSource.file === source.file) {
-      // Unchanged since the base: the base's rows, linked as they are.
+    if (entry && previousPlace?.layer === BASE_LAYER && previousLayers.every((layer) => layer === BASE_LAYER) && entry.file === source.file) {
+      // Unchanged since the base: the base's rows, linked as they are (a base row is kept only with the same content and file).
       sourcePlaces.layer[position] = BASE_LAYER;
-      sourcePlaces.row[position] = baseIndex!;
+      sourcePlaces.row[position] = previousPlace.row;
       entry.chunkRows.forEach((row, index) => rows.push(placeChunk(BASE_LAYER, previous.chunkPlaces.row[row], entry.chunkLabels[index])));
     } else {
       sourcePlaces.layer[position] = OWN_LAYER;

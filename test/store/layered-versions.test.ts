@@ -144,6 +144,22 @@ describe("a layered version", () => {
     for (const sourceId of ["faq-5", "faq-2", "faq-3"]) expect(vectorOf(compacted, sourceId)).toEqual(vectorOf(layered, sourceId));
   });
 
+  it("finds its sources when their ids are integer-like (which JSON.parse lists first, out of the folder's order)", async () => {
+    const { knowledgeDir, indexDir } = await folder();
+    const numbered = BASE_ROWS.map(([, question, answer], index) => [String(20 - index), question, answer] as [string, string, string]);
+    await writeFile(path.join(knowledgeDir, "faq.csv"), faqTable(numbered));
+    await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
+    for (const answer of ["先打电话挂失，再补办。", "先挂失，再到经办机构补办新卡。"]) {
+      numbered[0] = [numbered[0][0], numbered[0][1], answer];
+      await writeFile(path.join(knowledgeDir, "faq.csv"), faqTable([...numbered, ["3", "医保卡密码忘了", answer]]));
+      const { summary } = await buildIndex({ knowledgeDir, indexDir, embedder: local });
+      expect(summary.full).toBe(false);
+      const loaded = await loadIndex(indexDir, local);
+      expect(loaded.manifest.layers).toBeDefined();
+      await expectServesAsOneIndex(loaded, knowledgeDir);
+    }
+  });
+
   it("is never reused when a file it would link is damaged: the next re-index rebuilds in full", async () => {
     const { knowledgeDir, indexDir } = await folder();
     await buildIndex({ knowledgeDir, indexDir, embedder: local, full: true });
