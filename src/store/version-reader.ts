@@ -241,11 +241,11 @@ const GRAPH_DOCSTORE = `${INDEX_FILES.hnsw}/docstore.json`;
  * input): checksums, then the dimensions in args.json and the graph header against the manifest.
  * Serving reads only args.json and the graph; updating the graph also reads LangChain's docstore.
  */
-export async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false } = {}): Promise<void> {
+export async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false, trustKnown = false } = {}): Promise<void> {
   const [argsBytes] = await Promise.all([
     readVerifiedFile(directory, manifest, GRAPH_ARGS),
-    verifyFileOnDisk(directory, manifest, GRAPH_INDEX),
-    withDocstore ? verifyFileOnDisk(directory, manifest, GRAPH_DOCSTORE) : Promise.resolve(),
+    verifyFileOnDisk(directory, manifest, GRAPH_INDEX, { trustKnown }),
+    withDocstore ? verifyFileOnDisk(directory, manifest, GRAPH_DOCSTORE, { trustKnown }) : Promise.resolve(),
   ]);
   const args = parseVerifiedJson<{ space?: unknown; numDimensions?: unknown }>(directory, GRAPH_ARGS, argsBytes);
   if (args?.space !== manifest.hnsw.space || args.numDimensions !== manifest.embedder.dimensions) {

@@ -21,6 +21,7 @@ import {
   removeDeadBuilds,
   removeStagingDirectory,
   switchCurrentVersion,
+  versionDirectory,
 } from "./index-layout.js";
 import { writeKeywordFile } from "./keyword-file.js";
 import type { KeywordPostings } from "./keyword-postings.js";
@@ -28,7 +29,7 @@ import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { withReindexLock } from "./reindex-lock.js";
 import { type GraphChanges, HNSW_PARAMETERS, type LabelledVector, saveNewGraph, updateVectorStore } from "./vector-store.js";
 import { ADDED_VECTORS_FILE, encodeAddedVectors } from "./version-layers.js";
-import { describeVersionFiles, sealManifest } from "./version-files.js";
+import { describeVersionFiles, rememberLinkedFiles, sealManifest } from "./version-files.js";
 import type { VersionFile } from "./manifest.js";
 import { graphDirectory, type StoredVersion } from "./version-reader.js";
 
@@ -223,4 +224,5 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
   await publishStagingDirectory(indexDir, staging, version);
   await switchCurrentVersion(indexDir, version);
   await pruneVersions(indexDir, version);
+  await rememberLinkedFiles(carried.map((file) => path.join(versionDirectory(indexDir, version), file.name)));
 }

@@ -6,7 +6,7 @@
  * the live chunks. Past its bound of own rows it compacts into a version without layers.
  */
 import { createHash } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -168,8 +168,11 @@ describe("a layered version", () => {
     const versionDir = versionDirectory(indexDir, summary.version!);
     const baseChunks = path.join(versionDir, "base", "chunks.json");
     const bytes = await readFile(baseChunks);
+    const { atime, mtime } = await stat(baseChunks);
     bytes[Math.floor(bytes.length / 2)] ^= 0x20;
     await writeFile(baseChunks, bytes);
+    // Same size, and the modification time set back: this process hashed the file before, and must not trust that now.
+    await utimes(baseChunks, atime, mtime);
     await expect(loadIndex(indexDir, local)).rejects.toMatchObject({ code: "INDEX_CORRUPT", message: expect.stringContaining("base/chunks.json") });
 
     await writeFile(path.join(knowledgeDir, "faq.csv"), faqTable(BASE_ROWS));
