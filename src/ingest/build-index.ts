@@ -26,6 +26,7 @@ import type { SourceProblem } from "./source-problem.js";
 import { failingIndexedFiles, keepStaleSources } from "./stale-sources.js";
 import { type BuildStep, StepTimes } from "./step-times.js";
 import { readLayeredPrevious } from "./layered-previous.js";
+import { storedEmbedder } from "./stored-embedder.js";
 import { buildLayeredVersion, MAX_DELETED_SHARE } from "./layered-update.js";
 import type { GraphChanges } from "../store/vector-store.js";
 
@@ -141,10 +142,13 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         stepMs: steps.milliseconds,
       };
     }
-    const embedder = createEmbedder(
-      options.embedder,
-      full ? undefined : { model: layeredPrevious!.embedderModel, dimensions: layeredPrevious!.manifest.embedder.dimensions },
-    );
+    const embedder = full
+      ? createEmbedder(options.embedder, undefined)
+      : storedEmbedder(options.embedder, {
+          model: layeredPrevious!.embedderModel,
+          dimensions: layeredPrevious!.manifest.embedder.dimensions,
+          modelSha256: fileRecord(layeredPrevious!.manifest, INDEX_FILES.embedderModel)?.sha256,
+        });
     const reusable: Set<string> = full ? new Set<string>() : new Set(diff.unchanged);
     // Only new and changed sources are chunked again; a full re-index chunks everything to fit the embedder.
     steps.start("chunking");

@@ -80,8 +80,11 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   const ownSources: SourceDoc[] = [];
   const chunkLayers: number[] = [];
   const chunkRows: number[] = [];
-  /** Graph label of each chunk row; -1 until a new chunk is given one. */
+  /** Graph label of each chunk row: its own for a chunk already indexed, the next free one for a new chunk. */
   const labels: number[] = [];
+  /** Rows of new chunks, whose vectors are embedded. */
+  const freshRows = new Set<number>();
+  let nextLabel = manifest.hnsw.nextLabel;
   const ownChunks: Chunk[] = [];
   const additions: OwnAddition[] = [];
   const previousOwnToOwn = new Int32Array(previous.ownChunks.length).fill(-1);
@@ -89,7 +92,8 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   const placeChunk = (layer: number, row: number, label: number) => {
     chunkLayers.push(layer);
     chunkRows.push(row);
-    labels.push(label);
+    if (label === -1) freshRows.add(labels.length);
+    labels.push(label === -1 ? nextLabel++ : label);
     return chunkRows.length - 1;
   };
   for (const [position, source] of input.sources.entries()) {
@@ -124,19 +128,14 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
         });
       }
     }
-    manifestSources[source.sourceId] = { contentHash: source.contentHash, file: source.file, chunkRows: rows, chunkLabels: [] };
+    manifestSources[source.sourceId] = { contentHash: source.contentHash, file: source.file, chunkRows: rows, chunkLabels: rows.map((row) => labels[row]) };
     if (pacer.due()) await pacer.pause();
   }
   const chunkCount = labels.length;
   if (ownChunks.length > ownRowsMax(chunkCount) || deletedTotal > MAX_DELETED_SHARE * Math.max(chunkCount, 1)) return null;
 
-  // Labels: kept for every chunk already in the graph or added since the base, fresh for new chunks.
-  let nextLabel = manifest.hnsw.nextLabel;
-  const labelOfRow = labels.map((label) => (label === -1 ? nextLabel++ : label));
-  for (const sourceId of Object.keys(manifestSources))
-    manifestSources[sourceId].chunkLabels = manifestSources[sourceId].chunkRows.map((row) => labelOfRow[row]);
   // The linked graph hides what is gone (the labels it holds) and is given, on load, every chunk it does not hold.
-  const keptLabels = new Set(labelOfRow);
+  const keptLabels = new Set(labels);
   const deletedGraphLabels = [...previous.deletedGraphLabels];
   for (const sourceId of input.goneSourceIds)
     for (const label of manifest.sources[sourceId].chunkLabels) if (!keptLabels.has(label) && !previous.addedVectors.has(label)) deletedGraphLabels.push(label);
@@ -154,8 +153,8 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   const addedGraphLabels: number[] = [];
   const addedVectors: Float32Array[] = [];
   for (let row = 0; row < chunkCount; row++) {
-    const label = labelOfRow[row];
-    const vector = labels[row] === -1 ? freshVectors.get(chunkRows[row]) : previous.addedVectors.get(label);
+    const label = labels[row];
+    const vector = freshRows.has(row) ? freshVectors.get(chunkRows[row]) : previous.addedVectors.get(label);
     if (!vector) continue;
     addedGraphLabels.push(label);
     addedVectors.push(vector);
