@@ -163,8 +163,10 @@ export function embedderMatches(manifest: IndexManifest, config: EmbedderConfig)
  */
 async function readManifest(directory: string): Promise<StoredManifest> {
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path.join(directory, INDEX_FILES.manifest), "utf8"));
+    text = await readFile(path.join(directory, INDEX_FILES.manifest), "utf8");
+    parsed = JSON.parse(text);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
     throw indexFileCorrupt(directory, INDEX_FILES.manifest, missing ? "it is missing" : `it cannot be read (${(error as Error).message})`, error);
@@ -179,7 +181,7 @@ async function readManifest(directory: string): Promise<StoredManifest> {
       "Run `kb reindex` to rebuild it from the knowledge folder (`npm start` does this by itself).",
     );
   }
-  return checkManifestSeal(parsed as Record<string, unknown>, directory);
+  return checkManifestSeal(parsed as Record<string, unknown>, directory, text);
 }
 
 /** Embedders whose fitted state is saved with the index: without it queries embed differently. */
