@@ -6,7 +6,7 @@
  * One changed row of a 7,000-row table then writes kilobytes instead of rewriting ~28 MB.
  *
  * The own rows grow with every such re-index, and a reader puts them together with the base on
- * every load; once they pass OWN_ROWS_MAX (or the graph would hold too many deleted labels) the
+ * every load; once they pass ownRowsMax (or the graph would hold too many deleted labels) the
  * re-index compacts instead: it writes every file again, as an incremental re-index did before.
  */
 import type { BuildPacer } from "../core/build-pacer.js";
@@ -24,12 +24,14 @@ import { type LayeredPrevious, linkedFileNames } from "./layered-previous.js";
 import type { BuildStep } from "./step-times.js";
 
 /**
- * Own rows a layered version may hold: 256, or 5 % of the version's chunks when that is more.
- * Loading inserts each own chunk into the graph (about 0.3 ms each on a loaded 2-core machine), so
- * 5 % of medqa's 7,244 chunks adds about 0.1 s to a load, against the ~1 s a compacting re-index costs.
+ * Own rows a layered version may hold: 2 % of its chunks, at least 128 and at most 1,024. Loading
+ * inserts each own chunk into the linked graph: measured on medqa at load average 6, a version
+ * with 362 own rows loaded in 1.0–1.3 s against 0.6–0.8 s with one (about 1 ms a row), while a
+ * compacting re-index costs about a second once. At this bound a load takes at most ~0.15 s longer
+ * for medqa, and a compaction comes once every 145 changed chunks.
  */
 export function ownRowsMax(chunks: number): number {
-  return Math.max(256, Math.floor(chunks * 0.05));
+  return Math.min(1024, Math.max(128, Math.floor(chunks * 0.02)));
 }
 
 /** Share of deleted labels in a graph above which a re-index rebuilds it (build-index.ts uses the same rule). */
