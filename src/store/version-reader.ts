@@ -29,7 +29,7 @@ import {
   layerSizes,
   OWN_LAYER,
 } from "./version-layers.js";
-import { checkManifestSeal, fileRecord, indexFileCorrupt, parseVerifiedJson, readVerifiedFile, verifyFileOnDisk } from "./version-files.js";
+import { checkManifestSeal, fileRecord, indexFileCorrupt, knownManifest, parseVerifiedJson, readVerifiedFile, verifyFileOnDisk } from "./version-files.js";
 
 /** A finished version on disk and its checked manifest. */
 export interface StoredVersion {
@@ -166,6 +166,9 @@ async function readManifest(directory: string): Promise<StoredManifest> {
   let text: string;
   try {
     text = await readFile(path.join(directory, INDEX_FILES.manifest), "utf8");
+    // The manifest this process wrote or checked last, byte for byte: checked already.
+    const known = knownManifest(text);
+    if (known) return known;
     parsed = JSON.parse(text);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";

@@ -16,6 +16,7 @@ import { buildKeywordPostings, emptyKeywordPostings, mergeLayerPostings } from "
 import { KeywordIndex } from "../../src/store/keyword-index.js";
 import { type LoadedIndex, loadIndex } from "../../src/store/loaded-index.js";
 import { searchVectorStore } from "../../src/store/vector-store.js";
+import { knownManifest } from "../../src/store/version-files.js";
 import { keywordTerms } from "../../src/text/keyword-terms.js";
 import { SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
 
@@ -96,6 +97,11 @@ describe("a layered version", () => {
     expect(JSON.parse(await readFile(path.join(secondDir, "chunks.json"), "utf8")).map((chunk: { chunkId: string }) => chunk.chunkId)).toEqual(["faq-3#0"]);
     expect(JSON.parse(await readFile(path.join(secondDir, "sources.json"), "utf8")).map((source: { sourceId: string }) => source.sourceId)).toEqual(["faq-3"]);
 
+    // The manifest this process sealed is what parsing its file gives, so reading it back need not parse it.
+    const manifestText = await readFile(path.join(secondDir, "manifest.json"), "utf8");
+    const parsedManifest = JSON.parse(manifestText);
+    expect(knownManifest(manifestText)).toStrictEqual(parsedManifest);
+    expect(Object.keys(knownManifest(manifestText)!.sources)).toEqual(Object.keys(parsedManifest.sources));
     const loaded = await loadIndex(indexDir, local);
     expect(loaded.manifest.layers).toBeDefined();
     // Every file, the linked ones too, is listed with its real checksum.
