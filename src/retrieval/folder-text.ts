@@ -65,6 +65,24 @@ export function folderHolds(index: LoadedIndex, word: string): boolean {
   return found;
 }
 
+/**
+ * True when some chunk of the folder matches `pattern` (built from question characters only, never
+ * from folder text). Reads every chunk, so it is for small folders and rare questions; answers are
+ * cached with folderHolds's.
+ */
+export function folderMatches(index: LoadedIndex, pattern: RegExp): boolean {
+  const { holds } = cacheOf(index);
+  const key = `\u0000${pattern.source}`;
+  let found = holds.get(key);
+  if (found === undefined) {
+    found = false;
+    for (let row = 0; row < index.chunks.length && !found; row++) found = pattern.test(chunkText(index, row));
+    if (holds.size >= MAX_HOLDS_ENTRIES) holds.delete(holds.keys().next().value!);
+    holds.set(key, found);
+  }
+  return found;
+}
+
 function searchFolder(index: LoadedIndex, word: string): boolean {
   // A Latin or number token (dna, hpv, 38.5) is a keyword term of its own, not a run of bigrams.
   if (!CJK_START.test(word)) return index.keywordIndex.documentFrequency(word) > 0;

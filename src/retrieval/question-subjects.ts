@@ -8,6 +8,8 @@
  *   general Chinese (门票, 押金: general IDF ≥ `minNamedIdf`), or, less rare, a "word" subject (余额,
  *   密码: ≥ `minWordIdf`), which only a short question needs the folder to hold; and a verb only as
  *   what is asked, right before the question's end (能喝酒吗, 怎么补办).
+ * - In the asking part too: a word jieba does not know, which it cuts into single characters (鼻模,
+ *   祛疤膏, 牙槽突裂植骨), as a "word" subject (see UnknownWords).
  * Everyday words (家里, 一样, 城市), modal compounds (能用, 会动) and question words name no subject.
  * A subject counts as found where any of its alternatives is: its synonyms, for a drug the name
  * without its dosage form (雷贝拉唑钠肠溶胶囊 → 雷贝拉唑钠), and for a city its province (长春 → 吉林).
@@ -32,6 +34,11 @@ export interface QuestionSubject {
   asked: boolean;
   /** For a phrase of the synonym lists or a long noun (直接结算, 报销比例): its words, found where all of them are. */
   parts?: readonly string[];
+  /**
+   * For a word jieba does not know (鼻模, 扩弓器): the question's characters around it, since where
+   * the unknown word ends is a guess (无创选 may be 无创 + 选).
+   */
+  context?: string;
 }
 
 export interface SubjectBars {
@@ -105,22 +112,25 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   const boundaries = new Set<number>([0]);
   const nouns: { word: string; start: number }[] = [];
   const latinNames: { word: string; start: number }[] = [];
+  const unknown = new UnknownWords(bars.minWordIdf);
   let offset = 0;
   for (const { word, tag } of tagged) {
     const start = normalized.indexOf(word, offset);
     if (start < 0) continue;
     offset = start + word.length;
     boundaries.add(start).add(offset);
+    unknown.next(word, tag, start);
     if (ASKING_START.test(word) || QUESTION_PHRASE.test(word)) continue;
     if (tag === "eng" && LATIN_NAME.test(word) && !UNITS.has(word)) latinNames.push({ word, start });
     else if (NOUN_TAGS.has(tag) || (VERB_TAGS.has(tag) && QUESTION_END.test(normalized.slice(offset)))) nouns.push({ word, start });
   }
   const subjects: QuestionSubject[] = [];
   const taken = new Uint8Array(normalized.length);
-  const add = (word: string, kind: SubjectKind, start: number, alternatives: readonly string[]) => {
+  const add = (word: string, kind: SubjectKind, start: number, alternatives: readonly string[], context?: string) => {
     taken.fill(1, start, start + word.length);
     const parts = kind === "named" || kind === "word" ? phraseParts(word) : undefined;
-    subjects.push({ word, kind, start, alternatives, asked: QUESTION_END.test(normalized.slice(start + word.length)), ...(parts ? { parts } : {}) });
+    const asked = QUESTION_END.test(normalized.slice(start + word.length));
+    subjects.push({ word, kind, start, alternatives, asked, ...(parts ? { parts } : {}), ...(context ? { context } : {}) });
   };
   const isFree = (start: number, word: string) => !taken.subarray(start, start + word.length).includes(1);
 
@@ -148,6 +158,10 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
   }
   const [askedStart, askedEnd] = askedPart(normalized);
   for (const { word, start } of latinNames) if (start >= askedStart && start < askedEnd) add(word, "named", start, synonyms.alternatives(word));
+  for (const { word, start } of unknown.words()) {
+    if (start < askedStart || start >= askedEnd || !isFree(start, word)) continue;
+    add(word, "word", start, synonyms.alternatives(word), normalized.slice(Math.max(0, start - 1), start + word.length + 1));
+  }
   for (const { word, start } of nouns) {
     if (
       start < askedStart ||
@@ -203,3 +217,41 @@ function phraseParts(word: string): readonly string[] | undefined {
   const parts = segmenter().cut(word, false);
   return parts.length >= 2 && parts.every((part) => part.length >= 2) ? parts : undefined;
 }
+
+/**
+ * A word jieba does not know comes out as single characters (鼻模 → 鼻 模, 祛疤膏 → 祛 疤 膏, 备血 → 备 血):
+ * a run of two or more single characters, each rare enough in general Chinese not to be a function
+ * word (的, 了, 看, 要), is taken as one unknown word.
+ */
+class UnknownWords {
+  private readonly found: { word: string; start: number }[] = [];
+  private run = "";
+  private runStart = 0;
+  private runHasNoun = false;
+  constructor(private readonly minIdf: number) {}
+
+  next(word: string, tag: string, start: number): void {
+    const content = word.length === 1 && CJK_WORD_CHARACTER.test(word) && !ASKING_START.test(word) && generalWordIdf(word) >= this.minIdf;
+    if (!(content && this.run !== "" && this.runStart + this.run.length === start)) {
+      this.close();
+      if (!content) return;
+      this.runStart = start;
+    }
+    this.run += word;
+    this.runHasNoun ||= tag.startsWith("n");
+  }
+
+  words(): { word: string; start: number }[] {
+    this.close();
+    return this.found;
+  }
+
+  private close(): void {
+    // A run of verbs is a verb with its result (交满, 停交), not a thing: it needs a noun.
+    if (this.run.length >= 2 && this.runHasNoun) this.found.push({ word: this.run, start: this.runStart });
+    this.run = "";
+    this.runHasNoun = false;
+  }
+}
+
+const CJK_WORD_CHARACTER = new RegExp(`^[${CJK_CHARACTERS}]$`, "u");

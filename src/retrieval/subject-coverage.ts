@@ -8,7 +8,8 @@
 import type { LoadedIndex } from "../store/loaded-index.js";
 import { askedAttribute, statesAttribute, type AskedAttribute } from "./asked-attribute.js";
 import { isShortQuestion } from "./asked-part.js";
-import { folderHolds, sourceText } from "./folder-text.js";
+import { normalizeText } from "../text/normalize-text.js";
+import { folderHolds, folderMatches, sourceText } from "./folder-text.js";
 import type { QuestionSubject } from "./question-subjects.js";
 
 /** Where a subject was found, for hit testing. */
@@ -43,11 +44,30 @@ export function judgeSubjects(
   const counts = (subject: QuestionSubject) => (wholeQuestion ? short || subject.kind !== "word" : subject.kind === "medical" || subject.kind === "place");
   const subjects = allSubjects.filter(counts);
   const inFolder = subjects.map(
-    (subject) => subject.alternatives.some((word) => folderHolds(index, word)) || (subject.parts?.every((word) => folderHolds(index, word)) ?? false),
+    (subject) =>
+      subject.alternatives.some((word) => folderHolds(index, word)) ||
+      (subject.parts?.every((word) => folderHolds(index, word)) ?? false) ||
+      (subject.context !== undefined &&
+        unknownWordExplained(
+          subject.word,
+          subject.context,
+          (word) => folderHolds(index, word),
+          (pattern) => folderMatches(index, pattern),
+        )),
   );
   const covers = (sourceId: string, subject: QuestionSubject) => {
     const text = sourceText(index, sourceId);
-    return subject.alternatives.some((word) => text.includes(word)) || (subject.parts?.every((word) => text.includes(word)) ?? false);
+    return (
+      subject.alternatives.some((word) => text.includes(word)) ||
+      (subject.parts?.every((word) => text.includes(word)) ?? false) ||
+      (subject.context !== undefined &&
+        unknownWordExplained(
+          subject.word,
+          subject.context,
+          (word) => text.includes(word),
+          (pattern) => pattern.test(text),
+        ))
+    );
   };
   const describe = (sourceId: string | undefined) =>
     subjects.map((subject, position) => ({
@@ -73,7 +93,8 @@ export function judgeSubjects(
   // A question asking for a figure ("洗一次牙要多少钱") is answered only if that source states one of the
   // kind. Not another candidate that does: with no subject to hold, any row giving a price would do.
   const attribute = askedAttribute(normalized);
-  if (attribute !== undefined && !statesAttribute(sourceText(index, covering), attribute.kind))
+  const about = subjects.filter((subject) => subject.kind !== "place");
+  if (attribute !== undefined && !statesFigureAbout(index, covering, attribute, about, covers))
     return { subjects: describe(covering), sourceId: undefined, missing: [], missingAttribute: attribute };
   return { subjects: describe(covering), sourceId: covering, missing: [] };
 }
@@ -88,4 +109,51 @@ export function nameMissing(normalized: string, missing: readonly QuestionSubjec
   const end = Math.max(...missing.map((subject) => subject.start + subject.word.length));
   if (end - start <= 12) return normalized.slice(start, end);
   return [...new Set(missing.map((subject) => subject.word))].join("、");
+}
+
+/**
+ * An unknown word (a run of characters jieba could not join) is accounted for when the text holds
+ * its characters in pairs the question also has, so that no two unaccounted ones stand together
+ * (无创选: 无创 is in the folder, so 创 belongs to it and 选 alone is no word), or, for three characters or more, the word spread out in one clause: a
+ * Chinese short name keeps its full name's characters in order (扩弓器 → 扩弓矫治器).
+ */
+function unknownWordExplained(word: string, context: string, holds: (text: string) => boolean, matches: (pattern: RegExp) => boolean): boolean {
+  const offset = context.indexOf(word);
+  const characters = [...word];
+  const inPair = characters.map((_, position) => {
+    const at = offset + position;
+    return (at > 0 && holds(context.slice(at - 1, at + 1))) || (at + 1 < context.length && holds(context.slice(at, at + 2)));
+  });
+  // What no pair accounts for is an unknown word only where two such characters still stand together.
+  const explained = inPair.every((paired, position) => paired || (inPair[position + 1] ?? true));
+  if (explained || characters.length < 3) return explained;
+  return matches(new RegExp(characters.join("[^，。；？！,.;?!\\n]{0,3}"), "u"));
+}
+
+/**
+ * The figure is stated where the source speaks of what the question asks it about: in a sentence that,
+ * with the one before it, holds each subject the source's title does not ("腭裂手术要住几天院" against a
+ * row on 唇裂's stay that mentions 腭裂 elsewhere gives no days for 腭裂). Places are left out: a row
+ * on one city's rules states its figures without naming the city again.
+ */
+function statesFigureAbout(
+  index: LoadedIndex,
+  sourceId: string,
+  attribute: AskedAttribute,
+  subjects: readonly QuestionSubject[],
+  covers: (sourceId: string, subject: QuestionSubject) => boolean,
+): boolean {
+  const text = sourceText(index, sourceId);
+  if (subjects.length === 0) return statesAttribute(text, attribute.kind);
+  const title = normalizeText(index.sources.get(sourceId)?.title ?? "");
+  const holds = (passage: string, subject: QuestionSubject) =>
+    subject.alternatives.some((word) => passage.includes(word)) || (subject.parts?.every((word) => passage.includes(word)) ?? false);
+  const untitled = subjects.filter((subject) => !holds(title, subject) && covers(sourceId, subject));
+  const sentences = text.split(/[。！？；!?;\n]+/u);
+  // The sentence before counts too: a figure often names its thing by reference ("本院该项目费用约180元").
+  return sentences.some((sentence, position) => {
+    if (!statesAttribute(sentence, attribute.kind)) return false;
+    const passage = `${sentences[position - 1] ?? ""}。${sentence}`;
+    return untitled.every((subject) => holds(passage, subject));
+  });
 }

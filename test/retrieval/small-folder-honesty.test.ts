@@ -1,5 +1,5 @@
 /**
- * Honest answers on the small folders people really have: seventeen folders (the shipped seed page, a
+ * Honest answers on the small folders people really have: twenty-one folders (the shipped seed page, a
  * ten-row 医保/体检/哺乳 FAQ, and twelve- to fifteen-row vaccination, chronic-disease and
  * prenatal-care FAQs), each with chat questions written as
  * users type them — covered ones in other words than the titles, with the source that answers, and
@@ -52,22 +52,29 @@ const FOLDERS = [
   // medical-insurance account), written blind to the rules. Measured first at 10.7, 39.3, 39.3 and
   // 28.6 % uncovered answered; the dental and account misses were read, the other two were not.
   ...[
-    { name: "sleep", uncovered: 0.14, rightFirst: 0.54 },
-    { name: "dental", uncovered: 0.29, rightFirst: 0.72 },
-    { name: "thyroid-nodule", uncovered: 0.36, rightFirst: 0.6 },
-    { name: "employee-account", uncovered: 0.36, rightFirst: 0.56 },
+    { name: "sleep", uncovered: 0.11, rightFirst: 0.63 },
+    { name: "dental", uncovered: 0.25, rightFirst: 0.72 },
+    { name: "thyroid-nodule", uncovered: 0.25, rightFirst: 0.66 },
+    { name: "employee-account", uncovered: 0.29, rightFirst: 0.6 },
     // Eight more, written the same way on topics drawn at random: 会厌囊肿, 光化性角化病, 感冒疮 (唇疱疹),
     // 灵活就业人员缴纳医保, then 活动矫治器, 鼻病毒感染, 舌乳头炎, 长期护理保险. The first four were measured
     // at 17.9, 3.6, 7.1 and 46.4 % uncovered answered and their misses read; the last four at 17.9,
     // 10.7, 17.9 and 7.1 % and read only for what a rule change moved.
     { name: "epiglottic-cyst", uncovered: 0.11, rightFirst: 0.54 },
-    { name: "actinic-keratosis", uncovered: 0.22, rightFirst: 0.52 },
+    { name: "actinic-keratosis", uncovered: 0.18, rightFirst: 0.5 },
     { name: "cold-sore", uncovered: 0.08, rightFirst: 0.46 },
     { name: "flexi-medins", uncovered: 0.5, rightFirst: 0.59 },
     { name: "ltc", uncovered: 0.22, rightFirst: 0.46 },
-    { name: "ortho-appliance", uncovered: 0.18, rightFirst: 0.43 },
+    { name: "ortho-appliance", uncovered: 0.11, rightFirst: 0.5 },
     { name: "rhinovirus", uncovered: 0.22, rightFirst: 0.59 },
     { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.6 },
+    // Four more, written the same way (唇裂修复术, 先天性阴道闭锁, 鼻中隔溃疡, 城乡居民医保缴费) and first
+    // measured at 35.7, 42.9, 21.4 and 35.7 % uncovered answered, 50.0, 53.1, 34.4 and 56.3 % right
+    // first. The 唇裂 and 居民医保 misses were read; the other two were measured, never read.
+    { name: "cleft-lip-repair", uncovered: 0.22, rightFirst: 0.53 },
+    { name: "vaginal-atresia", uncovered: 0.33, rightFirst: 0.5 },
+    { name: "septal-ulcer", uncovered: 0.15, rightFirst: 0.31 },
+    { name: "resident-premium", uncovered: 0.4, rightFirst: 0.53 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
@@ -89,6 +96,8 @@ const OFF_TOPIC_ANSWERED: Record<string, number> = {
   "ltc FAQ": 1,
   "ortho-appliance FAQ": 1,
   "rhinovirus FAQ": 1,
+  "cleft-lip-repair FAQ": 1,
+  "vaginal-atresia FAQ": 1,
 };
 
 describe("chat questions on small folders", () => {
