@@ -169,7 +169,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     );
     const onStep = (step: BuildStep) => {
       steps.start(step);
-      if (step !== "embedding" && step !== "keywords") options.onProgress?.({ phase: "writing", step, done: 0, total: 1 });
+      // Embedding reports its own progress, batch by batch.
+      if (step !== "embedding") options.onProgress?.({ phase: "writing", step, done: 0, total: 1 });
     };
     if (!full) {
       const layered = await buildLayeredVersion({

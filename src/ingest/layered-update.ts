@@ -163,7 +163,6 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
   }
 
   input.onStep("keywords");
-  input.onProgress?.({ phase: "writing", step: "keywords", done: 0, total: 1 });
   const ownKeywords = await updateKeywordPostingsPaced(
     previous.ownKeywords,
     previousOwnToOwn,
