@@ -26,6 +26,7 @@ describe("the aspect a question asks about", () => {
     expect(aspects("地包天矫正要多久能好")).toEqual(["duration"]);
     expect(aspects("洗牙多久洗一次合适")).toEqual(["frequency"]);
     expect(aspects("长护险是干啥用的")).toEqual(["definition"]);
+    expect(aspects("兔唇手术具体是做啥的")).toEqual(["definition"]);
     expect(aspects("唇疱疹的原因是什么")).toEqual(["cause"]);
     // Each sentence of a title is read alone.
     expect(aspects("什么是长期护理保险？和医保有什么不同？")).toEqual(["definition", "difference"]);
