@@ -18,7 +18,7 @@ import type { IndexLimits } from "./index-limits.js";
 import { parseFile } from "./parse-file.js";
 import type { ParsedFile } from "./parsed-file.js";
 
-/** Tables larger than this are not kept in memory between re-indexes. */
+/** Bytes of tables kept in memory between re-indexes, all tables together (their sources take about as much again). */
 const MAX_KEPT_BYTES = 64 * 1024 * 1024;
 
 const QUOTE = 0x22;
@@ -154,7 +154,8 @@ export class CsvRowReuse {
       ...Array.from(ends.subarray(last), (end) => end + shift),
     ]);
     const result: ParsedFile = { sources, problems: [] };
-    this.kept.set(key, { bytes: Buffer.from(bytes), ending: kept.ending, recordEnds, parsed: result });
+    this.kept.delete(key);
+    if (this.keptBytes() + bytes.length <= MAX_KEPT_BYTES) this.kept.set(key, { bytes: Buffer.from(bytes), ending: kept.ending, recordEnds, parsed: result });
     return { sources: [...sources], problems: [] };
   }
 
@@ -165,7 +166,14 @@ export class CsvRowReuse {
     if (!ending) return;
     const recordEnds = csvRecordEnds(bytes, ending === "crlf");
     if (!recordEnds || !reusable(file, parsed, recordEnds.length)) return;
-    this.kept.set(key, { bytes, ending, recordEnds, parsed: { sources: [...parsed.sources], problems: [] } });
+    if (this.keptBytes() + bytes.length <= MAX_KEPT_BYTES)
+      this.kept.set(key, { bytes, ending, recordEnds, parsed: { sources: [...parsed.sources], problems: [] } });
+  }
+
+  private keptBytes(): number {
+    let total = 0;
+    for (const table of this.kept.values()) total += table.bytes.length;
+    return total;
   }
 
   /** Forgets tables not seen in the last load (removed or renamed files). */
