@@ -25,6 +25,10 @@ import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "./index-limits.js";
 import type { SourceProblem } from "./source-problem.js";
 import { failingIndexedFiles, keepStaleSources } from "./stale-sources.js";
 import { type BuildStep, StepTimes } from "./step-times.js";
+import { readLayeredPrevious } from "./layered-previous.js";
+import { storedEmbedder } from "./stored-embedder.js";
+import { buildLayeredVersion, MAX_DELETED_SHARE } from "./layered-update.js";
+import type { GraphChanges } from "../store/vector-store.js";
 
 export type { ReindexProgress } from "../core/types.js";
 
@@ -55,11 +59,12 @@ export interface BuildIndexResult {
 
 const EMBED_BATCH = 256;
 
-/** What an incremental re-index reuses from the serving version. */
+/** What a compacting incremental re-index reuses from the serving version. */
 interface PreviousIndex extends StoredVersion {
   chunks: Chunk[];
   embedderModel: Buffer | null;
   keywordPostings: KeywordPostings;
+  graphChanges?: GraphChanges;
 }
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
@@ -89,10 +94,13 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const knowledge = staleFiles.size > 0 ? keepStaleSources(loaded, staleFiles, await readPreviousSources(previousVersion!)) : loaded;
     // `--full` reuses nothing, so only the manifest is read (for the summary's diff). The parts are
     // read after the folder is loaded, not meanwhile: the parse thread hands its batches over only
-    // when this thread asks for them, so keeping this thread busy then stalls it.
-    const previous = previousVersion && options.full !== true ? await readPreviousIndex(previousVersion) : null;
-    const full = options.full === true || previous === null;
-    const diff = await pacer.drive(diffSteps(knowledge.sources, (options.full === true ? previousVersion : previous)?.manifest, pacer.due));
+    // when this thread asks for them, so keeping this thread busy then stalls it. An incremental
+    // re-index checks every file it may reuse but reads only what a layered version needs; the
+    // whole previous index is read only when this re-index compacts (see layered-update.ts).
+    const layeredPrevious = previousVersion && options.full !== true ? await readLayeredPrevious(previousVersion) : null;
+    let previous: PreviousIndex | null = null;
+    const full = options.full === true || layeredPrevious === null;
+    const diff = await pacer.drive(diffSteps(knowledge.sources, (options.full === true ? previousVersion : layeredPrevious)?.manifest, pacer.due));
     const errors = knowledge.problems
       .filter((problem) => problem.severity === "error")
       .map(({ file, line, code, message }) => ({ file, ...(line ? { line } : {}), code, message }));
@@ -111,14 +119,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     if (options.dryRun) {
       steps.stop();
       return {
-        summary: { ...summaryBase, version: previous?.manifest.version ?? null, chunks: 0, embeddedChunks: 0, durationMs: performance.now() - started },
+        summary: { ...summaryBase, version: layeredPrevious?.manifest.version ?? null, chunks: 0, embeddedChunks: 0, durationMs: performance.now() - started },
         problems: knowledge.problems,
         files: loadedFiles,
         stepMs: steps.milliseconds,
       };
     }
 
-    const sameSynonyms = JSON.stringify(previous?.manifest.synonyms ?? []) === JSON.stringify(synonyms.groups);
+    const sameSynonyms = JSON.stringify(layeredPrevious?.manifest.synonyms ?? []) === JSON.stringify(synonyms.groups);
     const nothingChanged = !full && sameSynonyms && diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
     if (nothingChanged) {
       // Keep serving the same version: a re-index that changes nothing writes nothing.
@@ -126,8 +134,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       return {
         summary: {
           ...summaryBase,
-          version: previous!.manifest.version,
-          chunks: previous!.manifest.counts.chunks,
+          version: layeredPrevious!.manifest.version,
+          chunks: layeredPrevious!.manifest.counts.chunks,
           embeddedChunks: 0,
           durationMs: performance.now() - started,
         },
@@ -136,11 +144,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         stepMs: steps.milliseconds,
       };
     }
-    const embedder = createEmbedder(
-      options.embedder,
-      full ? undefined : { model: previous!.embedderModel, dimensions: previous!.manifest.embedder.dimensions },
-    );
-    const reusable = full ? new Set<string>() : new Set(diff.unchanged);
+    const embedder = full
+      ? createEmbedder(options.embedder, undefined)
+      : storedEmbedder(options.embedder, {
+          model: layeredPrevious!.embedderModel,
+          dimensions: layeredPrevious!.manifest.embedder.dimensions,
+          modelSha256: fileRecord(layeredPrevious!.manifest, INDEX_FILES.embedderModel)?.sha256,
+        });
+    const reusable: Set<string> = full ? new Set<string>() : new Set(diff.unchanged);
     // Only new and changed sources are chunked again; a full re-index chunks everything to fit the
     // embedder, and starts its second segmenting thread now so that it is ready when chunking ends.
     steps.start("chunking");
@@ -155,11 +166,49 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     assertChunkCountWithinLimit(
       knowledge.sources.reduce(
         (total, source, index) =>
-          total + (reusable.has(source.sourceId) ? previous!.manifest.sources[source.sourceId].chunkRows.length : chunksBySource[index].length),
+          total + (reusable.has(source.sourceId) ? layeredPrevious!.manifest.sources[source.sourceId].chunkRows.length : chunksBySource[index].length),
         0,
       ),
       limits.maxChunks,
     );
+    const onStep = (step: BuildStep) => {
+      steps.start(step);
+      // Embedding reports its own progress, batch by batch.
+      if (step !== "embedding") options.onProgress?.({ phase: "writing", step, done: 0, total: 1 });
+    };
+    if (!full) {
+      const layered = await buildLayeredVersion({
+        indexDir: options.indexDir,
+        previous: layeredPrevious!,
+        sources: knowledge.sources,
+        reusable,
+        freshChunks: chunksBySource,
+        goneSourceIds: [...diff.removed, ...diff.changed],
+        embedder,
+        embedBatch: EMBED_BATCH,
+        synonyms: synonyms.groups,
+        parsedFiles: parseCache.written(),
+        carriedFiles: [...parseCache.carried(), ...carriedModel(layeredPrevious!)],
+        pacer,
+        onStep,
+        onProgress: options.onProgress,
+      });
+      if (layered) {
+        steps.stop();
+        options.onProgress?.({ phase: "writing", step: "publishing", done: 1, total: 1 });
+        return {
+          summary: { ...summaryBase, ...layered, durationMs: performance.now() - started },
+          problems: knowledge.problems,
+          files: loadedFiles,
+          stepMs: steps.milliseconds,
+        };
+      }
+      // Compacting: every file is written again from the whole previous index.
+      steps.start("previous");
+      previous = await readPreviousIndex(layeredPrevious!);
+      if (!previous) throw new Error(`the serving version ${layeredPrevious!.version} could not be read again`);
+      steps.start("chunking");
+    }
     const chunks: Chunk[] = [];
     /** Vectors of new chunks; an unchanged chunk's vector stays in the previous graph. */
     const vectors: (Float32Array | undefined)[] = [];
@@ -292,7 +341,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       },
       graph:
         graph.write.kind === "update"
-          ? { ...graph.write, added: graph.write.addedRows.map(entry) }
+          ? { ...graph.write, added: graph.write.addedRows.map(entry), previousChanges: previous!.graphChanges }
           : { kind: "build", entries: chunks.map((_, row) => entry(row)) },
       graphLabels: { nextLabel: graph.nextLabel, deletedLabels: graph.deletedTotal },
       sources: knowledge.sources,
@@ -301,10 +350,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       parsedFiles: parseCache.written(),
       carriedFiles: [...parseCache.carried(), ...(full ? [] : carriedModel(previous!))],
       pacer,
-      onStep: (step) => {
-        steps.start(step);
-        options.onProgress?.({ phase: "writing", step, done: 0, total: 1 });
-      },
+      onStep,
     });
     steps.stop();
     options.onProgress?.({ phase: "writing", step: "publishing", done: 1, total: 1 });
@@ -361,8 +407,8 @@ async function readPreviousIndex(stored: StoredVersion): Promise<PreviousIndex |
   try {
     // Checked like a serving load, docstore included: the graph may be updated in place (hnswlib
     // reads it) or have its vectors read back.
-    const { chunks, embedderModel, keywordPostings } = await readVersionParts(stored, { withDocstore: true });
-    return { ...stored, chunks, embedderModel, keywordPostings };
+    const { chunks, embedderModel, keywordPostings, graphChanges } = await readVersionParts(stored, { withDocstore: true });
+    return { ...stored, chunks, embedderModel, keywordPostings, graphChanges };
   } catch {
     // A damaged previous version is rebuilt in full rather than trusted.
     return null;
@@ -373,13 +419,10 @@ async function readPreviousIndex(stored: StoredVersion): Promise<PreviousIndex |
  * The previous version's embedder model, carried into the new version as it is: an incremental
  * re-index never fits the embedder again (its serialized model is the bytes it was loaded from).
  */
-function carriedModel(previous: PreviousIndex): CarriedFile[] {
+function carriedModel(previous: StoredVersion & { embedderModel: Buffer | null }): CarriedFile[] {
   const record = fileRecord(previous.manifest, INDEX_FILES.embedderModel);
   return record && previous.embedderModel ? [{ name: INDEX_FILES.embedderModel, from: previous.directory, record }] : [];
 }
-
-/** Share of deleted labels in a graph above which an incremental re-index rebuilds it instead. */
-const MAX_DELETED_SHARE = 0.25;
 
 interface GraphPlan {
   /** Graph label of every chunk row. */

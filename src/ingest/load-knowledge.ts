@@ -70,6 +70,8 @@ export async function loadKnowledge(
   const parsedFiles: string[] = [];
   const reusedFiles: string[] = [];
   const parseThread = new ParseThread(pacer.signal);
+  /** Tables seen by this load, whose kept parses stay. */
+  const tables = new Set<string>();
   try {
     for (const [position, absolute] of files.entries()) {
       onFile?.(position, files.length);
@@ -117,12 +119,21 @@ export async function loadKnowledge(
       }
       const cacheKey = parseCache?.keyOf(file, bytesHash);
       let parsed: ParsedFile | undefined = cacheKey ? await parseCache!.reuse(cacheKey) : undefined;
+      // A table keeps its last parse in this process; a changed one parses only its changed rows.
+      const tableRows = parseCache?.tableRows.handles(file, read.bytes.length) ? parseCache.tableRows : undefined;
+      if (tableRows) tables.add(absolute);
       if (parsed) reusedFiles.push(file);
       else {
-        parsed =
-          isDocument(file) || read.bytes.length > PARSE_HERE_MAX_BYTES
-            ? await parseThread.parse(read.bytes, file, limits)
-            : await parseFile(read.bytes, file, limits);
+        if (tableRows && parseCache!.reusesParses) parsed = await tableRows.parseChanged(absolute, file, read.bytes, limits);
+        if (!parsed) {
+          // The bytes move to the parse thread: a table keeps a copy.
+          const tableBytes = tableRows ? Buffer.from(read.bytes) : undefined;
+          parsed =
+            isDocument(file) || read.bytes.length > PARSE_HERE_MAX_BYTES
+              ? await parseThread.parse(read.bytes, file, limits)
+              : await parseFile(read.bytes, file, limits);
+          if (tableRows) tableRows.keep(absolute, file, tableBytes!, parsed);
+        }
         parsedFiles.push(file);
         if (cacheKey) parseCache!.keep(cacheKey, parsed);
       }
@@ -155,6 +166,7 @@ export async function loadKnowledge(
       }
     }
     onFile?.(files.length, files.length);
+    parseCache?.tableRows.keepOnly(tables);
   } finally {
     await parseThread.close();
   }

@@ -21,6 +21,7 @@ import type { CarriedFile } from "../store/version-writer.js";
 import type { IndexLimits } from "./index-limits.js";
 import type { ParsedFile } from "./parsed-file.js";
 import { isDocument } from "./parse-file.js";
+import { csvRowReuse } from "./csv-row-reuse.js";
 
 /** Raised when a parser's output changes shape, so entries of older builds are not reused. */
 const PARSE_CACHE_FORMAT = 1;
@@ -30,11 +31,22 @@ export class ParseCache {
   private readonly reused = new Map<string, CarriedFile>();
   private readonly fresh = new Map<string, string>();
 
+  /**
+   * Large tables' last parses (csv-row-reuse.ts), kept by every build that has a parse cache, and
+   * reused for their unchanged rows only when this build may reuse parses at all.
+   */
+  readonly tableRows = csvRowReuse;
+
   /** `previous` is the serving version (null on a first build or when nothing may be reused). */
   constructor(
     private readonly previous: StoredVersion | null,
     private readonly limits: IndexLimits,
   ) {}
+
+  /** True when this build may reuse earlier parses (not a first build, not `--full`). */
+  get reusesParses(): boolean {
+    return this.previous !== null;
+  }
 
   /** The entry key of a file, or undefined for a format that is not kept. */
   keyOf(file: string, bytesSha256: string): string | undefined {

@@ -61,7 +61,8 @@ const ASPECTS: readonly [QuestionAspect, RegExp][] = [
 ];
 
 /** A title or question that asks what something is: 什么是X, X是什么, 是个啥, 干啥用的, 是做什么的. */
-const ASKS_DEFINITION = /什么是|是什么(?:病|东西|意思)?[吗呢啊]?$|是啥|是个啥|干啥用|干什么用|做什么用|有什么用|有啥用|[做干](?:啥|什么)的|啥意思|什么意思|什么病|啥病/u;
+const ASKS_DEFINITION =
+  /什么是|是什么(?:病|东西|意思)?[吗呢啊]?$|是啥|是个啥|干啥用|干什么用|做什么用|有什么用|有啥用|[做干](?:啥|什么)的|啥意思|什么意思|什么病|啥病/u;
 
 /** The aspects `normalized` (a question or a source title, normalizeText form) asks about. */
 export function questionAspects(normalized: string): Set<QuestionAspect> {

@@ -366,3 +366,42 @@ function* mergePostings(previous: KeywordPostings, newRowOf: Int32Array, added: 
   });
   return { terms, offsets, rows, titleFrequencies, bodyFrequencies, titleLengths, bodyLengths };
 }
+
+/** Postings of no rows, for a layered version that has none of its own yet. */
+export function emptyKeywordPostings(): KeywordPostings {
+  return {
+    terms: [],
+    offsets: new Int32Array(1),
+    rows: new Int32Array(0),
+    titleFrequencies: new Uint16Array(0),
+    bodyFrequencies: new Uint16Array(0),
+    titleLengths: new Uint32Array(0),
+    bodyLengths: new Uint32Array(0),
+  };
+}
+
+/**
+ * The postings of a layered version (store/version-layers.ts): the base's rows and the version's
+ * own, each moved to its row in the version (`baseToRow`, `ownToRow`; -1 for a base row left out).
+ * The same postings, array for array, as one index of all the version's rows: each term's rows
+ * are the same set, sorted by row, with the same frequencies and lengths.
+ */
+export function mergeLayerPostings(
+  base: KeywordPostings,
+  baseToRow: Int32Array,
+  own: KeywordPostings,
+  ownToRow: Int32Array,
+  rowCount: number,
+): KeywordPostings {
+  const placed: KeywordPostings = {
+    ...own,
+    rows: own.rows.map((row) => ownToRow[row]),
+    titleLengths: new Uint32Array(rowCount),
+    bodyLengths: new Uint32Array(rowCount),
+  };
+  ownToRow.forEach((row, ownRow) => {
+    placed.titleLengths[row] = own.titleLengths[ownRow];
+    placed.bodyLengths[row] = own.bodyLengths[ownRow];
+  });
+  return runSteps(mergePostings(base, baseToRow, placed, NEVER_DUE));
+}

@@ -47,14 +47,14 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
     const { directory, manifest } = stored;
     checkEmbedderMatches(manifest, embedderConfig);
     // Every file is checked against the manifest before it is parsed or reaches hnswlib.
-    const { sources: sourceList = [], chunks, embedderModel, keywordPostings } = await readVersionParts(stored, { sources: true });
+    const { sources: sourceList = [], chunks, embedderModel, keywordPostings, graphChanges } = await readVersionParts(stored, { sources: true });
     let embedder: KnowledgeEmbeddings;
     try {
       embedder = createEmbedder(embedderConfig, { model: embedderModel, dimensions: manifest.embedder.dimensions });
     } catch (error) {
       throw indexFileCorrupt(directory, INDEX_FILES.embedderModel, (error as Error).message, error);
     }
-    const vectorStore = await loadVectorStore(graphDirectory(directory), embedder);
+    const vectorStore = await loadVectorStore(graphDirectory(directory), embedder, graphChanges);
     const sources = new Map(sourceList.map((source) => [source.sourceId, source]));
     const chunkSources = chunks.map((chunk) => {
       const source = sources.get(chunk?.sourceId);

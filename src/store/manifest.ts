@@ -6,8 +6,11 @@
 import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
 import type { ChunkOptions } from "../core/types.js";
 
-/** 4: the manifest records every file's size and checksum and its own checksum. */
-export const INDEX_FORMAT_VERSION = 4;
+/**
+ * 4: the manifest records every file's size and checksum and its own checksum. 5: a version may be
+ * layered (`layers`): its own rows on top of a base it links unchanged from an earlier version.
+ */
+export const INDEX_FORMAT_VERSION = 5;
 
 /** One file of a version, as the build wrote it. */
 export interface VersionFile {
@@ -42,11 +45,40 @@ export interface IndexManifest {
     nextLabel: number;
     /** Labels marked deleted by incremental re-indexes since the graph was last rebuilt. */
     deletedLabels: number;
+    /**
+     * Elements in the graph file, when not `nextLabel`: a layered version's linked graph lacks the
+     * chunks added since, and a label given to a chunk that was gone again before the graph was
+     * next written is in no graph.
+     */
+    elements?: number;
   };
   counts: { sources: number; chunks: number };
   sources: Record<string, ManifestSource>;
   /** The admin's synonym groups (synonyms.txt) as of this build; the shipped ones are not stored. */
   synonyms?: string[][];
+  /** Present on a layered version only (see version-layers.ts); a version without it holds every row itself. */
+  layers?: ManifestLayers;
+}
+
+/**
+ * A layered version: an incremental re-index links the rows of the last full (or compacted) build
+ * unchanged, as the base under `base/`, and writes only its own rows (the sources changed or added
+ * since that build) in the usual top-level files. The graph file is the base's, linked too; the
+ * chunks added since are inserted and the ones gone are marked deleted when it is loaded.
+ */
+export interface ManifestLayers {
+  /** Rows in the base files: `base/sources.json`, `base/chunks.json` and `base/keywords.bin`. */
+  base: { sources: number; chunks: number };
+  /**
+   * The version's sources and chunks in order, as runs of three numbers: layer (0 base, 1 own),
+   * first row in that layer's file, count.
+   */
+  sourceRuns: number[];
+  chunkRuns: number[];
+  /** Labels the linked graph holds that this version no longer has, marked deleted on load. */
+  deletedGraphLabels: number[];
+  /** Labels of chunks not in the linked graph, in insertion order; their vectors are the rows of `vectors.bin`. */
+  addedGraphLabels: number[];
 }
 
 /** The manifest as stored: the contents above, the file records, and a checksum over both. */

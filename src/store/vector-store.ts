@@ -11,7 +11,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
-import type { BuildPacer } from "../core/build-pacer.js";
+import { BuildPacer } from "../core/build-pacer.js";
 import { buildGraphFileOnThread } from "./graph-build-thread.js";
 
 /**
@@ -47,6 +47,16 @@ export interface LabelledVector {
   label: number;
   chunk: Chunk;
   vector: Float32Array;
+}
+
+/**
+ * What a layered version (store/version-layers.ts) changes in the graph it links: labels to mark
+ * deleted, then chunks to insert, in order. Applied in memory when the graph is loaded, they give
+ * the graph an incremental re-index would have written, without writing it.
+ */
+export interface GraphChanges {
+  deletedLabels: number[];
+  added: LabelledVector[];
 }
 
 /** Inserting is the slowest part of a build (seconds at 20k chunks), so it pauses every slice. */
@@ -118,25 +128,39 @@ export async function buildVectorStore(embeddings: Embeddings, entries: Labelled
   return store;
 }
 
-/** Loads the previous graph, hides `deletedLabels` from search and adds `additions`. */
+/**
+ * Loads the previous graph, hides `deletedLabels` from search and adds `additions`. A layered
+ * previous version's own changes (`previousChanges`) are applied first, as loading it does.
+ */
 export async function updateVectorStore(
   previousDirectory: string,
   embeddings: Embeddings,
   deletedLabels: number[],
   additions: LabelledVector[],
   pacer?: BuildPacer,
+  previousChanges?: GraphChanges,
 ): Promise<HNSWLib> {
   const store = await HNSWLib.load(previousDirectory, embeddings);
+  if (previousChanges) await applyChanges(store, previousChanges.deletedLabels, previousChanges.added, pacer);
+  await applyChanges(store, deletedLabels, additions, pacer);
+  store.index.setEf(searchEf(store.index.getCurrentCount()));
+  return store;
+}
+
+async function applyChanges(store: HNSWLib, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<void> {
   const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
   for (const label of deletedLabels) {
     store.index.markDelete(label);
     docs.delete(String(label));
   }
-  const needed = additions.reduce((largest, entry) => Math.max(largest, entry.label + 1), 0);
-  if (needed > store.index.getMaxElements()) store.index.resizeIndex(Math.max(needed, Math.ceil(store.index.getMaxElements() * 1.25)));
+  growFor(store.index, additions);
   await addToStore(store, additions, pacer);
-  store.index.setEf(searchEf(store.index.getCurrentCount()));
-  return store;
+}
+
+/** Room for the labels of `additions`, grown by a quarter at least so a run of small updates does not resize each time. */
+function growFor(index: hnswlib.HierarchicalNSW, additions: LabelledVector[]): void {
+  const needed = additions.reduce((largest, entry) => Math.max(largest, entry.label + 1), 0);
+  if (needed > index.getMaxElements()) index.resizeIndex(Math.max(needed, Math.ceil(index.getMaxElements() * 1.25)));
 }
 
 /**
@@ -144,8 +168,19 @@ export async function updateVectorStore(
  * chunk's text, which the loaded index already holds, so serving skips it and maps graph labels
  * to chunk rows itself (a 100k-chunk folder would otherwise hold its text twice).
  */
-export async function loadVectorStore(directory: string, embeddings: Embeddings): Promise<HNSWLib> {
+export async function loadVectorStore(directory: string, embeddings: Embeddings, changes?: GraphChanges): Promise<HNSWLib> {
   const { index, args } = await readGraph(directory);
+  if (changes) {
+    // A layered version: the same marks and insertions, in the same order, as an update of the graph file.
+    for (const label of changes.deletedLabels) index.markDelete(label);
+    growFor(index, changes.added);
+    // Inserting takes a fraction of a millisecond each: a server loading a new version keeps answering meanwhile.
+    const pacer = new BuildPacer();
+    for (const { label, vector } of changes.added) {
+      if (pacer.due()) await pacer.pause();
+      index.addPoint(Array.from(vector), label);
+    }
+  }
   index.setEf(searchEf(index.getCurrentCount()));
   return new HNSWLib(embeddings, { space: args.space, numDimensions: args.numDimensions, index });
 }

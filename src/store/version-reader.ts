@@ -15,10 +15,21 @@ import type { BuildPacer } from "../core/build-pacer.js";
 import { checkHnswHeader } from "./hnsw-header.js";
 import { INDEX_FILES, readCurrentVersion, versionDirectory } from "./index-layout.js";
 import { decodeKeywordPostings } from "./keyword-file.js";
-import type { KeywordPostings } from "./keyword-postings.js";
-import { INDEX_FORMAT_VERSION, type IndexManifest, type StoredManifest } from "./manifest.js";
-import { readGraphVectors } from "./vector-store.js";
-import { checkManifestSeal, fileRecord, indexFileCorrupt, parseVerifiedJson, readVerifiedFile, verifyFileOnDisk } from "./version-files.js";
+import { type KeywordPostings, mergeLayerPostings } from "./keyword-postings.js";
+import { INDEX_FORMAT_VERSION, type IndexManifest, type ManifestLayers, type StoredManifest } from "./manifest.js";
+import { type GraphChanges, type LabelledVector, readGraphVectors } from "./vector-store.js";
+import {
+  ADDED_VECTORS_FILE,
+  assembleRows,
+  BASE_FILES,
+  BASE_LAYER,
+  decodeAddedVectors,
+  expandRuns,
+  layerRowMap,
+  layerSizes,
+  OWN_LAYER,
+} from "./version-layers.js";
+import { checkManifestSeal, fileRecord, indexFileCorrupt, knownManifest, parseVerifiedJson, readVerifiedFile, verifyFileOnDisk } from "./version-files.js";
 
 /** A finished version on disk and its checked manifest. */
 export interface StoredVersion {
@@ -35,6 +46,8 @@ export interface VersionParts {
   /** The embedder's saved model, or null for an embedder that keeps none. */
   embedderModel: Buffer | null;
   keywordPostings: KeywordPostings;
+  /** A layered version's changes to its linked graph, applied when the graph is loaded. */
+  graphChanges?: GraphChanges;
 }
 
 export interface VersionPartsOptions {
@@ -63,19 +76,75 @@ export async function readServingVersion(indexDir: string): Promise<StoredVersio
  * included (they reach hnswlib, native code that trusts its input, whoever opens them next).
  */
 export async function readVersionParts({ directory, manifest }: StoredVersion, options: VersionPartsOptions = {}): Promise<VersionParts> {
+  if (manifest.layers) return readLayeredParts(directory, manifest, manifest.layers, options);
   const [sources, chunks, embedderModel, keywordPostings] = await Promise.all([
-    options.sources ? readSourcesFile(directory, manifest) : Promise.resolve(undefined),
-    readChunksFile(directory, manifest),
+    options.sources ? readSourcesFile(directory, manifest, INDEX_FILES.sources, manifest.counts.sources) : Promise.resolve(undefined),
+    readChunksFile(directory, manifest, INDEX_FILES.chunks, manifest.counts.chunks),
     readEmbedderModelFile(directory, manifest),
-    readKeywordsFile(directory, manifest),
+    readKeywordsFile(directory, manifest, INDEX_FILES.keywords, manifest.counts.chunks),
     verifyGraphFiles(directory, manifest, { withDocstore: options.withDocstore === true }),
   ]);
   return { ...(sources ? { sources } : {}), chunks, embedderModel, keywordPostings };
 }
 
+/**
+ * A layered version's parts: its base files and its own, each checked against the manifest, put
+ * together in the version's row order (see version-layers.ts), and the changes to its linked graph.
+ */
+async function readLayeredParts(directory: string, manifest: StoredManifest, layers: ManifestLayers, options: VersionPartsOptions): Promise<VersionParts> {
+  const sizes = layerSizes(layers);
+  const sourcePlaces = expandRuns(layers.sourceRuns, manifest.counts.sources, sizes.sources, directory);
+  const chunkPlaces = expandRuns(layers.chunkRuns, manifest.counts.chunks, sizes.chunks, directory);
+  const [baseSources, ownSources, baseChunks, ownChunks, embedderModel, baseKeywords, ownKeywords, addedVectors] = await Promise.all([
+    options.sources ? readSourcesFile(directory, manifest, BASE_FILES.sources, sizes.sources[BASE_LAYER]) : Promise.resolve([]),
+    options.sources ? readSourcesFile(directory, manifest, INDEX_FILES.sources, sizes.sources[OWN_LAYER]) : Promise.resolve([]),
+    readChunksFile(directory, manifest, BASE_FILES.chunks, sizes.chunks[BASE_LAYER]),
+    readChunksFile(directory, manifest, INDEX_FILES.chunks, sizes.chunks[OWN_LAYER]),
+    readEmbedderModelFile(directory, manifest),
+    readKeywordsFile(directory, manifest, BASE_FILES.keywords, sizes.chunks[BASE_LAYER]),
+    readKeywordsFile(directory, manifest, INDEX_FILES.keywords, sizes.chunks[OWN_LAYER]),
+    readAddedVectorsFile(directory, manifest, layers),
+    verifyGraphFiles(directory, manifest, { withDocstore: options.withDocstore === true }),
+  ]);
+  const chunks = assembleRows(chunkPlaces, baseChunks, ownChunks);
+  const keywordPostings = mergeLayerPostings(
+    baseKeywords,
+    layerRowMap(chunkPlaces, BASE_LAYER, sizes.chunks[BASE_LAYER]),
+    ownKeywords,
+    layerRowMap(chunkPlaces, OWN_LAYER, sizes.chunks[OWN_LAYER]),
+    manifest.counts.chunks,
+  );
+  const rowOfLabel = new Map<number, number>();
+  for (const { chunkRows, chunkLabels } of Object.values(manifest.sources))
+    chunkLabels.forEach((label, position) => rowOfLabel.set(label, chunkRows[position]));
+  const added: LabelledVector[] = layers.addedGraphLabels.map((label, position) => {
+    const row = rowOfLabel.get(label);
+    if (row === undefined || chunks[row] === undefined) throw indexFileCorrupt(directory, INDEX_FILES.manifest, `added graph label ${label} names no chunk`);
+    return { label, chunk: chunks[row], vector: addedVectors[position] };
+  });
+  return {
+    ...(options.sources ? { sources: assembleRows(sourcePlaces, baseSources, ownSources) } : {}),
+    chunks,
+    embedderModel,
+    keywordPostings,
+    graphChanges: { deletedLabels: layers.deletedGraphLabels, added },
+  };
+}
+
 /** The stored vectors of `labels` in a version's graph (checked by readVersionParts first), to rebuild it without re-embedding. */
-export function readVersionVectors({ directory }: StoredVersion, labels: number[], pacer?: BuildPacer): Promise<Float32Array[]> {
-  return readGraphVectors(graphDirectory(directory), labels, pacer);
+export async function readVersionVectors({ directory, manifest }: StoredVersion, labels: number[], pacer?: BuildPacer): Promise<Float32Array[]> {
+  const layers = manifest.layers;
+  if (!layers) return readGraphVectors(graphDirectory(directory), labels, pacer);
+  // A layered version's added chunks are not in its linked graph yet: their vectors are in vectors.bin.
+  const addedVectors = await readAddedVectorsFile(directory, manifest, layers);
+  const addedPosition = new Map(layers.addedGraphLabels.map((label, position) => [label, position]));
+  const inGraph = labels.filter((label) => !addedPosition.has(label));
+  const graphVectors = await readGraphVectors(graphDirectory(directory), inGraph, pacer);
+  let next = 0;
+  return labels.map((label) => {
+    const position = addedPosition.get(label);
+    return position === undefined ? graphVectors[next++] : addedVectors[position];
+  });
 }
 
 /** Where a version keeps its HNSW graph. */
@@ -94,8 +163,13 @@ export function embedderMatches(manifest: IndexManifest, config: EmbedderConfig)
  */
 async function readManifest(directory: string): Promise<StoredManifest> {
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path.join(directory, INDEX_FILES.manifest), "utf8"));
+    text = await readFile(path.join(directory, INDEX_FILES.manifest), "utf8");
+    // The manifest this process wrote or checked last, byte for byte: checked already.
+    const known = knownManifest(text);
+    if (known) return known;
+    parsed = JSON.parse(text);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
     throw indexFileCorrupt(directory, INDEX_FILES.manifest, missing ? "it is missing" : `it cannot be read (${(error as Error).message})`, error);
@@ -110,7 +184,7 @@ async function readManifest(directory: string): Promise<StoredManifest> {
       "Run `kb reindex` to rebuild it from the knowledge folder (`npm start` does this by itself).",
     );
   }
-  return checkManifestSeal(parsed as Record<string, unknown>, directory);
+  return checkManifestSeal(parsed as Record<string, unknown>, directory, text);
 }
 
 /** Embedders whose fitted state is saved with the index: without it queries embed differently. */
@@ -118,40 +192,48 @@ function embedderNeedsModel(manifest: IndexManifest): boolean {
   return manifest.embedder.id === LOCAL_EMBEDDER_ID;
 }
 
-async function readSourcesFile(directory: string, manifest: StoredManifest): Promise<SourceDoc[]> {
-  const sources = parseVerifiedJson<SourceDoc[]>(directory, INDEX_FILES.sources, await readVerifiedFile(directory, manifest, INDEX_FILES.sources));
-  if (!Array.isArray(sources) || sources.length !== manifest.counts.sources)
-    throw indexFileCorrupt(directory, INDEX_FILES.sources, `it does not hold the ${manifest.counts.sources} sources the manifest counts`);
+/** A sources file of the version (`file`), holding the `count` sources the manifest counts in it. */
+export async function readSourcesFile(directory: string, manifest: StoredManifest, file: string, count: number): Promise<SourceDoc[]> {
+  const sources = parseVerifiedJson<SourceDoc[]>(directory, file, await readVerifiedFile(directory, manifest, file));
+  if (!Array.isArray(sources) || sources.length !== count) throw indexFileCorrupt(directory, file, `it does not hold the ${count} sources the manifest counts`);
   return sources;
 }
 
-async function readChunksFile(directory: string, manifest: StoredManifest): Promise<Chunk[]> {
-  const chunks = parseVerifiedJson<Chunk[]>(directory, INDEX_FILES.chunks, await readVerifiedFile(directory, manifest, INDEX_FILES.chunks));
-  if (!Array.isArray(chunks) || chunks.length !== manifest.counts.chunks)
-    throw indexFileCorrupt(directory, INDEX_FILES.chunks, `it does not hold the ${manifest.counts.chunks} chunks the manifest counts`);
+/** A chunks file of the version (`file`), holding the `count` chunks the manifest counts in it. */
+export async function readChunksFile(directory: string, manifest: StoredManifest, file: string, count: number): Promise<Chunk[]> {
+  const chunks = parseVerifiedJson<Chunk[]>(directory, file, await readVerifiedFile(directory, manifest, file));
+  if (!Array.isArray(chunks) || chunks.length !== count) throw indexFileCorrupt(directory, file, `it does not hold the ${count} chunks the manifest counts`);
   return chunks;
 }
 
+/** The vectors of a layered version's added chunks, checked against the manifest and the labels it lists. */
+export async function readAddedVectorsFile(directory: string, manifest: StoredManifest, layers: ManifestLayers): Promise<Float32Array[]> {
+  const labels = layers.addedGraphLabels;
+  const labelsInRange = (list: unknown) =>
+    Array.isArray(list) && list.every((label) => Number.isSafeInteger(label) && label >= 0 && label < manifest.hnsw.nextLabel);
+  if (!labelsInRange(labels) || !labelsInRange(layers.deletedGraphLabels))
+    throw indexFileCorrupt(directory, INDEX_FILES.manifest, "its layers list graph labels out of range");
+  if (labels.length === 0 && !fileRecord(manifest, ADDED_VECTORS_FILE)) return [];
+  return decodeAddedVectors(await readVerifiedFile(directory, manifest, ADDED_VECTORS_FILE), labels.length, manifest.embedder.dimensions, directory);
+}
+
 /** The embedder's saved model; required (never silently replaced by an unfitted one) for the local embedder. */
-async function readEmbedderModelFile(directory: string, manifest: StoredManifest): Promise<Buffer | null> {
+export async function readEmbedderModelFile(directory: string, manifest: StoredManifest): Promise<Buffer | null> {
   if (!embedderNeedsModel(manifest) && !fileRecord(manifest, INDEX_FILES.embedderModel)) return null;
   return readVerifiedFile(directory, manifest, INDEX_FILES.embedderModel);
 }
 
-async function readKeywordsFile(directory: string, manifest: StoredManifest): Promise<KeywordPostings> {
-  const bytes = await readVerifiedFile(directory, manifest, INDEX_FILES.keywords);
+/** A keyword file of the version (`file`), holding postings of the `rows` chunks the manifest counts in it. */
+export async function readKeywordsFile(directory: string, manifest: StoredManifest, file: string, rows: number): Promise<KeywordPostings> {
+  const bytes = await readVerifiedFile(directory, manifest, file);
   let postings: KeywordPostings;
   try {
     postings = decodeKeywordPostings(bytes);
   } catch (error) {
-    throw indexFileCorrupt(directory, INDEX_FILES.keywords, (error as Error).message, error);
+    throw indexFileCorrupt(directory, file, (error as Error).message, error);
   }
-  if (postings.titleLengths.length !== manifest.counts.chunks)
-    throw indexFileCorrupt(
-      directory,
-      INDEX_FILES.keywords,
-      `it has ${postings.titleLengths.length} rows, the manifest counts ${manifest.counts.chunks} chunks`,
-    );
+  if (postings.titleLengths.length !== rows)
+    throw indexFileCorrupt(directory, file, `it has ${postings.titleLengths.length} rows, the manifest counts ${rows} chunks`);
   return postings;
 }
 
@@ -164,11 +246,11 @@ const GRAPH_DOCSTORE = `${INDEX_FILES.hnsw}/docstore.json`;
  * input): checksums, then the dimensions in args.json and the graph header against the manifest.
  * Serving reads only args.json and the graph; updating the graph also reads LangChain's docstore.
  */
-async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false } = {}): Promise<void> {
+export async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false, trustKnown = false } = {}): Promise<void> {
   const [argsBytes] = await Promise.all([
     readVerifiedFile(directory, manifest, GRAPH_ARGS),
-    verifyFileOnDisk(directory, manifest, GRAPH_INDEX),
-    withDocstore ? verifyFileOnDisk(directory, manifest, GRAPH_DOCSTORE) : Promise.resolve(),
+    verifyFileOnDisk(directory, manifest, GRAPH_INDEX, { trustKnown }),
+    withDocstore ? verifyFileOnDisk(directory, manifest, GRAPH_DOCSTORE, { trustKnown }) : Promise.resolve(),
   ]);
   const args = parseVerifiedJson<{ space?: unknown; numDimensions?: unknown }>(directory, GRAPH_ARGS, argsBytes);
   if (args?.space !== manifest.hnsw.space || args.numDimensions !== manifest.embedder.dimensions) {
@@ -179,12 +261,18 @@ async function verifyGraphFiles(directory: string, manifest: StoredManifest, { w
     );
   }
   const problem = await checkHnswHeader(path.join(directory, GRAPH_INDEX), {
-    elements: manifest.hnsw.nextLabel,
+    elements: graphElements(manifest),
     dimensions: manifest.embedder.dimensions,
     M: manifest.hnsw.M,
     efConstruction: manifest.hnsw.efConstruction,
   });
   if (problem) throw indexFileCorrupt(directory, GRAPH_INDEX, problem);
+}
+
+/** Elements in the version's graph file. */
+export function graphElements(manifest: IndexManifest): number {
+  const elements = manifest.hnsw.elements;
+  return Number.isSafeInteger(elements) && elements! >= 0 && elements! <= manifest.hnsw.nextLabel ? elements! : manifest.hnsw.nextLabel;
 }
 
 /** Refuses an index whose embedder differs from the configured one: its vectors would be meaningless. */

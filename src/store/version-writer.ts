@@ -21,13 +21,15 @@ import {
   removeDeadBuilds,
   removeStagingDirectory,
   switchCurrentVersion,
+  versionDirectory,
 } from "./index-layout.js";
 import { writeKeywordFile } from "./keyword-file.js";
 import type { KeywordPostings } from "./keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { withReindexLock } from "./reindex-lock.js";
-import { HNSW_PARAMETERS, type LabelledVector, saveNewGraph, updateVectorStore } from "./vector-store.js";
-import { describeVersionFiles, sealManifest } from "./version-files.js";
+import { type GraphChanges, HNSW_PARAMETERS, type LabelledVector, saveNewGraph, updateVectorStore } from "./vector-store.js";
+import { ADDED_VECTORS_FILE, encodeAddedVectors } from "./version-layers.js";
+import { describeVersionFiles, rememberLinkedFiles, sealManifest } from "./version-files.js";
 import type { VersionFile } from "./manifest.js";
 import { graphDirectory, type StoredVersion } from "./version-reader.js";
 
@@ -37,6 +39,8 @@ export interface CarriedFile {
   name: string;
   /** The previous version's folder. */
   from: string;
+  /** Path inside the previous version, when not `name` (a layered version keeps a base's `chunks.json` as `base/chunks.json`). */
+  fromName?: string;
   /** The previous manifest's record of the file. */
   record: VersionFile;
 }
@@ -45,17 +49,26 @@ export interface CarriedFile {
 export type GraphWrite =
   /** A new graph holding exactly `entries`. */
   | { kind: "build"; entries: LabelledVector[] }
-  /** The previous version's graph with `deletedLabels` hidden and `added` inserted. */
-  | { kind: "update"; previous: StoredVersion; deletedLabels: number[]; added: LabelledVector[] };
+  /** The previous version's graph with `deletedLabels` hidden and `added` inserted (after its own changes, when it is layered). */
+  | { kind: "update"; previous: StoredVersion; deletedLabels: number[]; added: LabelledVector[]; previousChanges?: GraphChanges }
+  /**
+   * A layered version: the graph files are carried from the previous version unchanged (in
+   * `carriedFiles`); the vectors of the manifest's `layers.addedGraphLabels` are written beside them.
+   */
+  | { kind: "layered"; addedVectors: Float32Array[] };
 
 /** What a new version holds; the version name, build time, format and graph parameters are the writer's. */
 export interface NewVersion {
   embedder: KnowledgeEmbeddings;
   /** The manifest's description of the contents. */
-  manifest: Pick<IndexManifest, "embedder" | "chunkOptions" | "counts" | "sources" | "synonyms">;
+  manifest: Pick<IndexManifest, "embedder" | "chunkOptions" | "counts" | "sources" | "synonyms" | "layers">;
   graph: GraphWrite;
-  /** Next free graph label and labels deleted since the last rebuild, for the manifest. */
-  graphLabels: { nextLabel: number; deletedLabels: number };
+  /**
+   * Next free graph label and labels deleted since the last rebuild, for the manifest, and the
+   * elements of a carried graph file (a layered version's) when not `nextLabel`.
+   */
+  graphLabels: { nextLabel: number; deletedLabels: number; elements?: number };
+  /** The sources and chunks written into `sources.json` and `chunks.json`: a layered version's own rows only. */
   sources: SourceDoc[];
   chunks: Chunk[];
   /** The keyword index, or a function building it (run while a new graph is built on its thread). */
@@ -110,8 +123,8 @@ async function writeParsedFiles(staging: string, files: { name: string; contents
  */
 async function linkCarriedFiles(staging: string, files: CarriedFile[]): Promise<void> {
   await Promise.all(
-    files.map(async ({ name, from }) => {
-      const source = path.join(from, name);
+    files.map(async ({ name, from, fromName }) => {
+      const source = path.join(from, fromName ?? name);
       const target = path.join(staging, name);
       await link(source, target).catch(() => writingTo(target, copyFile(source, target, constants.COPYFILE_EXCL)));
     }),
@@ -131,7 +144,9 @@ export async function writeVersion(indexDir: string, contents: NewVersion): Prom
     counts: contents.manifest.counts,
     sources: contents.manifest.sources,
     ...(contents.manifest.synonyms && contents.manifest.synonyms.length > 0 ? { synonyms: contents.manifest.synonyms } : {}),
+    ...(contents.manifest.layers ? { layers: contents.manifest.layers } : {}),
   };
+  if (manifest.hnsw.elements === undefined || manifest.hnsw.elements === manifest.hnsw.nextLabel) delete manifest.hnsw.elements;
   try {
     await writeStagedVersion(indexDir, version, manifest, contents);
   } catch (error) {
@@ -156,7 +171,11 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
       ? writingTo(inStaging(INDEX_FILES.hnsw), saveNewGraph(inStaging(INDEX_FILES.hnsw), embedder, graph.entries, manifest.embedder.dimensions, pacer.signal))
       : undefined;
   const store =
-    graph.kind === "update" ? await updateVectorStore(graphDirectory(graph.previous.directory), embedder, graph.deletedLabels, graph.added, pacer) : undefined;
+    graph.kind === "update"
+      ? await updateVectorStore(graphDirectory(graph.previous.directory), embedder, graph.deletedLabels, graph.added, pacer, graph.previousChanges)
+      : undefined;
+  // Labels given to chunks that were gone again before this update are in no graph.
+  if (store && store.index.getCurrentCount() !== manifest.hnsw.nextLabel) manifest.hnsw.elements = store.index.getCurrentCount();
   let keywordPostings: KeywordPostings;
   try {
     onStep("keywords");
@@ -167,10 +186,12 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
     throw error;
   }
   onStep("files");
-  const carried = contents.carriedFiles ?? [];
+  // A carried file is recorded under its name in this version (a base file is renamed into base/).
+  const carried = (contents.carriedFiles ?? []).map((file) => ({ ...file, record: { ...file.record, path: file.name } }));
   const carriedNames = new Set(carried.map((file) => file.name));
-  if (carried.some((file) => file.name.startsWith(`${INDEX_FILES.parsed}/`)) || (contents.parsedFiles ?? []).length > 0)
-    await writingTo(inStaging(INDEX_FILES.parsed), mkdir(inStaging(INDEX_FILES.parsed), { recursive: true }));
+  const folders = new Set(carried.map((file) => path.posix.dirname(file.name)).filter((folder) => folder !== "."));
+  if ((contents.parsedFiles ?? []).length > 0) folders.add(INDEX_FILES.parsed);
+  for (const folder of folders) await writingTo(inStaging(folder), mkdir(inStaging(folder), { recursive: true }));
   // A model carried over unchanged is linked, not written again.
   const model = carriedNames.has(INDEX_FILES.embedderModel) ? null : embedder.serializeModel();
   // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
@@ -181,6 +202,12 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
     writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(inStaging(INDEX_FILES.keywords), keywordPostings)),
     model ? writingTo(inStaging(INDEX_FILES.embedderModel), writeFile(inStaging(INDEX_FILES.embedderModel), model)) : Promise.resolve(),
     writeParsedFiles(staging, contents.parsedFiles ?? []),
+    graph.kind === "layered"
+      ? writingTo(
+          inStaging(ADDED_VECTORS_FILE),
+          writeFile(inStaging(ADDED_VECTORS_FILE), encodeAddedVectors(graph.addedVectors, manifest.embedder.dimensions), { flag: "wx" }),
+        )
+      : Promise.resolve(),
   ]);
   await allWritten([files, newGraph ?? Promise.resolve()]);
   await linkCarriedFiles(staging, carried);
@@ -197,4 +224,5 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
   await publishStagingDirectory(indexDir, staging, version);
   await switchCurrentVersion(indexDir, version);
   await pruneVersions(indexDir, version);
+  await rememberLinkedFiles(carried.map((file) => path.join(versionDirectory(indexDir, version), file.name)));
 }
