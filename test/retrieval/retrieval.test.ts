@@ -103,13 +103,12 @@ describe("title coverage", () => {
 });
 
 describe("HNSW search ef", () => {
-  it("grows with the graph between 768 and 2048", () => {
-    expect(searchEf(22)).toBe(768);
-    expect(searchEf(7244)).toBe(768);
-    expect(searchEf(30_000)).toBe(1200);
-    expect(searchEf(50_000)).toBe(2000);
-    expect(searchEf(100_000)).toBe(2048);
-    expect(searchEf(5_000_000)).toBe(2048);
+  it("grows with the graph between 256 and 1024", () => {
+    expect(searchEf(22)).toBe(256);
+    expect(searchEf(7244)).toBe(256);
+    expect(searchEf(50_000)).toBe(500);
+    expect(searchEf(100_000)).toBe(1000);
+    expect(searchEf(5_000_000)).toBe(1024);
   });
 });
 
