@@ -206,12 +206,23 @@ function rerankByTitle(
   const queryTermSet = new Set(queryTerms);
   const inverseDocumentFrequency = (term: string) => index.keywordIndex.idf(term);
   const head = ranked.slice(0, settings.rerankDepth).map(([sourceId, score]): [string, number] => {
-    const title = index.sources.get(sourceId)!.title;
-    const coverage = titleCoverage(queryTermSet, keywordTerms(title), inverseDocumentFrequency);
-    const sameAspect = asked.size > 0 && sharesAspect(asked, questionAspects(normalizeText(title)));
+    const source = index.sources.get(sourceId)!;
+    const coverage = titleCoverage(queryTermSet, keywordTerms(source.title), inverseDocumentFrequency);
+    const sameAspect = asked.size > 0 && sharesAspect(asked, titleAspects(source));
     return [sourceId, score + settings.titleCoverageWeight * coverage + (sameAspect ? settings.aspectWeight : 0)];
   });
   return [...head.sort(byScoreThenId), ...ranked.slice(settings.rerankDepth)];
+}
+
+/** The aspects a source's title asks about, read once per source (a source lives as long as its loaded index). */
+const titleAspectsOf = new WeakMap<SourceDoc, Set<QuestionAspect>>();
+function titleAspects(source: SourceDoc): Set<QuestionAspect> {
+  let aspects = titleAspectsOf.get(source);
+  if (aspects === undefined) {
+    aspects = questionAspects(normalizeText(source.title));
+    titleAspectsOf.set(source, aspects);
+  }
+  return aspects;
 }
 
 function collapseBySource(index: LoadedIndex, hits: { row: number; score: number }[], noteRow: (row: number) => void): RankedSource[] {

@@ -43,30 +43,19 @@ export function judgeSubjects(
   const short = isShortQuestion(normalized);
   const counts = (subject: QuestionSubject) => (wholeQuestion ? short || subject.kind !== "word" : subject.kind === "medical" || subject.kind === "place");
   const subjects = allSubjects.filter(counts);
-  const inFolder = subjects.map(
-    (subject) =>
-      subject.alternatives.some((word) => folderHolds(index, word)) ||
-      (subject.parts?.every((word) => folderHolds(index, word)) ?? false) ||
-      (subject.context !== undefined &&
-        unknownWordExplained(
-          subject.word,
-          subject.context,
-          (word) => folderHolds(index, word),
-          (pattern) => folderMatches(index, pattern),
-        )),
+  const inFolder = subjects.map((subject) =>
+    foundIn(
+      subject,
+      (word) => folderHolds(index, word),
+      (pattern) => folderMatches(index, pattern),
+    ),
   );
   const covers = (sourceId: string, subject: QuestionSubject) => {
     const text = sourceText(index, sourceId);
-    return (
-      subject.alternatives.some((word) => text.includes(word)) ||
-      (subject.parts?.every((word) => text.includes(word)) ?? false) ||
-      (subject.context !== undefined &&
-        unknownWordExplained(
-          subject.word,
-          subject.context,
-          (word) => text.includes(word),
-          (pattern) => pattern.test(text),
-        ))
+    return foundIn(
+      subject,
+      (word) => text.includes(word),
+      (pattern) => pattern.test(text),
     );
   };
   const describe = (sourceId: string | undefined) =>
@@ -112,6 +101,19 @@ export function nameMissing(normalized: string, missing: readonly QuestionSubjec
 }
 
 /**
+ * Whether a text (the folder, a source, a passage: `holds` tells whether it holds a word) has the
+ * subject: one of its alternatives, all of a phrase's parts, or, where `matches` is given, an
+ * unknown word accounted for (unknownWordExplained).
+ */
+function foundIn(subject: QuestionSubject, holds: (word: string) => boolean, matches?: (pattern: RegExp) => boolean): boolean {
+  return (
+    subject.alternatives.some(holds) ||
+    (subject.parts?.every(holds) ?? false) ||
+    (matches !== undefined && subject.context !== undefined && unknownWordExplained(subject.word, subject.context, holds, matches))
+  );
+}
+
+/**
  * An unknown word (a run of characters jieba could not join) is accounted for when the text holds
  * its characters in pairs the question also has, so that no two unaccounted ones stand together
  * (无创选: 无创 is in the folder, so 创 belongs to it and 选 alone is no word), or, for three characters or more, the word spread out in one clause: a
@@ -146,8 +148,8 @@ function statesFigureAbout(
   const text = sourceText(index, sourceId);
   if (subjects.length === 0) return statesAttribute(text, attribute.kind);
   const title = normalizeText(index.sources.get(sourceId)?.title ?? "");
-  const holds = (passage: string, subject: QuestionSubject) =>
-    subject.alternatives.some((word) => passage.includes(word)) || (subject.parts?.every((word) => passage.includes(word)) ?? false);
+  // Within a passage only the subject's own words count, not an unknown word's pairs.
+  const holds = (passage: string, subject: QuestionSubject) => foundIn(subject, (word) => passage.includes(word));
   const untitled = subjects.filter((subject) => !holds(title, subject) && covers(sourceId, subject));
   const sentences = text.split(/[。！？；!?;\n]+/u);
   // The sentence before counts too: a figure often names its thing by reference ("本院该项目费用约180元").

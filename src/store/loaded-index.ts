@@ -14,7 +14,6 @@ import { KeywordIndex } from "./keyword-index.js";
 import type { StoredManifest } from "./manifest.js";
 import { synonymIndex, type SynonymIndex } from "../text/synonyms.js";
 import { declaredAliases } from "../text/declared-aliases.js";
-import { normalizeText } from "../text/normalize-text.js";
 import { loadVectorStore } from "./vector-store.js";
 import { indexFileCorrupt, REBUILD_HINT } from "./version-files.js";
 import { checkEmbedderMatches, graphDirectory, readServingVersion, readVersionParts } from "./version-reader.js";
@@ -74,7 +73,7 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
       });
     }
     // Names the folder declares for one thing (长期护理保险（简称长护险）) count as synonyms too.
-    const synonyms = synonymIndex([...(manifest.synonyms ?? []), ...declaredAliases(chunks.map((chunk) => normalizeText(chunk.text)))]);
+    const synonyms = synonymIndex([...(manifest.synonyms ?? []), ...declaredAliases(chunks.map((chunk) => chunk.text))]);
     return { version, directory, manifest, sources, chunks, chunkSources, rowByLabel, vectorStore, keywordIndex, embedder, synonyms };
   } catch (error) {
     if (error instanceof KnowledgeBotError) throw error;

@@ -5,6 +5,8 @@
  * two count as one word, so the question is searched and its subject found under either name.
  */
 
+import { normalizeText } from "./normalize-text.js";
+
 /** Bounds: a folder is untrusted text; a huge one must not make a huge synonym list. */
 export const DECLARED_ALIAS_LIMITS = { maxGroups: 2_000, maxNameCharacters: 10 } as const;
 
@@ -26,10 +28,17 @@ const SENTENCE_SUBJECT = new RegExp(
   "gu",
 );
 
+/**
+ * Every naming word above holds one of these characters, in simplified or traditional form (簡稱):
+ * the few texts that do are the only ones normalised and searched, which keeps loading a large
+ * folder cheap (medqa: 529 of 7,244 chunks, 20 ms instead of 215).
+ */
+const MAY_NAME = /[称稱叫名即]/u;
+
 /** Words a name never ends on: what comes before the thing in running text ("本市推行的长期护理保险"). */
 const LEADING_WORDS = /^.*(?:的|是|为|和|与|及|或|对|在|把|了|有|包括|称为|叫做)/u;
 
-/** Synonym groups (names in the order found) declared in `texts` (normalizeText form). */
+/** Synonym groups (names in the order found, normalizeText form) declared in `texts` (a folder's chunks as stored). */
 export function declaredAliases(texts: Iterable<string>): string[][] {
   const groups = new Map<string, string[]>();
   const add = (thing: string, names: string[]) => {
@@ -45,8 +54,10 @@ export function declaredAliases(texts: Iterable<string>): string[][] {
       .map((name) => name.replace(/[“”"'「」『』]/gu, ""))
       .filter(Boolean),
   ];
-  for (const text of texts) {
+  for (const stored of texts) {
     if (groups.size >= DECLARED_ALIAS_LIMITS.maxGroups) break;
+    if (!MAY_NAME.test(stored)) continue;
+    const text = normalizeText(stored);
     for (const pattern of [BRACKETED, FOLLOWING, SENTENCE_SUBJECT])
       for (const match of text.matchAll(pattern)) add(match[1], namesOf(match[2], match[3], match[4]));
   }
