@@ -9,42 +9,21 @@ import { describe, expect, it } from "vitest";
 import type { Chunk, SourceDoc } from "../../src/core/types.js";
 import { BuildPacer, NEVER_DUE, runSteps } from "../../src/core/build-pacer.js";
 import { LocalEmbeddings, TermIdCache } from "../../src/embeddings/local-embeddings.js";
-import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "../../src/ingest/chunk-text.js";
 import { loadKnowledge } from "../../src/ingest/load-knowledge.js";
 import { segmentChunks, type SegmentedChunks } from "../../src/ingest/segment-chunks.js";
 import { segmentChunksOnTwoThreads, SegmentThread } from "../../src/ingest/segment-thread.js";
-import { withHash } from "../../src/ingest/source-hash.js";
 import { buildKeywordPostingsFromIdsPaced } from "../../src/store/keyword-postings.js";
 import { PROJECT_ROOT, SEED_KNOWLEDGE_DIR } from "../support/test-knowledge-bot.js";
-
-const source = (sourceId: string, title: string, text: string): SourceDoc =>
-  withHash({ sourceId, file: `${sourceId}.md`, title, text, kind: "markdown", disclaimer: false });
-
-/** Chunks meeting their titles in every way a join can (see segment-chunks.test.ts). */
-const PROBES: SourceDoc[] = [
-  source("straight-on", "门诊时间", "门诊时间表每周更新，周六上午开放。"),
-  source("latin", "COVID-19 疫苗 v2.1", "COVID-19疫苗第2.1版：接种后 30 分钟留观。"),
-  source("traditional", "醫保卡補辦", "醫保卡遺失後可到社保中心補辦，ＡＢＣ全角字母。"),
-  source("empty-title", "", "没有标题的正文。"),
-  source("title-only", "只有标题", "只有标题"),
-];
+import { chunkRows, SEGMENT_PROBES } from "../support/segment-probes.js";
 
 /** The seed folder, the documents and the probes, repeated until there are enough rows to share. */
 async function rows(minimum: number): Promise<{ rowSources: SourceDoc[]; chunks: Chunk[] }> {
   const sources = [
     ...(await loadKnowledge(SEED_KNOWLEDGE_DIR)).sources,
     ...(await loadKnowledge(path.join(PROJECT_ROOT, "test/fixtures/documents"))).sources,
-    ...PROBES,
+    ...SEGMENT_PROBES,
   ];
-  const rowSources: SourceDoc[] = [];
-  const chunks: Chunk[] = [];
-  while (chunks.length < minimum)
-    for (const item of sources)
-      for (const chunk of chunkSource(item, DEFAULT_CHUNK_OPTIONS)) {
-        rowSources.push(item);
-        chunks.push(chunk);
-      }
-  return { rowSources, chunks };
+  return chunkRows(sources, minimum);
 }
 
 describe("segmenting on two threads", () => {
