@@ -29,6 +29,7 @@ import { readLayeredPrevious } from "./layered-previous.js";
 import { storedEmbedder } from "./stored-embedder.js";
 import { buildLayeredVersion, MAX_DELETED_SHARE } from "./layered-update.js";
 import type { GraphChanges } from "../store/vector-store.js";
+import { DEFAULT_GRAPH_SHARDING, type GraphSharding, shardCountFor } from "../store/graph-shards.js";
 
 export type { ReindexProgress } from "../core/types.js";
 
@@ -41,6 +42,11 @@ export interface BuildIndexOptions {
   onProgress?: (progress: ReindexProgress) => void;
   /** Bounds on files, chunks and waiting; each missing one takes its default. */
   limits?: Partial<IndexLimits>;
+  /**
+   * From how many chunks a new graph is sharded, and into how many shards (default
+   * DEFAULT_GRAPH_SHARDING: 20,000 chunks, one shard per core up to four).
+   */
+  graphSharding?: Partial<GraphSharding>;
   /**
    * Stops the build (REINDEX_INTERRUPTED): it is checked every ~50 ms of work, the staging folder
    * is removed and CURRENT is left as it was.
@@ -306,7 +312,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
           pacer,
         );
     steps.start("graph");
-    const graph = planGraph(full ? null : previous, diff, labels);
+    const graph = planGraph(full ? null : previous, diff, labels, { ...DEFAULT_GRAPH_SHARDING, ...options.graphSharding });
     if (graph.write.kind === "build" && !full) {
       // Rebuilding the graph on an incremental run: unchanged chunks' vectors come from the old graph.
       const reusedRows = labels.flatMap((label, row) => (label === -1 ? [] : [row]));
@@ -342,7 +348,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       graph:
         graph.write.kind === "update"
           ? { ...graph.write, added: graph.write.addedRows.map(entry), previousChanges: previous!.graphChanges }
-          : { kind: "build", entries: chunks.map((_, row) => entry(row)) },
+          : { kind: "build", entries: chunks.map((_, row) => entry(row)), shards: graph.write.shards },
       graphLabels: { nextLabel: graph.nextLabel, deletedLabels: graph.deletedTotal },
       sources: knowledge.sources,
       chunks,
@@ -429,19 +435,22 @@ interface GraphPlan {
   labels: number[];
   nextLabel: number;
   deletedTotal: number;
-  /** A rebuild, or an update of the previous graph adding the chunks of `addedRows`. */
-  write: { kind: "build" } | (Omit<Extract<GraphWrite, { kind: "update" }>, "added"> & { addedRows: number[] });
+  /** A rebuild (in `shards` shards), or an update of the previous graph adding the chunks of `addedRows`. */
+  write: { kind: "build"; shards: number } | (Omit<Extract<GraphWrite, { kind: "update" }>, "added"> & { addedRows: number[] });
 }
 
 /**
  * Decides between updating the previous HNSW graph (mark the labels of removed and changed
  * sources deleted, add the new chunks under fresh labels) and rebuilding it with labels equal to
- * rows: a rebuild on a full re-index, when the graph was built with other parameters, or when
- * deleted labels would make up too much of it.
+ * rows: a rebuild on a full re-index, when the graph was built with other parameters, when
+ * deleted labels would make up too much of it, or when one graph has grown past the size from
+ * which a new graph is sharded (an update inserts on this thread; a rebuild uses every shard's).
  */
-function planGraph(previous: PreviousIndex | null, diff: SourceDiff, labels: number[]): GraphPlan {
-  const rebuild = (): GraphPlan => ({ labels: labels.map((_, row) => row), nextLabel: labels.length, deletedTotal: 0, write: { kind: "build" } });
+function planGraph(previous: PreviousIndex | null, diff: SourceDiff, labels: number[], sharding: GraphSharding): GraphPlan {
+  const shards = shardCountFor(labels.length, sharding);
+  const rebuild = (): GraphPlan => ({ labels: labels.map((_, row) => row), nextLabel: labels.length, deletedTotal: 0, write: { kind: "build", shards } });
   if (!previous || !graphUpdatable(previous.manifest)) return rebuild();
+  if (shards > 1 && !previous.manifest.hnsw.shards) return rebuild();
   const deletedLabels = [...diff.removed, ...diff.changed].flatMap((sourceId) => previous.manifest.sources[sourceId].chunkLabels);
   const deletedTotal = previous.manifest.hnsw.deletedLabels + deletedLabels.length;
   if (deletedTotal > MAX_DELETED_SHARE * Math.max(labels.length, 1)) return rebuild();

@@ -12,6 +12,7 @@ import { verifyFileOnDisk } from "../store/version-files.js";
 import { BASE_FILES, BASE_LAYER, expandRuns, layerSizes, OWN_LAYER, type RowPlaces } from "../store/version-layers.js";
 import {
   graphElements,
+  graphFileNames,
   readAddedVectorsFile,
   readChunksFile,
   readEmbedderModelFile,
@@ -20,9 +21,6 @@ import {
   type StoredVersion,
   verifyGraphFiles,
 } from "../store/version-reader.js";
-
-/** The graph files a version holds (LangChain's HNSWLib layout), linked unchanged by a layered version. */
-export const GRAPH_FILES = [`${INDEX_FILES.hnsw}/hnswlib.index`, `${INDEX_FILES.hnsw}/args.json`, `${INDEX_FILES.hnsw}/docstore.json`];
 
 export interface LayeredPrevious extends StoredVersion {
   /** Where the previous version keeps the base files (its top-level files when it is not layered itself). */
@@ -130,6 +128,7 @@ export function linkedFileNames(previous: LayeredPrevious): { name: string; from
     { name: BASE_FILES.sources, fromName: previous.baseFiles.sources },
     { name: BASE_FILES.chunks, fromName: previous.baseFiles.chunks },
     { name: BASE_FILES.keywords, fromName: previous.baseFiles.keywords },
-    ...GRAPH_FILES.map((name) => ({ name, fromName: name })),
+    // The graph files (every shard's, when it is sharded), linked unchanged.
+    ...graphFileNames(previous.manifest).map((name) => ({ name, fromName: name })),
   ];
 }

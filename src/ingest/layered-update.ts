@@ -195,7 +195,13 @@ export async function buildLayeredVersion(input: LayeredBuild): Promise<{ versio
       },
     },
     graph: { kind: "layered", addedVectors },
-    graphLabels: { nextLabel, deletedLabels: deletedTotal, elements: previous.graphElements },
+    // A sharded graph is linked shard for shard, with the labels each holds.
+    graphLabels: {
+      nextLabel,
+      deletedLabels: deletedTotal,
+      elements: previous.graphElements,
+      ...(manifest.hnsw.shards ? { shards: manifest.hnsw.shards } : {}),
+    },
     sources: ownSources,
     chunks: ownChunks,
     keywordPostings: ownKeywords,

@@ -4,7 +4,6 @@
  * index with any file that does not match the manifest's record of it (INDEX_CORRUPT naming the
  * file), before a byte of it is parsed or handed to hnswlib.
  */
-import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { KnowledgeBotError } from "../core/errors.js";
 import type { Chunk, IndexStats, SourceDoc } from "../core/types.js";
 import { createEmbedder, type EmbedderConfig } from "../embeddings/create-embedder.js";
@@ -15,6 +14,8 @@ import type { StoredManifest } from "./manifest.js";
 import { synonymIndex, type SynonymIndex } from "../text/synonyms.js";
 import { declaredAliases } from "../text/declared-aliases.js";
 import { loadVectorStore } from "./vector-store.js";
+import { loadGraphShards } from "./graph-shard-files.js";
+import type { DenseGraph } from "./sharded-graph-index.js";
 import { indexFileCorrupt, REBUILD_HINT } from "./version-files.js";
 import { checkEmbedderMatches, graphDirectory, readServingVersion, readVersionParts } from "./version-reader.js";
 
@@ -28,7 +29,8 @@ export interface LoadedIndex {
   chunkSources: SourceDoc[];
   /** Chunk row by HNSW graph label (-1 for a deleted label), to map graph search results back to chunks. */
   rowByLabel: Int32Array;
-  vectorStore: HNSWLib;
+  /** The HNSW graph (LangChain's HNSWLib), or the shards of a sharded one behind the same search. */
+  vectorStore: DenseGraph;
   keywordIndex: KeywordIndex;
   embedder: KnowledgeEmbeddings;
   /** The shipped synonym groups with the admin's, as this version was built with. */
@@ -53,7 +55,12 @@ export async function loadIndex(indexDir: string, embedderConfig: EmbedderConfig
     } catch (error) {
       throw indexFileCorrupt(directory, INDEX_FILES.embedderModel, (error as Error).message, error);
     }
-    const vectorStore = await loadVectorStore(graphDirectory(directory), embedder, graphChanges);
+    const shards = manifest.hnsw.shards;
+    const vectorStore: DenseGraph = shards
+      ? await loadGraphShards(graphDirectory(directory), shards, manifest.hnsw.nextLabel, graphChanges, (problem) =>
+          indexFileCorrupt(directory, INDEX_FILES.manifest, problem),
+        )
+      : await loadVectorStore(graphDirectory(directory), embedder, graphChanges);
     const sources = new Map(sourceList.map((source) => [source.sourceId, source]));
     const chunkSources = chunks.map((chunk) => {
       const source = sources.get(chunk?.sourceId);

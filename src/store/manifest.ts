@@ -5,12 +5,14 @@
  */
 import type { EmbedderDescriptor } from "../embeddings/knowledge-embeddings.js";
 import type { ChunkOptions } from "../core/types.js";
+import type { ManifestShard } from "./graph-shards.js";
 
 /**
  * 4: the manifest records every file's size and checksum and its own checksum. 5: a version may be
  * layered (`layers`): its own rows on top of a base it links unchanged from an earlier version.
+ * 6: a large folder's graph may be sharded (`hnsw.shards`, files under `hnsw/shard-<n>/`).
  */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 /** One file of a version, as the build wrote it. */
 export interface VersionFile {
@@ -51,6 +53,11 @@ export interface IndexManifest {
      * next written is in no graph.
      */
     elements?: number;
+    /**
+     * Present when the graph is sharded (graph-shards.ts): the labels each shard holds. The graph
+     * files are then `hnsw/shard-<n>/…` instead of `hnsw/…`, and `elements` is their sum.
+     */
+    shards?: ManifestShard[];
   };
   counts: { sources: number; chunks: number };
   sources: Record<string, ManifestSource>;

@@ -13,6 +13,7 @@ import hnswlib from "hnswlib-node";
 import type { Chunk } from "../core/types.js";
 import { BuildPacer } from "../core/build-pacer.js";
 import { buildGraphFileOnThread } from "./graph-build-thread.js";
+import type { DenseGraph } from "./sharded-graph-index.js";
 
 /**
  * M 16 / efConstruction 100 with search ef chunks / 25 within 768–2048 inserted 100k chunks in about
@@ -55,7 +56,7 @@ export interface GraphChanges {
 }
 
 /** Inserting is the slowest part of a build (seconds at 20k chunks), so it pauses every slice. */
-async function addToStore(store: HNSWLib, entries: LabelledVector[], pacer?: BuildPacer): Promise<void> {
+export async function addToStore(store: HNSWLib, entries: LabelledVector[], pacer?: BuildPacer): Promise<void> {
   for (const { label, vector } of entries) {
     if (pacer?.due()) await pacer.pause();
     store.index.addPoint(Array.from(vector), label);
@@ -63,7 +64,7 @@ async function addToStore(store: HNSWLib, entries: LabelledVector[], pacer?: Bui
   addToDocstore(store, entries);
 }
 
-function addToDocstore(store: HNSWLib, entries: LabelledVector[]): void {
+export function addToDocstore(store: HNSWLib, entries: LabelledVector[]): void {
   const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
   for (const { label, chunk } of entries) {
     // The docstore keeps each label's chunk id, not its text: chunks.json already holds the text,
@@ -85,6 +86,7 @@ export async function saveNewGraph(
   entries: LabelledVector[],
   dimensions: number,
   signal?: AbortSignal,
+  capacity = entries.reduce((largest, entry) => Math.max(largest, entry.label + 1), 1),
 ): Promise<void> {
   const labels = new Int32Array(entries.length);
   const vectors = new Float32Array(entries.length * dimensions);
@@ -92,7 +94,6 @@ export async function saveNewGraph(
     labels[position] = label;
     vectors.set(vector, position * dimensions);
   });
-  const capacity = entries.reduce((largest, entry) => Math.max(largest, entry.label + 1), 1);
   const graph = buildGraphFileOnThread(
     { ...HNSW_PARAMETERS, dimensions, randomSeed: 100, capacity, labels, vectors, file: path.join(directory, "hnswlib.index") },
     signal,
@@ -142,7 +143,7 @@ export async function updateVectorStore(
   return store;
 }
 
-async function applyChanges(store: HNSWLib, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<void> {
+export async function applyChanges(store: HNSWLib, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<void> {
   const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
   for (const label of deletedLabels) {
     store.index.markDelete(label);
@@ -192,7 +193,7 @@ export async function readGraphVectors(directory: string, labels: number[], pace
 }
 
 /** The graph LangChain's HNSWLib saved in `directory` (its args.json and hnswlib.index), without the docstore. */
-async function readGraph(directory: string): Promise<{ index: hnswlib.HierarchicalNSW; args: { space: "cosine"; numDimensions: number } }> {
+export async function readGraph(directory: string): Promise<{ index: hnswlib.HierarchicalNSW; args: { space: "cosine"; numDimensions: number } }> {
   const args = JSON.parse(await readFile(path.join(directory, "args.json"), "utf8")) as { space: "cosine"; numDimensions: number };
   const index = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
   await index.readIndex(path.join(directory, "hnswlib.index"));
@@ -207,7 +208,7 @@ export interface VectorHit {
 }
 
 /** Nearest chunks to a query vector. */
-export function searchVectorStore(store: HNSWLib, queryVector: number[], limit: number): VectorHit[] {
+export function searchVectorStore(store: DenseGraph, queryVector: number[], limit: number): VectorHit[] {
   const count = store.index.getCurrentCount();
   if (count === 0) return [];
   // Labels marked deleted are skipped, so fewer than `limit` may come back.

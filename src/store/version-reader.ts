@@ -17,7 +17,9 @@ import { INDEX_FILES, readCurrentVersion, versionDirectory } from "./index-layou
 import { decodeKeywordPostings } from "./keyword-file.js";
 import { type KeywordPostings, mergeLayerPostings } from "./keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest, type ManifestLayers, type StoredManifest } from "./manifest.js";
-import { type GraphChanges, type LabelledVector, readGraphVectors } from "./vector-store.js";
+import { type GraphChanges, type LabelledVector, readGraphVectors as readOneGraphVectors } from "./vector-store.js";
+import { readShardVectors } from "./graph-shard-files.js";
+import { shardElements, shardFolder, ShardRouting } from "./graph-shards.js";
 import {
   ADDED_VECTORS_FILE,
   assembleRows,
@@ -134,12 +136,24 @@ async function readLayeredParts(directory: string, manifest: StoredManifest, lay
 /** The stored vectors of `labels` in a version's graph (checked by readVersionParts first), to rebuild it without re-embedding. */
 export async function readVersionVectors({ directory, manifest }: StoredVersion, labels: number[], pacer?: BuildPacer): Promise<Float32Array[]> {
   const layers = manifest.layers;
-  if (!layers) return readGraphVectors(graphDirectory(directory), labels, pacer);
+  const shards = manifest.hnsw.shards;
+  const readGraphVectors = (wanted: number[]) =>
+    shards
+      ? readShardVectors(
+          graphDirectory(directory),
+          shards,
+          manifest.hnsw.nextLabel,
+          wanted,
+          (problem) => indexFileCorrupt(directory, INDEX_FILES.manifest, problem),
+          pacer,
+        )
+      : readOneGraphVectors(graphDirectory(directory), wanted, pacer);
+  if (!layers) return readGraphVectors(labels);
   // A layered version's added chunks are not in its linked graph yet: their vectors are in vectors.bin.
   const addedVectors = await readAddedVectorsFile(directory, manifest, layers);
   const addedPosition = new Map(layers.addedGraphLabels.map((label, position) => [label, position]));
   const inGraph = labels.filter((label) => !addedPosition.has(label));
-  const graphVectors = await readGraphVectors(graphDirectory(directory), inGraph, pacer);
+  const graphVectors = await readGraphVectors(inGraph);
   let next = 0;
   return labels.map((label) => {
     const position = addedPosition.get(label);
@@ -237,40 +251,66 @@ export async function readKeywordsFile(directory: string, manifest: StoredManife
   return postings;
 }
 
-const GRAPH_ARGS = `${INDEX_FILES.hnsw}/args.json`;
-const GRAPH_INDEX = `${INDEX_FILES.hnsw}/hnswlib.index`;
-const GRAPH_DOCSTORE = `${INDEX_FILES.hnsw}/docstore.json`;
+/** The folders (inside the version) holding the graph's files: `hnsw/`, or one per shard. */
+export function graphFolders(manifest: IndexManifest): string[] {
+  const shards = manifest.hnsw.shards;
+  return Array.isArray(shards) ? shards.map((_, shard) => `${INDEX_FILES.hnsw}/${shardFolder(shard)}`) : [INDEX_FILES.hnsw];
+}
+
+/** Every graph file of a version (LangChain's HNSWLib layout in each graph folder), as a layered version links them. */
+export function graphFileNames(manifest: IndexManifest): string[] {
+  return graphFolders(manifest).flatMap((folder) => [`${folder}/hnswlib.index`, `${folder}/args.json`, `${folder}/docstore.json`]);
+}
 
 /**
  * Checks the HNSW graph files before any of them reaches hnswlib (native code that trusts its
- * input): checksums, then the dimensions in args.json and the graph header against the manifest.
- * Serving reads only args.json and the graph; updating the graph also reads LangChain's docstore.
+ * input): checksums, then the dimensions in args.json and the graph header against the manifest,
+ * for the one graph or for every shard. Serving reads only args.json and the graph; updating the
+ * graph also reads LangChain's docstore.
  */
 export async function verifyGraphFiles(directory: string, manifest: StoredManifest, { withDocstore = false, trustKnown = false } = {}): Promise<void> {
+  const shards = manifest.hnsw.shards;
+  if (shards === undefined) return verifyGraphFolder(directory, manifest, INDEX_FILES.hnsw, graphElements(manifest), { withDocstore, trustKnown });
+  // The runs are checked (in range, each label in one shard) before any count taken from them is trusted.
+  new ShardRouting(shards, manifest.hnsw.nextLabel, (problem) => indexFileCorrupt(directory, INDEX_FILES.manifest, problem));
+  await Promise.all(
+    graphFolders(manifest).map((folder, shard) => verifyGraphFolder(directory, manifest, folder, shardElements(shards[shard]), { withDocstore, trustKnown })),
+  );
+}
+
+async function verifyGraphFolder(
+  directory: string,
+  manifest: StoredManifest,
+  folder: string,
+  elements: number,
+  { withDocstore, trustKnown }: { withDocstore: boolean; trustKnown: boolean },
+): Promise<void> {
+  const [argsFile, indexFile, docstoreFile] = [`${folder}/args.json`, `${folder}/hnswlib.index`, `${folder}/docstore.json`];
   const [argsBytes] = await Promise.all([
-    readVerifiedFile(directory, manifest, GRAPH_ARGS),
-    verifyFileOnDisk(directory, manifest, GRAPH_INDEX, { trustKnown }),
-    withDocstore ? verifyFileOnDisk(directory, manifest, GRAPH_DOCSTORE, { trustKnown }) : Promise.resolve(),
+    readVerifiedFile(directory, manifest, argsFile),
+    verifyFileOnDisk(directory, manifest, indexFile, { trustKnown }),
+    withDocstore ? verifyFileOnDisk(directory, manifest, docstoreFile, { trustKnown }) : Promise.resolve(),
   ]);
-  const args = parseVerifiedJson<{ space?: unknown; numDimensions?: unknown }>(directory, GRAPH_ARGS, argsBytes);
+  const args = parseVerifiedJson<{ space?: unknown; numDimensions?: unknown }>(directory, argsFile, argsBytes);
   if (args?.space !== manifest.hnsw.space || args.numDimensions !== manifest.embedder.dimensions) {
     throw indexFileCorrupt(
       directory,
-      GRAPH_ARGS,
+      argsFile,
       `it describes a ${String(args?.space)} graph of ${String(args?.numDimensions)} dimensions, the manifest ${manifest.hnsw.space} of ${manifest.embedder.dimensions}`,
     );
   }
-  const problem = await checkHnswHeader(path.join(directory, GRAPH_INDEX), {
-    elements: graphElements(manifest),
+  const problem = await checkHnswHeader(path.join(directory, indexFile), {
+    elements,
     dimensions: manifest.embedder.dimensions,
     M: manifest.hnsw.M,
     efConstruction: manifest.hnsw.efConstruction,
   });
-  if (problem) throw indexFileCorrupt(directory, GRAPH_INDEX, problem);
+  if (problem) throw indexFileCorrupt(directory, indexFile, problem);
 }
 
-/** Elements in the version's graph file. */
+/** Elements in the version's graph file (all its shards'). */
 export function graphElements(manifest: IndexManifest): number {
+  if (Array.isArray(manifest.hnsw.shards)) return manifest.hnsw.shards.reduce((total, shard) => total + shardElements(shard), 0);
   const elements = manifest.hnsw.elements;
   return Number.isSafeInteger(elements) && elements! >= 0 && elements! <= manifest.hnsw.nextLabel ? elements! : manifest.hnsw.nextLabel;
 }

@@ -28,6 +28,8 @@ import type { KeywordPostings } from "./keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { withReindexLock } from "./reindex-lock.js";
 import { type GraphChanges, HNSW_PARAMETERS, type LabelledVector, saveNewGraph, updateVectorStore } from "./vector-store.js";
+import { saveNewGraphShards, updateGraphShards } from "./graph-shard-files.js";
+import { type ManifestShard, shardFolder } from "./graph-shards.js";
 import { ADDED_VECTORS_FILE, encodeAddedVectors } from "./version-layers.js";
 import { describeVersionFiles, rememberLinkedFiles, sealManifest } from "./version-files.js";
 import type { VersionFile } from "./manifest.js";
@@ -47,9 +49,9 @@ export interface CarriedFile {
 
 /** How the new version's HNSW graph comes about. */
 export type GraphWrite =
-  /** A new graph holding exactly `entries`. */
-  | { kind: "build"; entries: LabelledVector[] }
-  /** The previous version's graph with `deletedLabels` hidden and `added` inserted (after its own changes, when it is layered). */
+  /** A new graph holding exactly `entries`, in `shards` shards built at once (1: one graph, not sharded). */
+  | { kind: "build"; entries: LabelledVector[]; shards?: number }
+  /** The previous version's graph (each of its shards) with `deletedLabels` hidden and `added` inserted (after its own changes, when it is layered). */
   | { kind: "update"; previous: StoredVersion; deletedLabels: number[]; added: LabelledVector[]; previousChanges?: GraphChanges }
   /**
    * A layered version: the graph files are carried from the previous version unchanged (in
@@ -67,7 +69,7 @@ export interface NewVersion {
    * Next free graph label and labels deleted since the last rebuild, for the manifest, and the
    * elements of a carried graph file (a layered version's) when not `nextLabel`.
    */
-  graphLabels: { nextLabel: number; deletedLabels: number; elements?: number };
+  graphLabels: { nextLabel: number; deletedLabels: number; elements?: number; shards?: ManifestShard[] };
   /** The sources and chunks written into `sources.json` and `chunks.json`: a layered version's own rows only. */
   sources: SourceDoc[];
   chunks: Chunk[];
@@ -131,6 +133,33 @@ async function linkCarriedFiles(staging: string, files: CarriedFile[]): Promise<
   );
 }
 
+/**
+ * The previous graph updated (vector-store.ts's update, or each shard's), with the elements it holds and
+ * a way to save it into the new version's graph folder; a sharded graph's new runs go into `manifest`.
+ */
+async function updateGraph(
+  graph: Extract<GraphWrite, { kind: "update" }>,
+  manifest: IndexManifest,
+  embedder: KnowledgeEmbeddings,
+  pacer: BuildPacer,
+): Promise<{ elements: number; save: (folder: string) => Promise<void> }> {
+  const previousShards = graph.previous.manifest.hnsw.shards;
+  const previousGraph = graphDirectory(graph.previous.directory);
+  if (!previousShards) {
+    const store = await updateVectorStore(previousGraph, embedder, graph.deletedLabels, graph.added, pacer, graph.previousChanges);
+    return { elements: store.index.getCurrentCount(), save: (folder) => store.save(folder) };
+  }
+  const changes = [...(graph.previousChanges ? [graph.previousChanges] : []), { deletedLabels: graph.deletedLabels, added: graph.added }];
+  const { stores, shards, elements } = await updateGraphShards(previousGraph, previousShards, manifest.hnsw.nextLabel, embedder, changes, pacer);
+  manifest.hnsw.shards = shards;
+  return {
+    elements,
+    save: async (folder) => {
+      await Promise.all(stores.map((store, shard) => store.save(path.join(folder, shardFolder(shard)))));
+    },
+  };
+}
+
 /** Writes and publishes a new version, returning its name. Call it inside withIndexWriting. */
 export async function writeVersion(indexDir: string, contents: NewVersion): Promise<string> {
   const version = newVersionName();
@@ -147,6 +176,7 @@ export async function writeVersion(indexDir: string, contents: NewVersion): Prom
     ...(contents.manifest.layers ? { layers: contents.manifest.layers } : {}),
   };
   if (manifest.hnsw.elements === undefined || manifest.hnsw.elements === manifest.hnsw.nextLabel) delete manifest.hnsw.elements;
+  if (manifest.hnsw.shards === undefined) delete manifest.hnsw.shards;
   try {
     await writeStagedVersion(indexDir, version, manifest, contents);
   } catch (error) {
@@ -164,18 +194,24 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
   const inStaging = (name: string) => path.join(staging, name);
   await writingTo(inStaging(INDEX_FILES.hnsw), mkdir(inStaging(INDEX_FILES.hnsw), { recursive: true }));
   onStep("graph");
-  // A new graph is built and saved on a worker thread while this thread builds the keyword index
-  // and writes the other files; an updated one is changed here, where the previous graph is read.
+  // A new graph (each shard of it) is built and saved on a worker thread while this thread builds
+  // the keyword index and writes the other files; an updated one is changed here, where the
+  // previous graph is read.
+  const graphFolder = inStaging(INDEX_FILES.hnsw);
   const newGraph =
-    graph.kind === "build"
-      ? writingTo(inStaging(INDEX_FILES.hnsw), saveNewGraph(inStaging(INDEX_FILES.hnsw), embedder, graph.entries, manifest.embedder.dimensions, pacer.signal))
-      : undefined;
-  const store =
-    graph.kind === "update"
-      ? await updateVectorStore(graphDirectory(graph.previous.directory), embedder, graph.deletedLabels, graph.added, pacer, graph.previousChanges)
-      : undefined;
+    graph.kind !== "build"
+      ? undefined
+      : (graph.shards ?? 1) > 1
+        ? writingTo(
+            graphFolder,
+            saveNewGraphShards(graphFolder, embedder, graph.entries, manifest.embedder.dimensions, graph.shards!, pacer.signal).then((shards) => {
+              manifest.hnsw.shards = shards;
+            }),
+          )
+        : writingTo(graphFolder, saveNewGraph(graphFolder, embedder, graph.entries, manifest.embedder.dimensions, pacer.signal));
+  const updated = graph.kind === "update" ? await updateGraph(graph, manifest, embedder, pacer) : undefined;
   // Labels given to chunks that were gone again before this update are in no graph.
-  if (store && store.index.getCurrentCount() !== manifest.hnsw.nextLabel) manifest.hnsw.elements = store.index.getCurrentCount();
+  if (updated && updated.elements !== manifest.hnsw.nextLabel) manifest.hnsw.elements = updated.elements;
   let keywordPostings: KeywordPostings;
   try {
     onStep("keywords");
@@ -196,7 +232,7 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
   const model = carriedNames.has(INDEX_FILES.embedderModel) ? null : embedder.serializeModel();
   // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
   const files = allWritten([
-    store ? writingTo(inStaging(INDEX_FILES.hnsw), store.save(inStaging(INDEX_FILES.hnsw))) : Promise.resolve(),
+    updated ? writingTo(graphFolder, updated.save(graphFolder)) : Promise.resolve(),
     writingTo(inStaging(INDEX_FILES.sources), writeFile(inStaging(INDEX_FILES.sources), JSON.stringify(sources))),
     writingTo(inStaging(INDEX_FILES.chunks), writeFile(inStaging(INDEX_FILES.chunks), JSON.stringify(chunks))),
     writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(inStaging(INDEX_FILES.keywords), keywordPostings)),
