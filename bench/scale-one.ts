@@ -60,7 +60,7 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
   // The ef loading chose (for a sharded graph, each shard's).
   const servedEf = index.vectorStore.index.getEf();
   const recallByEf: Record<string, { recallAt10: number; searchMs: number }> = {};
-  for (const ef of [...new Set([128, 256, 512, 1024, 2048, servedEf])]) {
+  for (const ef of [...new Set([128, 256, 384, 512, 768, 1024, 2048, servedEf])]) {
     // Every shard's ef, for a sharded graph.
     index.vectorStore.index.setEf(ef);
     let found = 0;

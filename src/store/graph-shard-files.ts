@@ -11,7 +11,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type hnswlib from "hnswlib-node";
 import { BuildPacer } from "../core/build-pacer.js";
-import { labelRunsOf, type ManifestShard, shardFolder, ShardRouting, splitEvenly } from "./graph-shards.js";
+import { labelRunsOf, type ManifestShard, SHARD_HNSW_PARAMETERS, shardFolder, ShardRouting, splitEvenly } from "./graph-shards.js";
 import { ShardedGraphIndex } from "./sharded-graph-index.js";
 import { addToStore, type GraphChanges, type LabelledVector, readGraph, saveNewGraph, searchEf } from "./vector-store.js";
 
@@ -39,7 +39,7 @@ export async function saveNewGraphShards(
     const folder = path.join(directory, shardFolder(shard));
     await mkdir(folder, { recursive: true });
     // A shard's capacity is its own count: its labels are not its positions.
-    await saveNewGraph(folder, embeddings, part, dimensions, signal, Math.max(1, part.length));
+    await saveNewGraph(folder, embeddings, part, dimensions, signal, Math.max(1, part.length), SHARD_HNSW_PARAMETERS.efConstruction);
   });
   const settled = await Promise.allSettled(builds);
   const failed = settled.find((result) => result.status === "rejected");

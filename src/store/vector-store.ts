@@ -87,6 +87,7 @@ export async function saveNewGraph(
   dimensions: number,
   signal?: AbortSignal,
   capacity = entries.reduce((largest, entry) => Math.max(largest, entry.label + 1), 1),
+  efConstruction = HNSW_PARAMETERS.efConstruction,
 ): Promise<void> {
   const labels = new Int32Array(entries.length);
   const vectors = new Float32Array(entries.length * dimensions);
@@ -95,7 +96,7 @@ export async function saveNewGraph(
     vectors.set(vector, position * dimensions);
   });
   const graph = buildGraphFileOnThread(
-    { ...HNSW_PARAMETERS, dimensions, randomSeed: 100, capacity, labels, vectors, file: path.join(directory, "hnswlib.index") },
+    { ...HNSW_PARAMETERS, efConstruction, dimensions, randomSeed: 100, capacity, labels, vectors, file: path.join(directory, "hnswlib.index") },
     signal,
   );
   // The same side files HNSWLib.save writes; an unfilled index stands in for the graph in args.json (it serializes as {}).

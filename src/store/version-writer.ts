@@ -29,7 +29,7 @@ import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { withReindexLock } from "./reindex-lock.js";
 import { type GraphChanges, HNSW_PARAMETERS, type LabelledVector, saveNewGraph, updateVectorStore } from "./vector-store.js";
 import { saveNewGraphShards, updateGraphShards } from "./graph-shard-files.js";
-import { type ManifestShard, shardFolder } from "./graph-shards.js";
+import { graphParameters, type ManifestShard, shardFolder } from "./graph-shards.js";
 import { ADDED_VECTORS_FILE, encodeAddedVectors } from "./version-layers.js";
 import { describeVersionFiles, rememberLinkedFiles, sealManifest } from "./version-files.js";
 import type { VersionFile } from "./manifest.js";
@@ -107,7 +107,8 @@ export function withIndexWriting<T>(indexDir: string, options: { waitMs: number 
 
 /** True when a version's graph was built with this version's HNSW parameters, so it can be updated in place. */
 export function graphUpdatable(manifest: IndexManifest): boolean {
-  return manifest.hnsw.M === HNSW_PARAMETERS.M && manifest.hnsw.efConstruction === HNSW_PARAMETERS.efConstruction;
+  const expected = graphParameters(manifest.hnsw.shards !== undefined);
+  return manifest.hnsw.M === expected.M && manifest.hnsw.efConstruction === expected.efConstruction;
 }
 
 /** Writes the new kept parses into the staging folder; each name is new, so `wx` refuses to open an existing file. */
@@ -160,6 +161,13 @@ async function updateGraph(
   };
 }
 
+/** True when the new version's graph is sharded: built in shards, or the previous one's shards updated or linked. */
+function graphSharded({ graph, graphLabels }: NewVersion): boolean {
+  if (graph.kind === "build") return (graph.shards ?? 1) > 1;
+  if (graph.kind === "update") return graph.previous.manifest.hnsw.shards !== undefined;
+  return graphLabels.shards !== undefined;
+}
+
 /** Writes and publishes a new version, returning its name. Call it inside withIndexWriting. */
 export async function writeVersion(indexDir: string, contents: NewVersion): Promise<string> {
   const version = newVersionName();
@@ -169,7 +177,7 @@ export async function writeVersion(indexDir: string, contents: NewVersion): Prom
     builtAt: new Date().toISOString(),
     embedder: contents.manifest.embedder,
     chunkOptions: contents.manifest.chunkOptions,
-    hnsw: { ...HNSW_PARAMETERS, ...contents.graphLabels },
+    hnsw: { ...HNSW_PARAMETERS, ...contents.graphLabels, ...graphParameters(graphSharded(contents)) },
     counts: contents.manifest.counts,
     sources: contents.manifest.sources,
     ...(contents.manifest.synonyms && contents.manifest.synonyms.length > 0 ? { synonyms: contents.manifest.synonyms } : {}),
