@@ -15,7 +15,6 @@ import { percentile } from "../src/cli/evaluate.js";
 import { buildIndex } from "../src/ingest/build-index.js";
 import { retrieve } from "../src/retrieval/retrieve.js";
 import { loadIndex } from "../src/store/loaded-index.js";
-import { HNSW_PARAMETERS } from "../src/store/vector-store.js";
 import { readDevQueries, syntheticCsv } from "./synthetic-folder.js";
 
 const local = { kind: "local" as const, batchSize: 64 };
@@ -77,7 +76,7 @@ async function serve(indexDir: string, medqaDir: string): Promise<Record<string,
     loadSeconds: +loadSeconds.toFixed(1),
     retrieveP50Ms: +percentile(latencies, 0.5).toFixed(2),
     retrieveP99Ms: +percentile(latencies, 0.99).toFixed(2),
-    hnsw: { ...HNSW_PARAMETERS, efSearch: servedEf, shards: index.manifest.hnsw.shards?.length ?? 1 },
+    hnsw: { M: index.manifest.hnsw.M, efConstruction: index.manifest.hnsw.efConstruction, efSearch: servedEf, shards: index.manifest.hnsw.shards?.length ?? 1 },
     recallByEf,
     servePeakRssMb: peakRssMb(),
   };

@@ -24,6 +24,7 @@ import {
   versionDirectory,
 } from "./index-layout.js";
 import { writeKeywordFile } from "./keyword-file.js";
+import { writeJsonRows } from "./json-rows-file.js";
 import type { KeywordPostings } from "./keyword-postings.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { withReindexLock } from "./reindex-lock.js";
@@ -241,8 +242,8 @@ async function writeStagedVersion(indexDir: string, version: string, manifest: I
   // Each write is named in a DISK_FULL error; all of them settle before the staging folder is removed.
   const files = allWritten([
     updated ? writingTo(graphFolder, updated.save(graphFolder)) : Promise.resolve(),
-    writingTo(inStaging(INDEX_FILES.sources), writeFile(inStaging(INDEX_FILES.sources), JSON.stringify(sources))),
-    writingTo(inStaging(INDEX_FILES.chunks), writeFile(inStaging(INDEX_FILES.chunks), JSON.stringify(chunks))),
+    writingTo(inStaging(INDEX_FILES.sources), writeJsonRows(inStaging(INDEX_FILES.sources), sources, pacer)),
+    writingTo(inStaging(INDEX_FILES.chunks), writeJsonRows(inStaging(INDEX_FILES.chunks), chunks, pacer)),
     writingTo(inStaging(INDEX_FILES.keywords), writeKeywordFile(inStaging(INDEX_FILES.keywords), keywordPostings)),
     model ? writingTo(inStaging(INDEX_FILES.embedderModel), writeFile(inStaging(INDEX_FILES.embedderModel), model)) : Promise.resolve(),
     writeParsedFiles(staging, contents.parsedFiles ?? []),
