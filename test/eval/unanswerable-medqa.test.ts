@@ -1,13 +1,14 @@
 /**
  * Questions the folder does not cover, on the medqa corpus, with topics nobody chose: for each seed,
- * eight medical terms are drawn at random from those frequent in the corpus (drawRandomTopics),
- * every row mentioning one is removed, and the dev queries about a removed topic must mostly get no
- * answer while the queries whose source was kept keep theirs. The bounds sit a little beyond the
- * figures in docs/no-answer-decision.md (answered 27.3 / 0.0 / 4.5 / 4.9 %, kept 94.8 / 95.8 / 96.1 /
- * 95.9 %); the character-statistics decision before it answered 43–85 % on such draws. Seeds 1 and 3
- * answered 21.2 and 0.0 % before the shipped synonym list grew: their drawn topics 食欲不振 and 乏力
- * now have lay synonyms (没胃口, 没力气) that rows the construction keeps still use, and the
- * construction counts those answers as uncovered.
+ * eight medical terms are drawn at random from those frequent in the corpus (drawRandomTopics), each
+ * with its shipped synonyms; every row mentioning one is removed, and the dev queries holding a
+ * removed topic (not across a word's edge) must mostly get no answer while the queries whose source was kept keep
+ * theirs. The bounds sit a little beyond the figures in docs/no-answer-decision.md (answered 26.8 /
+ * 0.0 / 7.4 / 1.2 %, kept 94.3 / 95.8 / 95.5 / 95.8 %). Before the construction took synonyms and
+ * word edges into account it answered 27.3 / 0.0 / 4.5 / 4.9 % of a differently drawn line of
+ * uncovered questions, many of them covered by the rows it kept (发热 rows for a 发烧 topic, 大三阳
+ * rows for 乙肝大三阳 questions counted under 肝大); the character-statistics decision before subject
+ * coverage answered 43–85 % on such draws.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -22,8 +23,8 @@ const local = { kind: "local" as const, batchSize: 64 };
 const BOUNDS: Record<number, { unanswerable: number; answerable: number }> = {
   1: { unanswerable: 0.3, answerable: 0.935 },
   2: { unanswerable: 0.03, answerable: 0.95 },
-  3: { unanswerable: 0.07, answerable: 0.95 },
-  4: { unanswerable: 0.08, answerable: 0.95 },
+  3: { unanswerable: 0.1, answerable: 0.95 },
+  4: { unanswerable: 0.04, answerable: 0.95 },
 };
 
 describe("questions about topics drawn at random and removed from the medqa corpus", () => {
