@@ -4,23 +4,21 @@
  * the graph threads hold their graphs: the build's memory peaked there. The bytes written are
  * exactly `JSON.stringify(rows)`'s.
  */
-import { open } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { BuildPacer } from "../core/build-pacer.js";
 
 /** Rows turned into text and written together: a few hundred kilobytes at a time. */
 const ROWS_PER_WRITE = 1000;
 
 /** Writes `rows` to a new file (`wx`: never over an existing one). */
-export async function writeJsonRows(file: string, rows: readonly unknown[], pacer?: BuildPacer): Promise<void> {
-  const handle = await open(file, "wx");
-  try {
-    for (let start = 0; start < rows.length || start === 0; start += ROWS_PER_WRITE) {
-      const slice = rows.slice(start, start + ROWS_PER_WRITE).map((row) => JSON.stringify(row) ?? "null");
-      const text = `${start === 0 ? "[" : ","}${slice.join(",")}${start + ROWS_PER_WRITE >= rows.length ? "]" : ""}`;
-      await handle.write(text);
-      if (pacer?.due()) await pacer.pause();
-    }
-  } finally {
-    await handle.close();
+export function writeJsonRows(file: string, rows: readonly unknown[], pacer?: BuildPacer): Promise<void> {
+  return writeFile(file, jsonSlices(rows, pacer), { flag: "wx" });
+}
+
+async function* jsonSlices(rows: readonly unknown[], pacer?: BuildPacer): AsyncGenerator<string> {
+  for (let start = 0; start < rows.length || start === 0; start += ROWS_PER_WRITE) {
+    const slice = rows.slice(start, start + ROWS_PER_WRITE).map((row) => JSON.stringify(row) ?? "null");
+    yield `${start === 0 ? "[" : ","}${slice.join(",")}${start + ROWS_PER_WRITE >= rows.length ? "]" : ""}`;
+    if (pacer?.due()) await pacer.pause();
   }
 }
