@@ -64,7 +64,7 @@ export async function addToStore(store: HNSWLib, entries: LabelledVector[], pace
   addToDocstore(store, entries);
 }
 
-export function addToDocstore(store: HNSWLib, entries: LabelledVector[]): void {
+function addToDocstore(store: HNSWLib, entries: LabelledVector[]): void {
   const documents: Record<number, Document<ChunkDocumentMetadata>> = {};
   for (const { label, chunk } of entries) {
     // The docstore keeps each label's chunk id, not its text: chunks.json already holds the text,
@@ -144,7 +144,7 @@ export async function updateVectorStore(
   return store;
 }
 
-export async function applyChanges(store: HNSWLib, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<void> {
+async function applyChanges(store: HNSWLib, deletedLabels: number[], additions: LabelledVector[], pacer?: BuildPacer): Promise<void> {
   const docs = (store.docstore as unknown as { _docs: Map<string, Document> })._docs;
   for (const label of deletedLabels) {
     store.index.markDelete(label);
