@@ -20,10 +20,12 @@ import { addToStore, type GraphChanges, type LabelledVector, readGraph, saveNewG
  * chunks in two shards (M 32 / efConstruction 100), recall@10 of the merged search against exact
  * search was 0.974 / 0.994 / 0.996 / 1.000 at ef 256 / 384 / 512 / 768, and the search cost grows
  * with ef in every shard (docs/benchmarks.md, "Scale"): 385 at 50,000 a shard, 384 at least
- * (smaller shards are cheap to search), 1024 at most.
+ * (smaller shards are cheap to search), 1024 at most. A shard of 10,000 elements or fewer is
+ * searched at 256, the floor of one graph: medqa's two shards of 3,622 rank the dev queries exactly
+ * as its one graph does, and searching both at 384 cost 14 % of `retrieve`'s p50.
  */
 export function shardSearchEf(elements: number): number {
-  return Math.min(1024, Math.max(384, Math.round(elements / 130)));
+  return Math.min(1024, Math.max(elements <= 10_000 ? 256 : 384, Math.round(elements / 130)));
 }
 
 /**

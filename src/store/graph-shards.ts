@@ -23,11 +23,13 @@ export interface GraphSharding {
 export const MAX_GRAPH_SHARDS = 8;
 
 /**
- * 20,000 chunks: below it a graph builds in seconds on one thread and medqa (7,244 chunks) stays
- * as it is; at 100,000 two shards built at once took the graph from ~95 to ~2 × 40 CPU seconds on
- * two cores (docs/benchmarks.md, "Scale"). One shard per core the machine offers, at most four.
+ * 5,000 chunks: from about there inserting one graph (~1 s on one thread) is what a full re-index
+ * waits for last. medqa (7,244 chunks) in two shards re-indexes in 2.9 s against 3.8 s with one
+ * graph, ranking the dev queries exactly as before (docs/index-and-reindex.md, "Measured"); at
+ * 100,000 two shards built at once took the graph from ~95 to ~2 × 40 CPU seconds on two cores
+ * (docs/benchmarks.md, "Scale"). One shard per core the machine offers, at most four.
  */
-export const DEFAULT_GRAPH_SHARDING: GraphSharding = { minChunks: 20_000, count: Math.min(4, Math.max(1, os.availableParallelism())) };
+export const DEFAULT_GRAPH_SHARDING: GraphSharding = { minChunks: 5_000, count: Math.min(4, Math.max(1, os.availableParallelism())) };
 
 /**
  * A shard is built with efConstruction 100 instead of 200 (M stays 32, so a graph with many deleted
