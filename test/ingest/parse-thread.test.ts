@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_INDEX_LIMITS } from "../../src/ingest/index-limits.js";
 import { loadKnowledge } from "../../src/ingest/load-knowledge.js";
 import { parseFile } from "../../src/ingest/parse-file.js";
-import { ParseThread } from "../../src/ingest/parse-thread.js";
+import { hasIdleWorker, ParseThread } from "../../src/ingest/parse-thread.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test/fixtures");
@@ -64,6 +64,18 @@ describe("the parse thread", () => {
     } finally {
       await thread.close();
     }
+  }, 120_000);
+
+  it("keeps its worker for the next load after small files, and ends it after a large one", async () => {
+    const small = new ParseThread();
+    await small.parse(Buffer.from(table(100)), "small.csv", DEFAULT_INDEX_LIMITS);
+    await small.close();
+    expect(hasIdleWorker()).toBe(true);
+    // A 17 MB page: whatever the parse makes of it, the worker's heap held it, and it is not kept.
+    const large = new ParseThread();
+    await large.parse(Buffer.alloc(17 * 1024 * 1024, "页"), "large.txt", DEFAULT_INDEX_LIMITS);
+    await large.close();
+    expect(hasIdleWorker()).toBe(false);
   }, 120_000);
 
   it("runs from compiled JavaScript with plain Node, giving the same folder as from source", async () => {
