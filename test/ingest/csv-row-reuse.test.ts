@@ -82,6 +82,15 @@ describe("a changed CSV table", () => {
   });
 });
 
+describe("which tables are kept", () => {
+  it("keeps CSV tables up to 16 MB, parses larger ones whole (keeping one holds the server's thread)", () => {
+    const reuse = new CsvRowReuse();
+    expect(reuse.handles("faq.csv", 4 * 1024 * 1024)).toBe(true);
+    expect(reuse.handles("faq.csv", 17 * 1024 * 1024)).toBe(false);
+    expect(reuse.handles("faq.xlsx", 1024)).toBe(false);
+  });
+});
+
 describe("CSV record ends", () => {
   it("end records at line endings outside quoted fields only", () => {
     const bytes = Buffer.from('id,answer\r\n1,"a\r\nb"\r\n2,"say ""hi"",\nok"\r\n3,plain\r\n');
