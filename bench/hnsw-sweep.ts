@@ -14,11 +14,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import hnswlib from "hnswlib-node";
 import { NEVER_DUE, runSteps } from "../src/core/build-pacer.js";
-import type { Chunk, SourceDoc } from "../src/core/types.js";
 import { LocalEmbeddings, TermIdCache } from "../src/embeddings/local-embeddings.js";
-import { chunkSource, DEFAULT_CHUNK_OPTIONS } from "../src/ingest/chunk-text.js";
 import { loadKnowledge } from "../src/ingest/load-knowledge.js";
 import { segmentChunks } from "../src/ingest/segment-chunks.js";
+import { chunkRows } from "../test/support/segment-probes.js";
 import { readDevQueries, syntheticCsv } from "./synthetic-folder.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,14 +33,7 @@ async function embedFolder(chunkCount: number | "medqa"): Promise<{ embedder: Lo
   try {
     if (chunkCount === "medqa") await copyFile(path.join(medqaDir, "corpus.csv"), path.join(knowledgeDir, "corpus.csv"));
     else await writeFile(path.join(knowledgeDir, "synthetic.csv"), await syntheticCsv(chunkCount, medqaDir));
-    const { sources } = await loadKnowledge(knowledgeDir);
-    const rowSources: SourceDoc[] = [];
-    const chunks: Chunk[] = [];
-    for (const source of sources)
-      for (const chunk of chunkSource(source, DEFAULT_CHUNK_OPTIONS)) {
-        rowSources.push(source);
-        chunks.push(chunk);
-      }
+    const { rowSources, chunks } = chunkRows((await loadKnowledge(knowledgeDir)).sources);
     const segmented = runSteps(segmentChunks(rowSources, chunks, NEVER_DUE));
     const embedder = new LocalEmbeddings();
     await embedder.fitTermIds(
