@@ -10,10 +10,10 @@ import type { Embeddings } from "@langchain/core/embeddings";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type hnswlib from "hnswlib-node";
-import { BuildPacer } from "../core/build-pacer.js";
+import type { BuildPacer } from "../core/build-pacer.js";
 import { labelRunsOf, type ManifestShard, SHARD_HNSW_PARAMETERS, shardFolder, ShardRouting, splitEvenly } from "./graph-shards.js";
 import { ShardedGraphIndex } from "./sharded-graph-index.js";
-import { addToStore, type GraphChanges, type LabelledVector, readGraph, saveNewGraph } from "./vector-store.js";
+import { addToStore, type GraphChanges, insertWhileServing, type LabelledVector, readGraph, saveNewGraph } from "./vector-store.js";
 
 /**
  * Search `ef` of each shard of a graph whose largest shard holds `elements`. Measured at 100,000
@@ -55,6 +55,12 @@ export async function saveNewGraphShards(
   return parts.map((part) => ({ labelRuns: labelRunsOf(part.map((entry) => entry.label)) }));
 }
 
+/** Every shard searches at the ef its largest shard calls for. */
+function setShardEf(indexes: hnswlib.HierarchicalNSW[]): void {
+  const ef = shardSearchEf(Math.max(...indexes.map((index) => index.getCurrentCount())));
+  for (const index of indexes) index.setEf(ef);
+}
+
 /** Room for `extra` more elements, grown by a quarter at least so a run of small updates does not resize each time. */
 function growBy(index: hnswlib.HierarchicalNSW, extra: number): void {
   const needed = index.getCurrentCount() + extra;
@@ -66,7 +72,6 @@ async function applyShardChanges(
   indexes: hnswlib.HierarchicalNSW[],
   routing: ShardRouting,
   { deletedLabels, added }: GraphChanges,
-  pacer: BuildPacer,
   onDeleted: (shard: number, label: number) => void = () => undefined,
   onAdded: (shard: number, entries: LabelledVector[]) => Promise<void> = async () => undefined,
 ): Promise<void> {
@@ -96,17 +101,8 @@ export async function loadGraphShards(
 ): Promise<{ index: ShardedGraphIndex }> {
   const routing = new ShardRouting(shards, labelCount, corrupt);
   const indexes = (await Promise.all(shards.map((_, shard) => readGraph(path.join(directory, shardFolder(shard)))))).map(({ index }) => index);
-  if (changes) {
-    const pacer = new BuildPacer();
-    await applyShardChanges(indexes, routing, changes, pacer, undefined, async (shard, entries) => {
-      for (const { label, vector } of entries) {
-        if (pacer.due()) await pacer.pause();
-        indexes[shard].addPoint(Array.from(vector), label);
-      }
-    });
-  }
-  const ef = shardSearchEf(Math.max(...indexes.map((index) => index.getCurrentCount())));
-  for (const index of indexes) index.setEf(ef);
+  if (changes) await applyShardChanges(indexes, routing, changes, undefined, (shard, entries) => insertWhileServing(indexes[shard], entries));
+  setShardEf(indexes);
   return { index: new ShardedGraphIndex(indexes, routing) };
 }
 
@@ -131,12 +127,10 @@ export async function updateGraphShards(
       indexes,
       routing,
       change,
-      pacer,
       (shard, label) => (stores[shard].docstore as unknown as { _docs: Map<string, Document> })._docs.delete(String(label)),
       (shard, entries) => addToStore(stores[shard], entries, pacer),
     );
-  const ef = shardSearchEf(Math.max(...indexes.map((index) => index.getCurrentCount())));
-  for (const index of indexes) index.setEf(ef);
+  setShardEf(indexes);
   return { stores, shards: routing.shards, elements: indexes.reduce((total, index) => total + index.getCurrentCount(), 0) };
 }
 

@@ -171,15 +171,22 @@ export async function loadVectorStore(directory: string, embeddings: Embeddings,
     // A layered version: the same marks and insertions, in the same order, as an update of the graph file.
     for (const label of changes.deletedLabels) index.markDelete(label);
     growFor(index, changes.added);
-    // Inserting takes a fraction of a millisecond each: a server loading a new version keeps answering meanwhile.
-    const pacer = new BuildPacer();
-    for (const { label, vector } of changes.added) {
-      if (pacer.due()) await pacer.pause();
-      index.addPoint(Array.from(vector), label);
-    }
+    await insertWhileServing(index, changes.added);
   }
   index.setEf(searchEf(index.getCurrentCount()));
   return new HNSWLib(embeddings, { space: args.space, numDimensions: args.numDimensions, index });
+}
+
+/**
+ * Inserts `entries` into a graph being loaded for serving. Each insertion takes a fraction of a
+ * millisecond: pausing between them keeps a server answering while it loads a new version.
+ */
+export async function insertWhileServing(index: hnswlib.HierarchicalNSW, entries: readonly LabelledVector[]): Promise<void> {
+  const pacer = new BuildPacer();
+  for (const { label, vector } of entries) {
+    if (pacer.due()) await pacer.pause();
+    index.addPoint(Array.from(vector), label);
+  }
 }
 
 /** The stored (unit-length) vectors of `labels` in a saved graph, to rebuild it without re-embedding. */
