@@ -127,7 +127,7 @@ export class ParseThread {
     });
   }
 
-  /** Done with the worker: it is kept idle for the next load (or ended when a parse is still under way). */
+  /** Done with the worker: it is kept idle for the next load, or ended when a parse is still under way or it read a large file. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
