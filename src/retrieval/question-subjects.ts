@@ -68,9 +68,9 @@ const VERB_TAGS = new Set(["v", "a", "i", "l"]);
 const LATIN_NAME = /^[a-z][a-z0-9-]*[a-z]$/u;
 const UNITS = new Set(["mg", "ml", "kg", "cm", "mm", "km", "ok", "ph"]);
 const QUESTION_END =
-  /^(?:吗|么|嘛|呢|不|没|没有|啊|呀|行不行|行吗|好不好|可以吗|可不可以|能不能|怎么办|咋办|咋整|怎么回事|要紧吗|严重吗|有影响吗)?[\s？?。.!！~～]*$/u;
-/** Question phrases jieba may tag as verbs (缬沙坦社区有没有). */
-const QUESTION_PHRASE = /^(?:有没有|是不是|会不会|要不要|行不行|好不好|对不对|管不管用)$/u;
+  /^(?:吗|么|嘛|呢|不|没|没有|啊|呀|行不行|行吗|好不好|可以吗|可不可以|能不能|怎么办|咋办|咋整|怎么回事|咋回事|要紧吗|严重吗|有影响吗)?[\s？?。.!！~～]*$/u;
+/** Question phrases jieba may tag as verbs or nouns (缬沙坦社区有没有, 咋回事, 是干嘛的): they ask, they name nothing. */
+const QUESTION_PHRASE = /^(?:有没有|是不是|会不会|要不要|行不行|好不好|对不对|管不管用|管用|回事|干嘛|干啥|来得及)$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
 const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
 /**
@@ -170,6 +170,7 @@ export function questionSubjects(normalized: string, synonyms: SynonymIndex, bar
       PEOPLE.test(word) ||
       VERB_WITH_RESULT.test(word) ||
       NOT_A_NAME.test(word) ||
+      normalized[start - 1] === "得" ||
       !isFree(start, word)
     )
       continue;

@@ -1,7 +1,8 @@
 /**
  * How a question's words are read as subjects on a small folder: a verb bound to its thing (喝咖啡)
  * is covered where the thing is, a verb with its result (批下来, 离不开), a word glued to the question's
- * particle (有用吗) and a doubled word (反反复复) name nothing, and a finding
+ * particle (有用吗), a doubled word (反反复复), a question phrase (咋回事, 干嘛) and a degree after 得
+ * (疼得厉害) name nothing, and a finding
  * after a one-character organ (肺结节) is that organ's finding, not the folder's other 结节.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,5 +63,13 @@ describe("the words of a short question", () => {
     const thyroid = await retrieve(index, "甲状腺结节多大要开刀");
     expect(thyroid.noAnswer).toBe(false);
     expect(thyroid.hits[0].sourceId).toBe("thyroid-nodule-surgery");
+  });
+
+  it("do not take a question phrase (咋回事, 干嘛) or a degree after 得 (疼得厉害) for a subject", async () => {
+    for (const question of ["照完光皮肤发红脱皮咋回事", "光动力治疗疼得厉害咋办", "光动力治疗时冷喷是干嘛的"]) {
+      const result = await retrieve(index, question);
+      expect(result.noAnswer, question).toBe(false);
+      expect(result.hits[0].sourceId, question).toBe("photodynamic-pain");
+    }
   });
 });
