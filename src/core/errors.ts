@@ -47,7 +47,8 @@ export type ErrorCode =
   | "HOST_UNAVAILABLE"
   | "ANSWER_NOT_FOUND"
   | "FEEDBACK_INVALID"
-  | "UPLOAD_INVALID";
+  | "UPLOAD_INVALID"
+  | "ANSWER_MODEL_MISMATCH";
 
 /** A code an adapter owns: its platform's name in capitals, `_`, then what went wrong. */
 export type PlatformErrorCode = `${Uppercase<string>}_${string}`;

@@ -13,10 +13,14 @@ import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
 import { questionAspects, sharesAspect, type QuestionAspect } from "./question-aspect.js";
 import { normalizeText } from "../text/normalize-text.js";
-import { questionSubjects, type SubjectBars } from "./question-subjects.js";
+import { questionSubjects, type QuestionSubject, type SubjectBars } from "./question-subjects.js";
 import { folderHolds } from "./folder-text.js";
 import { nameAttribute } from "./asked-attribute.js";
 import { judgeSubjects, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
+import { ANSWER_FEATURES, candidateFeatures, holdsSubject, type AnswerFeatureName } from "./answer-features.js";
+import { answerProbability, checkAnswerModel } from "./answer-model.js";
+import { ANSWER_MODEL } from "./answer-model-weights.js";
+import { sourceText } from "./folder-text.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -48,6 +52,13 @@ export interface RetrievalSettings {
   subjectCandidates: number;
   /** Folders of at most this many sources are judged on every subject of a question (subject-coverage.ts). */
   maxSourcesForWholeQuestion: number;
+  /**
+   * On such a small folder the answer model (answer-model.ts) scores the best `answerCandidates`
+   * sources; the likeliest answers if its probability reaches this, else nothing does. 0 leaves the
+   * decision to the subject checks alone, as on a large folder.
+   */
+  minAnswerProbability: number;
+  answerCandidates: number;
 }
 
 /**
@@ -69,7 +80,19 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   rerankDepth: 30,
   subjectCandidates: 5,
   maxSourcesForWholeQuestion: 1000,
+  minAnswerProbability: 0.45,
+  answerCandidates: 5,
 };
+
+const answerModel = checkAnswerModel(ANSWER_MODEL);
+
+/** One candidate as the answer model saw it, for hit testing and for fitting the model. */
+export interface CandidateJudgement {
+  sourceId: string;
+  features: Record<AnswerFeatureName, number>;
+  /** Absent when the model was not asked (`minAnswerProbability` 0). */
+  probability?: number;
+}
 
 export interface RetrievalResult {
   /** The question after cleanup. */
@@ -85,7 +108,14 @@ export interface RetrievalResult {
    */
   nearTopic?: boolean;
   /** The signals the no-answer decision was based on, for hit testing. */
-  confidence: { domainSpecificity: number; keywordCoverage: number; denseSimilarity: number; subjects?: SubjectVerdict["subjects"] };
+  confidence: {
+    domainSpecificity: number;
+    keywordCoverage: number;
+    denseSimilarity: number;
+    subjects?: SubjectVerdict["subjects"];
+    /** On a small folder: the best candidates with their features and the answer model's probability. */
+    candidates?: CandidateJudgement[];
+  };
   /** On a no-answer in the folder's domain: what the folder lacks, named for the reply and the unanswered queue. */
   missingSubject?: string;
 }
@@ -162,8 +192,28 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   );
   // The source that covers the subjects answers, even when another ranked above it.
   const chosen = verdict.sourceId === undefined ? -1 : reranked.findIndex(([sourceId]) => sourceId === verdict.sourceId);
-  const ranked = (chosen > 0 ? [reranked[chosen], ...reranked.slice(0, chosen), ...reranked.slice(chosen + 1)] : reranked).slice(0, limit);
-  const noAnswer = !inDomain || !matched || verdict.sourceId === undefined;
+  const bySubjects = chosen > 0 ? [reranked[chosen], ...reranked.slice(0, chosen), ...reranked.slice(chosen + 1)] : reranked;
+  const subjectChecksAnswer = inDomain && matched && verdict.sourceId !== undefined;
+  let order = bySubjects;
+  let noAnswer = !subjectChecksAnswer;
+  let candidates: CandidateJudgement[] | undefined;
+  if (wholeQuestion) {
+    const head = bySubjects.slice(0, settings.answerCandidates);
+    const rows = candidateFeatures(index, normalized, subjects, head, { subjectChecksAnswer, domainSpecificity: specificity, keywordCoverage });
+    const asked = settings.minAnswerProbability > 0;
+    const probabilities = asked ? rows.map((row) => answerProbability(answerModel, row)) : [];
+    candidates = head.map(([sourceId], position) => ({
+      sourceId,
+      features: Object.fromEntries(ANSWER_FEATURES.map((name, feature) => [name, rows[position][feature]])) as Record<AnswerFeatureName, number>,
+      ...(asked ? { probability: probabilities[position] } : {}),
+    }));
+    if (asked) {
+      const best = probabilities.reduce((bestSoFar, probability, position) => (probability > probabilities[bestSoFar] ? position : bestSoFar), 0);
+      noAnswer = head.length === 0 || probabilities[best] < settings.minAnswerProbability;
+      if (best > 0) order = [head[best], ...bySubjects.filter((_, position) => position !== best)];
+    }
+  }
+  const ranked = order.slice(0, limit);
   const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
   const denseSimilarity = ranked[0] ? (denseScore.get(ranked[0][0]) ?? 0) : 0;
 
@@ -183,10 +233,29 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     queryTerms,
     hits,
     noAnswer,
-    ...(inDomain && verdict.missing.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) } : {}),
-    ...(inDomain && verdict.missingAttribute ? { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) } : {}),
-    confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects },
+    ...(noAnswer && inDomain ? nameWhatIsMissing(index, normalized, verdict, subjects, subjectChecksAnswer ? ranked[0]?.[0] : undefined) : {}),
+    confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects, ...(candidates ? { candidates } : {}) },
   };
+}
+
+/**
+ * What a no-answer in the folder's domain names: the subjects no source may answer for, the figure no
+ * source states, or, when the answer model refused a source the subject checks passed, the subjects
+ * that source lacks. Nothing when every subject is there: the reply then offers the nearest sources.
+ */
+function nameWhatIsMissing(
+  index: LoadedIndex,
+  normalized: string,
+  verdict: SubjectVerdict,
+  subjects: readonly QuestionSubject[],
+  refused: string | undefined,
+): { nearTopic?: true; missingSubject?: string } {
+  if (verdict.missing.length > 0) return { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) };
+  if (verdict.missingAttribute) return { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) };
+  if (refused === undefined) return {};
+  const text = sourceText(index, refused);
+  const lacking = subjects.filter((subject) => !holdsSubject(subject, (word) => text.includes(word)));
+  return lacking.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, lacking) } : {};
 }
 
 const byScoreThenId = (left: [string, number], right: [string, number]) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1);
