@@ -16,7 +16,7 @@ import { buildIndex, type ReindexProgress } from "../ingest/build-index.js";
 import { DEFAULT_INDEX_LIMITS, type IndexLimits } from "../ingest/index-limits.js";
 import { composeAnswer, DEFAULT_COMPOSE_OPTIONS } from "../retrieval/compose-answer.js";
 import { cleanQuery } from "../retrieval/clean-query.js";
-import { retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
+import { DEFAULT_RETRIEVAL_SETTINGS, retrieve, type RetrievalResult } from "../retrieval/retrieve.js";
 import { normalizeText } from "../text/normalize-text.js";
 import { readCurrentVersion } from "../store/index-layout.js";
 import { indexStats, loadIndex, type LoadedIndex } from "../store/loaded-index.js";
@@ -54,6 +54,13 @@ export interface LocalKnowledgeBotOptions {
  */
 /** Hits of a rewritten follow-up searched for one about its own words (retrieval fetches 30 candidates anyway). */
 const FOLLOW_UP_CANDIDATES = 30;
+
+/**
+ * A follow-up joined to the earlier question's words is judged by the subject checks alone: the
+ * answer model was fitted on questions as people type them, each standing alone, and a joined one
+ * ("江苏省医保怎么激话" from "吉林省医保怎么激话" and "那江苏呢") reads like none of them.
+ */
+const JOINED_FOLLOW_UP_SETTINGS = { ...DEFAULT_RETRIEVAL_SETTINGS, minAnswerProbability: 0 };
 
 function keepHitsAbout(result: RetrievalResult, resolution: FollowUpResolution, limit: number): RetrievalResult | undefined {
   const focus = resolution.focusWords[0];
@@ -152,12 +159,16 @@ export class LocalKnowledgeBot implements KnowledgeBot {
     const resolution = resolveFollowUp(index.keywordIndex, query.text, history);
     if (resolution.rewritten) {
       // Looked for among more hits than are shown: the follow-up's word may rank below the earlier topic's sources.
-      const focused = keepHitsAbout(await retrieve(index, resolution.question, FOLLOW_UP_CANDIDATES), resolution, 10);
+      const focused = keepHitsAbout(await retrieve(index, resolution.question, FOLLOW_UP_CANDIDATES, JOINED_FOLLOW_UP_SETTINGS), resolution, 10);
       if (focused) return { result: focused, understoodAs: resolution.question };
     }
     // Not a follow-up, or the rewrite found nothing about the follow-up's own words: the message as it stands,
     // its near-tied sources read in the light of the earlier question.
-    return { result: preferEarlierTopic(await retrieve(index, query.text, 10), history, (term) => index.keywordIndex.idf(term)) };
+    let standing = await retrieve(index, query.text, 10);
+    // A message that names no subject of its own ("已经交了能退吗") leans on the conversation: the subject
+    // checks judge it as they judge a joined follow-up, and the earlier question picks among near-ties.
+    if (standing.noAnswer && (standing.confidence.subjects ?? []).length === 0) standing = await retrieve(index, query.text, 10, JOINED_FOLLOW_UP_SETTINGS);
+    return { result: preferEarlierTopic(standing, history, (term) => index.keywordIndex.idf(term)) };
   }
 
   private async condense(message: string, history: NonNullable<Query["history"]>): Promise<string | undefined> {

@@ -38,6 +38,11 @@ export interface QuestionSignals {
   subjectChecksAnswer: boolean;
   domainSpecificity: number;
   keywordCoverage: number;
+  /**
+   * The source the subject checks described and the subject words they found in it, by the means this
+   * module lacks (an unknown word spread out in the source: 扩弓器 in 扩弓矫治器).
+   */
+  checkedSource?: { sourceId: string; found: ReadonlySet<string> };
 }
 
 /** General-Chinese IDF is capped: a word the table does not know is rare, not infinitely so. */
@@ -45,7 +50,7 @@ const MAX_WORD_IDF = 14;
 const CJK = new RegExp(`[${CJK_CHARACTERS}]`, "u");
 const CJK_WORD = new RegExp(`^[${CJK_CHARACTERS}]{2,}$`, "u");
 /** Characters that carry no content of their own: particles, pronouns, modal and question words. */
-const FUNCTION_CHARACTERS = new Set("的了吗呢吧啊呀是在有和与或就都也还要能会可以这那个些么什怎咋啥多少几嘛不没我你他她它们");
+const FUNCTION_CHARACTERS = new Set("的了吗呢吧啊呀是在有和与或就都也还要能会可以这那哪谁个些么什怎咋啥多少几嘛不没我你他她它们");
 
 /**
  * One row of ANSWER_FEATURES for each candidate (source id and fused score, best first), in the
@@ -74,21 +79,33 @@ export function candidateFeatures(
     keywordCoverage: signals.keywordCoverage,
   };
   const topScore = candidates[0]?.[1] ?? 0;
+  const synonymWords = wordPositions(normalized, index.synonyms.wordsIn(normalized));
   return candidates.map(([sourceId, score], rank) => {
     const text = sourceText(index, sourceId);
     const holds = (word: string) => text.includes(word);
+    const checked = signals.checkedSource?.sourceId === sourceId ? signals.checkedSource.found : undefined;
+    const held = subjects.map((subject) => holdsSubject(subject, holds) || (checked?.has(subject.word) ?? false));
+    // A stretch of the question the source holds in other words (a synonym, a subject's alternative)
+    // counts as held, character by character: 饿肚子 where the source says 空腹.
+    const covered = new Uint8Array(normalized.length);
+    for (const { word, start } of synonymWords) if (index.synonyms.alternatives(word).some(holds)) covered.fill(1, start, start + word.length);
+    subjects.forEach((subject, position) => {
+      if (held[position]) covered.fill(1, subject.start, subject.start + subject.word.length);
+    });
+    const inSource = (part: string) =>
+      holds(part) || occurrences(normalized, part).some((start) => covered.subarray(start, start + part.length).every(Boolean));
     const found: Record<AnswerFeatureName, number> = {
       ...question,
       rank,
       score,
       relativeScore: topScore > 0 ? score / topScore : 0,
       subjectChecksAnswer: signals.subjectChecksAnswer && rank === 0 ? 1 : 0,
-      rarestSubjectNotInSource: Math.max(0, ...rarity.filter((_, position) => !holdsSubject(subjects[position], holds))),
-      charactersInSource: share(characters, holds),
-      characterPairsInSource: share(pairs, holds),
+      rarestSubjectNotInSource: Math.max(0, ...rarity.filter((_, position) => !held[position])),
+      charactersInSource: share(characters, inSource),
+      characterPairsInSource: share(pairs, inSource),
       weightedPairsInSource:
-        pairWeightTotal > 0 ? pairs.reduce((sum, pair, position) => sum + (holds(pair) ? pairWeights[position] : 0), 0) / pairWeightTotal : 0,
-      wordsNotInSource: words.filter((word) => !holds(word)).length,
+        pairWeightTotal > 0 ? pairs.reduce((sum, pair, position) => sum + (inSource(pair) ? pairWeights[position] : 0), 0) / pairWeightTotal : 0,
+      wordsNotInSource: words.filter((word) => !inSource(word)).length,
     };
     return ANSWER_FEATURES.map((name) => found[name]);
   });
@@ -101,6 +118,26 @@ export function holdsSubject(subject: QuestionSubject, holds: (word: string) => 
 
 function share(items: readonly string[], holds: (item: string) => boolean): number {
   return items.length === 0 ? 0 : items.filter(holds).length / items.length;
+}
+
+/** Where each of `words` (found in this order, without overlaps) starts in the question. */
+function wordPositions(normalized: string, words: readonly string[]): { word: string; start: number }[] {
+  const positions: { word: string; start: number }[] = [];
+  let from = 0;
+  for (const word of words) {
+    const start = normalized.indexOf(word, from);
+    if (start < 0) continue;
+    positions.push({ word, start });
+    from = start + word.length;
+  }
+  return positions;
+}
+
+/** Every start of `part` in `text`. */
+function occurrences(text: string, part: string): number[] {
+  const starts: number[] = [];
+  for (let start = text.indexOf(part); start >= 0; start = text.indexOf(part, start + 1)) starts.push(start);
+  return starts;
 }
 
 /** The question's pairs of adjacent CJK characters (its bigram keyword terms). */

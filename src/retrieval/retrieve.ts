@@ -59,6 +59,11 @@ export interface RetrievalSettings {
    */
   minAnswerProbability: number;
   answerCandidates: number;
+  /**
+   * The model was fitted on folders of ten to twenty-one sources; a folder of fewer than this many (one
+   * handbook, a four-row table) offers it nothing to compare, and the subject checks decide there.
+   */
+  minSourcesForAnswerModel: number;
 }
 
 /**
@@ -82,6 +87,7 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   maxSourcesForWholeQuestion: 1000,
   minAnswerProbability: 0.45,
   answerCandidates: 5,
+  minSourcesForAnswerModel: 5,
 };
 
 const answerModel = checkAnswerModel(ANSWER_MODEL);
@@ -199,9 +205,28 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   let candidates: CandidateJudgement[] | undefined;
   if (wholeQuestion) {
     const head = bySubjects.slice(0, settings.answerCandidates);
-    const rows = candidateFeatures(index, normalized, subjects, head, { subjectChecksAnswer, domainSpecificity: specificity, keywordCoverage });
-    const asked = settings.minAnswerProbability > 0;
-    const probabilities = asked ? rows.map((row) => answerProbability(answerModel, row)) : [];
+    const checkedSourceId = verdict.sourceId ?? reranked[0]?.[0];
+    const checkedSource =
+      checkedSourceId === undefined
+        ? undefined
+        : { sourceId: checkedSourceId, found: new Set(verdict.subjects.filter((subject) => subject.found === "source").map((subject) => subject.word)) };
+    const rows = candidateFeatures(index, normalized, subjects, head, {
+      subjectChecksAnswer,
+      domainSpecificity: specificity,
+      keywordCoverage,
+      ...(checkedSource ? { checkedSource } : {}),
+    });
+    const asked = settings.minAnswerProbability > 0 && index.sources.size >= settings.minSourcesForAnswerModel;
+    // Two things the model may not overrule: a candidate that lacks a place the question names does
+    // not answer it (吉林's question, 江苏's source), and a question naming nothing but places ("那吉林呢？"
+    // on its own) is answered only where the subject checks found what it asks.
+    const onlyPlaces = subjects.length > 0 && subjects.every((subject) => subject.kind === "place");
+    const mayAnswer = head.map(([sourceId]) => {
+      const text = sourceText(index, sourceId);
+      const holdsPlaces = subjects.every((subject) => subject.kind !== "place" || holdsSubject(subject, (word) => text.includes(word)));
+      return holdsPlaces && !(onlyPlaces && !subjectChecksAnswer);
+    });
+    const probabilities = asked ? rows.map((row, position) => (mayAnswer[position] ? answerProbability(answerModel, row) : 0)) : [];
     candidates = head.map(([sourceId], position) => ({
       sourceId,
       features: Object.fromEntries(ANSWER_FEATURES.map((name, feature) => [name, rows[position][feature]])) as Record<AnswerFeatureName, number>,
@@ -209,7 +234,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     }));
     if (asked) {
       const best = probabilities.reduce((bestSoFar, probability, position) => (probability > probabilities[bestSoFar] ? position : bestSoFar), 0);
-      noAnswer = head.length === 0 || probabilities[best] < settings.minAnswerProbability;
+      // A question asking for a figure that no source holding its subjects states stays unanswered
+      // (subject-coverage.ts): no other candidate's figure is about what was asked.
+      noAnswer = head.length === 0 || probabilities[best] < settings.minAnswerProbability || verdict.missingAttribute !== undefined;
       if (best > 0) order = [head[best], ...bySubjects.filter((_, position) => position !== best)];
     }
   }

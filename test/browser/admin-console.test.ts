@@ -143,6 +143,8 @@ describe("the admin loop in Chromium", () => {
     expect(await admin.textContent("#hits .confidence")).toMatch(/关键词覆盖率 \d\.\d{3}/);
     // Hit testing shows the question's subject words and where each was found.
     expect(await admin.textContent("#hits .subjects")).toMatch(/问题主题词：.*共济（第一条资料里有）/);
+    // On this small folder each of the best sources shows the answer model's probability.
+    expect(await admin.locator("#hits .hit .score").first().textContent()).toMatch(/回答概率 \d+%/);
     await expectNoHorizontalOverflow(admin, "hit-testing");
 
     await admin.goto(`${server.url}/admin/documents`);

@@ -17,20 +17,20 @@ import { indexOfFolder } from "../support/folder-index.js";
 import { PROJECT_ROOT } from "../support/test-knowledge-bot.js";
 
 const FOLDERS = [
-  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.78 },
+  { name: "seed page", file: "knowledge/000_9de61d0cf05b51f0.txt", questions: "test/fixtures/questions-seed-page.jsonl", uncovered: 0.12, rightFirst: 0.84 },
   {
     name: "医保/体检/哺乳 FAQ",
     file: "test/fixtures/insurance-exam-nursing-faq.csv",
     questions: "test/fixtures/questions-insurance-exam-nursing.jsonl",
-    uncovered: 0.14,
-    rightFirst: 0.87,
+    uncovered: 0.11,
+    rightFirst: 0.83,
   },
   {
     name: "vaccination FAQ",
     file: "test/fixtures/vaccination-faq.csv",
     questions: "test/fixtures/questions-vaccination.jsonl",
-    uncovered: 0.2,
-    rightFirst: 0.7,
+    uncovered: 0.24,
+    rightFirst: 0.62,
   },
   // Written after the decision was chosen and measured once (20.0 % and 10.7 % uncovered answered,
   // 56 % and 55 % right first); their misses then showed four general defects, fixed since.
@@ -38,64 +38,64 @@ const FOLDERS = [
     name: "chronic-disease FAQ",
     file: "test/fixtures/chronic-disease-faq.csv",
     questions: "test/fixtures/questions-chronic-disease.jsonl",
-    uncovered: 0.17,
-    rightFirst: 0.58,
+    uncovered: 0.14,
+    rightFirst: 0.62,
   },
   {
     name: "prenatal-care FAQ",
     file: "test/fixtures/prenatal-care-faq.csv",
     questions: "test/fixtures/questions-prenatal-care.jsonl",
-    uncovered: 0.14,
-    rightFirst: 0.72,
+    uncovered: 0.08,
+    rightFirst: 0.77,
   },
   // Four more FAQs on topics drawn at random (sleep, dental care, thyroid nodules, the employee
   // medical-insurance account), written blind to the rules. Measured first at 10.7, 39.3, 39.3 and
   // 28.6 % uncovered answered; the dental and account misses were read, the other two were not.
   ...[
-    { name: "sleep", uncovered: 0.11, rightFirst: 0.63 },
-    { name: "dental", uncovered: 0.25, rightFirst: 0.72 },
-    { name: "thyroid-nodule", uncovered: 0.25, rightFirst: 0.66 },
-    { name: "employee-account", uncovered: 0.29, rightFirst: 0.6 },
+    { name: "sleep", uncovered: 0.11, rightFirst: 0.57 },
+    { name: "dental", uncovered: 0.15, rightFirst: 0.66 },
+    { name: "thyroid-nodule", uncovered: 0.08, rightFirst: 0.57 },
+    { name: "employee-account", uncovered: 0.29, rightFirst: 0.64 },
     // Eight more, written the same way on topics drawn at random: 会厌囊肿, 光化性角化病, 感冒疮 (唇疱疹),
     // 灵活就业人员缴纳医保, then 活动矫治器, 鼻病毒感染, 舌乳头炎, 长期护理保险. The first four were measured
     // at 17.9, 3.6, 7.1 and 46.4 % uncovered answered and their misses read; the last four at 17.9,
     // 10.7, 17.9 and 7.1 % and read only for what a rule change moved.
     { name: "epiglottic-cyst", uncovered: 0.11, rightFirst: 0.54 },
-    { name: "actinic-keratosis", uncovered: 0.18, rightFirst: 0.5 },
-    { name: "cold-sore", uncovered: 0.08, rightFirst: 0.46 },
-    { name: "flexi-medins", uncovered: 0.5, rightFirst: 0.59 },
-    { name: "ltc", uncovered: 0.22, rightFirst: 0.46 },
-    { name: "ortho-appliance", uncovered: 0.11, rightFirst: 0.5 },
-    { name: "rhinovirus", uncovered: 0.22, rightFirst: 0.59 },
-    { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.6 },
+    { name: "actinic-keratosis", uncovered: 0.11, rightFirst: 0.59 },
+    { name: "cold-sore", uncovered: 0.04, rightFirst: 0.43 },
+    { name: "flexi-medins", uncovered: 0.33, rightFirst: 0.59 },
+    { name: "ltc", uncovered: 0.15, rightFirst: 0.46 },
+    { name: "ortho-appliance", uncovered: 0.15, rightFirst: 0.53 },
+    { name: "rhinovirus", uncovered: 0.22, rightFirst: 0.71 },
+    { name: "tongue-papillitis", uncovered: 0.11, rightFirst: 0.59 },
     // Four more, written the same way (唇裂修复术, 先天性阴道闭锁, 鼻中隔溃疡, 城乡居民医保缴费) and first
     // measured at 35.7, 42.9, 21.4 and 35.7 % uncovered answered, 50.0, 53.1, 34.4 and 56.3 % right
     // first. The 唇裂 and 居民医保 misses were read; the other two were measured, never read.
-    { name: "cleft-lip-repair", uncovered: 0.22, rightFirst: 0.53 },
-    { name: "vaginal-atresia", uncovered: 0.33, rightFirst: 0.5 },
-    { name: "septal-ulcer", uncovered: 0.15, rightFirst: 0.31 },
-    { name: "resident-premium", uncovered: 0.4, rightFirst: 0.53 },
+    { name: "cleft-lip-repair", uncovered: 0.15, rightFirst: 0.56 },
+    { name: "vaginal-atresia", uncovered: 0.22, rightFirst: 0.56 },
+    { name: "septal-ulcer", uncovered: 0.04, rightFirst: 0.34 },
+    { name: "resident-premium", uncovered: 0.29, rightFirst: 0.37 },
     // Four more, written the same way (淀粉样变性, 谵妄状态, 海胆刺伤, 医保异地就医备案), measured once,
     // never read: 7.1, 25.0, 21.4 and 35.7 % uncovered answered, 56.3, 43.8, 40.6 and 50.0 % right first.
-    { name: "amyloidosis", uncovered: 0.11, rightFirst: 0.53 },
-    { name: "delirium", uncovered: 0.29, rightFirst: 0.4 },
-    { name: "sea-urchin", uncovered: 0.25, rightFirst: 0.37 },
-    { name: "offsite-filing", uncovered: 0.4, rightFirst: 0.46 },
+    { name: "amyloidosis", uncovered: 0.15, rightFirst: 0.5 },
+    { name: "delirium", uncovered: 0.11, rightFirst: 0.53 },
+    { name: "sea-urchin", uncovered: 0.15, rightFirst: 0.4 },
+    { name: "offsite-filing", uncovered: 0.25, rightFirst: 0.43 },
     // Twelve more, written the same way on topics drawn at random (穴位按摩, 尿潴留, 火激红斑, 生育保险报销;
     // 生长期脱发, 低钠血症, 谷氨酰转肽酶, 大病保险二次报销; 心包积血, 呼吸衰竭, 老年性白内障, 定点药店购药) and
     // measured blind: together 18.8, 29.5 and 28.6 % uncovered answered, 53.9, 61.7 and 58.6 % right first.
-    { name: "acupressure", uncovered: 0.15, rightFirst: 0.59 },
-    { name: "urinary-retention", uncovered: 0.33, rightFirst: 0.62 },
-    { name: "erythema-ab-igne", uncovered: 0.22, rightFirst: 0.46 },
-    { name: "maternity-insurance", uncovered: 0.22, rightFirst: 0.4 },
-    { name: "anagen-hair-loss", uncovered: 0.25, rightFirst: 0.65 },
-    { name: "hyponatremia", uncovered: 0.36, rightFirst: 0.59 },
-    { name: "ggt", uncovered: 0.25, rightFirst: 0.65 },
-    { name: "major-illness", uncovered: 0.47, rightFirst: 0.43 },
-    { name: "hemopericardium", uncovered: 0.25, rightFirst: 0.56 },
-    { name: "resp-failure", uncovered: 0.29, rightFirst: 0.75 },
-    { name: "cataract", uncovered: 0.25, rightFirst: 0.53 },
-    { name: "pharmacy", uncovered: 0.5, rightFirst: 0.37 },
+    { name: "acupressure", uncovered: 0.08, rightFirst: 0.53 },
+    { name: "urinary-retention", uncovered: 0.08, rightFirst: 0.53 },
+    { name: "erythema-ab-igne", uncovered: 0.18, rightFirst: 0.56 },
+    { name: "maternity-insurance", uncovered: 0.11, rightFirst: 0.43 },
+    { name: "anagen-hair-loss", uncovered: 0.11, rightFirst: 0.78 },
+    { name: "hyponatremia", uncovered: 0.36, rightFirst: 0.56 },
+    { name: "ggt", uncovered: 0.18, rightFirst: 0.62 },
+    { name: "major-illness", uncovered: 0.36, rightFirst: 0.43 },
+    { name: "hemopericardium", uncovered: 0.18, rightFirst: 0.5 },
+    { name: "resp-failure", uncovered: 0.18, rightFirst: 0.71 },
+    { name: "cataract", uncovered: 0.11, rightFirst: 0.56 },
+    { name: "pharmacy", uncovered: 0.18, rightFirst: 0.4 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
@@ -109,15 +109,15 @@ const FOLDERS = [
     name: "seed page, second set",
     file: "knowledge/000_9de61d0cf05b51f0.txt",
     questions: "test/fixtures/questions-seed-page-2.jsonl",
-    uncovered: 0.34,
-    rightFirst: 0.55,
+    uncovered: 0.3,
+    rightFirst: 0.67,
   },
   {
     name: "医保/体检/哺乳 FAQ, second set",
     file: "test/fixtures/insurance-exam-nursing-faq.csv",
     questions: "test/fixtures/questions-insurance-exam-nursing-2.jsonl",
-    uncovered: 0.15,
-    rightFirst: 0.5,
+    uncovered: 0.08,
+    rightFirst: 0.53,
   },
 ];
 
@@ -126,24 +126,9 @@ const FOLDERS = [
  * tell where 黄山 is and whether to climb at 五指山, and "很卡" / "很慢" find 医保卡 / 慢性病.
  */
 const OFF_TOPIC_ANSWERED: Record<string, number> = {
-  "seed page": 4,
-  "sleep FAQ": 2,
+  "seed page": 3,
+  "seed page, second set": 3,
   "thyroid-nodule FAQ": 1,
-  "employee-account FAQ": 1,
-  "chronic-disease FAQ": 1,
-  "ltc FAQ": 1,
-  "ortho-appliance FAQ": 1,
-  "rhinovirus FAQ": 1,
-  "cleft-lip-repair FAQ": 1,
-  "vaginal-atresia FAQ": 1,
-  "offsite-filing FAQ": 1,
-  "maternity-insurance FAQ": 1,
-  "anagen-hair-loss FAQ": 1,
-  "major-illness FAQ": 2,
-  "hemopericardium FAQ": 1,
-  "resp-failure FAQ": 1,
-  "pharmacy FAQ": 1,
-  "seed page, second set": 4,
 };
 
 describe("chat questions on small folders", () => {

@@ -1,6 +1,6 @@
 /**
- * `/admin/hit-testing` (命中测试): the ranked passages, their scores and the no-answer confidence
- * for a test question, from `POST /api/search` — which needs the admin token or a console session.
+ * `/admin/hit-testing` (命中测试): the ranked passages, their scores, the no-answer confidence and,
+ * on a small folder, the answer model's probability for each of the best sources, for a test question, from `POST /api/search` — which needs the admin token or a console session.
  */
 import type { Hono } from "hono";
 import { jsonForScript } from "../escape-html.js";
@@ -31,11 +31,13 @@ function renderHits(result) {
     ? "问题主题词：无（只有日常用词）"
     : "问题主题词：" + subjects.map((subject) => subject.word + "（" + foundIn[subject.found] + "）").join("、") +
       (result.missingSubject ? " · 缺少：「" + result.missingSubject + "」" : "") }));
+  // On a small folder the answer model's probability for each of the best sources (docs/no-answer-decision.md).
+  const probability = new Map((confidence.candidates || []).filter((candidate) => candidate.probability !== undefined).map((candidate) => [candidate.sourceId, candidate.probability]));
   if (result.hits.length === 0) target.append(element("p", { className: "muted", textContent: "没有命中任何段落。" }));
   result.hits.forEach((hit, position) => {
     const head = element("div", { className: "hit-head" }, [
       element("span", {}, [(position + 1) + ". ", element("a", { href: "/kb/" + encodeURIComponent(hit.sourceId), title: hit.sourceId, textContent: hit.title })]),
-      element("span", { className: "score", textContent: "分数 " + hit.score.toFixed(4) }),
+      element("span", { className: "score", textContent: "分数 " + hit.score.toFixed(4) + (probability.has(hit.sourceId) ? " · 回答概率 " + (probability.get(hit.sourceId) * 100).toFixed(0) + "%" : "") }),
     ]);
     const block = element("div", { className: "hit" }, [head]);
     for (const passage of hit.passages) {
