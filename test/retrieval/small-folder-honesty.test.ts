@@ -1,5 +1,5 @@
 /**
- * Honest answers on the small folders people really have: thirty-seven folders (the shipped seed page, a
+ * Honest answers on the small folders people really have: forty-five folders (the shipped seed page, a
  * ten-row 医保/体检/哺乳 FAQ, and twelve- to fifteen-row vaccination, chronic-disease and
  * prenatal-care FAQs), each with chat questions written as
  * users type them — covered ones in other words than the titles, with the source that answers, and
@@ -96,6 +96,17 @@ const FOLDERS = [
     { name: "resp-failure", uncovered: 0.18, rightFirst: 0.71 },
     { name: "cataract", uncovered: 0.11, rightFirst: 0.56 },
     { name: "pharmacy", uncovered: 0.18, rightFirst: 0.4 },
+    // Eight more, written the same way (脂肪酶, 左心发育不全综合征, 蠕形螨病, 意外伤害医保报销; 肠胃病, 多发性脂肪瘤,
+    // 寻常型银屑病, 新生儿参保) and never used to fit the answer model: the subject checks alone answered 26.3 %
+    // of their uncovered questions and put the right source first for 49.6 %; with the model, 14.7 % and 51.6 %.
+    { name: "demodex", uncovered: 0.11, rightFirst: 0.37 },
+    { name: "hlhs", uncovered: 0.22, rightFirst: 0.59 },
+    { name: "injury-claim", uncovered: 0.18, rightFirst: 0.43 },
+    { name: "lipase", uncovered: 0.15, rightFirst: 0.5 },
+    { name: "gastro", uncovered: 0.29, rightFirst: 0.46 },
+    { name: "multiple-lipoma", uncovered: 0.18, rightFirst: 0.43 },
+    { name: "newborn-insurance", uncovered: 0.22, rightFirst: 0.53 },
+    { name: "psoriasis", uncovered: 0.15, rightFirst: 0.53 },
   ].map(({ name, ...bounds }) => ({
     name: `${name} FAQ`,
     file: `test/fixtures/${name}-faq.csv`,
