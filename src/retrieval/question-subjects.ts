@@ -73,6 +73,31 @@ const QUESTION_END =
 const QUESTION_PHRASE = /^(?:有没有|是不是|会不会|要不要|行不行|好不好|对不对|管不管用|管用|回事|干嘛|干啥|来得及)$/u;
 /** A word that starts with a modal or question character asks, it does not name (能用, 会动, 咋办, 啥意思). */
 const ASKING_START = /^[能会可要想该得敢咋啥怎几多不一行]/u;
+
+/**
+ * The question's own content words, jieba's cut, that could name what it is about: no people, no
+ * question or modal words, and rare enough in general Chinese (`minIdf`), with their positions. A
+ * reply names those a source lacks when it lacks no subject word and still does not answer.
+ */
+export function contentWords(normalized: string, minIdf: number): { word: string; start: number }[] {
+  const words: { word: string; start: number }[] = [];
+  let offset = 0;
+  for (const word of segmenter().cut(normalized, false)) {
+    const start = normalized.indexOf(word, offset);
+    if (start < 0) continue;
+    offset = start + word.length;
+    if (
+      CJK_WORD.test(word) &&
+      !PEOPLE.test(word) &&
+      !ASKING_START.test(word) &&
+      !QUESTION_PHRASE.test(word) &&
+      !NOT_A_NAME.test(word) &&
+      generalWordIdf(word) >= minIdf
+    )
+      words.push({ word, start });
+  }
+  return words;
+}
 /**
  * A verb bound to what it acts on (喝咖啡, 吃海鲜, 坐飞机): the thing is the subject, so a source that
  * says 咖啡 covers 喝咖啡, and a folder that never says 海鲜 still lacks 吃海鲜.

@@ -13,7 +13,7 @@ import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
 import { questionAspects, sharesAspect, type QuestionAspect } from "./question-aspect.js";
 import { normalizeText } from "../text/normalize-text.js";
-import { questionSubjects, type QuestionSubject, type SubjectBars } from "./question-subjects.js";
+import { contentWords, questionSubjects, type QuestionSubject, type SubjectBars } from "./question-subjects.js";
 import { folderHolds } from "./folder-text.js";
 import { nameAttribute } from "./asked-attribute.js";
 import { judgeSubjects, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
@@ -260,7 +260,9 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     queryTerms,
     hits,
     noAnswer,
-    ...(noAnswer && inDomain ? nameWhatIsMissing(index, normalized, verdict, subjects, subjectChecksAnswer ? ranked[0]?.[0] : undefined) : {}),
+    ...(noAnswer && inDomain
+      ? nameWhatIsMissing(index, normalized, verdict, subjects, subjectChecksAnswer ? ranked[0]?.[0] : undefined, settings.subjectBars.minWordIdf)
+      : {}),
     confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects, ...(candidates ? { candidates } : {}) },
   };
 }
@@ -276,13 +278,17 @@ function nameWhatIsMissing(
   verdict: SubjectVerdict,
   subjects: readonly QuestionSubject[],
   refused: string | undefined,
+  minWordIdf: number,
 ): { nearTopic?: true; missingSubject?: string } {
   if (verdict.missing.length > 0) return { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) };
   if (verdict.missingAttribute) return { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) };
   if (refused === undefined) return {};
   const text = sourceText(index, refused);
   const lacking = subjects.filter((subject) => !holdsSubject(subject, (word) => text.includes(word)));
-  return lacking.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, lacking) } : {};
+  if (lacking.length > 0) return { nearTopic: true, missingSubject: nameMissing(normalized, lacking) };
+  // Every subject word is there, yet too little of the rest: name the content words the source lacks.
+  const unheld = contentWords(normalized, minWordIdf).filter(({ word }) => !text.includes(word));
+  return unheld.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, unheld) } : {};
 }
 
 const byScoreThenId = (left: [string, number], right: [string, number]) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1);

@@ -92,7 +92,7 @@ export function judgeSubjects(
  * How a reply names what is missing: the stretch of the question from the first missing subject to
  * the end of the last ("北京医保在上海"), or the words themselves when that stretch is long.
  */
-export function nameMissing(normalized: string, missing: readonly QuestionSubject[]): string {
+export function nameMissing(normalized: string, missing: readonly Pick<QuestionSubject, "word" | "start">[]): string {
   if (missing.length === 0) return "";
   const start = Math.min(...missing.map((subject) => subject.start));
   const end = Math.max(...missing.map((subject) => subject.start + subject.word.length));

@@ -85,3 +85,18 @@ describe("the answer model on a small folder", () => {
     expect(result.confidence.candidates![0].probability).toBeUndefined();
   });
 });
+
+describe("a question the answer model refuses though the subject checks pass", () => {
+  it("names the content words the nearest source lacks: 诊所 for a pharmacy FAQ", async () => {
+    const pharmacy = await indexOfFolder({ "pharmacy-faq.csv": { copyOf: "test/fixtures/pharmacy-faq.csv" } });
+    try {
+      const result = await retrieve(pharmacy.index, "小诊所能刷医保吗");
+      expect(result.noAnswer).toBe(true);
+      expect(result.confidence.candidates![0].features.subjectChecksAnswer).toBe(1);
+      expect(result.nearTopic).toBe(true);
+      expect(result.missingSubject).toBe("诊所");
+    } finally {
+      await pharmacy.remove();
+    }
+  });
+});
