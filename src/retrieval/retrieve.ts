@@ -13,14 +13,11 @@ import { keywordTerms } from "../text/keyword-terms.js";
 import { titleCoverage } from "./title-coverage.js";
 import { questionAspects, sharesAspect, type QuestionAspect } from "./question-aspect.js";
 import { normalizeText } from "../text/normalize-text.js";
-import { contentWords, questionSubjects, type QuestionSubject, type SubjectBars } from "./question-subjects.js";
+import { questionSubjects, type SubjectBars } from "./question-subjects.js";
 import { folderHolds } from "./folder-text.js";
 import { nameAttribute } from "./asked-attribute.js";
 import { judgeSubjects, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
-import { ANSWER_FEATURES, candidateFeatures, holdsSubject, type AnswerFeatureName } from "./answer-features.js";
-import { answerProbability, checkAnswerModel } from "./answer-model.js";
-import { ANSWER_MODEL } from "./answer-model-weights.js";
-import { sourceText } from "./folder-text.js";
+import { chooseAnswer, nameWhatTheSourceLacks, type CandidateJudgement } from "./answer-choice.js";
 
 export interface RetrievalSettings {
   /** Chunks fetched from each of the two searches before fusion. */
@@ -90,15 +87,7 @@ export const DEFAULT_RETRIEVAL_SETTINGS: RetrievalSettings = {
   minSourcesForAnswerModel: 5,
 };
 
-const answerModel = checkAnswerModel(ANSWER_MODEL);
-
-/** One candidate as the answer model saw it, for hit testing and for fitting the model. */
-export interface CandidateJudgement {
-  sourceId: string;
-  features: Record<AnswerFeatureName, number>;
-  /** Absent when the model was not asked (`minAnswerProbability` 0). */
-  probability?: number;
-}
+export type { CandidateJudgement } from "./answer-choice.js";
 
 export interface RetrievalResult {
   /** The question after cleanup. */
@@ -200,49 +189,37 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const chosen = verdict.sourceId === undefined ? -1 : reranked.findIndex(([sourceId]) => sourceId === verdict.sourceId);
   const bySubjects = chosen > 0 ? [reranked[chosen], ...reranked.slice(0, chosen), ...reranked.slice(chosen + 1)] : reranked;
   const subjectChecksAnswer = inDomain && matched && verdict.sourceId !== undefined;
-  let order = bySubjects;
-  let noAnswer = !subjectChecksAnswer;
-  let candidates: CandidateJudgement[] | undefined;
-  if (wholeQuestion) {
-    const head = bySubjects.slice(0, settings.answerCandidates);
-    const checkedSourceId = verdict.sourceId ?? reranked[0]?.[0];
-    const checkedSource =
-      checkedSourceId === undefined
-        ? undefined
-        : { sourceId: checkedSourceId, found: new Set(verdict.subjects.filter((subject) => subject.found === "source").map((subject) => subject.word)) };
-    const rows = candidateFeatures(index, normalized, subjects, head, {
-      subjectChecksAnswer,
-      domainSpecificity: specificity,
-      keywordCoverage,
-      ...(checkedSource ? { checkedSource } : {}),
-    });
-    const asked = settings.minAnswerProbability > 0 && index.sources.size >= settings.minSourcesForAnswerModel;
-    // Two things the model may not overrule: a candidate that lacks a place the question names does
-    // not answer it (吉林's question, 江苏's source), and a question naming nothing but places ("那吉林呢？"
-    // on its own) is answered only where the subject checks found what it asks.
-    const onlyPlaces = subjects.length > 0 && subjects.every((subject) => subject.kind === "place");
-    const mayAnswer = head.map(([sourceId]) => {
-      const text = sourceText(index, sourceId);
-      const holdsPlaces = subjects.every((subject) => subject.kind !== "place" || holdsSubject(subject, (word) => text.includes(word)));
-      return holdsPlaces && !(onlyPlaces && !subjectChecksAnswer);
-    });
-    const probabilities = asked ? rows.map((row, position) => (mayAnswer[position] ? answerProbability(answerModel, row) : 0)) : [];
-    candidates = head.map(([sourceId], position) => ({
-      sourceId,
-      features: Object.fromEntries(ANSWER_FEATURES.map((name, feature) => [name, rows[position][feature]])) as Record<AnswerFeatureName, number>,
-      ...(asked ? { probability: probabilities[position] } : {}),
-    }));
-    if (asked) {
-      const best = probabilities.reduce((bestSoFar, probability, position) => (probability > probabilities[bestSoFar] ? position : bestSoFar), 0);
-      // A question asking for a figure that no source holding its subjects states stays unanswered
-      // (subject-coverage.ts): no other candidate's figure is about what was asked.
-      noAnswer = head.length === 0 || probabilities[best] < settings.minAnswerProbability || verdict.missingAttribute !== undefined;
-      if (best > 0) order = [head[best], ...bySubjects.filter((_, position) => position !== best)];
-    }
-  }
+  // On a small folder the answer model weighs the subject checks with what each of the best sources holds.
+  const choice = wholeQuestion
+    ? chooseAnswer(index, {
+        normalized,
+        subjects,
+        verdict,
+        ranked: bySubjects,
+        firstRanked: reranked[0]?.[0],
+        subjectChecksAnswer,
+        domainSpecificity: specificity,
+        keywordCoverage,
+        candidates: settings.answerCandidates,
+        ask: settings.minAnswerProbability > 0 && index.sources.size >= settings.minSourcesForAnswerModel,
+        minProbability: settings.minAnswerProbability,
+      })
+    : undefined;
+  const noAnswer = choice?.noAnswer ?? !subjectChecksAnswer;
+  const order = choice?.ranked ?? bySubjects;
   const ranked = order.slice(0, limit);
   const denseScore = new Map(denseBySource.map((item) => [item.sourceId, item.score]));
   const denseSimilarity = ranked[0] ? (denseScore.get(ranked[0][0]) ?? 0) : 0;
+
+  // What a no-answer in the folder's domain names: the subjects no source may answer for, the figure
+  // no source states, or what the source the answer model refused lacks.
+  const nameWhatIsMissing = (): { nearTopic?: true; missingSubject?: string } => {
+    if (verdict.missing.length > 0) return { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) };
+    if (verdict.missingAttribute) return { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) };
+    const lacks =
+      subjectChecksAnswer && ranked[0] ? nameWhatTheSourceLacks(index, normalized, subjects, ranked[0][0], settings.subjectBars.minWordIdf) : undefined;
+    return lacks === undefined ? {} : { nearTopic: true, missingSubject: lacks };
+  };
 
   const hits: SearchHit[] = ranked.map(([sourceId, score]) => {
     const source = index.sources.get(sourceId)!;
@@ -260,35 +237,15 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
     queryTerms,
     hits,
     noAnswer,
-    ...(noAnswer && inDomain
-      ? nameWhatIsMissing(index, normalized, verdict, subjects, subjectChecksAnswer ? ranked[0]?.[0] : undefined, settings.subjectBars.minWordIdf)
-      : {}),
-    confidence: { domainSpecificity: specificity, keywordCoverage, denseSimilarity, subjects: verdict.subjects, ...(candidates ? { candidates } : {}) },
+    ...(noAnswer && inDomain ? nameWhatIsMissing() : {}),
+    confidence: {
+      domainSpecificity: specificity,
+      keywordCoverage,
+      denseSimilarity,
+      subjects: verdict.subjects,
+      ...(choice ? { candidates: choice.candidates } : {}),
+    },
   };
-}
-
-/**
- * What a no-answer in the folder's domain names: the subjects no source may answer for, the figure no
- * source states, or, when the answer model refused a source the subject checks passed, the subjects
- * that source lacks. Nothing when every subject is there: the reply then offers the nearest sources.
- */
-function nameWhatIsMissing(
-  index: LoadedIndex,
-  normalized: string,
-  verdict: SubjectVerdict,
-  subjects: readonly QuestionSubject[],
-  refused: string | undefined,
-  minWordIdf: number,
-): { nearTopic?: true; missingSubject?: string } {
-  if (verdict.missing.length > 0) return { nearTopic: true, missingSubject: nameMissing(normalized, verdict.missing) };
-  if (verdict.missingAttribute) return { nearTopic: true, missingSubject: nameAttribute(normalized, verdict.missingAttribute) };
-  if (refused === undefined) return {};
-  const text = sourceText(index, refused);
-  const lacking = subjects.filter((subject) => !holdsSubject(subject, (word) => text.includes(word)));
-  if (lacking.length > 0) return { nearTopic: true, missingSubject: nameMissing(normalized, lacking) };
-  // Every subject word is there, yet too little of the rest: name the content words the source lacks.
-  const unheld = contentWords(normalized, minWordIdf).filter(({ word }) => !text.includes(word));
-  return unheld.length > 0 ? { nearTopic: true, missingSubject: nameMissing(normalized, unheld) } : {};
 }
 
 const byScoreThenId = (left: [string, number], right: [string, number]) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1);
