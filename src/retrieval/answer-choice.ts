@@ -5,12 +5,12 @@
  * checks had passed.
  */
 import type { LoadedIndex } from "../store/loaded-index.js";
-import { ANSWER_FEATURES, candidateFeatures, holdsSubject, type AnswerFeatureName } from "./answer-features.js";
+import { ANSWER_FEATURES, candidateFeatures, type AnswerFeatureName } from "./answer-features.js";
 import { answerProbability, checkAnswerModel } from "./answer-model.js";
 import { ANSWER_MODEL } from "./answer-model-weights.js";
 import { sourceText } from "./folder-text.js";
 import { contentWords, type QuestionSubject } from "./question-subjects.js";
-import { nameMissing, type SubjectVerdict } from "./subject-coverage.js";
+import { foundIn, nameMissing, type SubjectVerdict } from "./subject-coverage.js";
 
 const answerModel = checkAnswerModel(ANSWER_MODEL);
 
@@ -64,7 +64,7 @@ export function chooseAnswer(index: LoadedIndex, input: AnswerChoiceInput): Answ
   const onlyPlaces = subjects.length > 0 && subjects.every((subject) => subject.kind === "place");
   const mayAnswer = head.map(([sourceId]) => {
     const text = sourceText(index, sourceId);
-    const holdsPlaces = subjects.every((subject) => subject.kind !== "place" || holdsSubject(subject, (word) => text.includes(word)));
+    const holdsPlaces = subjects.every((subject) => subject.kind !== "place" || foundIn(subject, (word) => text.includes(word)));
     return holdsPlaces && !(onlyPlaces && !subjectChecksAnswer);
   });
   const probabilities = input.ask ? rows.map((row, position) => (mayAnswer[position] ? answerProbability(answerModel, row) : 0)) : [];
@@ -95,7 +95,7 @@ export function nameWhatTheSourceLacks(
   minWordIdf: number,
 ): string | undefined {
   const text = sourceText(index, sourceId);
-  const lacking = subjects.filter((subject) => !holdsSubject(subject, (word) => text.includes(word)));
+  const lacking = subjects.filter((subject) => !foundIn(subject, (word) => text.includes(word)));
   if (lacking.length > 0) return nameMissing(normalized, lacking);
   const unheld = contentWords(normalized, minWordIdf).filter(({ word }) => !text.includes(word));
   return unheld.length > 0 ? nameMissing(normalized, unheld) : undefined;

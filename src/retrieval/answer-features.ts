@@ -10,6 +10,7 @@ import { CJK_CHARACTERS, segmenter } from "../text/chinese-terms.js";
 import { generalWordIdf } from "../text/general-word-rarity.js";
 import { folderHolds, sourceText } from "./folder-text.js";
 import type { QuestionSubject } from "./question-subjects.js";
+import { foundIn } from "./subject-coverage.js";
 
 /** The features in the order the model's weights are kept. */
 export const ANSWER_FEATURES = [
@@ -64,7 +65,7 @@ export function candidateFeatures(
   signals: QuestionSignals,
 ): number[][] {
   const rarity = subjects.map((subject) => Math.min(MAX_WORD_IDF, generalWordIdf(subject.word)));
-  const nowhere = subjects.map((subject) => !holdsSubject(subject, (word) => folderHolds(index, word)));
+  const nowhere = subjects.map((subject) => !foundIn(subject, (word) => folderHolds(index, word)));
   const characters = [...new Set([...normalized].filter((character) => CJK.test(character) && !FUNCTION_CHARACTERS.has(character)))];
   const pairs = [...characterPairs(normalized)];
   const pairWeights = pairs.map((pair) => index.keywordIndex.idf(pair));
@@ -84,7 +85,7 @@ export function candidateFeatures(
     const text = sourceText(index, sourceId);
     const holds = (word: string) => text.includes(word);
     const checked = signals.checkedSource?.sourceId === sourceId ? signals.checkedSource.found : undefined;
-    const held = subjects.map((subject) => holdsSubject(subject, holds) || (checked?.has(subject.word) ?? false));
+    const held = subjects.map((subject) => foundIn(subject, holds) || (checked?.has(subject.word) ?? false));
     // A stretch of the question the source holds in other words (a synonym, a subject's alternative)
     // counts as held, character by character: 饿肚子 where the source says 空腹.
     const covered = new Uint8Array(normalized.length);
@@ -109,11 +110,6 @@ export function candidateFeatures(
     };
     return ANSWER_FEATURES.map((name) => found[name]);
   });
-}
-
-/** A subject is held where one of its alternatives is, or all of a phrase's parts. */
-export function holdsSubject(subject: QuestionSubject, holds: (word: string) => boolean): boolean {
-  return subject.alternatives.some(holds) || (subject.parts?.every(holds) ?? false);
 }
 
 function share(items: readonly string[], holds: (item: string) => boolean): number {

@@ -190,21 +190,22 @@ export async function retrieve(index: LoadedIndex, questionText: string, limit =
   const bySubjects = chosen > 0 ? [reranked[chosen], ...reranked.slice(0, chosen), ...reranked.slice(chosen + 1)] : reranked;
   const subjectChecksAnswer = inDomain && matched && verdict.sourceId !== undefined;
   // On a small folder the answer model weighs the subject checks with what each of the best sources holds.
-  const choice = wholeQuestion
-    ? chooseAnswer(index, {
-        normalized,
-        subjects,
-        verdict,
-        ranked: bySubjects,
-        firstRanked: reranked[0]?.[0],
-        subjectChecksAnswer,
-        domainSpecificity: specificity,
-        keywordCoverage,
-        candidates: settings.answerCandidates,
-        ask: settings.minAnswerProbability > 0 && index.sources.size >= settings.minSourcesForAnswerModel,
-        minProbability: settings.minAnswerProbability,
-      })
-    : undefined;
+  const choice =
+    wholeQuestion && index.sources.size >= settings.minSourcesForAnswerModel
+      ? chooseAnswer(index, {
+          normalized,
+          subjects,
+          verdict,
+          ranked: bySubjects,
+          firstRanked: reranked[0]?.[0],
+          subjectChecksAnswer,
+          domainSpecificity: specificity,
+          keywordCoverage,
+          candidates: settings.answerCandidates,
+          ask: settings.minAnswerProbability > 0,
+          minProbability: settings.minAnswerProbability,
+        })
+      : undefined;
   const noAnswer = choice?.noAnswer ?? !subjectChecksAnswer;
   const order = choice?.ranked ?? bySubjects;
   const ranked = order.slice(0, limit);

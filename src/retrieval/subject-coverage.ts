@@ -105,7 +105,7 @@ export function nameMissing(normalized: string, missing: readonly Pick<QuestionS
  * subject: one of its alternatives, all of a phrase's parts, or, where `matches` is given, an
  * unknown word accounted for (unknownWordExplained).
  */
-function foundIn(subject: QuestionSubject, holds: (word: string) => boolean, matches?: (pattern: RegExp) => boolean): boolean {
+export function foundIn(subject: QuestionSubject, holds: (word: string) => boolean, matches?: (pattern: RegExp) => boolean): boolean {
   return (
     subject.alternatives.some(holds) ||
     (subject.parts?.every(holds) ?? false) ||
